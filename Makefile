@@ -1,0 +1,47 @@
+# Thin wrapper over CMake: `make run` and `make test` are the two commands.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+PORT ?= 8000
+DATA ?= ./data
+
+.PHONY: all deps build run test test-release test-asan asan bench format format-check clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD_DIR)/Makefile
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/millrace serve --port $(PORT) --data $(DATA)
+
+asan: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DMILLRACE_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+test-release: build
+	cd $(BUILD_DIR) && ctest --output-on-failure
+
+test-asan: asan
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure
+
+# Every test, twice: a Release build and an AddressSanitizer + UBSan build.
+test: format-check test-release test-asan
+
+bench: build
+	./bench/run
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h') && echo "format: ok"
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

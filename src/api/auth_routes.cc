@@ -1,0 +1,112 @@
+// Login, logout, who am I, version.
+#include <nlohmann/json.hpp>
+
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "auth/authenticator.h"
+#include "auth/password.h"
+#include "auth/token.h"
+#include "store/audit.h"
+#include "store/database.h"
+#include "store/tokens.h"
+#include "store/users.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kVersion = "CE v1.743.0 (millrace 0.1.0)";
+
+void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json body = json::parse(*text);
+  if (!body.is_object() || !body["email"].is_string() || !body["password"].is_string()) {
+    return reply_error(r, Error::plain(422,
+                                       "Failed to deserialize the JSON body into the target "
+                                       "type: expected {\"email\": string, \"password\": string}"));
+  }
+  std::string email = body["email"].get<std::string>();
+  for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, email); });
+  if (!user) return reply_error(r, user.error());
+  if (!*user || !(*user)->password_hash ||
+      !auth::verify_password(*(*user)->password_hash, body["password"].get<std::string>())) {
+    return reply_error(r, Error::bad_request("Invalid login"));
+  }
+  std::string token = auth::generate_token();
+  EpochMs now = ctx.clock.now_ms();
+  store::TokenRecord t;
+  t.hash = auth::hash_token(token);
+  t.prefix = auth::token_prefix(token);
+  t.email = email;
+  t.label = "session";
+  t.expiration = now + ctx.config.session_validity_s * 1000;
+  t.super_admin = (*user)->super_admin;
+  t.created_at = now;
+  t.last_used_at = now;
+  store::AuditRecord audit;
+  audit.workspace_id = "global";
+  audit.timestamp = now;
+  audit.username = (*user)->username;
+  audit.email = email;
+  audit.operation = "users.login";
+  audit.action_kind = "Create";
+  audit.resource = email;
+  audit.token_prefix = t.prefix;
+  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    if (auto st = store::insert_token(c, t); !st) return st;
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return reply_error(r, s.error());
+  http::Response res = http::Response::text(200, token);
+  res.headers.emplace_back("Set-Cookie", "token=" + token +
+                                             "; HttpOnly; SameSite=Lax; Path=/; Max-Age=" +
+                                             std::to_string(ctx.config.session_validity_s));
+  r->send(std::move(res));
+}
+
+void logout(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  if (auto token = extract_token(req)) {
+    std::string hash = auth::hash_token(*token);
+    auto found = ctx.db.read([&](store::Connection& c) { return store::find_token(c, hash); });
+    // Only a session ends here; API tokens are deleted explicitly.
+    if (found && *found && (*found)->label == std::string("session")) {
+      ctx.db.write_sync([&](store::Connection& c) { return store::delete_token(c, hash); });
+      ctx.auth.forget_tokens({hash});
+    }
+  }
+  http::Response res = http::Response::text(200, "logged out");
+  res.headers.emplace_back("Set-Cookie", "token=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+  r->send(std::move(res));
+}
+
+void whoami(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto who = authorize(ctx, req, std::nullopt);
+  if (!who) return reply_error(r, who.error());
+  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, who->email); });
+  json o = {{"email", who->email},    {"login_type", "password"}, {"super_admin", who->super_admin},
+            {"devops", false},        {"verified", true},         {"username", who->username},
+            {"operator_only", false}, {"first_time_user", false}, {"role_source", "manual"},
+            {"disabled", false},      {"name", nullptr},          {"company", nullptr}};
+  if (user && *user) {
+    if ((*user)->name) o["name"] = *(*user)->name;
+    if ((*user)->company) o["company"] = *(*user)->company;
+  }
+  reply_json(r, 200, o.dump());
+}
+
+}  // namespace
+
+void add_auth_routes(http::Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/version",
+             [](http::Request&, http::ResponderPtr r) { reply_text(r, 200, kVersion); });
+  router.add("POST", "/api/auth/login", bind_handler(ctx, login));
+  router.add("POST", "/api/auth/logout", bind_handler(ctx, logout));
+  router.add("GET", "/api/auth/logout", bind_handler(ctx, logout));
+  router.add("GET", "/api/users/whoami", bind_handler(ctx, whoami));
+}
+
+}  // namespace millrace::api

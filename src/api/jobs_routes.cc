@@ -1,0 +1,213 @@
+// Looking at jobs (status, result, logs, lists) and canceling them.
+#include <nlohmann/json.hpp>
+
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "api/views.h"
+#include "auth/scopes.h"
+#include "common/strings.h"
+#include "common/uuid.h"
+#include "queue/job_queue.h"
+#include "store/database.h"
+#include "store/jobs.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+// The job named in the URL, if the caller may see it. A token scoped to running certain
+// scripts may poll the jobs of those scripts only.
+Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
+                                   const auth::Identity& who, const std::string& ws) {
+  const std::string id = lowercase_uuid(req.params.at("id"));
+  if (!is_uuid(id))
+    return Error::bad_request("invalid job id " + req.params.at("id") + ": not a UUID");
+  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  if (!view) return view.error();
+  if (!*view) return Error::not_found("Job not found at name " + id);
+  if (!auth::is_unscoped(who.scopes)) {
+    bool may_read_all = false;
+    for (const auto& text : who.scopes) {
+      auto s = auth::parse_scope(text);
+      may_read_all =
+          may_read_all || (s && (s->domain == "*" || (s->domain == "jobs" && s->action != "run")));
+    }
+    const auto& path = (*view)->job.script_path;
+    if (!may_read_all && !(path && auth::scopes_allow_run(who.scopes, "scripts", *path))) {
+      return Error::permission_denied("Required scope: jobs:read");
+    }
+  }
+  return std::move(**view);
+}
+
+#define MR_JOB_OR_REPLY(view_name)                  \
+  const std::string ws = req.params["workspace"];   \
+  auto who = authorize(ctx, req, ws);               \
+  if (!who) return reply_error(r, who.error());     \
+  auto view_name = visible_job(ctx, req, *who, ws); \
+  if (!view_name) return reply_error(r, view_name.error())
+
+void get_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  auto no_logs = query_bool(req, "no_logs");
+  if (!no_logs) return reply_error(r, no_logs.error());
+  std::optional<std::string> logs;
+  if (!no_logs->value_or(false)) {
+    auto l =
+        ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
+    if (!l) return reply_error(r, l.error());
+    logs = l->value_or("");
+  }
+  reply_json(r, 200, job_json(*view, logs ? &*logs : nullptr, true));
+}
+
+void get_completed(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  if (!view->completed)
+    return reply_error(r, Error::not_found("Completed Job not found at name " + view->job.id));
+  auto l = ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
+  if (!l) return reply_error(r, l.error());
+  std::string logs = l->value_or("");
+  reply_json(r, 200, job_json(*view, &logs, false));
+}
+
+void get_result(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  if (!view->completed)
+    return reply_error(r, Error::not_found("Completed Job not found at name " + view->job.id));
+  reply_json(r, 200, view->completed->result_json.value_or("null"));
+}
+
+void get_result_maybe(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  json o;
+  if (view->completed) {
+    o = {{"completed", true},
+         {"success", view->completed->status == "success"},
+         {"started", true},
+         {"result", json::parse(view->completed->result_json.value_or("null"), nullptr, false)}};
+  } else {
+    o = {{"completed", false},
+         {"result", nullptr},
+         {"started", view->queued && view->queued->running}};
+  }
+  reply_json(r, 200, o.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  int64_t offset = 0;
+  if (auto o = req.query_param("log_offset")) {
+    try {
+      size_t used = 0;
+      offset = std::stoll(*o, &used);
+      if (used != o->size() || offset < 0) throw std::invalid_argument("log_offset");
+    } catch (...) {
+      return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
+    }
+  }
+  auto logs = ctx.db.read(
+      [&](store::Connection& c) { return store::get_job_logs_from(c, view->job.id, offset); });
+  if (!logs) return reply_error(r, logs.error());
+  bool completed = view->completed.has_value();
+  json o = {{"running", !completed && view->queued && view->queued->running},
+            {"completed", completed},
+            {"new_logs", *logs},
+            {"log_offset", offset + static_cast<int64_t>(logs->size())}};
+  if (completed)
+    o["result"] = json::parse(view->completed->result_json.value_or("null"), nullptr, false);
+  reply_json(r, 200, o.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  auto l = ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
+  if (!l) return reply_error(r, l.error());
+  reply_text(r, 200, l->value_or(""));
+}
+
+void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto page = paging(req);
+  if (!page) return reply_error(r, page.error());
+  store::JobListFilter f;
+  f.limit = page->limit;
+  f.offset = page->offset;
+  f.created_by = req.query_param("created_by");
+  f.script_path_exact = req.query_param("script_path_exact");
+  f.script_path_start = req.query_param("script_path_start");
+  f.script_hash = req.query_param("script_hash");
+  f.parent_job = req.query_param("parent_job");
+  for (auto [name, field] : {std::pair{"created_before", &f.created_before},
+                             std::pair{"created_after", &f.created_after}}) {
+    auto t = query_time(req, name);
+    if (!t) return reply_error(r, t.error());
+    *field = *t;
+  }
+  for (auto [name, field] : {std::pair{"running", &f.running}, std::pair{"success", &f.success}}) {
+    auto b = query_bool(req, name);
+    if (!b) return reply_error(r, b.error());
+    *field = *b;
+  }
+  auto null_parent = query_bool(req, "has_null_parent");
+  if (!null_parent) return reply_error(r, null_parent.error());
+  f.has_null_parent = null_parent->value_or(false);
+  if (auto kinds = req.query_param("job_kinds")) {
+    for (const auto& k : split(*kinds, ',')) {
+      if (!k.empty()) f.kinds.push_back(k);
+    }
+  }
+  if (f.running && *f.running) f.completed = false;
+  if (f.success) f.completed = true;
+  auto list = ctx.db.read([&](store::Connection& c) { return store::list_jobs(c, ws, f); });
+  if (!list) return reply_error(r, list.error());
+  reply_json(r, 200, jobs_json(*list));
+}
+
+void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string id = lowercase_uuid(req.params["id"]);
+  if (!is_uuid(id))
+    return reply_error(r,
+                       Error::bad_request("invalid job id " + req.params["id"] + ": not a UUID"));
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object())
+    return reply_error(r, Error::plain(422,
+                                       "Failed to deserialize the JSON body into the target type: "
+                                       "expected {\"reason\"?: string}"));
+  std::string reason =
+      b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";
+  auto audit =
+      audit_record(ctx, *who, ws, {"jobs.cancel", "Delete", id, json{{"reason", reason}}.dump()});
+  auto done = ctx.queue.cancel(ws, id, who->username, reason, audit);
+  if (!done) return reply_error(r, done.error());
+  reply_text(r, 200, *done);
+}
+
+}  // namespace
+
+void add_job_routes(http::Router& router, ApiContext& ctx) {
+  const std::string u = "/api/w/:workspace/jobs_u";
+  router.add("GET", u + "/get/:id", bind_handler(ctx, get_job));
+  router.add("GET", u + "/completed/get/:id", bind_handler(ctx, get_completed));
+  router.add("GET", "/api/w/:workspace/jobs/completed/get/:id", bind_handler(ctx, get_completed));
+  router.add("GET", u + "/completed/get_result/:id", bind_handler(ctx, get_result));
+  router.add("GET", "/api/w/:workspace/jobs/completed/get_result/:id",
+             bind_handler(ctx, get_result));
+  router.add("GET", u + "/completed/get_result_maybe/:id", bind_handler(ctx, get_result_maybe));
+  router.add("GET", u + "/getupdate/:id", bind_handler(ctx, get_update));
+  router.add("GET", u + "/get_logs/:id", bind_handler(ctx, get_logs));
+  router.add("GET", "/api/w/:workspace/jobs/list", bind_handler(ctx, list_jobs));
+  router.add("POST", u + "/queue/cancel/:id", bind_handler(ctx, cancel_job));
+  router.add("POST", "/api/w/:workspace/jobs/queue/cancel/:id", bind_handler(ctx, cancel_job));
+}
+
+}  // namespace millrace::api

@@ -1,0 +1,17 @@
+// Naming rules for what users name: script/flow paths and workspace ids (reference §4.5).
+#pragma once
+
+#include <string_view>
+
+namespace millrace::api {
+
+// ^[ufg](/[\w-]+){2,}$ — u/<user>/<name>, f/<folder>/<name>, g/<group>/<name>.
+bool is_valid_script_path(std::string_view path);
+// ^\w+(-\w+)*$
+bool is_valid_workspace_id(std::string_view id);
+// 16 hex digits (the hash printed for every script version).
+bool is_valid_script_hash(std::string_view hash);
+// Windmill's language names; the ones this build can run are a subset (runtime::Runtimes).
+bool is_known_language(std::string_view language);
+
+}  // namespace millrace::api

@@ -1,0 +1,81 @@
+#include "api/replies.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+
+namespace millrace::api {
+
+void reply_error(const http::ResponderPtr& r, const Error& e) {
+  r->send(http::Response::text(e.status, e.message));
+}
+
+void reply_text(const http::ResponderPtr& r, int status, std::string body) {
+  r->send(http::Response::text(status, std::move(body)));
+}
+
+void reply_json(const http::ResponderPtr& r, int status, std::string body) {
+  r->send(http::Response::json(status, std::move(body)));
+}
+
+Result<std::string> json_body_text(const http::Request& req) {
+  if (const std::string* ct = req.header("content-type")) {
+    std::string type = to_lower(trim(ct->substr(0, ct->find(';'))));
+    if (type != "application/json" && !(starts_with(type, "application/") && type.size() > 5 &&
+                                        type.substr(type.size() - 5) == "+json")) {
+      return Error::plain(415, "Expected request with `Content-Type: application/json`");
+    }
+  }
+  if (!nlohmann::json::accept(req.body)) {
+    std::string detail;
+    try {
+      auto parsed = nlohmann::json::parse(req.body);
+      (void)parsed;
+    } catch (const nlohmann::json::exception& e) {
+      detail = e.what();
+    }
+    return Error::plain(400, "Failed to parse the request body as JSON: " + detail);
+  }
+  return req.body;
+}
+
+Result<Paging> paging(const http::Request& req) {
+  Paging p;
+  int64_t page = 1;
+  auto parse = [&](const char* name, int64_t& out, int64_t lo, int64_t hi) -> Status {
+    auto v = req.query_param(name);
+    if (!v) return Status::ok();
+    try {
+      size_t used = 0;
+      long long n = std::stoll(*v, &used);
+      if (used != v->size() || n < lo) throw std::invalid_argument(name);
+      out = std::min<int64_t>(n, hi);
+    } catch (...) {
+      return Error::bad_request("invalid " + std::string(name) + ": " + *v);
+    }
+    return Status::ok();
+  };
+  if (auto s = parse("per_page", p.limit, 1, 10000); !s) return s.error();
+  if (auto s = parse("page", page, 1, 1000000000); !s) return s.error();
+  p.offset = (page - 1) * p.limit;
+  return p;
+}
+
+Result<std::optional<bool>> query_bool(const http::Request& req, const std::string& name) {
+  auto v = req.query_param(name);
+  if (!v) return std::optional<bool>();
+  if (*v == "true" || *v == "1") return std::optional<bool>(true);
+  if (*v == "false" || *v == "0") return std::optional<bool>(false);
+  return Error::bad_request("invalid " + name + ": expected true or false, got " + *v);
+}
+
+Result<std::optional<EpochMs>> query_time(const http::Request& req, const std::string& name) {
+  auto v = req.query_param(name);
+  if (!v) return std::optional<EpochMs>();
+  auto t = parse_rfc3339(*v);
+  if (!t)
+    return Error::bad_request("invalid " + name + ": expected an RFC 3339 date-time, got " + *v);
+  return std::optional<EpochMs>(*t);
+}
+
+}  // namespace millrace::api

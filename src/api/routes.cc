@@ -1,0 +1,58 @@
+#include "api/routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/replies.h"
+#include "common/log.h"
+#include "store/database.h"
+
+namespace millrace::api {
+
+Result<std::shared_ptr<const store::ScriptRecord>> LatestScripts::get(const std::string& ws,
+                                                                      const std::string& path) {
+  std::string key = ws + '\n' + path;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  }
+  auto found = db_.read([&](store::Connection& c) { return store::latest_script(c, ws, path); });
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("script not found at name " + path);
+  auto entry = std::make_shared<const store::ScriptRecord>(std::move(**found));
+  std::lock_guard lock(mutex_);
+  entries_[key] = entry;
+  return entry;
+}
+
+void LatestScripts::forget(const std::string& ws, const std::string& path) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(ws + '\n' + path);
+}
+
+http::Handler bind_handler(ApiContext& ctx, HandlerFn fn) {
+  return [&ctx, fn](http::Request& req, http::ResponderPtr r) {
+    try {
+      fn(ctx, req, r);
+    } catch (const nlohmann::json::type_error& e) {
+      reply_error(r, Error::plain(422, std::string("Failed to deserialize the JSON body into the "
+                                                   "target type: ") +
+                                           e.what()));
+    } catch (const std::exception& e) {
+      log::error(std::string("handler failed on ") + req.method + " " + req.path + ": " + e.what());
+      reply_error(r, Error::internal(e.what()));
+    }
+  };
+}
+
+void register_routes(http::Router& router, ApiContext& ctx) {
+  add_auth_routes(router, ctx);
+  add_user_routes(router, ctx);
+  add_token_routes(router, ctx);
+  add_script_routes(router, ctx);
+  add_job_run_routes(router, ctx);
+  add_job_routes(router, ctx);
+  add_audit_routes(router, ctx);
+  // Anything else below /api is answered by the router's 404.
+}
+
+}  // namespace millrace::api

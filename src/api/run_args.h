@@ -1,0 +1,28 @@
+// Webhook request → job arguments (reference §2.3). Pure: no I/O, unit-tested as a table.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace millrace::api {
+
+struct RunArgsRequest {
+  const std::string* content_type = nullptr;  // the header, if any
+  const std::string* body = nullptr;
+  // Decoded query parameters and lower-case request headers.
+  const std::vector<std::pair<std::string, std::string>>* query = nullptr;
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+  std::string global_include_headers;  // INCLUDE_HEADERS
+};
+
+// The job's args as JSON object text. A plain JSON object body with no extras is returned as
+// sent (validated, not rebuilt). Fails with 400 `Bad request: …` on a malformed body.
+Result<std::string> build_run_args(const RunArgsRequest& req);
+
+// `?payload=` of the GET sync webhooks: base64 (either alphabet) of a JSON object.
+Result<std::string> args_from_payload(const std::string& payload);
+
+}  // namespace millrace::api

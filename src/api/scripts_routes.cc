@@ -1,0 +1,325 @@
+// Scripts: every save is a new version (hash); the newest version of a path is what runs by path.
+#include <nlohmann/json.hpp>
+
+#include "api/paths.h"
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "api/script_hash.h"
+#include "api/views.h"
+#include "common/strings.h"
+#include "store/audit.h"
+#include "store/database.h"
+#include "store/scripts.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+Error bad_body(const std::string& what) {
+  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
+}
+
+Error invalid_path(const std::string& path) {
+  return Error::bad_request("invalid path '" + path +
+                            "': a path is u/<user>/<name> or f/<folder>/<name>, each part made "
+                            "of letters, digits, _ and - (^[ufg](/[\\w-]+){2,}$)");
+}
+
+// Non-admins write only under their own u/<username>/ (and in folders), as in Windmill.
+Status may_write(const auth::Identity& who, const std::string& path) {
+  if (who.is_admin || who.super_admin || path[0] != 'u') return Status::ok();
+  if (path.rfind("u/" + who.username + "/", 0) == 0) return Status::ok();
+  return Error::permission_denied("only " + path.substr(2, path.find('/', 2) - 2) +
+                                  " or an admin may write at " + path);
+}
+
+// Fields of NewScript kept as given and returned by get (everything this server does not
+// interpret itself).
+json extra_fields(const json& b) {
+  static const char* kKnown[] = {"path",
+                                 "parent_hash",
+                                 "summary",
+                                 "description",
+                                 "content",
+                                 "language",
+                                 "schema",
+                                 "kind",
+                                 "lock",
+                                 "timeout",
+                                 "auto_parent",
+                                 "skip_draft_deletion",
+                                 "deployment_message"};
+  json extra = json::object();
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || it.key() == k;
+    if (!known) extra[it.key()] = it.value();
+  }
+  return extra;
+}
+
+Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& ws) {
+  if (!b.is_object()) return bad_body("expected a NewScript object");
+  for (const char* f : {"path", "summary", "content", "language"}) {
+    if (!b.contains(f)) return bad_body(std::string("missing field `") + f + "`");
+    if (!b[f].is_string()) return bad_body(std::string(f) + ": expected a string");
+  }
+  store::ScriptRecord s;
+  s.workspace_id = ws;
+  s.path = b["path"].get<std::string>();
+  s.summary = b["summary"].get<std::string>();
+  s.content = b["content"].get<std::string>();
+  s.language = b["language"].get<std::string>();
+  if (!is_valid_script_path(s.path)) return invalid_path(s.path);
+  if (!is_known_language(s.language)) {
+    return bad_body("language: unknown variant `" + s.language + "`");
+  }
+  if (b.contains("description") && !b["description"].is_null()) {
+    if (!b["description"].is_string()) return bad_body("description: expected a string");
+    s.description = b["description"].get<std::string>();
+  }
+  if (b.contains("schema") && !b["schema"].is_null()) {
+    if (!b["schema"].is_object()) return bad_body("schema: expected a JSON schema object");
+    s.schema_json = b["schema"].dump();
+  }
+  if (b.contains("kind") && !b["kind"].is_null()) {
+    if (!b["kind"].is_string()) return bad_body("kind: expected a string");
+    s.kind = b["kind"].get<std::string>();
+  }
+  if (b.contains("lock") && !b["lock"].is_null()) {
+    if (b["lock"].is_string()) {
+      s.lock = b["lock"].get<std::string>();
+    } else if (b["lock"].is_array()) {
+      std::string lines;
+      for (const auto& l : b["lock"])
+        lines += (lines.empty() ? "" : "\n") + (l.is_string() ? l.get<std::string>() : l.dump());
+      s.lock = lines;
+    }
+  }
+  if (!s.lock) s.lock = "";
+  if (b.contains("timeout") && !b["timeout"].is_null()) {
+    if (!b["timeout"].is_number_integer() || b["timeout"].get<int64_t>() <= 0) {
+      return bad_body("timeout: expected a positive integer (seconds)");
+    }
+    s.timeout_s = b["timeout"].get<int64_t>();
+  }
+  if (b.contains("parent_hash") && !b["parent_hash"].is_null()) {
+    if (!b["parent_hash"].is_string()) return bad_body("parent_hash: expected a string");
+    s.parent_hash = b["parent_hash"].get<std::string>();
+  }
+  json extra = extra_fields(b);
+  if (!extra.empty()) s.extra_json = extra.dump();
+  return s;
+}
+
+bool same_version(const store::ScriptRecord& a, const store::ScriptRecord& b) {
+  return a.content == b.content && a.summary == b.summary && a.description == b.description &&
+         a.language == b.language && a.schema_json == b.schema_json && a.kind == b.kind &&
+         a.lock == b.lock && a.timeout_s == b.timeout_s && a.extra_json == b.extra_json;
+}
+
+void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  auto parsed = parse_new_script(b, ws);
+  if (!parsed) return reply_error(r, parsed.error());
+  store::ScriptRecord s = std::move(*parsed);
+  if (auto st = may_write(*who, s.path); !st) return reply_error(r, st.error());
+  auto skip_noop = query_bool(req, "skip_if_noop");
+  if (!skip_noop) return reply_error(r, skip_noop.error());
+  bool auto_parent = b.value("auto_parent", false);
+  s.created_by = who->username;
+  s.created_at = ctx.clock.now_ms();
+
+  std::string answer;
+  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto head = store::latest_script(c, ws, s.path);
+    if (!head) return head.error();
+    if (auto_parent && !s.parent_hash && *head) s.parent_hash = (*head)->hash;
+    if (s.parent_hash) {
+      auto parent = store::find_script_by_hash(c, ws, *s.parent_hash);
+      if (!parent) return parent.error();
+      if (!*parent) return Error::bad_request("The parent hash does not seem to exist");
+      auto has_child = store::script_has_child(c, ws, *s.parent_hash);
+      if (!has_child) return has_child.error();
+      if (*has_child) {
+        return Error::bad_request("The parent hash " + *s.parent_hash +
+                                  " already has a child: the lineage must be linear");
+      }
+      if (skip_noop->value_or(false) && same_version(**parent, s) && (*parent)->path == s.path) {
+        answer = (*parent)->hash;
+        return Status::ok();
+      }
+    } else if (*head && !(*head)->archived) {
+      return Error::bad_request("Path conflict for " + s.path + " with non-archived hash " +
+                                (*head)->hash);
+    }
+    s.hash = compute_script_hash(s);
+    auto same = store::find_script_by_hash(c, ws, s.hash);
+    if (!same) return same.error();
+    if (*same) {
+      return Error::bad_request(
+          "A script with same hash (hence same path, description, summary, content) already "
+          "exists!");
+    }
+    if (auto ins = store::insert_script(c, s); !ins) return ins;
+    answer = s.hash;
+    auto audit =
+        audit_record(ctx, *who, ws,
+                     {s.parent_hash ? "scripts.update" : "scripts.create",
+                      s.parent_hash ? "Update" : "Create", s.path, json{{"hash", s.hash}}.dump()});
+    return store::insert_audit(c, audit);
+  });
+  if (!st) return reply_error(r, st.error());
+  ctx.latest_scripts.forget(ws, s.path);
+  reply_text(r, 201, answer);
+}
+
+// The newest version at {path}, whatever its state (what `wmill script push` compares with).
+Result<store::ScriptRecord> newest_at(ApiContext& ctx, const std::string& ws,
+                                      const std::string& path) {
+  auto found = ctx.db.read([&](store::Connection& c) { return store::latest_script(c, ws, path); });
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("script not found at name " + path);
+  return **found;
+}
+
+Result<store::ScriptRecord> by_hash(ApiContext& ctx, const std::string& ws,
+                                    const std::string& hash) {
+  if (!is_valid_script_hash(hash))
+    return Error::bad_request("invalid script hash " + hash + ": expected 16 hex digits");
+  std::string h = hash;
+  for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto found =
+      ctx.db.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, h); });
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("script not found at hash " + hash);
+  return **found;
+}
+
+void get_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto s = newest_at(ctx, ws, req.params["path"]);
+  if (!s) return reply_error(r, s.error());
+  reply_json(r, 200, script_json(*s));
+}
+
+void get_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto s = by_hash(ctx, ws, req.params["hash"]);
+  if (!s) return reply_error(r, s.error());
+  reply_json(r, 200, script_json(*s));
+}
+
+void raw_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  std::string path = req.params["path"];
+  // Windmill's raw route also accepts the path with a language suffix (u/a/b.py).
+  if (auto dot = path.rfind('.'); dot != std::string::npos && dot > path.rfind('/'))
+    path.resize(dot);
+  auto s = newest_at(ctx, ws, path);
+  if (!s) return reply_error(r, s.error());
+  reply_text(r, 200, s->content);
+}
+
+void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto s = by_hash(ctx, ws, req.params["hash"]);
+  if (!s) return reply_error(r, s.error());
+  reply_text(r, 200, s->content);
+}
+
+void exists_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto s = newest_at(ctx, ws, req.params["path"]);
+  if (!s && s.error().status != 404) return reply_error(r, s.error());
+  reply_json(r, 200, s ? "true" : "false");
+}
+
+void list_scripts(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto page = paging(req);
+  if (!page) return reply_error(r, page.error());
+  auto archived = query_bool(req, "show_archived");
+  if (!archived) return reply_error(r, archived.error());
+  store::ScriptListFilter f;
+  f.path_start = req.query_param("path_start");
+  f.path_exact = req.query_param("path_exact");
+  f.created_by = req.query_param("created_by");
+  if (auto langs = req.query_param("languages")) {
+    for (const auto& l : split(*langs, ',')) {
+      if (!l.empty()) f.languages.push_back(l);
+    }
+  }
+  f.show_archived = archived->value_or(false);
+  f.limit = page->limit;
+  f.offset = page->offset;
+  auto list = ctx.db.read([&](store::Connection& c) { return store::list_scripts(c, ws, f); });
+  if (!list) return reply_error(r, list.error());
+  reply_json(r, 200, scripts_list_json(*list));
+}
+
+void history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  auto list = ctx.db.read([&](store::Connection& c) { return store::script_history(c, ws, path); });
+  if (!list) return reply_error(r, list.error());
+  if (list->empty()) return reply_error(r, Error::not_found("script not found at name " + path));
+  reply_json(r, 200, script_history_json(*list));
+}
+
+void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  if (!is_valid_script_path(path)) return reply_error(r, invalid_path(path));
+  if (auto st = may_write(*who, path); !st) return reply_error(r, st.error());
+  auto audit = audit_record(ctx, *who, ws, {"scripts.archive", "Update", path, std::nullopt});
+  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto changed = store::archive_script_path(c, ws, path);
+    if (!changed) return changed.error();
+    if (*changed == 0) return Error::not_found("script not found at name " + path);
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return reply_error(r, s.error());
+  ctx.latest_scripts.forget(ws, path);
+  reply_text(r, 200, "");
+}
+
+}  // namespace
+
+void add_script_routes(http::Router& router, ApiContext& ctx) {
+  const std::string base = "/api/w/:workspace/scripts";
+  router.add("POST", base + "/create", bind_handler(ctx, create_script));
+  router.add("GET", base + "/get/p/*path", bind_handler(ctx, get_by_path));
+  router.add("GET", base + "/get/h/:hash", bind_handler(ctx, get_by_hash));
+  router.add("GET", base + "/raw/p/*path", bind_handler(ctx, raw_by_path));
+  router.add("GET", base + "/raw/h/:hash", bind_handler(ctx, raw_by_hash));
+  router.add("GET", base + "/exists/p/*path", bind_handler(ctx, exists_by_path));
+  router.add("GET", base + "/list", bind_handler(ctx, list_scripts));
+  router.add("GET", base + "/history/p/*path", bind_handler(ctx, history));
+  router.add("POST", base + "/archive/p/*path", bind_handler(ctx, archive_by_path));
+}
+
+}  // namespace millrace::api

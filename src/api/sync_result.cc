@@ -1,0 +1,56 @@
+#include "api/sync_result.h"
+
+#include <nlohmann/json.hpp>
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+const json* field(const json& o, const char* a, const char* b) {
+  if (auto it = o.find(a); it != o.end()) return &*it;
+  if (auto it = o.find(b); it != o.end()) return &*it;
+  return nullptr;
+}
+
+}  // namespace
+
+http::Response sync_response(const queue::JobCompletion& done) {
+  if (!done.success()) return http::Response::json(422, done.result_json);
+  // Only an object result can carry overrides; look before parsing anything else.
+  if (done.result_json.empty() || done.result_json[0] != '{' ||
+      (done.result_json.find("windmill_") == std::string::npos &&
+       done.result_json.find("wm_") == std::string::npos)) {
+    return http::Response::json(200, done.result_json);
+  }
+  json o = json::parse(done.result_json, nullptr, false);
+  if (!o.is_object()) return http::Response::json(200, done.result_json);
+  const json* status = field(o, "windmill_status_code", "wm_status_code");
+  const json* type = field(o, "windmill_content_type", "wm_content_type");
+  const json* headers = field(o, "windmill_headers", "wm_headers");
+  if (!status && !type && !headers) return http::Response::json(200, done.result_json);
+
+  http::Response res;
+  res.status = o.contains("result") ? 200 : 204;
+  if (status) {
+    if (!status->is_number_integer() || status->get<int64_t>() < 100 ||
+        status->get<int64_t>() > 999) {
+      return http::Response::text(500, "Invalid status code");
+    }
+    res.status = static_cast<int>(status->get<int64_t>());
+  }
+  res.content_type = "application/json";
+  if (type && type->is_string()) res.content_type = type->get<std::string>();
+  if (headers && headers->is_object()) {
+    for (auto it = headers->begin(); it != headers->end(); ++it) {
+      if (it.value().is_string()) res.headers.emplace_back(it.key(), it.value().get<std::string>());
+    }
+  }
+  if (auto it = o.find("result"); it != o.end()) {
+    res.body = (type && it->is_string()) ? it->get<std::string>()
+                                         : it->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return res;
+}
+
+}  // namespace millrace::api

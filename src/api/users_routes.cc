@@ -1,0 +1,240 @@
+// Users, workspaces and membership.
+#include <nlohmann/json.hpp>
+
+#include "api/paths.h"
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "auth/authenticator.h"
+#include "auth/password.h"
+#include "store/audit.h"
+#include "store/database.h"
+#include "store/users.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+Error bad_body(const std::string& what) {
+  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
+}
+
+// A username usable as a path segment (u/<username>/...), derived from the email if not given.
+std::string base_username(const std::string& email) {
+  std::string out;
+  for (char c : email.substr(0, email.find('@'))) {
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  }
+  return out.empty() ? "user" : out;
+}
+
+bool valid_username(const std::string& u) {
+  if (u.empty() || u.size() > 50) return false;
+  for (char c : u) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto who = authorize(ctx, req, std::nullopt);
+  if (!who) return reply_error(r, who.error());
+  if (!who->super_admin) return reply_error(r, Error::permission_denied("Require superadmin"));
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b["email"].is_string() || !b["password"].is_string()) {
+    return reply_error(r, bad_body("expected {email, password, super_admin?, name?, username?}"));
+  }
+  store::UserRecord u;
+  u.email = b["email"].get<std::string>();
+  for (auto& c : u.email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (u.email.find('@') == std::string::npos) {
+    return reply_error(r, Error::bad_request("invalid email " + u.email));
+  }
+  std::string password = b["password"].get<std::string>();
+  if (password.empty()) return reply_error(r, Error::bad_request("the password is empty"));
+  u.super_admin = b.value("super_admin", false);
+  if (b.contains("name") && b["name"].is_string()) u.name = b["name"].get<std::string>();
+  if (b.contains("company") && b["company"].is_string())
+    u.company = b["company"].get<std::string>();
+  auto hash = auth::hash_password(password);
+  if (!hash) return reply_error(r, Error::internal("cannot hash the password"));
+  u.password_hash = *hash;
+  u.created_at = ctx.clock.now_ms();
+  std::string wanted = b.contains("username") && b["username"].is_string()
+                           ? b["username"].get<std::string>()
+                           : base_username(u.email);
+  if (!valid_username(wanted)) {
+    return reply_error(
+        r, Error::bad_request("invalid username " + wanted + ": use letters, digits, _ and -"));
+  }
+  auto audit = audit_record(ctx, *who, "global", {"users.create", "Create", u.email, std::nullopt});
+  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto existing = store::find_user(c, u.email);
+    if (!existing) return existing.error();
+    if (*existing) return Error::bad_request("User with email " + u.email + " already exists");
+    u.username = wanted;
+    for (int n = 1;; ++n) {
+      auto taken = store::username_taken(c, u.username);
+      if (!taken) return taken.error();
+      if (!*taken) break;
+      u.username = wanted + std::to_string(n);
+    }
+    if (auto st = store::insert_user(c, u); !st) return st;
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return reply_error(r, s.error());
+  reply_text(r, 201, u.email);
+}
+
+void add_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  if (auto s = require_admin(*who); !s) return reply_error(r, s.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b["email"].is_string()) {
+    return reply_error(r, bad_body("expected {email, username?, is_admin, operator}"));
+  }
+  store::MemberRecord m;
+  m.workspace_id = ws;
+  m.email = b["email"].get<std::string>();
+  m.is_admin = b.value("is_admin", false);
+  m.is_operator = b.value("operator", false);
+  m.created_at = ctx.clock.now_ms();
+  auto audit =
+      audit_record(ctx, *who, ws, {"users.add_to_workspace", "Create", m.email, std::nullopt});
+  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto user = store::find_user(c, m.email);
+    if (!user) return user.error();
+    if (!*user) return Error::not_found("user not found at name " + m.email);
+    m.username = b.contains("username") && b["username"].is_string()
+                     ? b["username"].get<std::string>()
+                     : (*user)->username;
+    if (!valid_username(m.username)) return Error::bad_request("invalid username " + m.username);
+    auto existing = store::find_member(c, ws, m.email);
+    if (!existing) return existing.error();
+    if (*existing) return Error::bad_request(m.email + " is already a member of " + ws);
+    auto taken = store::member_username_taken(c, ws, m.username);
+    if (!taken) return taken.error();
+    if (*taken) return Error::bad_request("username " + m.username + " is taken in " + ws);
+    if (auto st = store::insert_member(c, m); !st) return st;
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return reply_error(r, s.error());
+  ctx.auth.forget_member(ws, m.email);
+  reply_text(r, 200, "Added " + m.email + " to workspace " + ws);
+}
+
+json workspace_object(const store::WorkspaceRecord& w) {
+  return {{"id", w.id},        {"name", w.name},   {"owner", w.owner},
+          {"domain", nullptr}, {"color", nullptr}, {"parent_workspace_id", nullptr}};
+}
+
+void list_workspaces(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto who = authorize(ctx, req, std::nullopt);
+  if (!who) return reply_error(r, who.error());
+  auto list =
+      ctx.db.read([&](store::Connection& c) { return store::list_workspaces(c, who->email); });
+  if (!list) return reply_error(r, list.error());
+  json a = json::array();
+  for (const auto& w : *list) a.push_back(workspace_object(w));
+  reply_json(r, 200, a.dump());
+}
+
+void create_workspace(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto who = authorize(ctx, req, std::nullopt);
+  if (!who) return reply_error(r, who.error());
+  if (!who->super_admin) return reply_error(r, Error::permission_denied("Require superadmin"));
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b["id"].is_string() || !b["name"].is_string()) {
+    return reply_error(r, bad_body("expected {id, name, username?}"));
+  }
+  store::WorkspaceRecord w{b["id"].get<std::string>(), b["name"].get<std::string>(), who->email,
+                           ctx.clock.now_ms()};
+  if (!is_valid_workspace_id(w.id)) {
+    return reply_error(r, Error::bad_request("invalid workspace id " + w.id +
+                                             ": use letters, digits, _ and inner -"));
+  }
+  auto audit = audit_record(ctx, *who, w.id, {"workspaces.create", "Create", w.id, std::nullopt});
+  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto existing = store::find_workspace(c, w.id);
+    if (!existing) return existing.error();
+    if (*existing) return Error::bad_request("Workspace " + w.id + " already exists");
+    if (auto st = store::insert_workspace(c, w); !st) return st;
+    auto user = store::find_user(c, who->email);
+    if (!user) return user.error();
+    if (*user) {
+      store::MemberRecord m{w.id,
+                            who->email,
+                            b.contains("username") && b["username"].is_string()
+                                ? b["username"].get<std::string>()
+                                : (*user)->username,
+                            true,
+                            false,
+                            w.created_at};
+      if (auto st = store::insert_member(c, m); !st) return st;
+    }
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return reply_error(r, s.error());
+  ctx.auth.forget_member(w.id, who->email);
+  reply_text(r, 200, "Created workspace " + w.id);
+}
+
+void workspace_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b["id"].is_string()) return reply_error(r, bad_body("expected {id}"));
+  auto ws = ctx.db.read(
+      [&](store::Connection& c) { return store::find_workspace(c, b["id"].get<std::string>()); });
+  if (!ws) return reply_error(r, ws.error());
+  reply_json(r, 200, *ws ? "true" : "false");
+}
+
+void workspace_whoami(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto member =
+      ctx.db.read([&](store::Connection& c) { return store::find_member(c, ws, who->email); });
+  json o = {{"workspace_id", ws},
+            {"email", who->email},
+            {"username", who->username},
+            {"is_admin", who->is_admin},
+            {"is_super_admin", who->super_admin},
+            {"created_at", member && *member ? format_rfc3339((*member)->created_at)
+                                             : format_rfc3339(ctx.clock.now_ms())},
+            {"operator", who->is_operator},
+            {"disabled", false},
+            {"role", who->is_admin      ? "Admin"
+                     : who->is_operator ? "Operator"
+                                        : "Developer"},
+            {"groups", json::array({"all"})},
+            {"folders", json::array()},
+            {"folders_read", json::array()},
+            {"folders_owners", json::array()},
+            {"is_service_account", false}};
+  reply_json(r, 200, o.dump());
+}
+
+}  // namespace
+
+void add_user_routes(http::Router& router, ApiContext& ctx) {
+  auto bind = [&ctx](HandlerFn fn) { return bind_handler(ctx, fn); };
+  router.add("POST", "/api/users/create", bind(create_user));
+  router.add("POST", "/api/w/:workspace/workspaces/add_user", bind(add_user));
+  router.add("GET", "/api/workspaces/list", bind(list_workspaces));
+  router.add("POST", "/api/workspaces/create", bind(create_workspace));
+  router.add("POST", "/api/workspaces/exists", bind(workspace_exists));
+  router.add("GET", "/api/w/:workspace/users/whoami", bind(workspace_whoami));
+}
+
+}  // namespace millrace::api

@@ -1,0 +1,203 @@
+#include "api/views.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+json parse_or_null(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  auto j = json::parse(*text, nullptr, false);
+  return j.is_discarded() ? json(nullptr) : j;
+}
+
+template <typename T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json opt_time(const std::optional<EpochMs>& v) {
+  return v ? json(format_rfc3339(*v)) : json(nullptr);
+}
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json job_object(const store::JobView& v, const std::string* logs, bool with_type) {
+  const auto& j = v.job;
+  json o;
+  o["workspace_id"] = j.workspace_id;
+  o["id"] = j.id;
+  o["parent_job"] = opt(j.parent_job);
+  o["root_job"] = opt(j.root_job);
+  o["created_by"] = j.created_by;
+  o["created_at"] = format_rfc3339(j.created_at);
+  o["script_hash"] = opt(j.script_hash);
+  o["script_path"] = opt(j.script_path);
+  o["args"] = parse_or_null(j.args_json);
+  o["job_kind"] = j.kind;
+  o["permissioned_as"] = j.permissioned_as;
+  o["email"] = j.email;
+  o["is_flow_step"] = false;
+  o["language"] = opt(j.language);
+  o["visible_to_owner"] = true;
+  o["tag"] = j.tag;
+  o["priority"] = j.priority;
+  o["trigger_kind"] = opt(j.trigger_kind);
+  if (logs) o["logs"] = *logs;
+  if (v.completed) {
+    const auto& c = *v.completed;
+    o["started_at"] = opt_time(c.started_at);
+    o["completed_at"] = format_rfc3339(c.completed_at);
+    o["duration_ms"] = c.duration_ms;
+    o["success"] = c.status == "success";
+    o["result"] = parse_or_null(c.result_json);
+    o["deleted"] = false;
+    o["canceled"] = c.status == "canceled";
+    o["canceled_by"] = opt(c.canceled_by);
+    o["canceled_reason"] = opt(c.canceled_reason);
+    o["is_skipped"] = false;
+    o["worker"] = opt(c.worker);
+    o["status"] = c.status;
+    if (with_type) o["type"] = "CompletedJob";
+  } else {
+    const auto& q = v.queued ? *v.queued : store::QueueState{};
+    o["started_at"] = opt_time(q.started_at);
+    o["scheduled_for"] = format_rfc3339(q.scheduled_for);
+    o["running"] = q.running;
+    o["canceled"] = q.canceled_by.has_value();
+    o["canceled_by"] = opt(q.canceled_by);
+    o["canceled_reason"] = opt(q.canceled_reason);
+    o["last_ping"] = opt_time(q.ping);
+    o["same_worker"] = false;
+    o["worker"] = opt(q.worker);
+    if (with_type) o["type"] = "QueuedJob";
+  }
+  return o;
+}
+
+json script_object(const store::ScriptRecord& s) {
+  json o = s.extra_json ? parse_or_null(s.extra_json) : json::object();
+  if (!o.is_object()) o = json::object();
+  o["workspace_id"] = s.workspace_id;
+  o["hash"] = s.hash;
+  o["path"] = s.path;
+  o["parent_hashes"] = s.parent_hash ? json::array({*s.parent_hash}) : json(nullptr);
+  o["summary"] = s.summary;
+  o["description"] = s.description;
+  o["content"] = s.content;
+  o["created_by"] = s.created_by;
+  o["created_at"] = format_rfc3339(s.created_at);
+  o["archived"] = s.archived;
+  o["deleted"] = s.deleted;
+  o["schema"] = parse_or_null(s.schema_json);
+  o["is_template"] = false;
+  o["extra_perms"] = json::object();
+  o["lock"] = opt(s.lock);
+  o["lock_error_logs"] = nullptr;
+  o["language"] = s.language;
+  o["kind"] = s.kind;
+  o["timeout"] = opt(s.timeout_s);
+  if (!o.contains("tag")) o["tag"] = nullptr;
+  return o;
+}
+
+}  // namespace
+
+std::string job_json(const store::JobView& v, const std::string* logs, bool with_type) {
+  return dump(job_object(v, logs, with_type));
+}
+
+std::string jobs_json(const std::vector<store::JobView>& list) {
+  json a = json::array();
+  for (const auto& v : list) a.push_back(job_object(v, nullptr, true));
+  return dump(a);
+}
+
+std::string script_json(const store::ScriptRecord& s) {
+  return dump(script_object(s));
+}
+
+std::string scripts_list_json(const std::vector<store::ScriptRecord>& list) {
+  json a = json::array();
+  for (const auto& s : list) {
+    json o;
+    o["workspace_id"] = s.workspace_id;
+    o["hash"] = s.hash;
+    o["path"] = s.path;
+    o["summary"] = s.summary;
+    o["description"] = s.description;
+    o["created_at"] = format_rfc3339(s.created_at);
+    o["created_by"] = s.created_by;
+    o["archived"] = s.archived;
+    o["extra_perms"] = json::object();
+    o["language"] = s.language;
+    o["starred"] = false;
+    o["tag"] = nullptr;
+    o["kind"] = s.kind;
+    o["has_draft"] = false;
+    o["draft_only"] = false;
+    o["has_deploy_errors"] = false;
+    a.push_back(std::move(o));
+  }
+  return dump(a);
+}
+
+std::string script_history_json(const std::vector<store::ScriptRecord>& list) {
+  json a = json::array();
+  for (const auto& s : list) {
+    a.push_back({{"script_hash", s.hash},
+                 {"deployment_msg", nullptr},
+                 {"created_at", format_rfc3339(s.created_at)},
+                 {"created_by", s.created_by},
+                 {"archived", s.archived}});
+  }
+  return dump(a);
+}
+
+namespace {
+json audit_object(const store::AuditRecord& a) {
+  return {{"workspace_id", a.workspace_id},
+          {"id", a.id},
+          {"timestamp", format_rfc3339(a.timestamp)},
+          {"username", a.username},
+          {"email", opt(a.email)},
+          {"operation", a.operation},
+          {"action_kind", a.action_kind},
+          {"resource", opt(a.resource)},
+          {"parameters", parse_or_null(a.parameters_json)},
+          {"token_prefix", opt(a.token_prefix)}};
+}
+}  // namespace
+
+std::string audit_json(const store::AuditRecord& a) {
+  return dump(audit_object(a));
+}
+
+std::string audit_list_json(const std::vector<store::AuditRecord>& list) {
+  json arr = json::array();
+  for (const auto& a : list) arr.push_back(audit_object(a));
+  return dump(arr);
+}
+
+std::string tokens_json(const std::vector<store::TokenRecord>& list) {
+  json a = json::array();
+  for (const auto& t : list) {
+    a.push_back({{"label", opt(t.label)},
+                 {"token_prefix", t.prefix},
+                 {"expiration", opt_time(t.expiration)},
+                 {"created_at", format_rfc3339(t.created_at)},
+                 {"last_used_at", format_rfc3339(t.last_used_at)},
+                 {"scopes", parse_or_null(t.scopes_json)},
+                 {"workspace_id", opt(t.workspace_id)},
+                 {"read_only", false}});
+  }
+  return dump(a);
+}
+
+}  // namespace millrace::api

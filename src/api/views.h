@@ -1,0 +1,24 @@
+// The JSON shapes the API answers with (Windmill's field names, reference §3–§8).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/scripts.h"
+#include "store/tokens.h"
+
+namespace millrace::api {
+
+// QueuedJob or CompletedJob, with the `type` discriminator when `with_type`.
+std::string job_json(const store::JobView& v, const std::string* logs, bool with_type);
+std::string jobs_json(const std::vector<store::JobView>& list);
+std::string script_json(const store::ScriptRecord& s);
+std::string scripts_list_json(const std::vector<store::ScriptRecord>& list);
+std::string script_history_json(const std::vector<store::ScriptRecord>& list);
+std::string audit_json(const store::AuditRecord& a);
+std::string audit_list_json(const std::vector<store::AuditRecord>& list);
+std::string tokens_json(const std::vector<store::TokenRecord>& list);
+
+}  // namespace millrace::api

@@ -1,0 +1,55 @@
+// Resolves token values to identities. Tokens are looked up by hash and cached in memory for
+// kCacheSeconds; deleting a token evicts it at once. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/identity.h"
+#include "auth/token.h"
+#include "common/clock.h"
+#include "common/error.h"
+
+namespace millrace::store {
+class Database;
+}
+
+namespace millrace::auth {
+
+class Authenticator {
+ public:
+  static constexpr int64_t kCacheSeconds = 120;
+
+  Authenticator(store::Database& db, const Clock& clock, std::string superadmin_secret,
+                std::string job_token_secret);
+
+  // `workspace` is the workspace in the URL, or nullopt on a global route. Fails with 401
+  // `Not authorized: Unauthorized` for an unknown, expired or elsewhere-bound token, and for
+  // a user who is not a member of the workspace (superadmins excepted).
+  Result<Identity> authenticate(const std::string& token,
+                                const std::optional<std::string>& workspace);
+
+  std::string issue_job_token(const JobTokenClaims& claims) const;
+  void forget_tokens(const std::vector<std::string>& hashes);
+  void forget_member(const std::string& workspace, const std::string& email);
+
+ private:
+  struct CachedToken;
+  struct CachedMember;
+  Result<std::shared_ptr<const CachedToken>> lookup_token(const std::string& token, EpochMs now);
+  Status narrow_to_workspace(Identity& id, const std::string& workspace, EpochMs now);
+
+  store::Database& db_;
+  const Clock& clock_;
+  std::string superadmin_secret_;
+  std::string job_token_secret_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedToken>> tokens_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedMember>> members_;
+};
+
+}  // namespace millrace::auth

@@ -1,0 +1,114 @@
+#include "cli/serve.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "api/context.h"
+#include "api/routes.h"
+#include "auth/authenticator.h"
+#include "cli/bootstrap.h"
+#include "common/log.h"
+#include "common/timer_queue.h"
+#include "http/server.h"
+#include "queue/job_queue.h"
+#include "runtime/executor.h"
+#include "store/database.h"
+#include "worker/worker_pool.h"
+
+namespace millrace::cli {
+namespace {
+
+http::Server* g_server = nullptr;
+
+void on_stop_signal(int) {
+  if (g_server) g_server->stop();
+}
+
+int fail(const std::string& message) {
+  log::error(message);
+  return 1;
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  log::set_quiet(config.quiet);
+  signal(SIGPIPE, SIG_IGN);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return fail("cannot create data folder " + config.data_dir + ": " + ec.message());
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+
+  auto db = store::Database::open(config.data_dir + "/millrace.db");
+  if (!db) return fail(db.error().message);
+  auto boot = bootstrap(**db, config);
+  if (!boot) return fail(boot.error().message);
+
+  auth::Authenticator authenticator(**db, Clock::system(), config.superadmin_secret,
+                                    boot->job_token_secret);
+  queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts);
+  if (auto s = queue.recover(); !s) return fail(s.error().message);
+
+  TimerQueue timers;
+  http::Router router;
+  Config effective = config;
+  api::ApiContext ctx{effective, Clock::system(),          **db, authenticator, queue,
+                      timers,    api::LatestScripts(**db), ""};
+  api::register_routes(router, ctx);
+
+  http::ServerOptions options;
+  options.bind_address = config.bind_address;
+  options.port = config.port;
+  options.threads = config.http_threads;
+  options.body_limit_bytes = config.request_size_limit_bytes;
+  options.access_log = config.access_log;
+  http::Server server(router, options);
+  std::string error;
+  int port = server.listen(error);
+  if (port < 0) return fail(error);
+  ctx.base_url =
+      config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url;
+
+  std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
+                                                      "/millrace-jobs-" + std::to_string(getpid())
+                                                : config.job_dir;
+  runtime::Runtimes runtimes(job_root, runtime::Interpreters::detect());
+  worker::ScriptCache scripts(**db);
+  worker::WorkerPool workers(queue, scripts, runtimes, authenticator,
+                             {config.num_workers, ctx.base_url, config.job_timeout_s, "wk"});
+  workers.start();
+
+  if (boot->created_admin) {
+    printf(
+        "\nFirst start: created the superadmin.\n"
+        "  email:    admin@windmill.dev\n"
+        "  password: %s   (shown once; set MILLRACE_ADMIN_PASSWORD to choose it)\n",
+        boot->admin_password.c_str());
+  }
+  printf(
+      "\nMillrace is listening on %s (port %d), data in %s\n"
+      "Log in:  curl -s -X POST %s/api/auth/login -H 'Content-Type: application/json' \\\n"
+      "           -d '{\"email\":\"admin@windmill.dev\",\"password\":\"...\"}'\n"
+      "  → prints a token; send it as 'Authorization: Bearer <token>'. Workspace: admins\n",
+      ctx.base_url.c_str(), port, config.data_dir.c_str(), ctx.base_url.c_str());
+  printf("listening on port %d\n", port);
+  fflush(stdout);
+
+  g_server = &server;
+  signal(SIGINT, on_stop_signal);
+  signal(SIGTERM, on_stop_signal);
+  server.run();
+  g_server = nullptr;
+  log::info("stopping: waiting for running jobs to finish");
+  queue.stop();
+  workers.join();
+  std::filesystem::remove_all(job_root, ec);
+  return 0;
+}
+
+}  // namespace millrace::cli

@@ -1,0 +1,192 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace millrace {
+namespace {
+
+using Setter = std::function<bool(Config&, const std::string&)>;
+
+bool parse_int(const std::string& v, int64_t& out) {
+  if (v.empty()) return false;
+  char* end = nullptr;
+  long long n = strtoll(v.c_str(), &end, 10);
+  if (*end != '\0' || n < 0) return false;
+  out = n;
+  return true;
+}
+
+Setter int_setter(int Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    int64_t n;
+    if (!parse_int(v, n) || n > 1000000) return false;
+    c.*field = static_cast<int>(n);
+    return true;
+  };
+}
+Setter i64_setter(int64_t Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    int64_t n;
+    if (!parse_int(v, n)) return false;
+    c.*field = n;
+    return true;
+  };
+}
+Setter string_setter(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    c.*field = v;
+    return true;
+  };
+}
+Setter bool_setter(bool Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    if (v == "1" || v == "true" || v == "on" || v.empty()) {
+      c.*field = true;
+    } else if (v == "0" || v == "false" || v == "off") {
+      c.*field = false;
+    } else {
+      return false;
+    }
+    return true;
+  };
+}
+
+struct Entry {
+  ConfigOption option;
+  Setter set;
+  bool is_switch = false;  // takes no value on the command line
+};
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> table = {
+      {{"--port", "PORT", "HTTP port (0 = any free port)"}, int_setter(&Config::port)},
+      {{"--bind", "SERVER_BIND_ADDR", "address to listen on (default 0.0.0.0)"},
+       string_setter(&Config::bind_address)},
+      {{"--data", "MILLRACE_DATA", "data folder: database and server secret (default ./data)"},
+       string_setter(&Config::data_dir)},
+      {{"--job-dir", "MILLRACE_JOB_DIR", "where job folders are made (default a temp folder)"},
+       string_setter(&Config::job_dir)},
+      {{"--base-url", "BASE_URL", "public URL given to jobs as WM_BASE_URL"},
+       string_setter(&Config::base_url)},
+      {{"--workers", "NUM_WORKERS", "job workers in this process (default 2)"},
+       int_setter(&Config::num_workers)},
+      {{"--http-threads", "HTTP_THREADS", "threads serving HTTP (default 2)"},
+       int_setter(&Config::http_threads)},
+      {{"--timeout-wait-result", "TIMEOUT_WAIT_RESULT",
+        "seconds a sync webhook waits before answering 500 and canceling (default 600)"},
+       i64_setter(&Config::timeout_wait_result_s)},
+      {{"--timeout", "TIMEOUT", "maximum job duration in seconds (default 604800)"},
+       i64_setter(&Config::job_timeout_s)},
+      {{"--request-size-limit", "REQUEST_SIZE_LIMIT", "maximum request body in bytes (200 MB)"},
+       i64_setter(&Config::request_size_limit_bytes)},
+      {{"--session-validity", "MAX_SESSION_VALIDITY_SECONDS", "login session lifetime (3 days)"},
+       i64_setter(&Config::session_validity_s)},
+      {{"--max-crash-restarts", "MAX_CRASH_RESTARTS",
+        "times a job interrupted by a crash is restarted before it is failed (default 3)"},
+       int_setter(&Config::max_crash_restarts)},
+      {{"--superadmin-secret", "SUPERADMIN_SECRET", "a token value accepted as superadmin"},
+       string_setter(&Config::superadmin_secret)},
+      {{"--admin-password", "MILLRACE_ADMIN_PASSWORD",
+        "password of admin@windmill.dev on first start (default: random, printed once)"},
+       string_setter(&Config::admin_password)},
+      {{"--include-headers", "INCLUDE_HEADERS", "request headers always copied into job args"},
+       string_setter(&Config::include_headers)},
+      {{"--access-log", "ACCESS_LOG", "log one line per request, tokens masked (default on)"},
+       bool_setter(&Config::access_log)},
+      {{"--quiet", "MILLRACE_QUIET", "only warnings and errors on stderr"},
+       bool_setter(&Config::quiet),
+       true},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<ConfigOption>& config_options() {
+  static const std::vector<ConfigOption> options = [] {
+    std::vector<ConfigOption> out;
+    for (const auto& e : entries()) out.push_back(e.option);
+    return out;
+  }();
+  return options;
+}
+
+bool parse_config(int argc, char** argv, Config& config, std::string& message, int& exit_code) {
+  auto usage = [] {
+    std::string s =
+        "usage: millrace serve [flags]\n\n"
+        "  serve    the API, the workers and the embedded SQLite database in one process\n\n"
+        "flags (each also read from the environment variable shown):\n";
+    for (const auto& e : entries()) {
+      std::string left = "  " + e.option.flag + (e.is_switch ? "" : " V");
+      left.resize(std::max<size_t>(left.size() + 1, 28), ' ');
+      s += left + (e.option.env.empty() ? "" : "[" + e.option.env + "] ") + e.option.help + "\n";
+    }
+    s += "  --help                    this text\n";
+    return s;
+  };
+  exit_code = 0;
+  for (const auto& e : entries()) {
+    if (e.option.env.empty()) continue;
+    if (const char* v = getenv(e.option.env.c_str()); v && *v) {
+      if (!e.set(config, v)) {
+        message = "invalid value for " + e.option.env + ": " + v + "\n";
+        exit_code = 2;
+        return false;
+      }
+    }
+  }
+  int i = 1;
+  if (i < argc && argv[i][0] != '-') config.command = argv[i++];
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      message = usage();
+      return false;
+    }
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    const Entry* found = nullptr;
+    for (const auto& e : entries()) {
+      if (e.option.flag == arg) found = &e;
+    }
+    if (!found) {
+      message = "unknown flag " + arg + "\n\n" + usage();
+      exit_code = 2;
+      return false;
+    }
+    if (!has_value && !found->is_switch) {
+      if (i + 1 >= argc) {
+        message = arg + " needs a value\n";
+        exit_code = 2;
+        return false;
+      }
+      value = argv[++i];
+    }
+    if (!found->set(config, value)) {
+      message = "invalid value for " + arg + ": " + value + "\n";
+      exit_code = 2;
+      return false;
+    }
+  }
+  if (config.command != "serve") {
+    message = "unknown command " + config.command + "\n\n" + usage();
+    exit_code = 2;
+    return false;
+  }
+  if (config.num_workers < 0 || config.http_threads < 1) {
+    message = "NUM_WORKERS must be >= 0 and HTTP_THREADS >= 1\n";
+    exit_code = 2;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace millrace

@@ -1,0 +1,44 @@
+// Runtime configuration: command-line flags, each with a Windmill-style environment variable.
+// A flag wins over its variable; `--help` prints the table below.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace millrace {
+
+struct Config {
+  std::string command = "serve";
+  std::string bind_address = "0.0.0.0";
+  int port = 8000;                  // 0 picks a free port; the chosen one is printed
+  std::string data_dir = "./data";  // SQLite database and server secrets
+  std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<port>
+  std::string base_url;             // default http://localhost:<port>
+  int num_workers = 2;
+  int64_t timeout_wait_result_s = 600;
+  int64_t job_timeout_s = 604800;
+  int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
+  int64_t session_validity_s = 259200;
+  int max_crash_restarts = 3;  // a job interrupted by more crashes than this is failed
+  std::string superadmin_secret;
+  std::string admin_password;
+  std::string include_headers;  // INCLUDE_HEADERS: always copied into webhook args
+  bool access_log = true;
+  bool quiet = false;
+  int http_threads = 2;
+};
+
+struct ConfigOption {
+  std::string flag;  // "--port"
+  std::string env;   // "PORT" or empty
+  std::string help;
+};
+
+const std::vector<ConfigOption>& config_options();
+
+// Parses argv and the environment. On `--help`, or a bad flag, fills `message` and returns
+// false; `exit_code` says whether that is an error.
+bool parse_config(int argc, char** argv, Config& config, std::string& message, int& exit_code);
+
+}  // namespace millrace

@@ -1,0 +1,20 @@
+// Small string functions shared by the parsers and the HTTP layer.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace millrace {
+
+std::vector<std::string> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+// Percent-decoding for URL paths and query values; `plus_is_space` for form/query encoding.
+// Returns false on a malformed escape.
+bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
+std::string url_encode(std::string_view in);
+std::string hex_encode(const unsigned char* data, size_t n);
+
+}  // namespace millrace

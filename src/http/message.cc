@@ -1,0 +1,75 @@
+#include "http/message.h"
+
+#include "common/strings.h"
+
+namespace millrace::http {
+
+const std::string* Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+bool Request::query_params(std::vector<std::pair<std::string, std::string>>& out) const {
+  out.clear();
+  if (query.empty()) return true;
+  for (const auto& part : split(query, '&')) {
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    std::string key, value;
+    if (!url_decode(part.substr(0, eq), key, true)) return false;
+    if (eq != std::string::npos && !url_decode(part.substr(eq + 1), value, true)) return false;
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return true;
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::vector<std::pair<std::string, std::string>> all;
+  if (!query_params(all)) return std::nullopt;
+  for (auto& [k, v] : all) {
+    if (k == name) return std::move(v);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::cookie(std::string_view name) const {
+  const std::string* h = header("cookie");
+  if (!h) return std::nullopt;
+  for (const auto& part : split(*h, ';')) {
+    std::string_view p = trim(part);
+    auto eq = p.find('=');
+    if (eq != std::string_view::npos && p.substr(0, eq) == name) {
+      return std::string(p.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+Response Response::text(int status, std::string body) {
+  return {status, "text/plain", std::move(body), {}};
+}
+
+Response Response::json(int status, std::string body) {
+  return {status, "application/json", std::move(body), {}};
+}
+
+std::string mask_token(std::string_view target) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  std::string out(target.substr(0, q + 1));
+  bool first = true;
+  for (const auto& part : split(target.substr(q + 1), '&')) {
+    if (!first) out += '&';
+    first = false;
+    if (starts_with(part, "token=")) {
+      out += "token=***";
+    } else {
+      out += part;
+    }
+  }
+  return out;
+}
+
+}  // namespace millrace::http

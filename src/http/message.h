@@ -1,0 +1,57 @@
+// HTTP requests and responses as the API sees them: plain data, no network types.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace millrace::http {
+
+struct Request {
+  std::string method;                                        // upper case
+  std::string target;                                        // as received
+  std::string path;                                          // percent-decoded, without the query
+  std::string query;                                         // raw, without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::map<std::string, std::string> params;  // filled by the router (:name and *name)
+
+  // First header with this (lower-case) name.
+  const std::string* header(std::string_view name) const;
+  // Decoded value of the first query parameter with this name.
+  std::optional<std::string> query_param(std::string_view name) const;
+  // Every query parameter, decoded, in order. False when an escape is malformed.
+  bool query_params(std::vector<std::pair<std::string, std::string>>& out) const;
+  std::optional<std::string> cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response text(int status, std::string body);
+  static Response json(int status, std::string body);
+};
+
+// The one way to answer a request. send() may be called from any thread, once; later calls
+// are ignored. on_disconnect() registers a callback for a client that goes away before the
+// answer (a parked sync webhook cancels its job there).
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void send(Response response) = 0;
+  virtual void on_disconnect(std::function<void()> callback) = 0;
+};
+using ResponderPtr = std::shared_ptr<Responder>;
+
+// `target` with the value of every `token` query parameter replaced by ***, for logs.
+std::string mask_token(std::string_view target);
+
+}  // namespace millrace::http

@@ -1,0 +1,33 @@
+// Maps method + path to a handler. Patterns are literal segments, `:name` (one segment) and a
+// final `*name` (the rest of the path, slashes included: script paths such as u/alice/hello).
+// Routes are tried in the order they were added. Not thread-safe while adding; dispatch is.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+
+namespace millrace::http {
+
+using Handler = std::function<void(Request&, ResponderPtr)>;
+
+class Router {
+ public:
+  void add(const std::string& method, const std::string& pattern, Handler handler);
+  // Fills req.params and calls the handler; answers 404 or 405 itself when nothing matches.
+  void dispatch(Request& req, ResponderPtr responder) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  static bool match(const Route& r, const std::vector<std::string_view>& parts,
+                    std::map<std::string, std::string>& params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace millrace::http

@@ -1,0 +1,317 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "common/strings.h"
+
+namespace millrace::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
+
+const char* reason_text(int status) {
+  return bhttp::obsolete_reason(static_cast<bhttp::status>(status)).data();
+}
+
+class Session;
+
+// Answers for one request of one session; keeps the session alive until answered.
+class SessionResponder final : public Responder {
+ public:
+  SessionResponder(std::shared_ptr<Session> session, bool keep_alive, bool head, std::string log)
+      : session_(std::move(session)),
+        keep_alive_(keep_alive),
+        head_(head),
+        log_line_(std::move(log)),
+        started_(std::chrono::steady_clock::now()) {}
+  void send(Response response) override;
+  void on_disconnect(std::function<void()> callback) override;
+
+ private:
+  std::shared_ptr<Session> session_;
+  bool keep_alive_;
+  bool head_;
+  std::string log_line_;
+  std::chrono::steady_clock::time_point started_;
+  std::atomic<bool> sent_{false};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const Router& router, const ServerOptions& options)
+      : stream_(std::move(socket)), router_(router), options_(options) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "?" : ep.address().to_string();
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+  // Called on the session's strand.
+  void write(bhttp::response<bhttp::string_body> res, bool keep_alive, std::string access_log) {
+    answered_ = true;
+    disconnect_callback_ = nullptr;
+    auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
+    stream_.expires_after(kIdleTimeout);
+    bhttp::async_write(stream_, *sp,
+                       [self = shared_from_this(), sp, keep_alive, log = std::move(access_log)](
+                           beast::error_code ec, std::size_t) {
+                         if (!log.empty()) log::info(log);
+                         if (ec || !keep_alive) return self->close();
+                         self->read_header();
+                       });
+  }
+
+  void watch_disconnect(std::function<void()> callback) {
+    if (answered_) return;
+    disconnect_callback_ = std::move(callback);
+    stream_.socket().async_wait(
+        tcp::socket::wait_read,
+        [self = shared_from_this()](beast::error_code ec) { self->on_readable(ec); });
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  void read_header() {
+    answered_ = false;
+    parser_.emplace();
+    parser_->body_limit(static_cast<uint64_t>(options_.body_limit_bytes));
+    parser_->header_limit(kHeaderLimitBytes);
+    stream_.expires_after(kIdleTimeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_error(ec);
+    auto& req = parser_->get();
+    if (auto it = req.find(bhttp::field::expect);
+        it != req.end() && beast::iequals(it->value(), "100-continue")) {
+      // curl waits a second for this before sending a body over 1 KiB.
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+                           if (e) return self->close();
+                           self->read_body();
+                         });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_error(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      return close();
+    }
+    int status = 400;
+    std::string body = "Bad request: malformed HTTP request (" + ec.message() + ")";
+    if (ec == bhttp::error::body_limit) {
+      status = 413;
+      body = "Payload Too Large: the request body exceeds the limit of " +
+             std::to_string(options_.body_limit_bytes) + " bytes (REQUEST_SIZE_LIMIT)";
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      body = "Request Header Fields Too Large: headers exceed " +
+             std::to_string(kHeaderLimitBytes) + " bytes";
+    }
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::server, "millrace");
+    res.set(bhttp::field::content_type, "text/plain");
+    res.set(bhttp::field::connection, "close");
+    res.body() = body;
+    res.prepare_payload();
+    write(std::move(res), false,
+          options_.access_log ? remote_ + " - - " + std::to_string(status) : "");
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return on_error(ec);
+    stream_.expires_never();  // a sync webhook may hold the request for minutes
+    auto msg = parser_->release();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    std::string_view target(msg.target().data(), msg.target().size());
+    auto q = target.find('?');
+    std::string_view raw_path = target.substr(0, q);
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    for (const auto& field : msg) {
+      req.headers.emplace_back(
+          to_lower(std::string_view(field.name_string().data(), field.name_string().size())),
+          std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    bool keep_alive = msg.keep_alive();
+    bool head = req.method == "HEAD";
+    std::string log_prefix;
+    if (options_.access_log) log_prefix = remote_ + " " + req.method + " " + mask_token(req.target);
+    auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive, head,
+                                                        std::move(log_prefix));
+    if (raw_path.empty() || raw_path[0] != '/' || !url_decode(raw_path, req.path, false)) {
+      return responder->send(Response::text(400, "Bad request: invalid request path"));
+    }
+    if (req.method == "OPTIONS") {
+      Response r = Response::text(200, "");
+      r.headers = {{"Access-Control-Allow-Methods", "GET, POST, DELETE, HEAD, OPTIONS"},
+                   {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
+                   {"Access-Control-Max-Age", "86400"}};
+      return responder->send(std::move(r));
+    }
+    router_.dispatch(req, responder);
+  }
+
+  void on_readable(beast::error_code ec) {
+    if (answered_ || !disconnect_callback_) return;
+    char byte;
+    beast::error_code peek_ec;
+    size_t n =
+        ec ? 0
+           : stream_.socket().receive(net::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+    if (ec || peek_ec || n == 0) {
+      auto callback = std::move(disconnect_callback_);
+      disconnect_callback_ = nullptr;
+      callback();
+    }
+    // Otherwise the client pipelined another request: it is still there; stop watching.
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const Router& router_;
+  const ServerOptions& options_;
+  std::string remote_;
+  bool answered_ = false;
+  std::function<void()> disconnect_callback_;
+};
+
+void SessionResponder::send(Response response) {
+  if (sent_.exchange(true)) return;
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
+  res.set(bhttp::field::server, "millrace");
+  if (!response.content_type.empty()) res.set(bhttp::field::content_type, response.content_type);
+  res.set(bhttp::field::access_control_allow_origin, "*");
+  for (auto& [k, v] : response.headers) res.set(k, v);
+  res.keep_alive(keep_alive_);
+  size_t size = response.body.size();
+  res.body() = std::move(response.body);
+  res.prepare_payload();
+  if (head_) res.body().clear();
+  std::string log;
+  if (!log_line_.empty()) {
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                  .count();
+    log = log_line_ + " " + std::to_string(response.status) + " " + std::to_string(size) + "B " +
+          std::to_string(ms).substr(0, std::to_string(ms).find('.') + 2) + "ms";
+  }
+  (void)reason_text;
+  net::post(session_->executor(),
+            [s = session_, res = std::move(res), ka = keep_alive_, log = std::move(log)]() mutable {
+              s->write(std::move(res), ka, std::move(log));
+            });
+}
+
+void SessionResponder::on_disconnect(std::function<void()> callback) {
+  net::post(session_->executor(), [s = session_, cb = std::move(callback)]() mutable {
+    s->watch_disconnect(std::move(cb));
+  });
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const Router& r, ServerOptions o)
+      : router(r), options(std::move(o)), ioc(options.threads), acceptor(ioc) {}
+
+  void accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (!ec) {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), router, options)->start();
+      }
+      if (acceptor.is_open()) accept();
+    });
+  }
+
+  const Router& router;
+  ServerOptions options;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+};
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() = default;
+
+int Server::listen(std::string& error) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.bind_address, ec);
+  if (ec) {
+    error = "invalid bind address " + impl_->options.bind_address;
+    return -1;
+  }
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
+  auto& acc = impl_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + impl_->options.bind_address + ":" +
+            std::to_string(impl_->options.port) + ": " + ec.message();
+    return -1;
+  }
+  impl_->accept();
+  return acc.local_endpoint().port();
+}
+
+void Server::run() {
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->options.threads; ++i) {
+    threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  impl_->ioc.stop();
+}
+
+}  // namespace millrace::http

@@ -1,0 +1,37 @@
+// The HTTP/1.1 server (Boost.Beast over Asio). It parses, enforces limits, hands each request
+// to the router and writes what the handler answers, whenever and from whichever thread it
+// answers. It knows nothing of the API behind the router.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.h"
+
+namespace millrace::http {
+
+struct ServerOptions {
+  std::string bind_address = "0.0.0.0";
+  int port = 8000;
+  int threads = 2;
+  int64_t body_limit_bytes = 200ll * 1024 * 1024;
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  Server(const Router& router, ServerOptions options);
+  ~Server();
+  // Binds and listens; returns the bound port (useful with port 0), or -1 with `error`.
+  int listen(std::string& error);
+  // Serves on the configured threads until stop(); blocks.
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace millrace::http

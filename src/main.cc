@@ -1,0 +1,17 @@
+// millrace: every saved script becomes an async and a sync webhook.
+#include <cstdio>
+#include <string>
+
+#include "cli/serve.h"
+#include "common/config.h"
+
+int main(int argc, char** argv) {
+  millrace::Config config;
+  std::string message;
+  int exit_code = 0;
+  if (!millrace::parse_config(argc, argv, config, message, exit_code)) {
+    fputs(message.c_str(), exit_code ? stderr : stdout);
+    return exit_code;
+  }
+  return millrace::cli::serve(config);
+}

@@ -1,0 +1,282 @@
+#include "queue/job_queue.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "queue/job_results.h"
+#include "store/database.h"
+
+namespace millrace::queue {
+
+JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts)
+    : db_(db), clock_(clock), max_crash_restarts_(max_crash_restarts) {}
+
+Status JobQueue::recover() {
+  auto queued = db_.read([](store::Connection& c) { return store::load_queue(c); });
+  if (!queued) return queued.error();
+  size_t restarted = 0, failed = 0;
+  for (auto& view : *queued) {
+    const auto& q = *view.queued;
+    if (q.running) {
+      EpochMs now = clock_.now_ms();
+      if (q.canceled_by) {
+        finish(view.job.workspace_id, view.job.id,
+               {"canceled", canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
+                q.started_at, now, 0, q.canceled_by, q.canceled_reason, q.worker},
+               "", std::nullopt);
+        continue;
+      }
+      if (q.crash_restarts >= max_crash_restarts_) {
+        std::string msg = "the job was interrupted by a server crash " +
+                          std::to_string(q.crash_restarts + 1) +
+                          " times and is not restarted again";
+        finish(
+            view.job.workspace_id, view.job.id,
+            {"failure", wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"),
+             q.started_at, now, 0, std::nullopt, std::nullopt, q.worker},
+            "\n" + msg + "\n", std::nullopt);
+        ++failed;
+        continue;
+      }
+      std::string id = view.job.id;
+      Status s = db_.write_sync([id](store::Connection& c) {
+        return store::requeue_interrupted_job(
+            c, id, "\n[millrace] the server stopped while this job ran: restarting it\n");
+      });
+      if (!s) return s;
+      ++restarted;
+    }
+    add_ready(std::move(view.job), q.scheduled_for);
+  }
+  if (!queued->empty()) {
+    log::info("recovered " + std::to_string(queued->size()) + " unfinished jobs (" +
+              std::to_string(restarted) + " restarted after a crash, " + std::to_string(failed) +
+              " failed after too many)");
+  }
+  return Status::ok();
+}
+
+uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCallback on_complete) {
+  uint64_t waiter_id = 0;
+  const std::string id = job.job.id;
+  if (on_complete) {
+    std::lock_guard lock(mutex_);
+    waiter_id = next_waiter_++;
+    waiters_[id].push_back({waiter_id, std::move(on_complete)});
+  }
+  auto shared = std::make_shared<NewJob>(std::move(job));
+  db_.write(
+      [shared](store::Connection& c) -> Status {
+        if (auto s = store::insert_job(c, shared->job, shared->scheduled_for); !s) return s;
+        if (shared->audit) return store::insert_audit(c, *shared->audit);
+        return Status::ok();
+      },
+      [this, shared, accepted = std::move(accepted), waiter_id](const Status& s) {
+        if (s) {
+          add_ready(shared->job, shared->scheduled_for);
+        } else if (waiter_id) {
+          forget_waiter(shared->job.id, waiter_id);
+        }
+        accepted(s);
+      });
+  return waiter_id;
+}
+
+void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {
+  std::lock_guard lock(mutex_);
+  auto it = waiters_.find(job_id);
+  if (it == waiters_.end()) return;
+  std::erase_if(it->second, [&](const Waiter& w) { return w.id == waiter_id; });
+  if (it->second.empty()) waiters_.erase(it);
+}
+
+void JobQueue::add_ready(store::JobRecord job, EpochMs scheduled_for) {
+  {
+    std::lock_guard lock(mutex_);
+    ReadyKey key{scheduled_for, next_seq_++};
+    ready_index_[job.id] = key;
+    ready_.emplace(key, std::move(job));
+  }
+  ready_cv_.notify_one();
+}
+
+std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (stopping_) return std::nullopt;
+    if (!ready_.empty()) {
+      auto it = ready_.begin();
+      EpochMs now = clock_.now_ms();
+      if (it->first.scheduled_for <= now) {
+        ClaimedJob claimed{std::move(it->second), now};
+        ready_index_.erase(claimed.job.id);
+        ready_.erase(it);
+        running_[claimed.job.id] = Running{};
+        lock.unlock();
+        std::string id = claimed.job.id;
+        db_.write([id, worker, now](
+                      store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
+                  {});
+        return claimed;
+      }
+      // The earliest job is scheduled later: sleep until then, or until something changes.
+      ready_cv_.wait_for(lock, std::chrono::milliseconds(it->first.scheduled_for - now));
+      continue;
+    }
+    ready_cv_.wait(lock);
+  }
+}
+
+void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel) {
+  bool already = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(job_id);
+    if (it == running_.end()) return;
+    it->second.on_cancel = on_cancel;
+    already = it->second.canceled.has_value();
+  }
+  if (already) on_cancel();
+}
+
+void JobQueue::append_logs(const std::string& job_id, std::string text) {
+  db_.write([job_id, text = std::move(text)](
+                store::Connection& c) { return store::append_job_logs(c, job_id, text); },
+            {});
+}
+
+void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker) {
+  EpochMs now = clock_.now_ms();
+  store::CompletedState state;
+  state.status = outcome.status;
+  state.result_json = outcome.result_json;
+  state.started_at = claimed.started_at;
+  state.completed_at = now;
+  state.duration_ms = now - claimed.started_at;
+  state.worker = worker;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(claimed.job.id);
+    if (it != running_.end()) {
+      if (it->second.canceled && outcome.status == "canceled") {
+        state.canceled_by = it->second.canceled->first;
+        state.canceled_reason = it->second.canceled->second;
+        state.result_json = canceled_result(*state.canceled_reason, *state.canceled_by);
+      }
+      running_.erase(it);
+    }
+  }
+  finish(claimed.job.workspace_id, claimed.job.id, std::move(state),
+         std::move(outcome.remaining_logs), std::nullopt);
+}
+
+void JobQueue::finish(const std::string& workspace_id, const std::string& job_id,
+                      store::CompletedState state, std::string logs,
+                      std::optional<store::AuditRecord> audit) {
+  auto done = std::make_shared<JobCompletion>(
+      JobCompletion{job_id, state.status, state.result_json.value_or("null")});
+  db_.write(
+      [workspace_id, job_id, state = std::move(state), logs = std::move(logs),
+       audit = std::move(audit)](store::Connection& c) -> Status {
+        if (!logs.empty()) {
+          if (auto s = store::append_job_logs(c, job_id, logs); !s) return s;
+        }
+        if (auto s = store::complete_job(c, job_id, workspace_id, state); !s) return s;
+        if (audit) return store::insert_audit(c, *audit);
+        return Status::ok();
+      },
+      [this, done](const Status& s) {
+        if (!s) {
+          log::error("cannot store the outcome of job " + done->id + ": " + s.error().message);
+          return;
+        }
+        notify_waiters(*done);
+      });
+}
+
+void JobQueue::notify_waiters(const JobCompletion& done) {
+  std::vector<Waiter> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = waiters_.find(done.id);
+    if (it == waiters_.end()) return;
+    waiting = std::move(it->second);
+    waiters_.erase(it);
+  }
+  for (auto& w : waiting) w.callback(done);
+}
+
+Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std::string& job_id,
+                                     const std::string& canceler, const std::string& reason,
+                                     std::optional<store::AuditRecord> audit) {
+  std::function<void()> on_cancel;
+  std::optional<store::JobRecord> queued;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto r = running_.find(job_id); r != running_.end()) {
+      if (!r->second.canceled) r->second.canceled = std::make_pair(canceler, reason);
+      on_cancel = r->second.on_cancel;
+    } else if (auto q = ready_index_.find(job_id); q != ready_index_.end()) {
+      auto it = ready_.find(q->second);
+      if (it->second.workspace_id == workspace_id) {
+        queued = std::move(it->second);
+        ready_.erase(it);
+        ready_index_.erase(q);
+      }
+    }
+  }
+  if (queued) {
+    EpochMs now = clock_.now_ms();
+    finish(workspace_id, job_id,
+           {"canceled", canceled_result(reason, canceler), std::nullopt, now, 0, canceler, reason,
+            std::nullopt},
+           "", std::move(audit));
+    return job_id;
+  }
+  if (on_cancel || running_contains(job_id)) {
+    db_.write(
+        [job_id, canceler, reason, audit = std::move(audit)](store::Connection& c) -> Status {
+          if (auto s = store::set_job_cancel(c, job_id, canceler, reason); !s) return s;
+          if (audit) return store::insert_audit(c, *audit);
+          return Status::ok();
+        },
+        {});
+    if (on_cancel) on_cancel();
+    return job_id;
+  }
+  auto view =
+      db_.read([&](store::Connection& c) { return store::get_job(c, workspace_id, job_id); });
+  if (!view) return view.error();
+  if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
+  if ((*view)->completed) return "queued job id " + job_id + " is already completed";
+  // Accepted but not yet in the ready set (its commit is in flight): cancel it as it lands.
+  return Error::plain(409, "job " + job_id + " is being enqueued; retry the cancel");
+}
+
+std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
+    const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(job_id);
+  if (it == running_.end()) return std::nullopt;
+  return it->second.canceled;
+}
+
+bool JobQueue::running_contains(const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  return running_.count(job_id) > 0;
+}
+
+void JobQueue::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_cv_.notify_all();
+}
+
+size_t JobQueue::ready_count() {
+  std::lock_guard lock(mutex_);
+  return ready_.size();
+}
+
+}  // namespace millrace::queue

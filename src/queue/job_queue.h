@@ -1,0 +1,131 @@
+// The job queue of one process on the embedded database.
+//
+// A job is written durably (group commit) before anyone hears of it; only then is it added to
+// the in-memory ready set that workers claim from. Workers and waiting sync callers are woken
+// by notification, never by polling: an idle server makes no database writes at all.
+// After a crash, recover() puts every job that was accepted but not finished back in the ready
+// set; a job that was running is restarted at most `max_crash_restarts` times, then failed.
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "store/audit.h"
+#include "store/jobs.h"
+
+namespace millrace::store {
+class Database;
+}
+
+namespace millrace::queue {
+
+struct JobCompletion {
+  std::string id;
+  std::string status;  // success | failure | canceled
+  std::string result_json;
+  bool success() const { return status == "success"; }
+};
+using CompletionCallback = std::function<void(const JobCompletion&)>;
+using AcceptedCallback = std::function<void(const Status&)>;
+
+struct NewJob {
+  store::JobRecord job;
+  EpochMs scheduled_for = 0;
+  std::optional<store::AuditRecord> audit;  // written in the same transaction as the job
+};
+
+struct ClaimedJob {
+  store::JobRecord job;
+  EpochMs started_at = 0;
+};
+
+struct JobOutcome {
+  std::string status;  // success | failure | canceled
+  std::string result_json;
+  std::string remaining_logs;
+};
+
+class JobQueue {
+ public:
+  JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts);
+
+  // Loads the unfinished jobs. Call once, before the first claim.
+  Status recover();
+
+  // Writes the job and its audit row durably, then calls `accepted` (on the writer thread).
+  // `on_complete`, when given, is registered before the write, so it sees the completion
+  // however fast the job runs; it is dropped if the write fails. Returns the waiter id to pass
+  // to forget_waiter().
+  uint64_t enqueue(NewJob job, AcceptedCallback accepted, CompletionCallback on_complete = {});
+  // Stops calling a completion callback (a sync caller that gave up).
+  void forget_waiter(const std::string& job_id, uint64_t waiter_id);
+
+  // Blocks until a job is due, or the queue stops (nullopt).
+  std::optional<ClaimedJob> claim_next(const std::string& worker);
+  // While the job runs, `on_cancel` is called (once) if someone cancels it.
+  void set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel);
+  // Appends output while the job runs (batched into the writer; not waited for).
+  void append_logs(const std::string& job_id, std::string text);
+  // Stores the outcome durably; waiters are called after the commit.
+  void complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker);
+
+  // Cancels a queued or running job. Answers the text of the 200 reply, or 404.
+  Result<std::string> cancel(const std::string& workspace_id, const std::string& job_id,
+                             const std::string& canceler, const std::string& reason,
+                             std::optional<store::AuditRecord> audit);
+  // Why a running job was canceled (canceler, reason), if it was.
+  std::optional<std::pair<std::string, std::string>> cancel_reason(const std::string& job_id);
+
+  void stop();
+  size_t ready_count();
+
+ private:
+  struct ReadyKey {
+    EpochMs scheduled_for;
+    uint64_t seq;
+    bool operator<(const ReadyKey& o) const {
+      return scheduled_for != o.scheduled_for ? scheduled_for < o.scheduled_for : seq < o.seq;
+    }
+  };
+  struct Running {
+    std::function<void()> on_cancel;
+    std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
+  };
+  struct Waiter {
+    uint64_t id;
+    CompletionCallback callback;
+  };
+
+  void add_ready(store::JobRecord job, EpochMs scheduled_for);
+  void finish(const std::string& workspace_id, const std::string& job_id,
+              store::CompletedState state, std::string logs,
+              std::optional<store::AuditRecord> audit);
+  void notify_waiters(const JobCompletion& done);
+  bool running_contains(const std::string& job_id);
+
+  store::Database& db_;
+  const Clock& clock_;
+  int max_crash_restarts_;
+
+  std::mutex mutex_;
+  std::condition_variable ready_cv_;
+  bool stopping_ = false;
+  uint64_t next_seq_ = 0;
+  std::map<ReadyKey, store::JobRecord> ready_;
+  std::unordered_map<std::string, ReadyKey> ready_index_;
+  std::unordered_map<std::string, Running> running_;
+  std::unordered_map<std::string, std::vector<Waiter>> waiters_;
+  uint64_t next_waiter_ = 1;
+};
+
+}  // namespace millrace::queue

@@ -1,0 +1,88 @@
+// Bash jobs (reference §5): declared header arguments become $1..$n; the result is
+// ./result.json, else ./result.out as a string, else the last line of output.
+#include <nlohmann/json.hpp>
+
+#include "runtime/executor.h"
+#include "runtime/job_folder.h"
+#include "runtime/signature.h"
+
+namespace millrace::runtime {
+namespace {
+
+class BashExecutor final : public Executor {
+ public:
+  BashExecutor(std::string root, std::string bash)
+      : root_(std::move(root)), bash_(std::move(bash)) {}
+
+  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                    const CancelSignal* cancel) override {
+    std::string err;
+    auto folder = JobFolder::create(root_, req.job_id, err);
+    if (!folder) return {false, error_object("ExecutionErr", err), false};
+    folder->write_file("main.sh", req.content);
+
+    ProcessSpec spec;
+    spec.argv = {bash_, "-e", "-o", "pipefail", "./main.sh"};
+    auto args = nlohmann::json::parse(req.args_json, nullptr, false);
+    for (const auto& p : parse_bash_signature(req.content)) {
+      std::string value;
+      if (args.is_object() && args.contains(p.name) && !args[p.name].is_null()) {
+        const auto& v = args[p.name];
+        value = v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      spec.argv.push_back(value);
+    }
+    spec.env = base_environment(folder->path());
+    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
+    spec.cwd = folder->path();
+    spec.limits.timeout_ms = req.timeout_ms;
+
+    LogTail tail;
+    auto outcome = run_process(
+        spec,
+        [&](std::string_view chunk) {
+          tail.add(chunk);
+          logs(chunk);
+        },
+        cancel);
+    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
+    if (outcome.canceled) return {false, "", true};
+    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
+
+    auto result_json = folder->read_file("result.json");
+    bool has_json = result_json &&
+                    !nlohmann::json::parse(*result_json, nullptr, false).is_discarded() &&
+                    !std::string_view(*result_json).empty();
+    if (outcome.exit_code != 0 || outcome.term_signal) {
+      if (has_json) return {false, *result_json, false};
+      return {false, exit_error("bash", outcome, tail.text()), false};
+    }
+    if (result_json && !result_json->empty()) {
+      if (!has_json) {
+        return {false, error_object("ExecutionErr", "result.json is not valid JSON"), false};
+      }
+      return {true, *result_json, false};
+    }
+    if (auto out = folder->read_file("result.out"); out && !out->empty()) {
+      return {true,
+              nlohmann::json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+              false};
+    }
+    return {true,
+            nlohmann::json(tail.last_line())
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            false};
+  }
+
+ private:
+  std::string root_;
+  std::string bash_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_bash_executor(std::string job_root, std::string bash) {
+  return std::make_unique<BashExecutor>(std::move(job_root), std::move(bash));
+}
+
+}  // namespace millrace::runtime

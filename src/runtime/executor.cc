@@ -1,0 +1,81 @@
+#include "runtime/executor.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+
+namespace millrace::runtime {
+namespace {
+constexpr size_t kLogTailBytes = 4096;
+constexpr size_t kErrorLogBytes = 600;
+}  // namespace
+
+Runtimes::Runtimes(std::string job_root, Interpreters interpreters) {
+  if (interpreters.python3) python_ = make_python_executor(job_root, *interpreters.python3);
+  if (interpreters.bash) bash_ = make_bash_executor(job_root, *interpreters.bash);
+}
+
+Runtimes::~Runtimes() = default;
+
+bool Runtimes::supports(const std::string& language) const {
+  return (language == "python3" && python_) || (language == "bash" && bash_);
+}
+
+JobRunOutcome Runtimes::run(const JobRunRequest& req, const OutputSink& logs,
+                            const CancelSignal* cancel) {
+  Executor* e = req.language == "python3" ? python_.get()
+                : req.language == "bash"  ? bash_.get()
+                                          : nullptr;
+  if (!e) {
+    return {false,
+            error_object("ExecutionErr", "language " + req.language +
+                                             " is not supported by this server (python3, bash)"),
+            false};
+  }
+  return e->run(req, logs, cancel);
+}
+
+std::string error_object(const std::string& name, const std::string& message) {
+  return nlohmann::json{{"name", name}, {"message", message}}.dump();
+}
+
+std::string exit_error(const std::string& program, const ProcessOutcome& p,
+                       const std::string& log_tail) {
+  std::string tail = log_tail.size() > kErrorLogBytes
+                         ? log_tail.substr(log_tail.size() - kErrorLogBytes)
+                         : log_tail;
+  nlohmann::json e;
+  e["name"] = "ExecutionErr";
+  if (p.term_signal) {
+    e["message"] = "process \"" + program + "\" was killed by signal " +
+                   std::to_string(p.term_signal) + ", last log lines:\n" + tail;
+  } else {
+    e["message"] = "exit code for \"" + program + "\": " + std::to_string(p.exit_code) +
+                   ", last log lines:\n" + tail;
+    e["exit_code"] = p.exit_code;
+  }
+  return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string timeout_error(int64_t timeout_ms) {
+  return error_object("ExecutionErr", "job process terminated due to timeout after exceeding the " +
+                                          std::to_string(timeout_ms / 1000) + "s duration limit");
+}
+
+std::vector<std::string> base_environment(const std::string& job_folder) {
+  return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + job_folder, "TMPDIR=" + job_folder,
+          "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+}
+
+void LogTail::add(std::string_view chunk) {
+  tail_.append(chunk);
+  if (tail_.size() > 2 * kLogTailBytes) tail_.erase(0, tail_.size() - kLogTailBytes);
+}
+
+std::string LogTail::last_line() const {
+  std::string_view t = trim(tail_);
+  auto nl = t.rfind('\n');
+  return std::string(trim(nl == std::string_view::npos ? t : t.substr(nl + 1)));
+}
+
+}  // namespace millrace::runtime

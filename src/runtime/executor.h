@@ -1,0 +1,73 @@
+// Runs one job's code to a result. One executor per language; the worker picks it by the
+// job's language. Executors never touch the database: input in, outcome out, logs to a sink.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/interpreters.h"
+#include "runtime/process.h"
+
+namespace millrace::runtime {
+
+struct JobRunRequest {
+  std::string job_id;
+  std::string language;
+  std::string content;
+  std::string args_json;             // a JSON object
+  std::vector<std::string> job_env;  // WM_WORKSPACE=..., WM_TOKEN=..., ...
+  int64_t timeout_ms = 0;
+};
+
+struct JobRunOutcome {
+  bool success = false;
+  // On success the result; on failure the error object {name, message, stack?, exit_code?}.
+  std::string result_json;
+  bool canceled = false;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  virtual JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                            const CancelSignal* cancel) = 0;
+};
+
+// Every language this build runs, keyed by Windmill's language names.
+class Runtimes {
+ public:
+  // `job_root`: where job folders are made (the Python wrapper is written there once).
+  Runtimes(std::string job_root, Interpreters interpreters);
+  ~Runtimes();
+  bool supports(const std::string& language) const;
+  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs, const CancelSignal* cancel);
+
+ private:
+  std::unique_ptr<Executor> python_;
+  std::unique_ptr<Executor> bash_;
+};
+
+// Shared by the executors.
+std::unique_ptr<Executor> make_bash_executor(std::string job_root, std::string bash);
+std::unique_ptr<Executor> make_python_executor(std::string job_root, std::string python3);
+std::string error_object(const std::string& name, const std::string& message);
+// The failure of a child that exited non-zero without writing an error into result.json.
+std::string exit_error(const std::string& program, const ProcessOutcome& p,
+                       const std::string& log_tail);
+std::string timeout_error(int64_t timeout_ms);
+std::vector<std::string> base_environment(const std::string& job_folder);
+
+// Keeps the last bytes of a job's output, for error messages.
+class LogTail {
+ public:
+  void add(std::string_view chunk);
+  const std::string& text() const { return tail_; }
+  // The last non-empty line, trimmed.
+  std::string last_line() const;
+
+ private:
+  std::string tail_;
+};
+
+}  // namespace millrace::runtime

@@ -1,0 +1,16 @@
+// Absolute paths of the interpreters jobs run with, resolved once at start. Never a shim on
+// PATH (a pyenv shim costs ~90 ms per job): Debian's own binaries come first.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace millrace::runtime {
+
+struct Interpreters {
+  std::optional<std::string> python3;
+  std::optional<std::string> bash;
+  static Interpreters detect();
+};
+
+}  // namespace millrace::runtime

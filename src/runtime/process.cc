@@ -1,0 +1,134 @@
+#include "runtime/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace millrace::runtime {
+
+CancelSignal::CancelSignal() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+CancelSignal::~CancelSignal() {
+  if (fd_ >= 0) close(fd_);
+}
+void CancelSignal::cancel() {
+  canceled_ = true;
+  uint64_t one = 1;
+  if (fd_ >= 0) (void)!write(fd_, &one, sizeof one);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
+                             int out_fd) {
+  // Only async-signal-safe calls between fork and exec.
+  setpgid(0, 0);
+  dup2(out_fd, STDOUT_FILENO);
+  dup2(out_fd, STDERR_FILENO);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+  syscall(SYS_close_range, 3U, ~0U, 0U);  // the server's sockets and database stay ours
+  if (chdir(spec.cwd.c_str()) != 0) _exit(126);
+  struct rlimit rl;
+  rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(spec.limits.open_files);
+  setrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max = 0;
+  setrlimit(RLIMIT_CORE, &rl);
+  if (spec.limits.memory_bytes > 0) {
+    rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(spec.limits.memory_bytes);
+    setrlimit(RLIMIT_AS, &rl);
+  }
+  signal(SIGPIPE, SIG_DFL);
+  execve(argv[0], argv, envp);
+  _exit(127);
+}
+
+void kill_group(pid_t pid) {
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+}
+
+}  // namespace
+
+ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
+                           const CancelSignal* cancel) {
+  ProcessOutcome out;
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    out.start_error = std::string("pipe: ") + strerror(errno);
+    return out;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    out.start_error = std::string("fork: ") + strerror(errno);
+    close(fds[0]);
+    close(fds[1]);
+    return out;
+  }
+  if (pid == 0) child_exec(spec, argv.data(), envp.data(), fds[1]);
+  close(fds[1]);
+  setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
+  out.started = true;
+
+  const auto deadline = spec.limits.timeout_ms > 0
+                            ? Clock::now() + std::chrono::milliseconds(spec.limits.timeout_ms)
+                            : Clock::time_point::max();
+  char buf[16384];
+  bool open = true;
+  while (open) {
+    struct pollfd pfds[2] = {{fds[0], POLLIN, 0}, {cancel ? cancel->fd() : -1, POLLIN, 0}};
+    int wait_ms = -1;
+    if (deadline != Clock::time_point::max()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      wait_ms = static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left.count(), 1 << 30)));
+    }
+    int n = poll(pfds, cancel ? 2 : 1, wait_ms);
+    if (n < 0 && errno == EINTR) continue;
+    if (cancel && cancel->canceled()) {
+      out.canceled = true;
+      kill_group(pid);
+      break;
+    }
+    if (n == 0) {
+      out.timed_out = true;
+      kill_group(pid);
+      break;
+    }
+    if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t r = read(fds[0], buf, sizeof buf);
+      if (r > 0) {
+        on_output(std::string_view(buf, static_cast<size_t>(r)));
+      } else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+        open = false;  // every writer closed: the child (and its children) are done writing
+      }
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // Background children that kept running past their parent die with the job.
+  kill(-pid, SIGKILL);
+  if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) out.term_signal = WTERMSIG(status);
+  return out;
+}
+
+}  // namespace millrace::runtime

@@ -1,0 +1,59 @@
+// Runs one child process: its own process group, its own working folder, a clean environment,
+// resource limits, stdout and stderr merged into one stream handed to a callback as it comes.
+// A timeout or a cancel kills the whole group.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace millrace::runtime {
+
+// Lets another thread stop a running child. Thread-safe; cancel() may be called any time,
+// before or during the run, any number of times.
+class CancelSignal {
+ public:
+  CancelSignal();
+  ~CancelSignal();
+  CancelSignal(const CancelSignal&) = delete;
+  CancelSignal& operator=(const CancelSignal&) = delete;
+  void cancel();
+  bool canceled() const { return canceled_.load(); }
+  int fd() const { return fd_; }  // readable once canceled
+
+ private:
+  int fd_;
+  std::atomic<bool> canceled_{false};
+};
+
+struct ProcessLimits {
+  int64_t timeout_ms = 0;  // 0 = none
+  int64_t open_files = 1024;
+  int64_t memory_bytes = 0;  // address-space limit; 0 = none
+};
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0] is an absolute path
+  std::vector<std::string> env;   // NAME=value, the whole environment
+  std::string cwd;
+  ProcessLimits limits;
+};
+
+struct ProcessOutcome {
+  bool started = false;
+  std::string start_error;
+  int exit_code = -1;   // when it exited
+  int term_signal = 0;  // when a signal ended it
+  bool timed_out = false;
+  bool canceled = false;
+};
+
+using OutputSink = std::function<void(std::string_view chunk)>;
+
+ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
+                           const CancelSignal* cancel);
+
+}  // namespace millrace::runtime

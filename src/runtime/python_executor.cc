@@ -1,0 +1,79 @@
+// Python jobs (reference §5): main's parameters bound by keyword, result JSON-dumped,
+// an exception becomes {name, message, stack}.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/executor.h"
+#include "runtime/job_folder.h"
+#include "runtime/python_wrapper.h"
+
+namespace millrace::runtime {
+namespace {
+
+class PythonExecutor final : public Executor {
+ public:
+  PythonExecutor(std::string root, std::string python)
+      : root_(std::move(root)), python_(std::move(python)) {
+    std::error_code ec;
+    std::filesystem::create_directories(root_ + "/.runtime", ec);
+    wrapper_ = root_ + "/.runtime/wrapper_v1.py";
+    std::ofstream(wrapper_, std::ios::trunc) << kPythonWrapperV1;
+  }
+
+  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                    const CancelSignal* cancel) override {
+    std::string err;
+    auto folder = JobFolder::create(root_, req.job_id, err);
+    if (!folder) return {false, error_object("ExecutionErr", err), false};
+    if (!folder->write_file("main.py", req.content) ||
+        !folder->write_file("args.json", req.args_json)) {
+      return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
+    }
+    ProcessSpec spec;
+    // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
+    spec.argv = {python_, "-u", "-I", wrapper_};
+    spec.env = base_environment(folder->path());
+    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
+    spec.cwd = folder->path();
+    spec.limits.timeout_ms = req.timeout_ms;
+
+    LogTail tail;
+    auto outcome = run_process(
+        spec,
+        [&](std::string_view chunk) {
+          tail.add(chunk);
+          logs(chunk);
+        },
+        cancel);
+    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
+    if (outcome.canceled) return {false, "", true};
+    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
+    auto result = folder->read_file("result.json");
+    bool valid = result && !result->empty() &&
+                 !nlohmann::json::parse(*result, nullptr, false).is_discarded();
+    if (outcome.exit_code == 0 && !outcome.term_signal) {
+      if (!valid)
+        return {false, error_object("ExecutionErr", "the job wrote no valid result"), false};
+      return {true, *result, false};
+    }
+    if (valid) return {false, *result, false};
+    return {false, exit_error("python3", outcome, tail.text()), false};
+  }
+
+ private:
+  std::string root_;
+  std::string python_;
+  std::string wrapper_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_python_executor(std::string job_root, std::string python3) {
+  return std::make_unique<PythonExecutor>(std::move(job_root), std::move(python3));
+}
+
+}  // namespace millrace::runtime

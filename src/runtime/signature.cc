@@ -1,0 +1,168 @@
+#include "runtime/signature.h"
+
+#include <cctype>
+#include <regex>
+
+#include "common/strings.h"
+
+namespace millrace::runtime {
+
+std::vector<Parameter> parse_bash_signature(std::string_view content) {
+  static const std::regex kLine(
+      R"re(^(\w+)="\$(?:(\d+)|\{(\d+)\}|\{(\d+):-(.*)\})"\s*(?:#.*)?$)re");
+  std::vector<std::pair<int, Parameter>> found;
+  for (const auto& raw : split(content, '\n')) {
+    std::string line(trim(raw));
+    std::smatch m;
+    if (!std::regex_match(line, m, kLine)) continue;
+    Parameter p;
+    p.name = m[1];
+    int index = 0;
+    if (m[2].matched)
+      index = std::stoi(m[2]);
+    else if (m[3].matched)
+      index = std::stoi(m[3]);
+    else {
+      index = std::stoi(m[4]);
+      p.default_value = m[5];
+    }
+    found.emplace_back(index, p);
+  }
+  std::vector<Parameter> out;
+  for (int want = 1;; ++want) {
+    bool got = false;
+    for (auto& [index, p] : found) {
+      if (index == want) {
+        out.push_back(p);
+        got = true;
+        break;
+      }
+    }
+    if (!got) break;
+  }
+  return out;
+}
+
+namespace {
+
+// Splits `text` on commas that are not nested in brackets or strings.
+std::vector<std::string> split_top_level(std::string_view text) {
+  std::vector<std::string> parts;
+  std::string cur;
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      cur += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        cur += text[++i];
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0) {
+      parts.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!std::string(trim(cur)).empty()) parts.push_back(cur);
+  return parts;
+}
+
+// Finds the first top-level `=` or `:` (not inside brackets or strings).
+size_t find_top_level(std::string_view s, char want) {
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quote) {
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'')
+      quote = c;
+    else if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if (c == ')' || c == ']' || c == '}')
+      --depth;
+    else if (c == want && depth == 0)
+      return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<std::vector<Parameter>> parse_python_signature(std::string_view content) {
+  // Find a line starting (at column 0) with `def main(` or `async def main(`.
+  size_t pos = 0;
+  size_t start = std::string_view::npos;
+  while (pos < content.size()) {
+    size_t eol = content.find('\n', pos);
+    std::string_view line =
+        content.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    for (std::string_view head : {"def main(", "async def main("}) {
+      if (starts_with(line, head)) {
+        start = pos + head.size();
+        break;
+      }
+      // Allow spaces between `main` and `(`.
+    }
+    if (start != std::string_view::npos) break;
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+  if (start == std::string_view::npos) return std::nullopt;
+  // Collect up to the matching close parenthesis.
+  int depth = 1;
+  char quote = 0;
+  size_t i = start;
+  for (; i < content.size() && depth > 0; ++i) {
+    char c = content[i];
+    if (quote) {
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'')
+      quote = c;
+    else if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if (c == ')' || c == ']' || c == '}')
+      --depth;
+  }
+  if (depth != 0) return std::nullopt;
+  std::string_view params = content.substr(start, i - 1 - start);
+  std::vector<Parameter> out;
+  for (const auto& raw : split_top_level(params)) {
+    std::string part(trim(raw));
+    // Drop comments that end a line inside the parameter list.
+    if (part.empty() || part == "*" || part == "/") continue;
+    if (starts_with(part, "**") || starts_with(part, "*")) continue;
+    Parameter p;
+    size_t eq = find_top_level(part, '=');
+    std::string head = part.substr(0, eq);
+    if (eq != std::string::npos) p.default_value = std::string(trim(part.substr(eq + 1)));
+    size_t colon = find_top_level(head, ':');
+    p.name = std::string(trim(head.substr(0, colon)));
+    if (colon != std::string::npos) p.type = std::string(trim(head.substr(colon + 1)));
+    bool valid = !p.name.empty() && !isdigit(static_cast<unsigned char>(p.name[0]));
+    for (char c : p.name) valid = valid && (isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (valid) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace millrace::runtime

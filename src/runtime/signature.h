@@ -1,0 +1,25 @@
+// Reads the parameters a script declares. Parsers do no I/O: text in, parameters out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace millrace::runtime {
+
+struct Parameter {
+  std::string name;
+  std::optional<std::string> type;           // annotation text as written (Python), if any
+  std::optional<std::string> default_value;  // default as written in the source, if any
+};
+
+// Bash: consecutive header lines `name="$1"`, `name="${2}"`, `name="${3:-default}"`, from $1
+// on; the first gap in numbering ends the list (Windmill's rule).
+std::vector<Parameter> parse_bash_signature(std::string_view content);
+
+// Python: the parameters of the top-level `def main(...)` (or `async def main`), with their
+// annotations and defaults as source text. Empty when there is no main.
+std::optional<std::vector<Parameter>> parse_python_signature(std::string_view content);
+
+}  // namespace millrace::runtime

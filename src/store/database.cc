@@ -1,0 +1,107 @@
+#include "store/database.h"
+
+#include <future>
+
+#include "common/log.h"
+
+namespace millrace::store {
+namespace {
+// Bounds one transaction so a flood of writes still commits (and answers) in steady steps.
+constexpr size_t kMaxWritesPerCommit = 2000;
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+  auto db = std::unique_ptr<Database>(new Database(path));
+  auto writer = Connection::open(path, false);
+  if (!writer) return writer.error();
+  db->writer_ = std::move(*writer);
+  if (auto s = migrate(*db->writer_); !s) return s.error();
+  db->writer_thread_ = std::thread([raw = db.get()] { raw->writer_loop(); });
+  return db;
+}
+
+Database::~Database() {
+  {
+    std::lock_guard lock(write_mutex_);
+    stopping_ = true;
+  }
+  write_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+void Database::write(WriteFn fn, DoneFn done) {
+  {
+    std::lock_guard lock(write_mutex_);
+    pending_.push_back({std::move(fn), std::move(done)});
+  }
+  write_cv_.notify_one();
+}
+
+Status Database::write_sync(WriteFn fn) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  write(std::move(fn), [&promise](const Status& s) { promise.set_value(s); });
+  return future.get();
+}
+
+uint64_t Database::commit_count() const {
+  return commits_.load();
+}
+
+void Database::writer_loop() {
+  std::vector<Pending> batch;
+  std::vector<Status> outcomes;
+  while (true) {
+    {
+      std::unique_lock lock(write_mutex_);
+      write_cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, and everything queued was written
+      while (!pending_.empty() && batch.size() < kMaxWritesPerCommit) {
+        batch.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    outcomes.assign(batch.size(), Status::ok());
+    Status tx = writer_->exec("BEGIN IMMEDIATE");
+    if (tx) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        writer_->exec("SAVEPOINT w");
+        outcomes[i] = batch[i].fn(*writer_);
+        if (!outcomes[i]) writer_->exec("ROLLBACK TO w");
+        writer_->exec("RELEASE w");
+      }
+      tx = writer_->exec("COMMIT");
+      if (!tx) writer_->exec("ROLLBACK");
+    }
+    if (!tx) log::error("write transaction failed: " + tx.error().message);
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].done) batch[i].done(tx ? outcomes[i] : tx);
+    }
+    batch.clear();
+  }
+}
+
+Database::Lease::Lease(Database& d) : db(d) {
+  {
+    std::lock_guard lock(db.read_mutex_);
+    if (!db.readers_.empty()) {
+      conn = std::move(db.readers_.back());
+      db.readers_.pop_back();
+      return;
+    }
+  }
+  auto opened = Connection::open(db.path_, true);
+  if (!opened) {
+    log::error(opened.error().message);
+    abort();  // the file was open a moment ago: no reader means the disk is gone
+  }
+  conn = std::move(*opened);
+}
+
+Database::Lease::~Lease() {
+  std::lock_guard lock(db.read_mutex_);
+  db.readers_.push_back(std::move(conn));
+}
+
+}  // namespace millrace::store

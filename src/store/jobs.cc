@@ -1,0 +1,219 @@
+#include "store/jobs.h"
+
+#include "store/rows.h"
+
+namespace millrace::store {
+namespace {
+
+// One SELECT shape for every read: the job joined with its queue row or its completed row.
+constexpr const char* kSelect =
+    "SELECT j.id, j.workspace_id, j.created_at, j.created_by, j.permissioned_as, j.email, j.kind, "
+    "j.script_hash, j.script_path, j.language, j.args, j.parent_job, j.root_job, j.trigger_kind, "
+    "j.token_prefix, j.timeout_s, j.priority, j.tag, "
+    "q.id, q.scheduled_for, q.running, q.started_at, q.worker, q.ping, q.canceled_by, "
+    "q.canceled_reason, q.crash_restarts, "
+    "c.id, c.status, c.result, c.started_at, c.completed_at, c.duration_ms, c.canceled_by, "
+    "c.canceled_reason, c.worker "
+    "FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN job_completed c ON c.id = j.id ";
+
+JobView read_view(Statement& s) {
+  JobView v;
+  auto& j = v.job;
+  j.id = s.text(0);
+  j.workspace_id = s.text(1);
+  j.created_at = s.int64(2);
+  j.created_by = s.text(3);
+  j.permissioned_as = s.text(4);
+  j.email = s.text(5);
+  j.kind = s.text(6);
+  j.script_hash = s.optional_text(7);
+  j.script_path = s.optional_text(8);
+  j.language = s.optional_text(9);
+  j.args_json = s.text(10);
+  j.parent_job = s.optional_text(11);
+  j.root_job = s.optional_text(12);
+  j.trigger_kind = s.optional_text(13);
+  j.token_prefix = s.optional_text(14);
+  j.timeout_s = s.optional_int64(15);
+  j.priority = s.int64(16);
+  j.tag = s.text(17);
+  if (!s.is_null(18)) {
+    QueueState q;
+    q.scheduled_for = s.int64(19);
+    q.running = s.int64(20) != 0;
+    q.started_at = s.optional_int64(21);
+    q.worker = s.optional_text(22);
+    q.ping = s.optional_int64(23);
+    q.canceled_by = s.optional_text(24);
+    q.canceled_reason = s.optional_text(25);
+    q.crash_restarts = s.int64(26);
+    v.queued = q;
+  }
+  if (!s.is_null(27)) {
+    CompletedState c;
+    c.status = s.text(28);
+    c.result_json = s.optional_text(29);
+    c.started_at = s.optional_int64(30);
+    c.completed_at = s.int64(31);
+    c.duration_ms = s.int64(32);
+    c.canceled_by = s.optional_text(33);
+    c.canceled_reason = s.optional_text(34);
+    c.worker = s.optional_text(35);
+    v.completed = c;
+  }
+  return v;
+}
+
+}  // namespace
+
+Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
+  auto s = c.prepare(
+      "INSERT INTO job (id, workspace_id, created_at, created_by, permissioned_as, email, kind, "
+      "script_hash, script_path, language, args, parent_job, root_job, trigger_kind, "
+      "token_prefix, timeout_s, priority, tag) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, j.id).bind(2, j.workspace_id).bind(3, j.created_at).bind(4, j.created_by);
+  s.bind(5, j.permissioned_as).bind(6, j.email).bind(7, j.kind).bind(8, j.script_hash);
+  s.bind(9, j.script_path).bind(10, j.language).bind(11, j.args_json).bind(12, j.parent_job);
+  s.bind(13, j.root_job).bind(14, j.trigger_kind).bind(15, j.token_prefix);
+  s.bind(16, j.timeout_s).bind(17, j.priority).bind(18, j.tag);
+  MR_TRY(s.run());
+  auto q = c.prepare("INSERT INTO job_queue (id, workspace_id, scheduled_for) VALUES (?, ?, ?)");
+  q.bind(1, j.id).bind(2, j.workspace_id).bind(3, scheduled_for);
+  return q.run();
+}
+
+Result<bool> job_exists(Connection& c, const std::string& id) {
+  auto s = c.prepare("SELECT 1 FROM job WHERE id = ?");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row;
+}
+
+Status mark_job_running(Connection& c, const std::string& id, const std::string& worker,
+                        EpochMs started_at) {
+  auto s = c.prepare(
+      "UPDATE job_queue SET running = 1, started_at = coalesce(started_at, ?), worker = ?, "
+      "ping = ? WHERE id = ?");
+  s.bind(1, started_at).bind(2, worker).bind(3, started_at).bind(4, id);
+  return s.run();
+}
+
+Status ping_job(Connection& c, const std::string& id, EpochMs now) {
+  auto s = c.prepare("UPDATE job_queue SET ping = ? WHERE id = ?");
+  s.bind(1, now).bind(2, id);
+  return s.run();
+}
+
+Status complete_job(Connection& c, const std::string& id, const std::string& workspace_id,
+                    const CompletedState& d) {
+  auto s = c.prepare(
+      "INSERT OR REPLACE INTO job_completed (id, workspace_id, status, result, started_at, "
+      "completed_at, duration_ms, canceled_by, canceled_reason, worker) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, id).bind(2, workspace_id).bind(3, d.status).bind(4, d.result_json);
+  s.bind(5, d.started_at).bind(6, d.completed_at).bind(7, d.duration_ms);
+  s.bind(8, d.canceled_by).bind(9, d.canceled_reason).bind(10, d.worker);
+  MR_TRY(s.run());
+  auto del = c.prepare("DELETE FROM job_queue WHERE id = ?");
+  del.bind(1, id);
+  return del.run();
+}
+
+Status append_job_logs(Connection& c, const std::string& id, const std::string& text) {
+  auto s = c.prepare(
+      "INSERT INTO job_logs (job_id, logs) VALUES (?1, ?2) "
+      "ON CONFLICT (job_id) DO UPDATE SET logs = logs || ?2");
+  s.bind(1, id).bind(2, text);
+  return s.run();
+}
+
+Status set_job_cancel(Connection& c, const std::string& id, const std::string& by,
+                      const std::string& reason) {
+  auto s = c.prepare("UPDATE job_queue SET canceled_by = ?, canceled_reason = ? WHERE id = ?");
+  s.bind(1, by).bind(2, reason).bind(3, id);
+  return s.run();
+}
+
+Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspace_id,
+                                       const std::string& id) {
+  auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ? AND j.workspace_id = ?");
+  s.bind(1, id).bind(2, workspace_id);
+  std::optional<JobView> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out = read_view(r); }));
+  return out;
+}
+
+Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id) {
+  auto s = c.prepare("SELECT logs FROM job_logs WHERE job_id = ?");
+  s.bind(1, id);
+  std::optional<std::string> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out = r.text(0); }));
+  return out;
+}
+
+Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset) {
+  // substr on a BLOB cast counts bytes, which is what log offsets are.
+  auto s = c.prepare("SELECT substr(CAST(logs AS BLOB), ? + 1) FROM job_logs WHERE job_id = ?");
+  s.bind(1, offset).bind(2, id);
+  std::string out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out = r.text(0); }));
+  return out;
+}
+
+Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
+                                       const JobListFilter& f) {
+  std::string kinds;
+  for (const auto& k : f.kinds) kinds += (kinds.empty() ? "" : ",") + k;
+  auto s = c.prepare(
+      std::string(kSelect) +
+      "WHERE j.workspace_id = ?1 AND (?2 IS NULL OR j.created_by = ?2) "
+      "AND (?3 IS NULL OR j.script_path = ?3) "
+      "AND (?4 IS NULL OR substr(j.script_path, 1, length(?4)) = ?4) "
+      "AND (?5 IS NULL OR j.script_hash = ?5) AND (?6 IS NULL OR j.parent_job = ?6) "
+      "AND (?7 IS NULL OR j.created_at < ?7) AND (?8 IS NULL OR j.created_at > ?8) "
+      "AND (?9 IS NULL OR (q.id IS NOT NULL AND q.running = ?9)) "
+      "AND (?10 IS NULL OR (c.id IS NOT NULL AND (c.status = 'success') = ?10)) "
+      "AND (?11 IS NULL OR (?11 = 1 AND c.id IS NOT NULL) OR (?11 = 0 AND q.id IS NOT NULL)) "
+      "AND (?12 = '' OR instr(',' || ?12 || ',', ',' || j.kind || ',') > 0) "
+      "AND (?13 = 0 OR j.parent_job IS NULL) "
+      "ORDER BY j.created_at DESC, j.id DESC LIMIT ?14 OFFSET ?15");
+  s.bind(1, workspace_id).bind(2, f.created_by).bind(3, f.script_path_exact);
+  s.bind(4, f.script_path_start).bind(5, f.script_hash).bind(6, f.parent_job);
+  s.bind(7, f.created_before).bind(8, f.created_after);
+  if (f.running)
+    s.bind(9, *f.running);
+  else
+    s.bind_null(9);
+  if (f.success)
+    s.bind(10, *f.success);
+  else
+    s.bind_null(10);
+  if (f.completed)
+    s.bind(11, *f.completed);
+  else
+    s.bind_null(11);
+  s.bind(12, kinds).bind(13, f.has_null_parent).bind(14, f.limit).bind(15, f.offset);
+  std::vector<JobView> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_view(r)); }));
+  return out;
+}
+
+Result<std::vector<JobView>> load_queue(Connection& c) {
+  auto s = c.prepare(std::string(kSelect) + "WHERE q.id IS NOT NULL ORDER BY q.scheduled_for");
+  std::vector<JobView> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_view(r)); }));
+  return out;
+}
+
+Status requeue_interrupted_job(Connection& c, const std::string& id, const std::string& note) {
+  auto s = c.prepare(
+      "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, "
+      "crash_restarts = crash_restarts + 1 WHERE id = ?");
+  s.bind(1, id);
+  MR_TRY(s.run());
+  return append_job_logs(c, id, note);
+}
+
+}  // namespace millrace::store

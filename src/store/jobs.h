@@ -1,0 +1,107 @@
+// Jobs: the immutable definition (job), its place in the queue while pending or running
+// (job_queue), its outcome once done (job_completed), and its logs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+
+namespace millrace::store {
+
+class Connection;
+
+struct JobRecord {
+  std::string id;
+  std::string workspace_id;
+  EpochMs created_at = 0;
+  std::string created_by;       // display name: a token-label name such as webhook-x, or user
+  std::string permissioned_as;  // u/<username>
+  std::string email;
+  std::string kind = "script";
+  std::optional<std::string> script_hash;
+  std::optional<std::string> script_path;
+  std::optional<std::string> language;
+  std::string args_json = "{}";
+  std::optional<std::string> parent_job;
+  std::optional<std::string> root_job;
+  std::optional<std::string> trigger_kind;
+  std::optional<std::string> token_prefix;
+  std::optional<int64_t> timeout_s;
+  int64_t priority = 0;
+  std::string tag;
+};
+
+struct QueueState {
+  EpochMs scheduled_for = 0;
+  bool running = false;
+  std::optional<EpochMs> started_at;
+  std::optional<std::string> worker;
+  std::optional<EpochMs> ping;
+  std::optional<std::string> canceled_by;
+  std::optional<std::string> canceled_reason;
+  int64_t crash_restarts = 0;
+};
+
+struct CompletedState {
+  std::string status;  // success | failure | canceled
+  std::optional<std::string> result_json;
+  std::optional<EpochMs> started_at;
+  EpochMs completed_at = 0;
+  int64_t duration_ms = 0;
+  std::optional<std::string> canceled_by;
+  std::optional<std::string> canceled_reason;
+  std::optional<std::string> worker;
+};
+
+struct JobView {
+  JobRecord job;
+  std::optional<QueueState> queued;         // set while pending or running
+  std::optional<CompletedState> completed;  // set once done
+};
+
+struct JobListFilter {
+  std::optional<std::string> created_by;
+  std::optional<std::string> script_path_exact;
+  std::optional<std::string> script_path_start;
+  std::optional<std::string> script_hash;
+  std::optional<std::string> parent_job;
+  std::optional<EpochMs> created_before;
+  std::optional<EpochMs> created_after;
+  std::optional<bool> running;    // only queued jobs that are (not) running
+  std::optional<bool> success;    // only completed jobs that did (not) succeed
+  std::optional<bool> completed;  // only completed (true) or only queued (false)
+  std::vector<std::string> kinds;
+  bool has_null_parent = false;
+  int64_t limit = 1000;
+  int64_t offset = 0;
+};
+
+Status insert_job(Connection& c, const JobRecord& job, EpochMs scheduled_for);
+Result<bool> job_exists(Connection& c, const std::string& id);
+Status mark_job_running(Connection& c, const std::string& id, const std::string& worker,
+                        EpochMs started_at);
+Status ping_job(Connection& c, const std::string& id, EpochMs now);
+// Moves the job from the queue to job_completed.
+Status complete_job(Connection& c, const std::string& id, const std::string& workspace_id,
+                    const CompletedState& done);
+Status append_job_logs(Connection& c, const std::string& id, const std::string& text);
+Status set_job_cancel(Connection& c, const std::string& id, const std::string& by,
+                      const std::string& reason);
+
+Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspace_id,
+                                       const std::string& id);
+Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id);
+// Logs from byte `offset` on (empty when none).
+Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset);
+Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
+                                       const JobListFilter& f);
+
+// Every job still in the queue, with its definition (used once at start-up).
+Result<std::vector<JobView>> load_queue(Connection& c);
+// After a crash: counts a restart of a job that was running, and puts it back to pending.
+Status requeue_interrupted_job(Connection& c, const std::string& id, const std::string& note);
+
+}  // namespace millrace::store

@@ -1,0 +1,93 @@
+// Versioned schema. Each entry is applied once, in order, and recorded in PRAGMA user_version;
+// never edit a released entry, append a new one. Timestamps are integer milliseconds (UTC).
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+namespace millrace::store {
+namespace {
+
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> list = {
+      // 1: identities, scripts, jobs, audit.
+      R"sql(
+CREATE TABLE workspace (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE user (
+  email TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT,
+  super_admin INTEGER NOT NULL DEFAULT 0, name TEXT, company TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE member (
+  workspace_id TEXT NOT NULL REFERENCES workspace(id), email TEXT NOT NULL REFERENCES user(email),
+  username TEXT NOT NULL, is_admin INTEGER NOT NULL DEFAULT 0, operator INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, PRIMARY KEY (workspace_id, email), UNIQUE (workspace_id, username));
+CREATE TABLE token (
+  hash TEXT PRIMARY KEY, prefix TEXT NOT NULL, email TEXT NOT NULL, label TEXT,
+  expiration INTEGER, scopes TEXT, workspace_id TEXT, super_admin INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL);
+CREATE INDEX token_email ON token(email);
+CREATE TABLE script (
+  workspace_id TEXT NOT NULL, hash TEXT NOT NULL, path TEXT NOT NULL, parent_hash TEXT,
+  summary TEXT NOT NULL, description TEXT NOT NULL, content TEXT NOT NULL, language TEXT NOT NULL,
+  schema TEXT, kind TEXT NOT NULL, lock TEXT, timeout INTEGER, extra TEXT,
+  archived INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, hash));
+CREATE INDEX script_path ON script(workspace_id, path, seq);
+CREATE TABLE job (
+  id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL, permissioned_as TEXT NOT NULL, email TEXT NOT NULL,
+  kind TEXT NOT NULL, script_hash TEXT, script_path TEXT, language TEXT, args TEXT NOT NULL,
+  parent_job TEXT, root_job TEXT, trigger_kind TEXT, token_prefix TEXT,
+  timeout_s INTEGER, priority INTEGER NOT NULL DEFAULT 0, tag TEXT NOT NULL);
+CREATE INDEX job_ws_created ON job(workspace_id, created_at);
+CREATE INDEX job_ws_path ON job(workspace_id, script_path, created_at);
+CREATE TABLE job_queue (
+  id TEXT PRIMARY KEY REFERENCES job(id), workspace_id TEXT NOT NULL,
+  scheduled_for INTEGER NOT NULL, running INTEGER NOT NULL DEFAULT 0, started_at INTEGER,
+  worker TEXT, ping INTEGER, canceled_by TEXT, canceled_reason TEXT,
+  crash_restarts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE job_completed (
+  id TEXT PRIMARY KEY REFERENCES job(id), workspace_id TEXT NOT NULL, status TEXT NOT NULL,
+  result TEXT, started_at INTEGER, completed_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+  canceled_by TEXT, canceled_reason TEXT, worker TEXT);
+CREATE TABLE job_logs (job_id TEXT PRIMARY KEY REFERENCES job(id), logs TEXT NOT NULL);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, workspace_id TEXT NOT NULL, timestamp INTEGER NOT NULL,
+  username TEXT NOT NULL, email TEXT, operation TEXT NOT NULL, action_kind TEXT NOT NULL,
+  resource TEXT, parameters TEXT, token_prefix TEXT);
+CREATE INDEX audit_ws_time ON audit(workspace_id, timestamp);
+CREATE TABLE server_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+  };
+  return list;
+}
+
+}  // namespace
+
+Status migrate(Connection& conn) {
+  int64_t version = 0;
+  {
+    auto stmt = conn.prepare("PRAGMA user_version");
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (*row) version = stmt.int64(0);
+  }
+  const auto& list = migrations();
+  if (version > static_cast<int64_t>(list.size())) {
+    return Error::internal("database schema version " + std::to_string(version) +
+                           " is newer than this binary knows (" + std::to_string(list.size()) +
+                           "): upgrade millrace");
+  }
+  for (size_t i = static_cast<size_t>(version); i < list.size(); ++i) {
+    std::string sql =
+        "BEGIN;\n" + list[i] + "\nPRAGMA user_version = " + std::to_string(i + 1) + ";\nCOMMIT;";
+    if (auto s = conn.exec(sql); !s) {
+      conn.exec("ROLLBACK");
+      return Error::internal("migration " + std::to_string(i + 1) + ": " + s.error().message);
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace millrace::store

@@ -1,0 +1,135 @@
+#include "worker/worker_pool.h"
+
+#include <chrono>
+#include <mutex>
+
+#include "auth/authenticator.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "queue/job_results.h"
+
+namespace millrace::worker {
+namespace {
+
+// Output is gathered and written to the job's logs at most this often while it runs, so a
+// chatty job costs a handful of writes per second, not one per line.
+constexpr auto kLogFlushInterval = std::chrono::milliseconds(100);
+
+// Collects a job's output; flushes to the queue on a time budget.
+class LogStream {
+ public:
+  LogStream(queue::JobQueue& q, std::string job_id) : queue_(q), job_id_(std::move(job_id)) {}
+  void add(std::string_view chunk) {
+    pending_.append(chunk);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_flush_ >= kLogFlushInterval) {
+      queue_.append_logs(job_id_, std::move(pending_));
+      pending_.clear();
+      last_flush_ = now;
+    }
+  }
+  std::string take_rest() { return std::move(pending_); }
+
+ private:
+  queue::JobQueue& queue_;
+  std::string job_id_;
+  std::string pending_;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
+                       const auth::Authenticator& auth, WorkerOptions options)
+    : queue_(queue),
+      scripts_(scripts),
+      runtimes_(runtimes),
+      auth_(auth),
+      options_(std::move(options)) {}
+
+WorkerPool::~WorkerPool() {
+  join();
+}
+
+void WorkerPool::start() {
+  for (int i = 0; i < options_.count; ++i) {
+    std::string name = options_.name_prefix + "-" + std::to_string(i + 1);
+    threads_.emplace_back([this, name] { work(name); });
+  }
+}
+
+void WorkerPool::join() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::work(const std::string& name) {
+  while (auto claimed = queue_.claim_next(name)) run_one(*claimed, name);
+}
+
+void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name) {
+  const auto& job = claimed.job;
+  LogStream logs(queue_, job.id);
+  auto fail = [&](const std::string& message) {
+    logs.add(message + "\n");
+    queue_.complete(claimed,
+                    {"failure", queue::wrap_error(runtime::error_object("ExecutionErr", message)),
+                     logs.take_rest()},
+                    name);
+  };
+  if (!job.script_hash) return fail("the job has no script to run");
+  auto script = scripts_.by_hash(job.workspace_id, *job.script_hash);
+  if (!script) return fail(script.error().message);
+
+  int64_t timeout_s =
+      job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
+  runtime::JobRunRequest req;
+  req.job_id = job.id;
+  req.language = (*script)->language;
+  req.content = (*script)->content;
+  req.args_json = job.args_json;
+  req.timeout_ms = timeout_s * 1000;
+  std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);
+  std::string token = auth_.issue_job_token(
+      {job.id, job.workspace_id, job.email, username, now_ms() + (timeout_s + 60) * 1000});
+  req.job_env = {"WM_WORKSPACE=" + job.workspace_id,
+                 "WM_JOB_ID=" + job.id,
+                 "WM_BASE_URL=" + options_.base_url,
+                 "BASE_URL=" + options_.base_url,
+                 "WM_TOKEN=" + token,
+                 "WM_EMAIL=" + job.email,
+                 "WM_USERNAME=" + username,
+                 "WM_PERMISSIONED_AS=" + job.permissioned_as,
+                 "WM_JOB_PATH=" + job.script_path.value_or("")};
+  if (job.root_job) req.job_env.push_back("WM_ROOT_FLOW_JOB_ID=" + *job.root_job);
+
+  runtime::CancelSignal cancel;
+  queue_.set_cancel_handler(job.id, [&cancel] { cancel.cancel(); });
+  std::mutex log_mutex;  // the executor calls back from this thread only; kept for clarity
+  auto outcome = runtimes_.run(
+      req,
+      [&](std::string_view chunk) {
+        std::lock_guard lock(log_mutex);
+        logs.add(chunk);
+      },
+      &cancel);
+  queue_.set_cancel_handler(job.id, [] {});
+
+  queue::JobOutcome done;
+  if (outcome.canceled) {
+    done.status = "canceled";
+    done.result_json = queue::canceled_result("", "");  // replaced with the real reason
+  } else if (outcome.success) {
+    done.status = "success";
+    done.result_json = outcome.result_json;
+  } else {
+    done.status = "failure";
+    done.result_json = queue::wrap_error(outcome.result_json);
+  }
+  done.remaining_logs = logs.take_rest();
+  queue_.complete(claimed, std::move(done), name);
+}
+
+}  // namespace millrace::worker

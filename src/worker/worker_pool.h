@@ -1,0 +1,48 @@
+// The workers of this process: each claims a job, runs its code through the runtimes, streams
+// its output to the job's logs and stores the outcome. Workers never serve HTTP.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/job_queue.h"
+#include "runtime/executor.h"
+#include "worker/script_cache.h"
+
+namespace millrace::auth {
+class Authenticator;
+}
+
+namespace millrace::worker {
+
+struct WorkerOptions {
+  int count = 2;
+  std::string base_url;
+  int64_t default_timeout_s = 604800;
+  std::string name_prefix = "wk";
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
+             const auth::Authenticator& auth, WorkerOptions options);
+  ~WorkerPool();
+  void start();
+  // Returns once every worker finished its current job; call queue.stop() first.
+  void join();
+
+ private:
+  void work(const std::string& name);
+  void run_one(const queue::ClaimedJob& claimed, const std::string& name);
+
+  queue::JobQueue& queue_;
+  ScriptCache& scripts_;
+  runtime::Runtimes& runtimes_;
+  const auth::Authenticator& auth_;
+  WorkerOptions options_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace millrace::worker
