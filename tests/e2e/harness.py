@@ -1,0 +1,251 @@
+"""End-to-end harness: starts the real millrace binary on a free port with a temporary data
+folder and talks HTTP to it. Standard library only (runs with Debian's /usr/bin/python3).
+
+The binary comes from $MILLRACE_BIN (CTest sets it), else build/millrace.
+"""
+import base64
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("MILLRACE_BIN", os.path.join(ROOT, "build", "millrace"))
+ADMIN_EMAIL = "admin@windmill.dev"
+ADMIN_PASSWORD = "e2e-admin-password"
+WS = "admins"
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def content_type(self):
+        return self.headers.get("content-type", "")
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.content_type} {self.text[:300]!r}>"
+
+
+class Server:
+    """One millrace process. Keeps its data folder across restart() and kill9()."""
+
+    def __init__(self, env=None, args=None, data_dir=None):
+        self.own_data = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="millrace-e2e-")
+        self.job_dir = tempfile.mkdtemp(prefix="millrace-e2e-jobs-")
+        self.env = dict(env or {})
+        self.args = list(args or [])
+        self.proc = None
+        self.port = None
+        self.stdout_lines = []
+        self.log_path = os.path.join(self.data_dir, "server.log")
+
+    def start(self, timeout=15):
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": self.data_dir,
+            "MILLRACE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "MILLRACE_QUIET": "1",
+        }
+        env.update(self.env)
+        cmd = [BIN, "serve", "--port", "0", "--bind", "127.0.0.1", "--data", self.data_dir,
+               "--job-dir", self.job_dir] + self.args
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=self.log,
+                                     start_new_session=True)
+        deadline = time.time() + timeout
+        self.stdout_lines = []
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("server exited before listening: " + self.tail_log())
+            line = line.decode()
+            self.stdout_lines.append(line)
+            if line.startswith("listening on port "):
+                self.port = int(line.split()[-1])
+                break
+        else:
+            raise RuntimeError("server did not start in time")
+        # Keep draining stdout so the server never blocks on a full pipe.
+        import threading
+        threading.Thread(target=self._drain, daemon=True).start()
+        return self
+
+    def _drain(self):
+        proc = self.proc
+        for line in proc.stdout:
+            self.stdout_lines.append(line.decode(errors="replace"))
+
+    def tail_log(self, n=4000):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-n:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self._close_log()
+
+    def _close_log(self):
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+
+    def kill9(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+        self._close_log()
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def cleanup(self):
+        self.stop()
+        if self.own_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        shutil.rmtree(self.job_dir, ignore_errors=True)
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, token=None, json_body=None,
+                timeout=60):
+        """One request on a fresh connection. `body` is bytes/str sent as is; `json_body` is
+        serialized with Content-Type: application/json."""
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode()
+        if token is not None:
+            headers["Authorization"] = "Bearer " + token
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def raw(self, data, timeout=10):
+        """Sends raw bytes on a socket and returns everything read until the server closes or
+        the timeout passes (for malformed HTTP)."""
+        import socket
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        try:
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    c = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not c:
+                    break
+                chunks.append(c)
+                if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
+                    # A complete answer on a kept-alive connection: stop after its body.
+                    head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+                    length = 0
+                    for line in head.split(b"\r\n"):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    if len(rest) >= length:
+                        break
+            return b"".join(chunks)
+        finally:
+            s.close()
+
+    def login(self, email=ADMIN_EMAIL, password=ADMIN_PASSWORD):
+        r = self.request("POST", "/api/auth/login", json_body={"email": email, "password": password})
+        assert r.status == 200, r
+        return r.text
+
+    # --- conveniences -------------------------------------------------------------------
+
+    def create_script(self, token, path, content, language="python3", ws=WS, **extra):
+        body = {"path": path, "summary": extra.pop("summary", ""), "content": content,
+                "language": language}
+        body.update(extra)
+        r = self.request("POST", f"/api/w/{ws}/scripts/create", json_body=body, token=token)
+        assert r.status == 201, r
+        return r.text
+
+    def create_token(self, token, **body):
+        r = self.request("POST", "/api/users/tokens/create", json_body=body, token=token)
+        assert r.status == 201, r
+        return r.text
+
+    def run_async(self, token, path, args=None, ws=WS):
+        r = self.request("POST", f"/api/w/{ws}/jobs/run/p/{path}", json_body=args or {}, token=token)
+        assert r.status == 201, r
+        return r.text
+
+    def wait_job(self, token, job_id, ws=WS, timeout=30):
+        """Polls completed/get until the job is done; returns the CompletedJob JSON."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            r = self.request("GET", f"/api/w/{ws}/jobs_u/completed/get/{job_id}", token=token)
+            if r.status == 200:
+                return r.json()
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} did not complete in {timeout}s")
+
+
+def b64(obj):
+    return base64.b64encode(json.dumps(obj).encode()).decode()
+
+
+def quote(s):
+    return urllib.parse.quote(s, safe="")
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class; `self.token` is an admin session."""
+
+    server_env = {}
+    server_args = []
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(env=cls.server_env, args=cls.server_args).start()
+        cls.token = cls.server.login()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def assertHealthy(self):
+        r = self.server.request("GET", "/api/version")
+        self.assertEqual(r.status, 200, r)
