@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "common/base64.h"
+#include "common/clock.h"
+#include "common/uuid.h"
+
+namespace millrace {
+namespace {
+
+TEST(ClockTest, Rfc3339RoundTrips) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339(1795775526123), "2026-11-27T10:32:06.123Z");
+  EXPECT_EQ(parse_rfc3339("2026-11-27T10:32:06.123Z"), 1795775526123);
+  EXPECT_EQ(parse_rfc3339("2026-11-27T10:32:06Z"), 1795775526000);
+  EXPECT_EQ(parse_rfc3339("2026-11-27T11:32:06+01:00"), 1795775526000);
+  EXPECT_EQ(parse_rfc3339("2026-11-27T10:32:06.5Z"), 1795775526500);
+  EXPECT_FALSE(parse_rfc3339("tomorrow"));
+  EXPECT_FALSE(parse_rfc3339("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2026-11-27T10:32:06"));
+  EXPECT_FALSE(parse_rfc3339("2026-11-27T10:32:06Zjunk"));
+}
+
+TEST(Base64Test, BothAlphabetsDecode) {
+  EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
+  EXPECT_EQ(base64_decode("aGVsbG8="), "hello");
+  EXPECT_EQ(base64_decode("aGVsbG8"), "hello");
+  EXPECT_EQ(base64_decode("-_8"), base64_decode("+/8"));
+  EXPECT_FALSE(base64_decode("a$b"));
+  EXPECT_FALSE(base64_decode("a"));
+}
+
+TEST(UuidTest, Version7IsTimeOrdered) {
+  std::string a = new_uuid_v7(1000), b = new_uuid_v7(2000);
+  EXPECT_TRUE(is_uuid(a));
+  EXPECT_EQ(a[14], '7');
+  EXPECT_LT(a, b);
+  EXPECT_FALSE(is_uuid("not-a-uuid"));
+  EXPECT_FALSE(is_uuid("0190f1c2-0000-7000-8000-00000000000g"));
+}
+
+}  // namespace
+}  // namespace millrace
