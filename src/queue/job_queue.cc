@@ -46,7 +46,7 @@ Status JobQueue::recover() {
       if (!s) return s;
       ++restarted;
     }
-    add_ready(std::move(view.job), q.scheduled_for);
+    add_ready(view.job.id, q.scheduled_for);
   }
   if (!queued->empty()) {
     log::info("recovered " + std::to_string(queued->size()) + " unfinished jobs (" +
@@ -73,7 +73,7 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
       },
       [this, shared, accepted = std::move(accepted), waiter_id](const Status& s) {
         if (s) {
-          add_ready(shared->job, shared->scheduled_for);
+          add_ready(shared->job.id, shared->scheduled_for);
         } else if (waiter_id) {
           forget_waiter(shared->job.id, waiter_id);
         }
@@ -90,40 +90,53 @@ void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {
   if (it->second.empty()) waiters_.erase(it);
 }
 
-void JobQueue::add_ready(store::JobRecord job, EpochMs scheduled_for) {
+void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
   {
     std::lock_guard lock(mutex_);
     ReadyKey key{scheduled_for, next_seq_++};
-    ready_index_[job.id] = key;
-    ready_.emplace(key, std::move(job));
+    ready_index_[job_id] = key;
+    ready_.emplace(key, job_id);
   }
   ready_cv_.notify_one();
 }
 
 std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
-  std::unique_lock lock(mutex_);
   while (true) {
-    if (stopping_) return std::nullopt;
-    if (!ready_.empty()) {
-      auto it = ready_.begin();
-      EpochMs now = clock_.now_ms();
-      if (it->first.scheduled_for <= now) {
-        ClaimedJob claimed{std::move(it->second), now};
-        ready_index_.erase(claimed.job.id);
+    std::string id;
+    EpochMs now = 0;
+    {
+      std::unique_lock lock(mutex_);
+      while (id.empty()) {
+        if (stopping_) return std::nullopt;
+        if (ready_.empty()) {
+          ready_cv_.wait(lock);
+          continue;
+        }
+        auto it = ready_.begin();
+        now = clock_.now_ms();
+        if (it->first.scheduled_for > now) {
+          // The earliest job is scheduled later: sleep until then, or until something changes.
+          ready_cv_.wait_for(lock, std::chrono::milliseconds(it->first.scheduled_for - now));
+          continue;
+        }
+        id = std::move(it->second);
+        ready_index_.erase(id);
         ready_.erase(it);
-        running_[claimed.job.id] = Running{};
-        lock.unlock();
-        std::string id = claimed.job.id;
-        db_.write([id, worker, now](
-                      store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
-                  {});
-        return claimed;
+        running_[id] = Running{};
       }
-      // The earliest job is scheduled later: sleep until then, or until something changes.
-      ready_cv_.wait_for(lock, std::chrono::milliseconds(it->first.scheduled_for - now));
+    }
+    auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
+    if (!view || !*view) {
+      log::error("claimed job " + id +
+                 " cannot be read back: " + (view ? std::string("missing") : view.error().message));
+      std::lock_guard lock(mutex_);
+      running_.erase(id);
       continue;
     }
-    ready_cv_.wait(lock);
+    db_.write([id, worker,
+               now](store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
+              {});
+    return ClaimedJob{std::move((*view)->job), now};
   }
 }
 
@@ -209,23 +222,29 @@ void JobQueue::notify_waiters(const JobCompletion& done) {
 Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std::string& job_id,
                                      const std::string& canceler, const std::string& reason,
                                      std::optional<store::AuditRecord> audit) {
+  // Jobs are named by globally unique ids; the workspace check guards against a caller
+  // canceling another workspace's job by id.
+  auto view =
+      db_.read([&](store::Connection& c) { return store::get_job(c, workspace_id, job_id); });
+  if (!view) return view.error();
+  if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
+  if ((*view)->completed) return "queued job id " + job_id + " is already completed";
   std::function<void()> on_cancel;
-  std::optional<store::JobRecord> queued;
+  bool was_ready = false;
+  bool is_running = false;
   {
     std::lock_guard lock(mutex_);
     if (auto r = running_.find(job_id); r != running_.end()) {
       if (!r->second.canceled) r->second.canceled = std::make_pair(canceler, reason);
       on_cancel = r->second.on_cancel;
+      is_running = true;
     } else if (auto q = ready_index_.find(job_id); q != ready_index_.end()) {
-      auto it = ready_.find(q->second);
-      if (it->second.workspace_id == workspace_id) {
-        queued = std::move(it->second);
-        ready_.erase(it);
-        ready_index_.erase(q);
-      }
+      ready_.erase(q->second);
+      ready_index_.erase(q);
+      was_ready = true;
     }
   }
-  if (queued) {
+  if (was_ready) {
     EpochMs now = clock_.now_ms();
     finish(workspace_id, job_id,
            {"canceled", canceled_result(reason, canceler), std::nullopt, now, 0, canceler, reason,
@@ -233,7 +252,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
            "", std::move(audit));
     return job_id;
   }
-  if (on_cancel || running_contains(job_id)) {
+  if (is_running) {
     db_.write(
         [job_id, canceler, reason, audit = std::move(audit)](store::Connection& c) -> Status {
           if (auto s = store::set_job_cancel(c, job_id, canceler, reason); !s) return s;
@@ -244,13 +263,8 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
     if (on_cancel) on_cancel();
     return job_id;
   }
-  auto view =
-      db_.read([&](store::Connection& c) { return store::get_job(c, workspace_id, job_id); });
-  if (!view) return view.error();
-  if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
-  if ((*view)->completed) return "queued job id " + job_id + " is already completed";
-  // Accepted but not yet in the ready set (its commit is in flight): cancel it as it lands.
-  return Error::plain(409, "job " + job_id + " is being enqueued; retry the cancel");
+  // Between a worker's last word and the commit of its outcome: the job is finishing.
+  return "queued job id " + job_id + " is already completed";
 }
 
 std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
@@ -259,11 +273,6 @@ std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
   auto it = running_.find(job_id);
   if (it == running_.end()) return std::nullopt;
   return it->second.canceled;
-}
-
-bool JobQueue::running_contains(const std::string& job_id) {
-  std::lock_guard lock(mutex_);
-  return running_.count(job_id) > 0;
 }
 
 void JobQueue::stop() {

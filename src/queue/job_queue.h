@@ -106,12 +106,11 @@ class JobQueue {
     CompletionCallback callback;
   };
 
-  void add_ready(store::JobRecord job, EpochMs scheduled_for);
+  void add_ready(const std::string& job_id, EpochMs scheduled_for);
   void finish(const std::string& workspace_id, const std::string& job_id,
               store::CompletedState state, std::string logs,
               std::optional<store::AuditRecord> audit);
   void notify_waiters(const JobCompletion& done);
-  bool running_contains(const std::string& job_id);
 
   store::Database& db_;
   const Clock& clock_;
@@ -121,7 +120,9 @@ class JobQueue {
   std::condition_variable ready_cv_;
   bool stopping_ = false;
   uint64_t next_seq_ = 0;
-  std::map<ReadyKey, store::JobRecord> ready_;
+  // Only ids wait in memory (a backlog of many thousands stays small); the job is read back
+  // from the store when claimed.
+  std::map<ReadyKey, std::string> ready_;
   std::unordered_map<std::string, ReadyKey> ready_index_;
   std::unordered_map<std::string, Running> running_;
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;

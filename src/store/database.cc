@@ -65,10 +65,10 @@ void Database::writer_loop() {
     Status tx = writer_->exec("BEGIN IMMEDIATE");
     if (tx) {
       for (size_t i = 0; i < batch.size(); ++i) {
-        writer_->exec("SAVEPOINT w");
+        writer_->prepare("SAVEPOINT w").run();
         outcomes[i] = batch[i].fn(*writer_);
-        if (!outcomes[i]) writer_->exec("ROLLBACK TO w");
-        writer_->exec("RELEASE w");
+        if (!outcomes[i]) writer_->prepare("ROLLBACK TO w").run();
+        writer_->prepare("RELEASE w").run();
       }
       tx = writer_->exec("COMMIT");
       if (!tx) writer_->exec("ROLLBACK");

@@ -145,6 +145,14 @@ Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspa
   return out;
 }
 
+Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& id) {
+  auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ?");
+  s.bind(1, id);
+  std::optional<JobView> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out = read_view(r); }));
+  return out;
+}
+
 Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id) {
   auto s = c.prepare("SELECT logs FROM job_logs WHERE job_id = ?");
   s.bind(1, id);

@@ -93,6 +93,7 @@ Status set_job_cancel(Connection& c, const std::string& id, const std::string& b
 
 Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspace_id,
                                        const std::string& id);
+Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& id);
 Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id);
 // Logs from byte `offset` on (empty when none).
 Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset);
