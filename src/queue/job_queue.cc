@@ -147,7 +147,7 @@ void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void(
     auto it = running_.find(job_id);
     if (it == running_.end()) return;
     it->second.on_cancel = on_cancel;
-    already = it->second.canceled.has_value();
+    already = it->second.canceled.has_value() || stopping_;
   }
   if (already) on_cancel();
 }
@@ -276,11 +276,21 @@ std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
 }
 
 void JobQueue::stop() {
+  std::vector<std::function<void()>> interrupts;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    for (auto& [id, running] : running_) {
+      if (running.on_cancel) interrupts.push_back(running.on_cancel);
+    }
   }
   ready_cv_.notify_all();
+  for (auto& interrupt : interrupts) interrupt();
+}
+
+bool JobQueue::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 size_t JobQueue::ready_count() {

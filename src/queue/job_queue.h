@@ -86,7 +86,10 @@ class JobQueue {
   // Why a running job was canceled (canceler, reason), if it was.
   std::optional<std::pair<std::string, std::string>> cancel_reason(const std::string& job_id);
 
+  // Stops handing out jobs and interrupts the running ones: their processes are killed and
+  // they stay in the queue, to be restarted at the next start.
   void stop();
+  bool stopping();
   size_t ready_count();
 
  private:

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,9 +31,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
-                             int out_fd) {
+                             int out_fd, pid_t server_pid) {
   // Only async-signal-safe calls between fork and exec.
   setpgid(0, 0);
+  // If the server dies (even by SIGKILL) the job dies with it; it is run again after restart.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != server_pid) _exit(125);
   dup2(out_fd, STDOUT_FILENO);
   dup2(out_fd, STDERR_FILENO);
   int devnull = open("/dev/null", O_RDONLY);
@@ -75,6 +79,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     out.start_error = std::string("pipe: ") + strerror(errno);
     return out;
   }
+  pid_t server_pid = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     out.start_error = std::string("fork: ") + strerror(errno);
@@ -82,7 +87,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     close(fds[1]);
     return out;
   }
-  if (pid == 0) child_exec(spec, argv.data(), envp.data(), fds[1]);
+  if (pid == 0) child_exec(spec, argv.data(), envp.data(), fds[1], server_pid);
   close(fds[1]);
   setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
   out.started = true;

@@ -1,7 +1,6 @@
 #include "worker/worker_pool.h"
 
 #include <chrono>
-#include <mutex>
 
 #include "auth/authenticator.h"
 #include "common/clock.h"
@@ -107,16 +106,15 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
 
   runtime::CancelSignal cancel;
   queue_.set_cancel_handler(job.id, [&cancel] { cancel.cancel(); });
-  std::mutex log_mutex;  // the executor calls back from this thread only; kept for clarity
   auto outcome = runtimes_.run(
-      req,
-      [&](std::string_view chunk) {
-        std::lock_guard lock(log_mutex);
-        logs.add(chunk);
-      },
-      &cancel);
+      req, [&](std::string_view chunk) { logs.add(chunk); }, &cancel);
   queue_.set_cancel_handler(job.id, [] {});
 
+  if (outcome.canceled && !queue_.cancel_reason(job.id) && queue_.stopping()) {
+    // Interrupted by a shutdown, not canceled by anyone: leave it queued for the next start.
+    if (auto rest = logs.take_rest(); !rest.empty()) queue_.append_logs(job.id, std::move(rest));
+    return;
+  }
   queue::JobOutcome done;
   if (outcome.canceled) {
     done.status = "canceled";
