@@ -183,6 +183,11 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     return reply_error(r, Error::plain(422,
                                        "Failed to deserialize the JSON body into the target type: "
                                        "expected {\"reason\"?: string}"));
+  if (b.contains("reason") && !b["reason"].is_null() && !b["reason"].is_string()) {
+    return reply_error(r, Error::plain(422,
+                                       "Failed to deserialize the JSON body into the target "
+                                       "type: reason: expected a string"));
+  }
   std::string reason =
       b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";
   auto audit =

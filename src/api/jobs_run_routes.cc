@@ -63,7 +63,7 @@ Result<EpochMs> scheduled_for(ApiContext& ctx, const http::Request& req, EpochMs
     try {
       size_t used = 0;
       long long secs = std::stoll(*in, &used);
-      if (used != in->size() || secs < 0) throw std::invalid_argument("negative");
+      if (used != in->size()) throw std::invalid_argument("trailing characters");
       return now + secs * 1000;
     } catch (...) {
       return Error::bad_request(

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_limits.h"
 #include "common/strings.h"
 
 namespace millrace::api {
@@ -19,12 +20,19 @@ void reply_json(const http::ResponderPtr& r, int status, std::string body) {
 }
 
 Result<std::string> json_body_text(const http::Request& req) {
-  if (const std::string* ct = req.header("content-type")) {
-    std::string type = to_lower(trim(ct->substr(0, ct->find(';'))));
-    if (type != "application/json" && !(starts_with(type, "application/") && type.size() > 5 &&
-                                        type.substr(type.size() - 5) == "+json")) {
-      return Error::plain(415, "Expected request with `Content-Type: application/json`");
-    }
+  const std::string* ct = req.header("content-type");
+  std::string type = ct ? to_lower(trim(ct->substr(0, ct->find(';')))) : "";
+  bool json_type =
+      type == "application/json" || (starts_with(type, "application/") && type.size() > 5 &&
+                                     type.substr(type.size() - 5) == "+json");
+  if (!json_type)
+    return Error::plain(415, "Expected request with `Content-Type: application/json`");
+  if (starts_with_bom(req.body)) {
+    return Error::plain(400,
+                        "Failed to parse the request body as JSON: a byte-order mark is not JSON");
+  }
+  if (!json_depth_within(req.body, kMaxRequestJsonDepth)) {
+    return Error::plain(400, "Failed to parse the request body as JSON: recursion limit exceeded");
   }
   if (!nlohmann::json::accept(req.body)) {
     std::string detail;

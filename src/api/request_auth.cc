@@ -24,10 +24,13 @@ Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
   if (!token) return Error::plain(401, "Unauthorized");
   auto who = ctx.auth.authenticate(*token, workspace);
   if (!who) return who.error();
-  if (!auth::is_unscoped(who->scopes)) {
+  if (!auth::is_unscoped(who->scopes) || who->read_only) {
     std::string_view api_path = std::string_view(req.path).substr(5);  // after "/api/"
     auto needed = auth::route_requirement(req.method, api_path);
     if (!needed) return needed.error();
+    if (who->read_only && needed->action != "read") {
+      return Error::permission_denied("Token is read-only. Mutating endpoints are not allowed.");
+    }
     if (!auth::scopes_allow_route(who->scopes, *needed)) {
       return Error::permission_denied("Access denied. Required scope: " + needed->describe());
     }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.h"
+#include "common/json_limits.h"
 #include "common/strings.h"
 
 namespace millrace::api {
@@ -24,6 +25,12 @@ bool is_true(const std::optional<std::string>& v) {
 }
 
 Error invalid_json(const std::string& body) {
+  if (starts_with_bom(body))
+    return Error::bad_request("invalid json: a byte-order mark is not JSON");
+  if (!json_depth_within(body, kMaxRequestJsonDepth)) {
+    return Error::bad_request("invalid json: recursion limit exceeded (more than " +
+                              std::to_string(kMaxRequestJsonDepth) + " nested arrays or objects)");
+  }
   try {
     auto parsed = json::parse(body);
     (void)parsed;
@@ -33,22 +40,24 @@ Error invalid_json(const std::string& body) {
   return Error::bad_request("invalid json");
 }
 
-bool valid_utf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (extra == 9 || (extra > 0 && i + extra >= s.size())) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+std::string lenient_decode(std::string_view in) {
+  std::string out;
+  if (url_decode(in, out, true)) return out;
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    std::string piece;
+    if (in[i] == '%' && i + 2 < in.size() && url_decode(in.substr(i, 3), piece, false)) {
+      out += piece;
+      i += 2;
+    } else {
+      out += in[i] == '+' ? ' ' : in[i];
     }
-    i += extra + 1;
   }
-  return true;
+  return out;
 }
 
 std::string text_value(const std::string& body) {
-  return valid_utf8(body) ? body : base64_encode(body);
+  return is_valid_utf8(body) ? body : base64_encode(body);
 }
 
 // The body's own contribution to the args, as a JSON object.
@@ -61,6 +70,9 @@ Result<json> body_args(const RunArgsRequest& req, std::optional<std::string>& ra
   passthrough = false;
   if (!req.content_type && body.empty()) return json::object();
   if (!req.content_type || type == "application/json" || starts_with(type, "application/json")) {
+    if (starts_with_bom(body) || !json_depth_within(body, kMaxRequestJsonDepth)) {
+      return invalid_json(body);
+    }
     if (!body.empty() && body[0] == '{') {
       if (!json::accept(body)) return invalid_json(body);
       passthrough = true;
@@ -79,11 +91,9 @@ Result<json> body_args(const RunArgsRequest& req, std::optional<std::string>& ra
     for (const auto& part : split(body, '&')) {
       if (part.empty()) continue;
       auto eq = part.find('=');
-      std::string k, v;
-      if (!url_decode(part.substr(0, eq), k, true) ||
-          (eq != std::string::npos && !url_decode(part.substr(eq + 1), v, true))) {
-        return Error::bad_request("invalid form-urlencoded body");
-      }
+      // Lenient like serde_urlencoded: a malformed escape is kept as written.
+      std::string k = lenient_decode(part.substr(0, eq));
+      std::string v = eq == std::string::npos ? "" : lenient_decode(part.substr(eq + 1));
       out[k] = v;
     }
     return out;
@@ -97,6 +107,9 @@ Result<json> body_args(const RunArgsRequest& req, std::optional<std::string>& ra
     return Error::bad_request("CloudEvents batch mode is not supported");
   }
   if (type == "application/cloudevents+json") {
+    if (starts_with_bom(body) || !json_depth_within(body, kMaxRequestJsonDepth)) {
+      return invalid_json(body);
+    }
     auto parsed = json::parse(body, nullptr, false);
     if (parsed.is_discarded()) return invalid_json(body);
     if (!parsed.is_object()) return Error::bad_request("a CloudEvent must be a JSON object");

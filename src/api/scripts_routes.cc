@@ -106,8 +106,11 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
     s.timeout_s = b["timeout"].get<int64_t>();
   }
   if (b.contains("parent_hash") && !b["parent_hash"].is_null()) {
-    if (!b["parent_hash"].is_string()) return bad_body("parent_hash: expected a string");
-    s.parent_hash = b["parent_hash"].get<std::string>();
+    if (!b["parent_hash"].is_string() ||
+        !is_valid_script_hash(b["parent_hash"].get<std::string>())) {
+      return bad_body("parent_hash: expected a script hash (16 hex digits)");
+    }
+    s.parent_hash = to_lower(b["parent_hash"].get<std::string>());
   }
   json extra = extra_fields(b);
   if (!extra.empty()) s.extra_json = extra.dump();

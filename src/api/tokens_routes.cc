@@ -67,6 +67,11 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     if (!when) return reply_error(r, bad_body("expiration: expected an RFC 3339 date-time"));
     t.expiration = *when;
   }
+  if (b.contains("read_only") && !b["read_only"].is_null()) {
+    if (!b["read_only"].is_boolean())
+      return reply_error(r, bad_body("read_only: expected a boolean"));
+    t.read_only = b["read_only"].get<bool>();
+  }
   std::vector<std::string> scopes;
   if (b.contains("scopes") && !b["scopes"].is_null()) {
     if (!b["scopes"].is_array())

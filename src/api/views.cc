@@ -195,7 +195,7 @@ std::string tokens_json(const std::vector<store::TokenRecord>& list) {
                  {"last_used_at", format_rfc3339(t.last_used_at)},
                  {"scopes", parse_or_null(t.scopes_json)},
                  {"workspace_id", opt(t.workspace_id)},
-                 {"read_only", false}});
+                 {"read_only", t.read_only}});
   }
   return dump(a);
 }

@@ -160,6 +160,7 @@ Result<Identity> Authenticator::authenticate(const std::string& token,
     id.username = u.username;
     id.super_admin = u.super_admin;
     id.scopes = (*cached)->scopes;
+    id.read_only = t.read_only;
     id.bound_workspace = t.workspace_id;
     id.token_label = t.label;
     id.token_prefix = t.prefix;

@@ -14,6 +14,7 @@ struct Identity {
   bool is_admin = false;  // of the current workspace
   bool is_operator = false;
   std::vector<std::string> scopes;  // empty: the owner's full rights
+  bool read_only = false;
   std::optional<std::string> bound_workspace;
   std::optional<std::string> token_label;
   std::string token_prefix;

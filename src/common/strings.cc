@@ -78,4 +78,18 @@ std::string hex_encode(const unsigned char* data, size_t n) {
   return out;
 }
 
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+    if (extra == 9 || (extra > 0 && i + extra >= s.size())) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 }  // namespace millrace

@@ -16,5 +16,6 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
 std::string url_encode(std::string_view in);
 std::string hex_encode(const unsigned char* data, size_t n);
+bool is_valid_utf8(std::string_view s);
 
 }  // namespace millrace

@@ -161,6 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     std::string_view target(msg.target().data(), msg.target().size());
+    // Absolute form (GET http://host/api/version HTTP/1.1) is valid HTTP/1.1: keep the path.
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos && target[0] != '/') {
+      auto slash = target.find('/', scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
     auto q = target.find('?');
     std::string_view raw_path = target.substr(0, q);
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
@@ -176,7 +181,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (options_.access_log) log_prefix = remote_ + " " + req.method + " " + mask_token(req.target);
     auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive, head,
                                                         std::move(log_prefix));
-    if (raw_path.empty() || raw_path[0] != '/' || !url_decode(raw_path, req.path, false)) {
+    if (raw_path.empty() || raw_path[0] != '/' || !url_decode(raw_path, req.path, false) ||
+        !is_valid_utf8(req.path)) {
       return responder->send(Response::text(400, "Bad request: invalid request path"));
     }
     if (req.method == "OPTIONS") {

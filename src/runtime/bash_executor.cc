@@ -50,16 +50,15 @@ class BashExecutor final : public Executor {
     if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
 
     auto result_json = folder->read_file("result.json");
-    bool has_json = result_json &&
-                    !nlohmann::json::parse(*result_json, nullptr, false).is_discarded() &&
-                    !std::string_view(*result_json).empty();
+    std::string problem = result_json && !result_json->empty() ? result_json_problem(*result_json)
+                                                               : std::string("no result.json");
     if (outcome.exit_code != 0 || outcome.term_signal) {
-      if (has_json) return {false, *result_json, false};
+      if (problem.empty()) return {false, *result_json, false};
       return {false, exit_error("bash", outcome, tail.text()), false};
     }
     if (result_json && !result_json->empty()) {
-      if (!has_json) {
-        return {false, error_object("ExecutionErr", "result.json is not valid JSON"), false};
+      if (!problem.empty()) {
+        return {false, error_object("ExecutionErr", "result.json: " + problem), false};
       }
       return {true, *result_json, false};
     }

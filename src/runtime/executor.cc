@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_limits.h"
 #include "common/strings.h"
 
 namespace millrace::runtime {
@@ -65,6 +66,14 @@ std::string timeout_error(int64_t timeout_ms) {
 std::vector<std::string> base_environment(const std::string& job_folder) {
   return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + job_folder, "TMPDIR=" + job_folder,
           "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+}
+
+std::string result_json_problem(const std::string& text) {
+  if (!json_depth_within(text, kMaxResultJsonDepth)) {
+    return "the result is nested more than " + std::to_string(kMaxResultJsonDepth) + " levels deep";
+  }
+  if (!nlohmann::json::accept(text)) return "the result is not valid JSON";
+  return "";
 }
 
 void LogTail::add(std::string_view chunk) {

@@ -57,6 +57,8 @@ std::string exit_error(const std::string& program, const ProcessOutcome& p,
                        const std::string& log_tail);
 std::string timeout_error(int64_t timeout_ms);
 std::vector<std::string> base_environment(const std::string& job_folder);
+// Why `text` cannot be a job's result (not JSON, or nested too deeply), or empty when it can.
+std::string result_json_problem(const std::string& text);
 
 // Keeps the last bytes of a job's output, for error messages.
 class LogTail {

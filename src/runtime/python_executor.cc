@@ -53,14 +53,13 @@ class PythonExecutor final : public Executor {
     if (outcome.canceled) return {false, "", true};
     if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
     auto result = folder->read_file("result.json");
-    bool valid = result && !result->empty() &&
-                 !nlohmann::json::parse(*result, nullptr, false).is_discarded();
+    std::string problem = result && !result->empty() ? result_json_problem(*result)
+                                                     : std::string("the job wrote no result");
     if (outcome.exit_code == 0 && !outcome.term_signal) {
-      if (!valid)
-        return {false, error_object("ExecutionErr", "the job wrote no valid result"), false};
+      if (!problem.empty()) return {false, error_object("ExecutionErr", problem), false};
       return {true, *result, false};
     }
-    if (valid) return {false, *result, false};
+    if (problem.empty()) return {false, *result, false};
     return {false, exit_error("python3", outcome, tail.text()), false};
   }
 

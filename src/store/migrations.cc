@@ -24,6 +24,7 @@ CREATE TABLE member (
 CREATE TABLE token (
   hash TEXT PRIMARY KEY, prefix TEXT NOT NULL, email TEXT NOT NULL, label TEXT,
   expiration INTEGER, scopes TEXT, workspace_id TEXT, super_admin INTEGER NOT NULL DEFAULT 0,
+  read_only INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL);
 CREATE INDEX token_email ON token(email);
 CREATE TABLE script (

@@ -6,23 +6,33 @@ namespace millrace::store {
 namespace {
 
 constexpr const char* kColumns =
-    "hash, prefix, email, label, expiration, scopes, workspace_id, super_admin, created_at, "
-    "last_used_at";
+    "hash, prefix, email, label, expiration, scopes, workspace_id, super_admin, read_only, "
+    "created_at, last_used_at";
 
 TokenRecord read_token(Statement& s) {
-  return {s.text(0),           s.text(1),          s.text(2),          s.optional_text(3),
-          s.optional_int64(4), s.optional_text(5), s.optional_text(6), s.int64(7) != 0,
-          s.int64(8),          s.int64(9)};
+  TokenRecord t;
+  t.hash = s.text(0);
+  t.prefix = s.text(1);
+  t.email = s.text(2);
+  t.label = s.optional_text(3);
+  t.expiration = s.optional_int64(4);
+  t.scopes_json = s.optional_text(5);
+  t.workspace_id = s.optional_text(6);
+  t.super_admin = s.int64(7) != 0;
+  t.read_only = s.int64(8) != 0;
+  t.created_at = s.int64(9);
+  t.last_used_at = s.int64(10);
+  return t;
 }
 
 }  // namespace
 
 Status insert_token(Connection& c, const TokenRecord& t) {
   auto s = c.prepare(std::string("INSERT INTO token (") + kColumns +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, t.hash).bind(2, t.prefix).bind(3, t.email).bind(4, t.label).bind(5, t.expiration);
-  s.bind(6, t.scopes_json).bind(7, t.workspace_id).bind(8, t.super_admin);
-  s.bind(9, t.created_at).bind(10, t.last_used_at);
+  s.bind(6, t.scopes_json).bind(7, t.workspace_id).bind(8, t.super_admin).bind(9, t.read_only);
+  s.bind(10, t.created_at).bind(11, t.last_used_at);
   return s.run();
 }
 

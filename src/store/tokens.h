@@ -21,6 +21,7 @@ struct TokenRecord {
   std::optional<std::string> scopes_json;  // JSON array of scope strings, or null
   std::optional<std::string> workspace_id;
   bool super_admin = false;
+  bool read_only = false;  // may only read: mutating and run routes answer 403
   EpochMs created_at = 0;
   EpochMs last_used_at = 0;
 };
