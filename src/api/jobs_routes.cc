@@ -82,18 +82,24 @@ void get_result(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
 void get_result_maybe(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  json o;
-  if (view->completed) {
-    o = {{"completed", true},
-         {"success", view->completed->status == "success"},
-         {"started", true},
-         {"result", json::parse(view->completed->result_json.value_or("null"), nullptr, false)}};
-  } else {
-    o = {{"completed", false},
-         {"result", nullptr},
-         {"started", view->queued && view->queued->running}};
+  if (!view->completed) {
+    json o = {{"completed", false},
+              {"result", nullptr},
+              {"started", view->queued && view->queued->running}};
+    return reply_json(r, 200, o.dump());
   }
-  reply_json(r, 200, o.dump(-1, ' ', false, json::error_handler_t::replace));
+  json o = {
+      {"completed", true}, {"success", view->completed->status == "success"}, {"started", true}};
+  reply_json(
+      r, 200,
+      with_raw_fields(o.dump(), {{"result", view->completed->result_json.value_or("null")}}));
+}
+
+// Counts characters (not bytes) as Windmill's log offsets do: UTF-8 lead bytes.
+int64_t count_characters(const std::string& text) {
+  int64_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
 }
 
 void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -115,10 +121,13 @@ void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   json o = {{"running", !completed && view->queued && view->queued->running},
             {"completed", completed},
             {"new_logs", *logs},
-            {"log_offset", offset + static_cast<int64_t>(logs->size())}};
-  if (completed)
-    o["result"] = json::parse(view->completed->result_json.value_or("null"), nullptr, false);
-  reply_json(r, 200, o.dump(-1, ' ', false, json::error_handler_t::replace));
+            {"log_offset", offset + count_characters(*logs)}};
+  std::string body = o.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (completed) {
+    body = with_raw_fields(std::move(body),
+                           {{"result", view->completed->result_json.value_or("null")}});
+  }
+  reply_json(r, 200, std::move(body));
 }
 
 void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {

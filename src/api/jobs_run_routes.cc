@@ -43,23 +43,33 @@ Result<std::shared_ptr<const store::ScriptRecord>> resolve_script(ApiContext& ct
   return std::make_shared<const store::ScriptRecord>(std::move(**found));
 }
 
-Result<std::optional<std::string>> uuid_param(const http::Request& req, const char* name) {
-  auto v = req.query_param(name);
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+// The query is parsed once per webhook; these read from that list.
+const std::string* find_param(const Query& query, std::string_view name) {
+  for (const auto& [k, v] : query) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+Result<std::optional<std::string>> uuid_param(const Query& query, const char* name) {
+  const std::string* v = find_param(query, name);
   if (!v) return std::optional<std::string>();
   if (!is_uuid(*v))
     return Error::bad_request("invalid " + std::string(name) + ": " + *v + " is not a UUID");
   return std::optional<std::string>(lowercase_uuid(*v));
 }
 
-Result<EpochMs> scheduled_for(ApiContext& ctx, const http::Request& req, EpochMs now) {
-  if (auto at = req.query_param("scheduled_for")) {
+Result<EpochMs> scheduled_for(const Query& query, EpochMs now) {
+  if (const std::string* at = find_param(query, "scheduled_for")) {
     auto t = parse_rfc3339(*at);
     if (!t)
       return Error::bad_request("invalid scheduled_for: expected an RFC 3339 date-time, got " +
                                 *at);
     return *t;
   }
-  if (auto in = req.query_param("scheduled_in_secs")) {
+  if (const std::string* in = find_param(query, "scheduled_in_secs")) {
     try {
       size_t used = 0;
       long long secs = std::stoll(*in, &used);
@@ -70,7 +80,6 @@ Result<EpochMs> scheduled_for(ApiContext& ctx, const http::Request& req, EpochMs
           "invalid scheduled_in_secs: expected a whole number of seconds, got " + *in);
     }
   }
-  (void)ctx;
   return now;
 }
 
@@ -103,11 +112,12 @@ void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Targe
         r, Error::permission_denied("Required scope: jobs:run:scripts:" + (*script)->path));
   }
 
-  std::vector<std::pair<std::string, std::string>> query;
+  Query query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
   Result<std::string> args = std::string("{}");
   if (req.method == "GET") {
-    if (auto payload = req.query_param("payload")) args = args_from_payload(*payload);
+    if (const std::string* payload = find_param(query, "payload"))
+      args = args_from_payload(*payload);
   } else {
     RunArgsRequest in;
     in.content_type = req.header("content-type");
@@ -119,14 +129,14 @@ void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Targe
   }
   if (!args) return reply_error(r, args.error());
 
-  auto job_id = uuid_param(req, "job_id");
+  auto job_id = uuid_param(query, "job_id");
   if (!job_id) return reply_error(r, job_id.error());
-  auto parent = uuid_param(req, "parent_job");
+  auto parent = uuid_param(query, "parent_job");
   if (!parent) return reply_error(r, parent.error());
-  auto root = uuid_param(req, "root_job");
+  auto root = uuid_param(query, "root_job");
   if (!root) return reply_error(r, root.error());
   EpochMs now = ctx.clock.now_ms();
-  auto when = mode == Mode::kAsync ? scheduled_for(ctx, req, now) : Result<EpochMs>(now);
+  auto when = mode == Mode::kAsync ? scheduled_for(query, now) : Result<EpochMs>(now);
   if (!when) return reply_error(r, when.error());
   if (*job_id) {
     auto exists = ctx.db.read([&](store::Connection& c) { return store::job_exists(c, **job_id); });
@@ -184,7 +194,8 @@ void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Targe
         call->timer = ctx.timers.schedule(
             std::chrono::seconds(wait_s), [&ctx, call, ws, id, wait_s, canceler] {
               if (call->answered.exchange(true)) return;
-              give_up(ctx, call, ws, id, canceler, "timeout after " + std::to_string(wait_s) + "s");
+              // Windmill's drop guard gives the same reason for a timeout as for a disconnect.
+              give_up(ctx, call, ws, id, canceler, "http connection broke");
               reply_text(call->responder, 500, "timeout after " + std::to_string(wait_s) + "s");
             });
         call->responder->on_disconnect([&ctx, call, ws, id, canceler] {

@@ -159,7 +159,9 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         answer = (*parent)->hash;
         return Status::ok();
       }
-    } else if (*head && !(*head)->archived) {
+    }
+    // A live version at the path must be the parent of the new one (not a version elsewhere).
+    if (*head && !(*head)->archived && s.parent_hash != (*head)->hash) {
       return Error::bad_request("Path conflict for " + s.path + " with non-archived hash " +
                                 (*head)->hash);
     }
@@ -241,7 +243,10 @@ void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto s = by_hash(ctx, ws, req.params["hash"]);
+  std::string hash = req.params["hash"];
+  // Windmill's raw-by-hash route takes the hash with a file suffix (<hash>.ts).
+  if (auto dot = hash.find('.'); dot != std::string::npos) hash.resize(dot);
+  auto s = by_hash(ctx, ws, hash);
   if (!s) return reply_error(r, s.error());
   reply_text(r, 200, s->content);
 }
@@ -298,12 +303,16 @@ void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
   const std::string path = req.params["path"];
   if (!is_valid_script_path(path)) return reply_error(r, invalid_path(path));
   if (auto st = may_write(*who, path); !st) return reply_error(r, st.error());
-  auto audit = audit_record(ctx, *who, ws, {"scripts.archive", "Update", path, std::nullopt});
   Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto head = store::latest_script(c, ws, path);
+    if (!head) return head.error();
+    if (!*head) return Error::not_found("script not found at name " + path);
     auto changed = store::archive_script_path(c, ws, path);
     if (!changed) return changed.error();
-    if (*changed == 0) return Error::not_found("script not found at name " + path);
-    return store::insert_audit(c, audit);
+    // As Windmill records it: a Delete of the version that was live.
+    return store::insert_audit(c, audit_record(ctx, *who, ws,
+                                               {"scripts.archive", "Delete", (*head)->hash,
+                                                "{\"path\":\"" + path + "\"}"}));
   });
   if (!s) return reply_error(r, s.error());
   ctx.latest_scripts.forget(ws, path);

@@ -16,6 +16,9 @@ namespace {
 
 using nlohmann::json;
 
+const Error kRequiresSuperadmin =
+    Error::unauthorized("This endpoint requires the caller to be a super admin");
+
 Error bad_body(const std::string& what) {
   return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
 }
@@ -40,7 +43,7 @@ bool valid_username(const std::string& u) {
 void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
   if (!who) return reply_error(r, who.error());
-  if (!who->super_admin) return reply_error(r, Error::permission_denied("Require superadmin"));
+  if (!who->super_admin) return reply_error(r, kRequiresSuperadmin);
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
@@ -149,7 +152,7 @@ void list_workspaces(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
 void create_workspace(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
   if (!who) return reply_error(r, who.error());
-  if (!who->super_admin) return reply_error(r, Error::permission_denied("Require superadmin"));
+  if (!who->super_admin) return reply_error(r, kRequiresSuperadmin);
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);

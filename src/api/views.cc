@@ -39,7 +39,6 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
   o["created_at"] = format_rfc3339(j.created_at);
   o["script_hash"] = opt(j.script_hash);
   o["script_path"] = opt(j.script_path);
-  o["args"] = parse_or_null(j.args_json);
   o["job_kind"] = j.kind;
   o["permissioned_as"] = j.permissioned_as;
   o["email"] = j.email;
@@ -56,7 +55,7 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
     o["completed_at"] = format_rfc3339(c.completed_at);
     o["duration_ms"] = c.duration_ms;
     o["success"] = c.status == "success";
-    o["result"] = parse_or_null(c.result_json);
+    o["result_columns"] = nullptr;
     o["deleted"] = false;
     o["canceled"] = c.status == "canceled";
     o["canceled_by"] = opt(c.canceled_by);
@@ -75,6 +74,7 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
     o["canceled_reason"] = opt(q.canceled_reason);
     o["last_ping"] = opt_time(q.ping);
     o["same_worker"] = false;
+    o["script_entrypoint_override"] = nullptr;
     o["worker"] = opt(q.worker);
     if (with_type) o["type"] = "QueuedJob";
   }
@@ -109,14 +109,32 @@ json script_object(const store::ScriptRecord& s) {
 
 }  // namespace
 
+std::string with_raw_fields(std::string object_json,
+                            const std::vector<std::pair<std::string, std::string>>& raw) {
+  object_json.pop_back();  // the closing brace
+  for (const auto& [name, value] : raw) {
+    if (object_json.size() > 1) object_json += ',';
+    object_json += dump(json(name));
+    object_json += ':';
+    object_json += value.empty() ? "null" : value;
+  }
+  object_json += '}';
+  return object_json;
+}
+
 std::string job_json(const store::JobView& v, const std::string* logs, bool with_type) {
-  return dump(job_object(v, logs, with_type));
+  std::vector<std::pair<std::string, std::string>> raw = {{"args", v.job.args_json}};
+  if (v.completed) raw.emplace_back("result", v.completed->result_json.value_or("null"));
+  return with_raw_fields(dump(job_object(v, logs, with_type)), raw);
 }
 
 std::string jobs_json(const std::vector<store::JobView>& list) {
-  json a = json::array();
-  for (const auto& v : list) a.push_back(job_object(v, nullptr, true));
-  return dump(a);
+  std::string out = "[";
+  for (const auto& v : list) {
+    if (out.size() > 1) out += ',';
+    out += job_json(v, nullptr, true);
+  }
+  return out + "]";
 }
 
 std::string script_json(const store::ScriptRecord& s) {

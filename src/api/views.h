@@ -11,6 +11,11 @@
 
 namespace millrace::api {
 
+// `object_json` (a dumped JSON object) with fields whose values are JSON texts added as they
+// are: stored args and results are never re-parsed, so big integers keep every digit.
+std::string with_raw_fields(std::string object_json,
+                            const std::vector<std::pair<std::string, std::string>>& raw);
+
 // QueuedJob or CompletedJob, with the `type` discriminator when `with_type`.
 std::string job_json(const store::JobView& v, const std::string* logs, bool with_type);
 std::string jobs_json(const std::vector<store::JobView>& list);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -29,6 +30,7 @@ void CancelSignal::cancel() {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int64_t kTickMs = 100;
 
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
                              int out_fd, pid_t server_pid) {
@@ -96,41 +98,57 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
                             ? Clock::now() + std::chrono::milliseconds(spec.limits.timeout_ms)
                             : Clock::time_point::max();
   char buf[16384];
-  bool open = true;
-  while (open) {
+  int status = 0;
+  bool reaped = false;
+  while (true) {
     struct pollfd pfds[2] = {{fds[0], POLLIN, 0}, {cancel ? cancel->fd() : -1, POLLIN, 0}};
-    int wait_ms = -1;
+    int wait_ms = kTickMs;
     if (deadline != Clock::time_point::max()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      wait_ms = static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left.count(), 1 << 30)));
+      wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, kTickMs));
     }
     int n = poll(pfds, cancel ? 2 : 1, wait_ms);
     if (n < 0 && errno == EINTR) continue;
     if (cancel && cancel->canceled()) {
       out.canceled = true;
-      kill_group(pid);
+      break;
+    }
+    if (Clock::now() >= deadline) {
+      out.timed_out = true;
       break;
     }
     if (n == 0) {
-      out.timed_out = true;
-      kill_group(pid);
-      break;
+      on_output({});  // a tick: lets the caller flush what it has gathered
+      // The child may have exited while a background process it started keeps the pipe open:
+      // the job is over all the same.
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        reaped = true;
+        fcntl(fds[0], F_SETFL, O_NONBLOCK);
+        ssize_t r;
+        while ((r = read(fds[0], buf, sizeof buf)) > 0) {
+          on_output(std::string_view(buf, static_cast<size_t>(r)));
+        }
+        break;
+      }
+      continue;
     }
     if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t r = read(fds[0], buf, sizeof buf);
       if (r > 0) {
         on_output(std::string_view(buf, static_cast<size_t>(r)));
       } else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
-        open = false;  // every writer closed: the child (and its children) are done writing
+        break;  // every writer closed: the child (and its children) are done writing
       }
     }
   }
+  // Whatever is left of the job's process group (background children, or all of it on a
+  // timeout or cancel) is killed.
+  kill_group(pid);
   close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!reaped) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
-  // Background children that kept running past their parent die with the job.
-  kill(-pid, SIGKILL);
   if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) out.term_signal = WTERMSIG(status);
   return out;

@@ -61,15 +61,17 @@ void Database::writer_loop() {
         pending_.pop_front();
       }
     }
-    outcomes.assign(batch.size(), Status::ok());
-    Status tx = writer_->exec("BEGIN IMMEDIATE");
+    // Writes almost never fail, so the batch first runs bare. If one fails, the whole batch is
+    // rolled back and run again with a savepoint around each write, so that only the failing
+    // one is undone. (Write functions must therefore be safe to run twice: they only assign.)
+    Status tx = run_batch(batch, outcomes, false);
+    bool any_failed = false;
+    for (const auto& o : outcomes) any_failed = any_failed || !o;
+    if (tx && any_failed) {
+      writer_->exec("ROLLBACK");
+      tx = run_batch(batch, outcomes, true);
+    }
     if (tx) {
-      for (size_t i = 0; i < batch.size(); ++i) {
-        writer_->prepare("SAVEPOINT w").run();
-        outcomes[i] = batch[i].fn(*writer_);
-        if (!outcomes[i]) writer_->prepare("ROLLBACK TO w").run();
-        writer_->prepare("RELEASE w").run();
-      }
       tx = writer_->exec("COMMIT");
       if (!tx) writer_->exec("ROLLBACK");
     }
@@ -80,6 +82,23 @@ void Database::writer_loop() {
     }
     batch.clear();
   }
+}
+
+Status Database::run_batch(std::vector<Pending>& batch, std::vector<Status>& outcomes,
+                           bool isolate_each) {
+  outcomes.assign(batch.size(), Status::ok());
+  if (auto s = writer_->exec("BEGIN IMMEDIATE"); !s) return s;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (isolate_each) writer_->prepare("SAVEPOINT w").run();
+    outcomes[i] = batch[i].fn(*writer_);
+    if (isolate_each) {
+      if (!outcomes[i]) writer_->prepare("ROLLBACK TO w").run();
+      writer_->prepare("RELEASE w").run();
+    } else if (!outcomes[i]) {
+      return Status::ok();  // the caller sees the failure and runs the batch again, isolated
+    }
+  }
+  return Status::ok();
 }
 
 Database::Lease::Lease(Database& d) : db(d) {

@@ -61,6 +61,8 @@ class Database {
 
   explicit Database(std::string path) : path_(std::move(path)) {}
   void writer_loop();
+  // Runs every write of the batch inside an open transaction (begun here); the caller commits.
+  Status run_batch(std::vector<Pending>& batch, std::vector<Status>& outcomes, bool isolate_each);
 
   std::string path_;
   std::unique_ptr<Connection> writer_;

@@ -162,8 +162,8 @@ Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string
 }
 
 Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset) {
-  // substr on a BLOB cast counts bytes, which is what log offsets are.
-  auto s = c.prepare("SELECT substr(CAST(logs AS BLOB), ? + 1) FROM job_logs WHERE job_id = ?");
+  // substr on TEXT counts characters, which is what Windmill's log offsets are.
+  auto s = c.prepare("SELECT substr(logs, ? + 1) FROM job_logs WHERE job_id = ?");
   s.bind(1, offset).bind(2, id);
   std::string out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out = r.text(0); }));

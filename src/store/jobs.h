@@ -95,7 +95,7 @@ Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspa
                                        const std::string& id);
 Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& id);
 Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id);
-// Logs from byte `offset` on (empty when none).
+// Logs from character `offset` on (empty when none).
 Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset);
 Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
                                        const JobListFilter& f);

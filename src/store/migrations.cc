@@ -54,7 +54,7 @@ CREATE TABLE job_completed (
   canceled_by TEXT, canceled_reason TEXT, worker TEXT);
 CREATE TABLE job_logs (job_id TEXT PRIMARY KEY REFERENCES job(id), logs TEXT NOT NULL);
 CREATE TABLE audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, workspace_id TEXT NOT NULL, timestamp INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, timestamp INTEGER NOT NULL,
   username TEXT NOT NULL, email TEXT, operation TEXT NOT NULL, action_kind TEXT NOT NULL,
   resource TEXT, parameters TEXT, token_prefix TEXT);
 CREATE INDEX audit_ws_time ON audit(workspace_id, timestamp);

@@ -65,7 +65,7 @@ Result<std::vector<ScriptRecord>> list_scripts(Connection& c, const std::string&
       select_sql("s WHERE workspace_id = ?1 AND deleted = 0 "
                  "AND seq = (SELECT max(seq) FROM script t WHERE t.workspace_id = s.workspace_id "
                  "           AND t.path = s.path AND t.deleted = 0) "
-                 "AND (?2 OR archived = 0) "
+                 "AND archived = ?2 "
                  "AND (?3 IS NULL OR substr(path, 1, length(?3)) = ?3) "
                  "AND (?4 IS NULL OR path = ?4) AND (?5 IS NULL OR created_by = ?5) "
                  "AND (?6 = '' OR instr(',' || ?6 || ',', ',' || language || ',') > 0) "

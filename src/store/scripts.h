@@ -39,7 +39,7 @@ struct ScriptListFilter {
   std::optional<std::string> path_exact;
   std::optional<std::string> created_by;
   std::vector<std::string> languages;
-  bool show_archived = false;
+  bool show_archived = false;  // true lists only archived paths, as Windmill does
   int64_t limit = 1000;
   int64_t offset = 0;
 };

@@ -21,7 +21,7 @@ class LogStream {
   void add(std::string_view chunk) {
     pending_.append(chunk);
     auto now = std::chrono::steady_clock::now();
-    if (now - last_flush_ >= kLogFlushInterval) {
+    if (!pending_.empty() && now - last_flush_ >= kLogFlushInterval) {
       queue_.append_logs(job_id_, std::move(pending_));
       pending_.clear();
       last_flush_ = now;
