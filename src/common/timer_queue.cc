@@ -49,8 +49,10 @@ void TimerQueue::loop() {
       continue;
     }
     auto first = by_time_.begin();
-    if (first->first > std::chrono::steady_clock::now()) {
-      cv_.wait_until(lock, first->first);
+    // A copy: cancel() may free the node while this thread waits without the lock.
+    const TimePoint due = first->first;
+    if (due > std::chrono::steady_clock::now()) {
+      cv_.wait_until(lock, due);
       continue;
     }
     uint64_t id = first->second;

@@ -34,7 +34,7 @@ constexpr int64_t kTickMs = 100;
 
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
                              int out_fd, pid_t server_pid) {
-  // Only async-signal-safe calls between fork and exec.
+  // Runs in a vfork child: system calls only, no allocation, never return.
   setpgid(0, 0);
   // If the server dies (even by SIGKILL) the job dies with it; it is run again after restart.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -82,9 +82,11 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     return out;
   }
   pid_t server_pid = getpid();
-  pid_t pid = fork();
+  // vfork: the child borrows the server's memory until execve instead of copying its page
+  // tables, which is what posix_spawn does too; child_exec makes only system calls.
+  pid_t pid = vfork();
   if (pid < 0) {
-    out.start_error = std::string("fork: ") + strerror(errno);
+    out.start_error = std::string("vfork: ") + strerror(errno);
     close(fds[0]);
     close(fds[1]);
     return out;

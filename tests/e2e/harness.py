@@ -103,7 +103,15 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def report_crash(self):
+        """Prints the server's log when it died on its own (a crash, an ASan report)."""
+        if self.proc is not None and self.proc.poll() not in (None, 0):
+            import sys
+            sys.stderr.write(f"\n--- millrace exited with {self.proc.returncode}; its log:\n"
+                             + self.tail_log(20000) + "\n---\n")
+
     def stop(self, timeout=20):
+        self.report_crash()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
