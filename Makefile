@@ -32,7 +32,7 @@ test-asan: asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure
 
 # Every test, twice: a Release build and an AddressSanitizer + UBSan build.
-test: format-check test-release test-asan
+test: deps format-check test-release test-asan
 
 bench: build
 	./bench/run
