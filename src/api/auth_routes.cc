@@ -24,9 +24,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!text) return reply_error(r, text.error());
   json body = json::parse(*text);
   if (!body.is_object() || !body["email"].is_string() || !body["password"].is_string()) {
-    return reply_error(r, Error::plain(422,
-                                       "Failed to deserialize the JSON body into the target "
-                                       "type: expected {\"email\": string, \"password\": string}"));
+    return reply_error(r, json_data_error("expected {\"email\": string, \"password\": string}"));
   }
   std::string email = body["email"].get<std::string>();
   for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -25,13 +25,17 @@ class JobQueue;
 
 namespace millrace::api {
 
-// The newest version of each script path, as by-path webhooks resolve it. Saving or archiving
-// through this process updates it; versions themselves never change.
-class LatestScripts {
+// Finds script versions for the API: the newest at a path (what by-path webhooks run; cached,
+// and dropped when this process saves or archives at that path) or one by its hash.
+class ScriptLookup {
  public:
-  explicit LatestScripts(store::Database& db) : db_(db) {}
-  Result<std::shared_ptr<const store::ScriptRecord>> get(const std::string& ws,
-                                                         const std::string& path);
+  explicit ScriptLookup(store::Database& db) : db_(db) {}
+  // 404 `Not found: script not found at name <path>` when there is none.
+  Result<std::shared_ptr<const store::ScriptRecord>> latest(const std::string& ws,
+                                                            const std::string& path);
+  // 400 for a malformed hash, 404 when the workspace has no such version.
+  Result<std::shared_ptr<const store::ScriptRecord>> version(const std::string& ws,
+                                                             const std::string& hash);
   void forget(const std::string& ws, const std::string& path);
 
  private:
@@ -47,7 +51,7 @@ struct ApiContext {
   auth::Authenticator& auth;
   queue::JobQueue& queue;
   TimerQueue& timers;
-  LatestScripts latest_scripts;
+  ScriptLookup scripts;
   std::string base_url;
 };
 

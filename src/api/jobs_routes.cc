@@ -188,14 +188,9 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
-  if (!b.is_object())
-    return reply_error(r, Error::plain(422,
-                                       "Failed to deserialize the JSON body into the target type: "
-                                       "expected {\"reason\"?: string}"));
+  if (!b.is_object()) return reply_error(r, json_data_error("expected {\"reason\"?: string}"));
   if (b.contains("reason") && !b["reason"].is_null() && !b["reason"].is_string()) {
-    return reply_error(r, Error::plain(422,
-                                       "Failed to deserialize the JSON body into the target "
-                                       "type: reason: expected a string"));
+    return reply_error(r, json_data_error("reason: expected a string"));
   }
   std::string reason =
       b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";

@@ -30,17 +30,7 @@ Result<std::shared_ptr<const store::ScriptRecord>> resolve_script(ApiContext& ct
                                                                   const std::string& ws,
                                                                   Target target,
                                                                   const std::string& id) {
-  if (target == Target::kPath) return ctx.latest_scripts.get(ws, id);
-  if (!is_valid_script_hash(id)) {
-    return Error::bad_request("invalid script hash " + id + ": expected 16 hex digits");
-  }
-  std::string hash = id;
-  for (auto& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto found =
-      ctx.db.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, hash); });
-  if (!found) return found.error();
-  if (!*found) return Error::not_found("script not found at hash " + id);
-  return std::make_shared<const store::ScriptRecord>(std::move(**found));
+  return target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
 }
 
 using Query = std::vector<std::pair<std::string, std::string>>;

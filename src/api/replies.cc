@@ -47,6 +47,10 @@ Result<std::string> json_body_text(const http::Request& req) {
   return req.body;
 }
 
+Error json_data_error(const std::string& what) {
+  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
+}
+
 Result<Paging> paging(const http::Request& req) {
   Paging p;
   int64_t page = 1;

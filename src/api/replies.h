@@ -17,6 +17,8 @@ void reply_json(const http::ResponderPtr& r, int status, std::string body);
 // The body as a JSON object for API calls that take one (not webhooks). Accepts a missing or
 // JSON content type; errors follow Windmill's (axum's) JSON extractor: 415, 400, 422.
 Result<std::string> json_body_text(const http::Request& req);
+// 422: the body is JSON but not of the expected shape (axum's JsonDataError).
+Error json_data_error(const std::string& what);
 
 // Page and per_page query parameters (1-based page; per_page default 1000, at most 10000).
 struct Paging {

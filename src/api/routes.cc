@@ -2,14 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/paths.h"
 #include "api/replies.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "store/database.h"
 
 namespace millrace::api {
 
-Result<std::shared_ptr<const store::ScriptRecord>> LatestScripts::get(const std::string& ws,
-                                                                      const std::string& path) {
+Result<std::shared_ptr<const store::ScriptRecord>> ScriptLookup::latest(const std::string& ws,
+                                                                        const std::string& path) {
   std::string key = ws + '\n' + path;
   {
     std::lock_guard lock(mutex_);
@@ -24,7 +26,19 @@ Result<std::shared_ptr<const store::ScriptRecord>> LatestScripts::get(const std:
   return entry;
 }
 
-void LatestScripts::forget(const std::string& ws, const std::string& path) {
+Result<std::shared_ptr<const store::ScriptRecord>> ScriptLookup::version(const std::string& ws,
+                                                                         const std::string& hash) {
+  if (!is_valid_script_hash(hash)) {
+    return Error::bad_request("invalid script hash " + hash + ": expected 16 hex digits");
+  }
+  std::string h = to_lower(hash);
+  auto found = db_.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, h); });
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("script not found at hash " + hash);
+  return std::make_shared<const store::ScriptRecord>(std::move(**found));
+}
+
+void ScriptLookup::forget(const std::string& ws, const std::string& path) {
   std::lock_guard lock(mutex_);
   entries_.erase(ws + '\n' + path);
 }
@@ -34,9 +48,7 @@ http::Handler bind_handler(ApiContext& ctx, HandlerFn fn) {
     try {
       fn(ctx, req, r);
     } catch (const nlohmann::json::type_error& e) {
-      reply_error(r, Error::plain(422, std::string("Failed to deserialize the JSON body into the "
-                                                   "target type: ") +
-                                           e.what()));
+      reply_error(r, json_data_error(e.what()));
     } catch (const std::exception& e) {
       log::error(std::string("handler failed on ") + req.method + " " + req.path + ": " + e.what());
       reply_error(r, Error::internal(e.what()));

@@ -17,10 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-Error bad_body(const std::string& what) {
-  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
-}
-
 Error invalid_path(const std::string& path) {
   return Error::bad_request("invalid path '" + path +
                             "': a path is u/<user>/<name> or f/<folder>/<name>, each part made "
@@ -61,10 +57,10 @@ json extra_fields(const json& b) {
 }
 
 Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& ws) {
-  if (!b.is_object()) return bad_body("expected a NewScript object");
+  if (!b.is_object()) return json_data_error("expected a NewScript object");
   for (const char* f : {"path", "summary", "content", "language"}) {
-    if (!b.contains(f)) return bad_body(std::string("missing field `") + f + "`");
-    if (!b[f].is_string()) return bad_body(std::string(f) + ": expected a string");
+    if (!b.contains(f)) return json_data_error(std::string("missing field `") + f + "`");
+    if (!b[f].is_string()) return json_data_error(std::string(f) + ": expected a string");
   }
   store::ScriptRecord s;
   s.workspace_id = ws;
@@ -74,18 +70,18 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   s.language = b["language"].get<std::string>();
   if (!is_valid_script_path(s.path)) return invalid_path(s.path);
   if (!is_known_language(s.language)) {
-    return bad_body("language: unknown variant `" + s.language + "`");
+    return json_data_error("language: unknown variant `" + s.language + "`");
   }
   if (b.contains("description") && !b["description"].is_null()) {
-    if (!b["description"].is_string()) return bad_body("description: expected a string");
+    if (!b["description"].is_string()) return json_data_error("description: expected a string");
     s.description = b["description"].get<std::string>();
   }
   if (b.contains("schema") && !b["schema"].is_null()) {
-    if (!b["schema"].is_object()) return bad_body("schema: expected a JSON schema object");
+    if (!b["schema"].is_object()) return json_data_error("schema: expected a JSON schema object");
     s.schema_json = b["schema"].dump();
   }
   if (b.contains("kind") && !b["kind"].is_null()) {
-    if (!b["kind"].is_string()) return bad_body("kind: expected a string");
+    if (!b["kind"].is_string()) return json_data_error("kind: expected a string");
     s.kind = b["kind"].get<std::string>();
   }
   if (b.contains("lock") && !b["lock"].is_null()) {
@@ -101,14 +97,14 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   if (!s.lock) s.lock = "";
   if (b.contains("timeout") && !b["timeout"].is_null()) {
     if (!b["timeout"].is_number_integer() || b["timeout"].get<int64_t>() <= 0) {
-      return bad_body("timeout: expected a positive integer (seconds)");
+      return json_data_error("timeout: expected a positive integer (seconds)");
     }
     s.timeout_s = b["timeout"].get<int64_t>();
   }
   if (b.contains("parent_hash") && !b["parent_hash"].is_null()) {
     if (!b["parent_hash"].is_string() ||
         !is_valid_script_hash(b["parent_hash"].get<std::string>())) {
-      return bad_body("parent_hash: expected a script hash (16 hex digits)");
+      return json_data_error("parent_hash: expected a script hash (16 hex digits)");
     }
     s.parent_hash = to_lower(b["parent_hash"].get<std::string>());
   }
@@ -182,48 +178,26 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     return store::insert_audit(c, audit);
   });
   if (!st) return reply_error(r, st.error());
-  ctx.latest_scripts.forget(ws, s.path);
+  ctx.scripts.forget(ws, s.path);
   reply_text(r, 201, answer);
-}
-
-// The newest version at {path}, whatever its state (what `wmill script push` compares with).
-Result<store::ScriptRecord> newest_at(ApiContext& ctx, const std::string& ws,
-                                      const std::string& path) {
-  auto found = ctx.db.read([&](store::Connection& c) { return store::latest_script(c, ws, path); });
-  if (!found) return found.error();
-  if (!*found) return Error::not_found("script not found at name " + path);
-  return **found;
-}
-
-Result<store::ScriptRecord> by_hash(ApiContext& ctx, const std::string& ws,
-                                    const std::string& hash) {
-  if (!is_valid_script_hash(hash))
-    return Error::bad_request("invalid script hash " + hash + ": expected 16 hex digits");
-  std::string h = hash;
-  for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  auto found =
-      ctx.db.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, h); });
-  if (!found) return found.error();
-  if (!*found) return Error::not_found("script not found at hash " + hash);
-  return **found;
 }
 
 void get_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto s = newest_at(ctx, ws, req.params["path"]);
+  auto s = ctx.scripts.latest(ws, req.params["path"]);
   if (!s) return reply_error(r, s.error());
-  reply_json(r, 200, script_json(*s));
+  reply_json(r, 200, script_json(**s));
 }
 
 void get_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto s = by_hash(ctx, ws, req.params["hash"]);
+  auto s = ctx.scripts.version(ws, req.params["hash"]);
   if (!s) return reply_error(r, s.error());
-  reply_json(r, 200, script_json(*s));
+  reply_json(r, 200, script_json(**s));
 }
 
 void raw_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -234,9 +208,9 @@ void raw_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   // Windmill's raw route also accepts the path with a language suffix (u/a/b.py).
   if (auto dot = path.rfind('.'); dot != std::string::npos && dot > path.rfind('/'))
     path.resize(dot);
-  auto s = newest_at(ctx, ws, path);
+  auto s = ctx.scripts.latest(ws, path);
   if (!s) return reply_error(r, s.error());
-  reply_text(r, 200, s->content);
+  reply_text(r, 200, (*s)->content);
 }
 
 void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -246,16 +220,16 @@ void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   std::string hash = req.params["hash"];
   // Windmill's raw-by-hash route takes the hash with a file suffix (<hash>.ts).
   if (auto dot = hash.find('.'); dot != std::string::npos) hash.resize(dot);
-  auto s = by_hash(ctx, ws, hash);
+  auto s = ctx.scripts.version(ws, hash);
   if (!s) return reply_error(r, s.error());
-  reply_text(r, 200, s->content);
+  reply_text(r, 200, (*s)->content);
 }
 
 void exists_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto s = newest_at(ctx, ws, req.params["path"]);
+  auto s = ctx.scripts.latest(ws, req.params["path"]);
   if (!s && s.error().status != 404) return reply_error(r, s.error());
   reply_json(r, 200, s ? "true" : "false");
 }
@@ -315,7 +289,7 @@ void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
                                                 "{\"path\":\"" + path + "\"}"}));
   });
   if (!s) return reply_error(r, s.error());
-  ctx.latest_scripts.forget(ws, path);
+  ctx.scripts.forget(ws, path);
   reply_text(r, 200, "");
 }
 

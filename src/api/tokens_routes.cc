@@ -18,10 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-Error bad_body(const std::string& what) {
-  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
-}
-
 // A scoped caller may only hand out scopes it holds itself (so a webhook token cannot mint a
 // full-rights token).
 bool within_caller(const auth::Identity& who, const std::vector<std::string>& wanted) {
@@ -45,7 +41,7 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   json b = json::parse(*text);
   if (!b.is_object())
     return reply_error(
-        r, bad_body("expected an object {label?, expiration?, scopes?, workspace_id?}"));
+        r, json_data_error("expected an object {label?, expiration?, scopes?, workspace_id?}"));
   EpochMs now = ctx.clock.now_ms();
   store::TokenRecord t;
   std::string token = auth::generate_token();
@@ -56,7 +52,7 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   t.created_at = now;
   t.last_used_at = now;
   if (b.contains("label") && !b["label"].is_null()) {
-    if (!b["label"].is_string()) return reply_error(r, bad_body("label: expected a string"));
+    if (!b["label"].is_string()) return reply_error(r, json_data_error("label: expected a string"));
     t.label = b["label"].get<std::string>();
     if (t.label->size() > 255)
       return reply_error(r, Error::bad_request("label is longer than 255 characters"));
@@ -64,20 +60,21 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (b.contains("expiration") && !b["expiration"].is_null()) {
     auto when = b["expiration"].is_string() ? parse_rfc3339(b["expiration"].get<std::string>())
                                             : std::nullopt;
-    if (!when) return reply_error(r, bad_body("expiration: expected an RFC 3339 date-time"));
+    if (!when) return reply_error(r, json_data_error("expiration: expected an RFC 3339 date-time"));
     t.expiration = *when;
   }
   if (b.contains("read_only") && !b["read_only"].is_null()) {
     if (!b["read_only"].is_boolean())
-      return reply_error(r, bad_body("read_only: expected a boolean"));
+      return reply_error(r, json_data_error("read_only: expected a boolean"));
     t.read_only = b["read_only"].get<bool>();
   }
   std::vector<std::string> scopes;
   if (b.contains("scopes") && !b["scopes"].is_null()) {
     if (!b["scopes"].is_array())
-      return reply_error(r, bad_body("scopes: expected an array of strings"));
+      return reply_error(r, json_data_error("scopes: expected an array of strings"));
     for (const auto& s : b["scopes"]) {
-      if (!s.is_string()) return reply_error(r, bad_body("scopes: expected an array of strings"));
+      if (!s.is_string())
+        return reply_error(r, json_data_error("scopes: expected an array of strings"));
       if (!auth::parse_scope(s.get<std::string>()) &&
           s.get<std::string>().rfind("if_jobs:filter_tags:", 0) != 0) {
         return reply_error(r, Error::bad_request("invalid scope " + s.get<std::string>()));
@@ -92,7 +89,7 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   if (b.contains("workspace_id") && !b["workspace_id"].is_null()) {
     if (!b["workspace_id"].is_string())
-      return reply_error(r, bad_body("workspace_id: expected a string"));
+      return reply_error(r, json_data_error("workspace_id: expected a string"));
     t.workspace_id = b["workspace_id"].get<std::string>();
   }
   auto audit = audit_record(

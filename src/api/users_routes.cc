@@ -19,10 +19,6 @@ using nlohmann::json;
 const Error kRequiresSuperadmin =
     Error::unauthorized("This endpoint requires the caller to be a super admin");
 
-Error bad_body(const std::string& what) {
-  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
-}
-
 // A username usable as a path segment (u/<username>/...), derived from the email if not given.
 std::string base_username(const std::string& email) {
   std::string out;
@@ -48,7 +44,8 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
   if (!b.is_object() || !b["email"].is_string() || !b["password"].is_string()) {
-    return reply_error(r, bad_body("expected {email, password, super_admin?, name?, username?}"));
+    return reply_error(
+        r, json_data_error("expected {email, password, super_admin?, name?, username?}"));
   }
   store::UserRecord u;
   u.email = b["email"].get<std::string>();
@@ -101,7 +98,7 @@ void add_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
   if (!b.is_object() || !b["email"].is_string()) {
-    return reply_error(r, bad_body("expected {email, username?, is_admin, operator}"));
+    return reply_error(r, json_data_error("expected {email, username?, is_admin, operator}"));
   }
   store::MemberRecord m;
   m.workspace_id = ws;
@@ -157,7 +154,7 @@ void create_workspace(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
   if (!b.is_object() || !b["id"].is_string() || !b["name"].is_string()) {
-    return reply_error(r, bad_body("expected {id, name, username?}"));
+    return reply_error(r, json_data_error("expected {id, name, username?}"));
   }
   store::WorkspaceRecord w{b["id"].get<std::string>(), b["name"].get<std::string>(), who->email,
                            ctx.clock.now_ms()};
@@ -195,7 +192,8 @@ void workspace_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
-  if (!b.is_object() || !b["id"].is_string()) return reply_error(r, bad_body("expected {id}"));
+  if (!b.is_object() || !b["id"].is_string())
+    return reply_error(r, json_data_error("expected {id}"));
   auto ws = ctx.db.read(
       [&](store::Connection& c) { return store::find_workspace(c, b["id"].get<std::string>()); });
   if (!ws) return reply_error(r, ws.error());

@@ -57,8 +57,8 @@ int serve(const Config& config) {
   TimerQueue timers;
   http::Router router;
   Config effective = config;
-  api::ApiContext ctx{effective, Clock::system(),          **db, authenticator, queue,
-                      timers,    api::LatestScripts(**db), ""};
+  api::ApiContext ctx{effective, Clock::system(),         **db, authenticator, queue,
+                      timers,    api::ScriptLookup(**db), ""};
   api::register_routes(router, ctx);
 
   http::ServerOptions options;
