@@ -1,6 +1,7 @@
 #include "cli/serve.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,6 +29,15 @@ void on_stop_signal(int) {
   if (g_server) g_server->stop();
 }
 
+// Every connection is a descriptor: take the hard limit (jobs get their own, lower, limit).
+void raise_open_file_limit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int fail(const std::string& message) {
   log::error(message);
   return 1;
@@ -38,6 +48,7 @@ int fail(const std::string& message) {
 int serve(const Config& config) {
   log::set_quiet(config.quiet);
   signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return fail("cannot create data folder " + config.data_dir + ": " + ec.message());
@@ -54,13 +65,10 @@ int serve(const Config& config) {
   queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts);
   if (auto s = queue.recover(); !s) return fail(s.error().message);
 
-  TimerQueue timers;
+  // Declaration order is teardown order, reversed: whatever may still hold a connection (the
+  // timers and the API context of parked sync calls) is declared after the server, so it is
+  // gone before the server's event loop is.
   http::Router router;
-  Config effective = config;
-  api::ApiContext ctx{effective, Clock::system(),         **db, authenticator, queue,
-                      timers,    api::ScriptLookup(**db), ""};
-  api::register_routes(router, ctx);
-
   http::ServerOptions options;
   options.bind_address = config.bind_address;
   options.port = config.port;
@@ -71,8 +79,17 @@ int serve(const Config& config) {
   std::string error;
   int port = server.listen(error);
   if (port < 0) return fail(error);
-  ctx.base_url =
-      config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url;
+  TimerQueue timers;
+  api::ApiContext ctx{
+      config,
+      Clock::system(),
+      **db,
+      authenticator,
+      queue,
+      timers,
+      api::ScriptLookup(**db),
+      config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url};
+  api::register_routes(router, ctx);
 
   std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
                                                       "/millrace-jobs-" + std::to_string(getpid())

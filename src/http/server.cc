@@ -262,15 +262,22 @@ void SessionResponder::on_disconnect(std::function<void()> callback) {
 
 struct Server::Impl {
   Impl(const Router& r, ServerOptions o)
-      : router(r), options(std::move(o)), ioc(options.threads), acceptor(ioc) {}
+      : router(r), options(std::move(o)), ioc(options.threads), acceptor(ioc), retry(ioc) {}
 
   void accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), router, options)->start();
+      if (!acceptor.is_open()) return;
+      if (ec) {
+        // Out of descriptors (or another transient failure): pause instead of spinning, so the
+        // connections being served can finish and free some.
+        log::warn("accept failed: " + ec.message());
+        retry.expires_after(std::chrono::milliseconds(50));
+        retry.async_wait([this](beast::error_code) { accept(); });
+        return;
       }
-      if (acceptor.is_open()) accept();
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), router, options)->start();
+      accept();
     });
   }
 
@@ -278,6 +285,7 @@ struct Server::Impl {
   ServerOptions options;
   net::io_context ioc;
   tcp::acceptor acceptor;
+  net::steady_timer retry;
 };
 
 Server::Server(const Router& router, ServerOptions options)

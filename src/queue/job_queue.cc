@@ -277,9 +277,12 @@ std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
 
 void JobQueue::stop() {
   std::vector<std::function<void()>> interrupts;
+  decltype(waiters_) dropped;  // destroyed outside the lock
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    // Parked sync callers are not answered any more: the server is going away.
+    dropped.swap(waiters_);
     for (auto& [id, running] : running_) {
       if (running.on_cancel) interrupts.push_back(running.on_cancel);
     }

@@ -87,7 +87,8 @@ class JobQueue {
   std::optional<std::pair<std::string, std::string>> cancel_reason(const std::string& job_id);
 
   // Stops handing out jobs and interrupts the running ones: their processes are killed and
-  // they stay in the queue, to be restarted at the next start.
+  // they stay in the queue, to be restarted at the next start. Completion callbacks still
+  // registered are dropped without being called.
   void stop();
   bool stopping();
   size_t ready_count();
