@@ -1,4 +1,6 @@
 // Looking at jobs (status, result, logs, lists) and canceling them.
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "api/replies.h"
@@ -7,6 +9,7 @@
 #include "api/views.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
+#include "common/timer_queue.h"
 #include "common/uuid.h"
 #include "queue/job_queue.h"
 #include "store/database.h"
@@ -102,6 +105,35 @@ int64_t count_characters(const std::string& text) {
   return n;
 }
 
+// With nothing new to say about a running job, getupdate holds its answer this long: `wmill
+// script run` polls it in a loop without sleeping.
+constexpr auto kUpdateHold = std::chrono::milliseconds(250);
+
+void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id, int64_t offset,
+                   const http::ResponderPtr& r, bool may_hold) {
+  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  if (!view) return reply_error(r, view.error());
+  if (!*view) return reply_error(r, Error::not_found("Job not found at name " + id));
+  auto logs =
+      ctx.db.read([&](store::Connection& c) { return store::get_job_logs_from(c, id, offset); });
+  if (!logs) return reply_error(r, logs.error());
+  const auto& completed = (*view)->completed;
+  if (may_hold && logs->empty() && !completed) {
+    ctx.timers.schedule(
+        kUpdateHold, [&ctx, ws, id, offset, r] { answer_update(ctx, ws, id, offset, r, false); });
+    return;
+  }
+  const auto& queued = (*view)->queued;
+  json o = {{"running", !completed && queued && queued->running},
+            {"completed", completed.has_value()},
+            {"new_logs", *logs},
+            {"log_offset", offset + count_characters(*logs)}};
+  std::string body = o.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (completed)
+    body = with_raw_fields(std::move(body), {{"result", completed->result_json.value_or("null")}});
+  reply_json(r, 200, std::move(body));
+}
+
 void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   int64_t offset = 0;
@@ -114,20 +146,7 @@ void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
       return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
     }
   }
-  auto logs = ctx.db.read(
-      [&](store::Connection& c) { return store::get_job_logs_from(c, view->job.id, offset); });
-  if (!logs) return reply_error(r, logs.error());
-  bool completed = view->completed.has_value();
-  json o = {{"running", !completed && view->queued && view->queued->running},
-            {"completed", completed},
-            {"new_logs", *logs},
-            {"log_offset", offset + count_characters(*logs)}};
-  std::string body = o.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (completed) {
-    body = with_raw_fields(std::move(body),
-                           {{"result", view->completed->result_json.value_or("null")}});
-  }
-  reply_json(r, 200, std::move(body));
+  answer_update(ctx, ws, view->job.id, offset, r, true);
 }
 
 void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {

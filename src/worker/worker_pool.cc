@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/authenticator.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -35,6 +37,16 @@ class LogStream {
   std::string pending_;
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
+
+// Lock jobs resolve nothing here (scripts use what the machine has installed): a script's lock
+// is empty and a flow's value comes back as it was sent.
+std::string lock_job_result(const store::JobRecord& job) {
+  if (job.kind == "dependencies") return R"({"lock":""})";
+  auto args = nlohmann::json::parse(job.args_json, nullptr, false);
+  nlohmann::json value = args.is_object() && args.contains("flow_value") ? args["flow_value"]
+                                                                         : nlohmann::json::object();
+  return nlohmann::json{{"updated_flow_value", value}}.dump();
+}
 
 }  // namespace
 
@@ -78,6 +90,9 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
                      logs.take_rest()},
                     name);
   };
+  if (job.kind == "dependencies" || job.kind == "flowdependencies") {
+    return queue_.complete(claimed, {"success", lock_job_result(job), logs.take_rest()}, name);
+  }
   if (!job.script_hash) return fail("the job has no script to run");
   auto script = scripts_.by_hash(job.workspace_id, *job.script_hash);
   if (!script) return fail(script.error().message);

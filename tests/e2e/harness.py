@@ -119,8 +119,16 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._close_pipe()
         self.proc = None
         self._close_log()
+
+    def _close_pipe(self):
+        if self.proc is not None and self.proc.stdout is not None:
+            try:
+                self.proc.stdout.close()
+            except (OSError, ValueError):
+                pass  # the drain thread may be reading it
 
     def _close_log(self):
         if getattr(self, "log", None):
@@ -131,6 +139,7 @@ class Server:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        self._close_pipe()
         self.proc = None
         self._close_log()
 

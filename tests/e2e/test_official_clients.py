@@ -166,6 +166,19 @@ class OfficialClientsTest(ServerTestCase):
             return results
         return self.once("script push", push)
 
+    # --- wmill generate-metadata (lock jobs, Cookie auth) ---------------------------------
+
+    def test_generate_metadata_runs_lock_jobs_and_writes_metadata(self):
+        self.ensure_project()
+        folder = os.path.join(self.project, "f", "meta")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "lock_py.py"), "w") as f:
+            f.write("def main(n: int = 2):\n    return n * 2\n")
+        out, err = self.assertWmillOk("generate-metadata", "--yes")
+        meta = os.path.join(folder, "lock_py.script.yaml")
+        self.assertTrue(os.path.exists(meta), self.explain(["generate-metadata"], 0, out, err))
+        self.assertIn("jobs/run/dependencies_async", self.server.tail_log(200000))
+
     # --- wmill workspace ----------------------------------------------------------------
 
     def test_workspace_add_saves_the_profile(self):

@@ -1,0 +1,75 @@
+// Dependency (lock) jobs, as `wmill generate-metadata` and `wmill sync push` start them. Millrace
+// runs scripts with the interpreters and packages installed on the machine, so there is nothing
+// to resolve: the job completes with an empty lock (a flow's value comes back unchanged).
+#include <nlohmann/json.hpp>
+
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "common/uuid.h"
+#include "queue/job_queue.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
+                    const std::string& kind) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object()) return reply_error(r, json_data_error("expected a JSON object"));
+  std::optional<std::string> path;
+  for (const char* key : {"entrypoint", "path"}) {
+    if (b.contains(key) && b[key].is_string()) path = b[key].get<std::string>();
+  }
+  EpochMs now = ctx.clock.now_ms();
+  queue::NewJob job;
+  auto& j = job.job;
+  j.id = new_uuid_v7(now);
+  j.workspace_id = ws;
+  j.created_at = now;
+  j.created_by = who->display_name();
+  j.permissioned_as = who->permissioned_as();
+  j.email = who->email;
+  j.kind = kind;
+  j.script_path = path;
+  j.args_json = *text;
+  j.trigger_kind = "webhook";
+  if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
+  j.tag = "dependency";
+  job.scheduled_for = now;
+  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
+  job.audit =
+      audit_record(ctx, *who, ws,
+                   {kind == "dependencies" ? "jobs.run.dependencies" : "jobs.run.flow_dependencies",
+                    "Execute", path, params.dump()});
+  const std::string id = j.id;
+  ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
+    if (!s) return reply_error(r, s.error());
+    reply_text(r, 201, id);
+  });
+}
+
+void dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  start_lock_job(ctx, req, std::move(r), "dependencies");
+}
+
+void flow_dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  start_lock_job(ctx, req, std::move(r), "flowdependencies");
+}
+
+}  // namespace
+
+void add_lock_job_routes(http::Router& router, ApiContext& ctx) {
+  router.add("POST", "/api/w/:workspace/jobs/run/dependencies_async",
+             bind_handler(ctx, dependencies));
+  router.add("POST", "/api/w/:workspace/jobs/run/flow_dependencies_async",
+             bind_handler(ctx, flow_dependencies));
+}
+
+}  // namespace millrace::api
