@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -44,6 +45,19 @@ class ScriptLookup {
   std::unordered_map<std::string, std::shared_ptr<const store::ScriptRecord>> entries_;
 };
 
+// Which workspaces exist. A workspace is never deleted, so a yes is remembered for good.
+class KnownWorkspaces {
+ public:
+  explicit KnownWorkspaces(store::Database& db) : db_(db) {}
+  // 404 `Not found: workspace <id> does not exist` when it does not.
+  Status check_exists(const std::string& id);
+
+ private:
+  store::Database& db_;
+  std::mutex mutex_;
+  std::unordered_set<std::string> known_;
+};
+
 struct ApiContext {
   const Config& config;
   const Clock& clock;
@@ -52,6 +66,7 @@ struct ApiContext {
   queue::JobQueue& queue;
   TimerQueue& timers;
   ScriptLookup scripts;
+  KnownWorkspaces workspaces;
   std::string base_url;
 };
 

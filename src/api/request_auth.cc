@@ -37,10 +37,7 @@ Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
   }
   if (workspace && who->super_admin) {
     // Members are known to exist; a superadmin may name any workspace, so check it is real.
-    auto ws =
-        ctx.db.read([&](store::Connection& c) { return store::find_workspace(c, *workspace); });
-    if (!ws) return ws.error();
-    if (!*ws) return Error::not_found("workspace " + *workspace + " does not exist");
+    if (auto s = ctx.workspaces.check_exists(*workspace); !s) return s.error();
   }
   return who;
 }

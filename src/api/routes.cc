@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "store/database.h"
+#include "store/users.h"
 
 namespace millrace::api {
 
@@ -54,6 +55,19 @@ http::Handler bind_handler(ApiContext& ctx, HandlerFn fn) {
       reply_error(r, Error::internal(e.what()));
     }
   };
+}
+
+Status KnownWorkspaces::check_exists(const std::string& id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (known_.count(id)) return Status::ok();
+  }
+  auto ws = db_.read([&](store::Connection& c) { return store::find_workspace(c, id); });
+  if (!ws) return ws.error();
+  if (!*ws) return Error::not_found("workspace " + id + " does not exist");
+  std::lock_guard lock(mutex_);
+  known_.insert(id);
+  return Status::ok();
 }
 
 void register_routes(http::Router& router, ApiContext& ctx) {

@@ -88,6 +88,7 @@ int serve(const Config& config) {
       queue,
       timers,
       api::ScriptLookup(**db),
+      api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url};
   api::register_routes(router, ctx);
 
