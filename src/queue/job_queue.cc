@@ -91,11 +91,16 @@ void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {
 }
 
 void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
+  auto bytes = uuid_bytes(job_id);
+  if (!bytes) {
+    log::error("job id " + job_id + " is not a UUID: it cannot be queued");
+    return;
+  }
   {
     std::lock_guard lock(mutex_);
     ReadyKey key{scheduled_for, next_seq_++};
-    ready_index_[job_id] = key;
-    ready_.emplace(key, job_id);
+    ready_index_[*bytes] = key;
+    ready_.emplace(key, *bytes);
   }
   ready_cv_.notify_one();
 }
@@ -119,8 +124,8 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
           ready_cv_.wait_for(lock, std::chrono::milliseconds(it->first.scheduled_for - now));
           continue;
         }
-        id = std::move(it->second);
-        ready_index_.erase(id);
+        id = uuid_text(it->second);
+        ready_index_.erase(it->second);
         ready_.erase(it);
         running_[id] = Running{};
       }
@@ -238,7 +243,8 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
       if (!r->second.canceled) r->second.canceled = std::make_pair(canceler, reason);
       on_cancel = r->second.on_cancel;
       is_running = true;
-    } else if (auto q = ready_index_.find(job_id); q != ready_index_.end()) {
+    } else if (auto q = ready_index_.find(uuid_bytes(job_id).value_or(UuidBytes{}));
+               q != ready_index_.end()) {
       ready_.erase(q->second);
       ready_index_.erase(q);
       was_ready = true;

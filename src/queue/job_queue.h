@@ -20,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/uuid.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 
@@ -126,8 +127,8 @@ class JobQueue {
   uint64_t next_seq_ = 0;
   // Only ids wait in memory (a backlog of many thousands stays small); the job is read back
   // from the store when claimed.
-  std::map<ReadyKey, std::string> ready_;
-  std::unordered_map<std::string, ReadyKey> ready_index_;
+  std::map<ReadyKey, UuidBytes> ready_;
+  std::unordered_map<UuidBytes, ReadyKey, UuidBytesHash> ready_index_;
   std::unordered_map<std::string, Running> running_;
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;
   uint64_t next_waiter_ = 1;

@@ -40,3 +40,21 @@ TEST(UuidTest, Version7IsTimeOrdered) {
 
 }  // namespace
 }  // namespace millrace
+
+namespace millrace {
+namespace {
+
+TEST(UuidTest, BytesRoundTrip) {
+  std::string id = new_uuid_v7(123456789);
+  auto bytes = uuid_bytes(id);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(uuid_text(*bytes), id);
+  auto upper = uuid_bytes("0190F1C2-ABCD-7000-8000-00000000000F");
+  ASSERT_TRUE(upper);
+  EXPECT_EQ(uuid_text(*upper), "0190f1c2-abcd-7000-8000-00000000000f");
+  EXPECT_FALSE(uuid_bytes("not-a-uuid"));
+  EXPECT_NE(UuidBytesHash{}(*bytes), UuidBytesHash{}(*upper));
+}
+
+}  // namespace
+}  // namespace millrace
