@@ -35,14 +35,8 @@ Result<std::string> json_body_text(const http::Request& req) {
     return Error::plain(400, "Failed to parse the request body as JSON: recursion limit exceeded");
   }
   if (!nlohmann::json::accept(req.body)) {
-    std::string detail;
-    try {
-      auto parsed = nlohmann::json::parse(req.body);
-      (void)parsed;
-    } catch (const nlohmann::json::exception& e) {
-      detail = e.what();
-    }
-    return Error::plain(400, "Failed to parse the request body as JSON: " + detail);
+    return Error::plain(400,
+                        "Failed to parse the request body as JSON: " + json_error_detail(req.body));
   }
   return req.body;
 }

@@ -31,13 +31,7 @@ Error invalid_json(const std::string& body) {
     return Error::bad_request("invalid json: recursion limit exceeded (more than " +
                               std::to_string(kMaxRequestJsonDepth) + " nested arrays or objects)");
   }
-  try {
-    auto parsed = json::parse(body);
-    (void)parsed;
-  } catch (const json::exception& e) {
-    return Error::bad_request(std::string("invalid json: ") + e.what());
-  }
-  return Error::bad_request("invalid json");
+  return Error::bad_request("invalid json: " + json_error_detail(body));
 }
 
 std::string lenient_decode(std::string_view in) {

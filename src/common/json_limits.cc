@@ -1,5 +1,7 @@
 #include "common/json_limits.h"
 
+#include <nlohmann/json.hpp>
+
 namespace millrace {
 
 bool json_depth_within(std::string_view text, size_t max_depth) {
@@ -27,6 +29,16 @@ bool json_depth_within(std::string_view text, size_t max_depth) {
 
 bool starts_with_bom(std::string_view text) {
   return text.substr(0, 3) == "\xEF\xBB\xBF";
+}
+
+std::string json_error_detail(const std::string& text) {
+  try {
+    auto parsed = nlohmann::json::parse(text);
+    (void)parsed;
+  } catch (const nlohmann::json::exception& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace millrace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace millrace {
@@ -17,5 +18,7 @@ constexpr size_t kMaxResultJsonDepth = 1000;
 bool json_depth_within(std::string_view text, size_t max_depth);
 // True when `text` starts with a UTF-8 byte-order mark (which JSON does not allow).
 bool starts_with_bom(std::string_view text);
+// The parser's own words on why `text` is not JSON (empty when it is).
+std::string json_error_detail(const std::string& text);
 
 }  // namespace millrace

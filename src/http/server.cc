@@ -25,10 +25,6 @@ using tcp = net::ip::tcp;
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
 
-const char* reason_text(int status) {
-  return bhttp::obsolete_reason(static_cast<bhttp::status>(status)).data();
-}
-
 class Session;
 
 // Answers for one request of one session; keeps the session alive until answered.
@@ -245,7 +241,6 @@ void SessionResponder::send(Response response) {
     log = log_line_ + " " + std::to_string(response.status) + " " + std::to_string(size) + "B " +
           std::to_string(ms).substr(0, std::to_string(ms).find('.') + 2) + "ms";
   }
-  (void)reason_text;
   net::post(session_->executor(),
             [s = session_, res = std::move(res), ka = keep_alive_, log = std::move(log)]() mutable {
               s->write(std::move(res), ka, std::move(log));
