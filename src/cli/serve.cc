@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "queue/job_queue.h"
 #include "runtime/executor.h"
+#include "runtime/leftovers.h"
 #include "store/database.h"
 #include "worker/worker_pool.h"
 
@@ -63,7 +64,11 @@ int serve(const Config& config) {
   auth::Authenticator authenticator(**db, Clock::system(), config.superadmin_secret,
                                     boot->job_token_secret);
   queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts);
-  if (auto s = queue.recover(); !s) return fail(s.error().message);
+  auto interrupted = queue.recover();
+  if (!interrupted) return fail(interrupted.error().message);
+  if (size_t n = runtime::kill_leftover_job_processes(*interrupted)) {
+    log::warn("killed " + std::to_string(n) + " processes left by jobs of the previous run");
+  }
 
   // Declaration order is teardown order, reversed: whatever may still hold a connection (the
   // timers and the API context of parked sync calls) is declared after the server, so it is

@@ -11,13 +11,15 @@ namespace millrace::queue {
 JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts)
     : db_(db), clock_(clock), max_crash_restarts_(max_crash_restarts) {}
 
-Status JobQueue::recover() {
+Result<std::vector<std::string>> JobQueue::recover() {
   auto queued = db_.read([](store::Connection& c) { return store::load_queue(c); });
   if (!queued) return queued.error();
   size_t restarted = 0, failed = 0;
+  std::vector<std::string> interrupted;
   for (auto& view : *queued) {
     const auto& q = *view.queued;
     if (q.running) {
+      interrupted.push_back(view.job.id);
       EpochMs now = clock_.now_ms();
       if (q.canceled_by) {
         finish(view.job.workspace_id, view.job.id,
@@ -43,7 +45,7 @@ Status JobQueue::recover() {
         return store::requeue_interrupted_job(
             c, id, "\n[millrace] the server stopped while this job ran: restarting it\n");
       });
-      if (!s) return s;
+      if (!s) return s.error();
       ++restarted;
     }
     add_ready(view.job.id, q.scheduled_for);
@@ -53,7 +55,7 @@ Status JobQueue::recover() {
               std::to_string(restarted) + " restarted after a crash, " + std::to_string(failed) +
               " failed after too many)");
   }
-  return Status::ok();
+  return interrupted;
 }
 
 uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCallback on_complete) {

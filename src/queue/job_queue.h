@@ -60,8 +60,9 @@ class JobQueue {
  public:
   JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts);
 
-  // Loads the unfinished jobs. Call once, before the first claim.
-  Status recover();
+  // Loads the unfinished jobs. Call once, before the first claim. Answers the ids of the jobs
+  // that were running when the previous process stopped (whose leftovers should be killed).
+  Result<std::vector<std::string>> recover();
 
   // Writes the job and its audit row durably, then calls `accepted` (on the writer thread).
   // `on_complete`, when given, is registered before the write, so it sees the completion

@@ -1,0 +1,80 @@
+"""What happens to running jobs when the server stops: a graceful stop (SIGTERM) leaves them
+queued and they run again at the next start; after a kill -9, what a job had started (its
+grandchildren, which outlive the server) is killed before the job runs again."""
+import os
+import shutil
+import signal
+import tempfile
+import time
+import unittest
+
+from e2e_util import poll, wait_running
+from harness import Server, WS
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class RestartTest(unittest.TestCase):
+    def setUp(self):
+        self.server = Server(env={"NUM_WORKERS": "1"}).start()
+        self.token = self.server.login()
+        self.dir = tempfile.mkdtemp(prefix="millrace-e2e-restart-")
+        os.chmod(self.dir, 0o777)
+
+    def tearDown(self):
+        self.server.cleanup()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_graceful_stop_leaves_a_running_job_queued_and_it_runs_after_restart(self):
+        s = self.server
+        s.create_script(self.token, "u/admin/slow_echo", 'x="$1"\nsleep 1\necho "$x"\n',
+                        language="bash")
+        job = s.run_async(self.token, "u/admin/slow_echo", {"x": "survived"})
+        wait_running(s, self.token, job)
+        s.stop()  # SIGTERM: the job's process is killed, the job is not recorded as done
+        s.start()
+        done = s.wait_job(self.token, job, timeout=30)
+        self.assertTrue(done["success"], done)
+        self.assertEqual(done["result"], "survived")
+        self.assertIn("restarting it", done["logs"])
+
+    def test_kill9_leftovers_of_a_job_are_killed_before_it_runs_again(self):
+        s = self.server
+        pid_file = os.path.join(self.dir, "child.pid")
+        gate = os.path.join(self.dir, "release")
+        # The job starts a background child, records its pid, then waits for a gate file.
+        s.create_script(self.token, "u/admin/spawner",
+                        f'sleep 300 &\necho $! >> {pid_file}\n'
+                        f'while [ ! -e {gate} ]; do sleep 0.05; done\necho released\n',
+                        language="bash")
+        job = s.run_async(self.token, "u/admin/spawner")
+        first = poll(lambda: open(pid_file).read().split() if os.path.exists(pid_file) else None,
+                     what="the job's child pid")
+        orphan = int(first[0])
+        s.kill9()
+        self.assertTrue(alive(orphan), "the grandchild should outlive a kill -9 of the server")
+        s.start()
+        poll(lambda: not alive(orphan), timeout=20, what=f"leftover process {orphan} killed")
+        with open(gate, "w") as f:
+            f.write("go")
+        done = s.wait_job(self.token, job, timeout=30)
+        self.assertTrue(done["success"], done)
+        self.assertEqual(done["result"], "released")
+        for pid in open(pid_file).read().split():
+            # Also the second run's background child dies with its job.
+            poll(lambda: not alive(int(pid)), timeout=10, what=f"process {pid} gone")
+
+
+if __name__ == "__main__":
+    unittest.main()
