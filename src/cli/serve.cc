@@ -100,7 +100,12 @@ int serve(const Config& config) {
   std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
                                                       "/millrace-jobs-" + std::to_string(getpid())
                                                 : config.job_dir;
-  runtime::Runtimes runtimes(job_root, runtime::Interpreters::detect());
+  std::string user_error;
+  runtime::Sandbox sandbox{job_root,
+                           runtime::resolve_job_user(config.job_user, geteuid() == 0, user_error)};
+  if (!user_error.empty()) return fail(user_error);
+  if (auto e = runtime::prepare_job_root(sandbox); !e.empty()) return fail(e);
+  runtime::Runtimes runtimes(sandbox, runtime::Interpreters::detect());
   worker::ScriptCache scripts(**db);
   worker::WorkerPool workers(queue, scripts, runtimes, authenticator,
                              {config.num_workers, ctx.base_url, config.job_timeout_s, "wk"});

@@ -13,7 +13,8 @@ struct Config {
   std::string bind_address = "0.0.0.0";
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
-  std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<port>
+  std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<pid>
+  std::string job_user;             // jobs run as this user; default nobody when root, "-" = self
   std::string base_url;             // default http://localhost:<port>
   int num_workers = 2;
   int64_t timeout_wait_result_s = 600;

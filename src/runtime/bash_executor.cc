@@ -11,13 +11,13 @@ namespace {
 
 class BashExecutor final : public Executor {
  public:
-  BashExecutor(std::string root, std::string bash)
-      : root_(std::move(root)), bash_(std::move(bash)) {}
+  BashExecutor(Sandbox sandbox, std::string bash)
+      : sandbox_(std::move(sandbox)), bash_(std::move(bash)) {}
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
     std::string err;
-    auto folder = JobFolder::create(root_, req.job_id, err);
+    auto folder = JobFolder::create(sandbox_, req.job_id, err);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     folder->write_file("main.sh", req.content);
 
@@ -35,6 +35,7 @@ class BashExecutor final : public Executor {
     spec.env = base_environment(folder->path());
     spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
     spec.cwd = folder->path();
+    spec.user = sandbox_.user;
     spec.limits.timeout_ms = req.timeout_ms;
 
     LogTail tail;
@@ -74,14 +75,14 @@ class BashExecutor final : public Executor {
   }
 
  private:
-  std::string root_;
+  Sandbox sandbox_;
   std::string bash_;
 };
 
 }  // namespace
 
-std::unique_ptr<Executor> make_bash_executor(std::string job_root, std::string bash) {
-  return std::make_unique<BashExecutor>(std::move(job_root), std::move(bash));
+std::unique_ptr<Executor> make_bash_executor(Sandbox sandbox, std::string bash) {
+  return std::make_unique<BashExecutor>(std::move(sandbox), std::move(bash));
 }
 
 }  // namespace millrace::runtime

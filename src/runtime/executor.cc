@@ -11,9 +11,9 @@ constexpr size_t kLogTailBytes = 4096;
 constexpr size_t kErrorLogBytes = 600;
 }  // namespace
 
-Runtimes::Runtimes(std::string job_root, Interpreters interpreters) {
-  if (interpreters.python3) python_ = make_python_executor(job_root, *interpreters.python3);
-  if (interpreters.bash) bash_ = make_bash_executor(job_root, *interpreters.bash);
+Runtimes::Runtimes(const Sandbox& sandbox, Interpreters interpreters) {
+  if (interpreters.python3) python_ = make_python_executor(sandbox, *interpreters.python3);
+  if (interpreters.bash) bash_ = make_bash_executor(sandbox, *interpreters.bash);
 }
 
 Runtimes::~Runtimes() = default;

@@ -8,6 +8,7 @@
 
 #include "runtime/interpreters.h"
 #include "runtime/process.h"
+#include "runtime/sandbox.h"
 
 namespace millrace::runtime {
 
@@ -37,8 +38,8 @@ class Executor {
 // Every language this build runs, keyed by Windmill's language names.
 class Runtimes {
  public:
-  // `job_root`: where job folders are made (the Python wrapper is written there once).
-  Runtimes(std::string job_root, Interpreters interpreters);
+  // Job folders are made under sandbox.job_root (the Python wrapper is written there once).
+  Runtimes(const Sandbox& sandbox, Interpreters interpreters);
   ~Runtimes();
   bool supports(const std::string& language) const;
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs, const CancelSignal* cancel);
@@ -49,8 +50,8 @@ class Runtimes {
 };
 
 // Shared by the executors.
-std::unique_ptr<Executor> make_bash_executor(std::string job_root, std::string bash);
-std::unique_ptr<Executor> make_python_executor(std::string job_root, std::string python3);
+std::unique_ptr<Executor> make_bash_executor(Sandbox sandbox, std::string bash);
+std::unique_ptr<Executor> make_python_executor(Sandbox sandbox, std::string python3);
 std::string error_object(const std::string& name, const std::string& message);
 // The failure of a child that exited non-zero without writing an error into result.json.
 std::string exit_error(const std::string& program, const ProcessOutcome& p,

@@ -4,12 +4,14 @@
 #include <optional>
 #include <string>
 
+#include "runtime/sandbox.h"
+
 namespace millrace::runtime {
 
 class JobFolder {
  public:
-  // Creates <root>/<job_id>; nullopt (with `error`) when it cannot.
-  static std::optional<JobFolder> create(const std::string& root, const std::string& job_id,
+  // Creates <root>/<job_id>, owned by `user` when given; nullopt (with `error`) when it cannot.
+  static std::optional<JobFolder> create(const Sandbox& sandbox, const std::string& job_id,
                                          std::string& error);
   ~JobFolder();
   JobFolder(JobFolder&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }

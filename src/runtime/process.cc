@@ -36,7 +36,17 @@ constexpr int64_t kTickMs = 100;
                              int out_fd, pid_t server_pid) {
   // Runs in a vfork child: system calls only, no allocation, never return.
   setpgid(0, 0);
+  if (spec.user) {
+    // Raw system calls: glibc's setuid() would try to re-credential every thread of the
+    // server, whose memory this vfork child shares.
+    if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
+        syscall(SYS_setresgid, spec.user->gid, spec.user->gid, spec.user->gid) != 0 ||
+        syscall(SYS_setresuid, spec.user->uid, spec.user->uid, spec.user->uid) != 0) {
+      _exit(126);
+    }
+  }
   // If the server dies (even by SIGKILL) the job dies with it; it is run again after restart.
+  // (Set after the user switch, which would clear it.)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != server_pid) _exit(125);
   dup2(out_fd, STDOUT_FILENO);

@@ -6,9 +6,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "runtime/sandbox.h"
 
 namespace millrace::runtime {
 
@@ -37,6 +40,7 @@ struct ProcessLimits {
 
 struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0] is an absolute path
+  std::optional<JobUser> user;    // switch to this user before exec
   std::vector<std::string> env;   // NAME=value, the whole environment
   std::string cwd;
   ProcessLimits limits;

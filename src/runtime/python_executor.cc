@@ -16,18 +16,19 @@ namespace {
 
 class PythonExecutor final : public Executor {
  public:
-  PythonExecutor(std::string root, std::string python)
-      : root_(std::move(root)), python_(std::move(python)) {
+  PythonExecutor(Sandbox sandbox, std::string python)
+      : sandbox_(std::move(sandbox)), python_(std::move(python)) {
     std::error_code ec;
-    std::filesystem::create_directories(root_ + "/.runtime", ec);
-    wrapper_ = root_ + "/.runtime/wrapper_v1.py";
+    // Readable by the job user, writable by the server only.
+    std::filesystem::create_directories(sandbox_.job_root + "/.runtime", ec);
+    wrapper_ = sandbox_.job_root + "/.runtime/wrapper_v1.py";
     std::ofstream(wrapper_, std::ios::trunc) << kPythonWrapperV1;
   }
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
     std::string err;
-    auto folder = JobFolder::create(root_, req.job_id, err);
+    auto folder = JobFolder::create(sandbox_, req.job_id, err);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     if (!folder->write_file("main.py", req.content) ||
         !folder->write_file("args.json", req.args_json)) {
@@ -39,6 +40,7 @@ class PythonExecutor final : public Executor {
     spec.env = base_environment(folder->path());
     spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
     spec.cwd = folder->path();
+    spec.user = sandbox_.user;
     spec.limits.timeout_ms = req.timeout_ms;
 
     LogTail tail;
@@ -64,15 +66,15 @@ class PythonExecutor final : public Executor {
   }
 
  private:
-  std::string root_;
+  Sandbox sandbox_;
   std::string python_;
   std::string wrapper_;
 };
 
 }  // namespace
 
-std::unique_ptr<Executor> make_python_executor(std::string job_root, std::string python3) {
-  return std::make_unique<PythonExecutor>(std::move(job_root), std::move(python3));
+std::unique_ptr<Executor> make_python_executor(Sandbox sandbox, std::string python3) {
+  return std::make_unique<PythonExecutor>(std::move(sandbox), std::move(python3));
 }
 
 }  // namespace millrace::runtime

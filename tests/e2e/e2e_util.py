@@ -56,6 +56,7 @@ class Gate:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="millrace-e2e-gate-")
+        os.chmod(self.dir, 0o755)  # jobs run as an unprivileged user when the server is root
         atexit.register(shutil.rmtree, self.dir, True)
         self.path = os.path.join(self.dir, "open")
 
