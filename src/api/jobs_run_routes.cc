@@ -51,24 +51,35 @@ Result<std::optional<std::string>> uuid_param(const Query& query, const char* na
   return std::optional<std::string>(lowercase_uuid(*v));
 }
 
+// Jobs may be scheduled up to this far ahead (beyond, the arithmetic would overflow).
+constexpr int64_t kMaxScheduleAheadSeconds = 100ll * 365 * 24 * 3600;
+
 Result<EpochMs> scheduled_for(const Query& query, EpochMs now) {
   if (const std::string* at = find_param(query, "scheduled_for")) {
     auto t = parse_rfc3339(*at);
-    if (!t)
+    if (!t) {
       return Error::bad_request("invalid scheduled_for: expected an RFC 3339 date-time, got " +
                                 *at);
+    }
+    if (*t - now > kMaxScheduleAheadSeconds * 1000) {
+      return Error::bad_request("scheduled_for is more than 100 years ahead");
+    }
     return *t;
   }
   if (const std::string* in = find_param(query, "scheduled_in_secs")) {
+    long long secs = 0;
     try {
       size_t used = 0;
-      long long secs = std::stoll(*in, &used);
+      secs = std::stoll(*in, &used);
       if (used != in->size()) throw std::invalid_argument("trailing characters");
-      return now + secs * 1000;
     } catch (...) {
       return Error::bad_request(
           "invalid scheduled_in_secs: expected a whole number of seconds, got " + *in);
     }
+    if (secs > kMaxScheduleAheadSeconds || secs < -kMaxScheduleAheadSeconds) {
+      return Error::bad_request("scheduled_in_secs is more than 100 years away");
+    }
+    return now + secs * 1000;
   }
   return now;
 }

@@ -1,5 +1,8 @@
 #include "api/sync_result.h"
 
+#include <cctype>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 namespace millrace::api {
@@ -11,6 +14,29 @@ const json* field(const json& o, const char* a, const char* b) {
   if (auto it = o.find(a); it != o.end()) return &*it;
   if (auto it = o.find(b); it != o.end()) return &*it;
   return nullptr;
+}
+
+// What a job may put in a response header: HTTP token names, values without control
+// characters (no CR/LF header injection), each well under the server's header limits.
+constexpr size_t kMaxHeaderBytes = 8192;
+
+bool safe_header_name(const std::string& name) {
+  if (name.empty() || name.size() > 256) return false;
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) &&
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool safe_header_value(const std::string& value) {
+  if (value.size() > kMaxHeaderBytes) return false;
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -33,20 +59,31 @@ http::Response sync_response(const queue::JobCompletion& done) {
   http::Response res;
   res.status = o.contains("result") ? 200 : 204;
   if (status) {
-    if (!status->is_number_integer() || status->get<int64_t>() < 100 ||
-        status->get<int64_t>() > 999) {
+    // 1xx would need a different exchange; 200-599 are what a response can carry.
+    if (!status->is_number_integer() || status->get<int64_t>() < 200 ||
+        status->get<int64_t>() > 599) {
       return http::Response::text(500, "Invalid status code");
     }
     res.status = static_cast<int>(status->get<int64_t>());
   }
   res.content_type = "application/json";
-  if (type && type->is_string()) res.content_type = type->get<std::string>();
+  if (type && type->is_string()) {
+    if (!safe_header_value(type->get<std::string>())) {
+      return http::Response::text(500, "Invalid content type");
+    }
+    res.content_type = type->get<std::string>();
+  }
   if (headers && headers->is_object()) {
     for (auto it = headers->begin(); it != headers->end(); ++it) {
-      if (it.value().is_string()) res.headers.emplace_back(it.key(), it.value().get<std::string>());
+      if (!it.value().is_string()) continue;
+      if (!safe_header_name(it.key()) || !safe_header_value(it.value().get<std::string>())) {
+        return http::Response::text(500, "Invalid header " + it.key().substr(0, 64));
+      }
+      res.headers.emplace_back(it.key(), it.value().get<std::string>());
     }
   }
-  if (auto it = o.find("result"); it != o.end()) {
+  // 204 and 304 carry no body, whatever the result says.
+  if (auto it = o.find("result"); it != o.end() && res.status != 204 && res.status != 304) {
     res.body = (type && it->is_string()) ? it->get<std::string>()
                                          : it->dump(-1, ' ', false, json::error_handler_t::replace);
   }

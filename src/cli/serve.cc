@@ -24,12 +24,6 @@
 namespace millrace::cli {
 namespace {
 
-http::Server* g_server = nullptr;
-
-void on_stop_signal(int) {
-  if (g_server) g_server->stop();
-}
-
 // Every connection is a descriptor: take the hard limit (jobs get their own, lower, limit).
 void raise_open_file_limit() {
   struct rlimit rl;
@@ -127,14 +121,13 @@ int serve(const Config& config) {
   printf("listening on port %d\n", port);
   fflush(stdout);
 
-  g_server = &server;
-  signal(SIGINT, on_stop_signal);
-  signal(SIGTERM, on_stop_signal);
   server.run();
-  g_server = nullptr;
   log::info("stopping: waiting for running jobs to finish");
   queue.stop();
   workers.join();
+  timers.stop();
+  // A barrier: the completions of writes still queued run now, while what they use exists.
+  (*db)->write_sync([](store::Connection&) { return Status::ok(); });
   std::filesystem::remove_all(job_root, ec);
   return 0;
 }

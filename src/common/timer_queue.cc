@@ -5,12 +5,16 @@ namespace millrace {
 TimerQueue::TimerQueue() : thread_([this] { loop(); }) {}
 
 TimerQueue::~TimerQueue() {
+  stop();
+}
+
+void TimerQueue::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 uint64_t TimerQueue::schedule(std::chrono::milliseconds delay, Callback fn) {

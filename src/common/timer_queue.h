@@ -22,6 +22,8 @@ class TimerQueue {
   uint64_t schedule(std::chrono::milliseconds delay, Callback fn);
   // True when the callback had not started yet and never will.
   bool cancel(uint64_t id);
+  // Runs nothing more: joins the timer thread; callbacks still pending are dropped unrun.
+  void stop();
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;

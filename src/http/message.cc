@@ -63,8 +63,10 @@ std::string mask_token(std::string_view target) {
   for (const auto& part : split(target.substr(q + 1), '&')) {
     if (!first) out += '&';
     first = false;
-    if (starts_with(part, "token=")) {
-      out += "token=***";
+    std::string key;
+    // Compare the decoded name: %74oken=… is a token too.
+    if (url_decode(part.substr(0, part.find('=')), key, true) && key == "token") {
+      out += part.substr(0, part.find('=')) + "=***";
     } else {
       out += part;
     }

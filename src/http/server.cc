@@ -40,6 +40,7 @@ class SessionResponder final : public Responder {
   void on_disconnect(std::function<void()> callback) override;
 
  private:
+  void write_response(Response response);
   std::shared_ptr<Session> session_;
   bool keep_alive_;
   bool head_;
@@ -224,6 +225,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void SessionResponder::send(Response response) {
   if (sent_.exchange(true)) return;
+  try {
+    write_response(std::move(response));
+  } catch (const std::exception& e) {
+    // A response Beast refuses (a field too large, a body where none may be): answer plainly.
+    log::error(std::string("cannot send a response: ") + e.what());
+    write_response(Response::text(500, "Internal: the response could not be sent"));
+  }
+}
+
+void SessionResponder::write_response(Response response) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
   res.set(bhttp::field::server, "millrace");
   if (!response.content_type.empty()) res.set(bhttp::field::content_type, response.content_type);
@@ -311,6 +322,11 @@ int Server::listen(std::string& error) {
 }
 
 void Server::run() {
+  // SIGINT and SIGTERM end run() through the event loop (a signal handler may not stop it).
+  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->ioc.stop();
+  });
   std::vector<std::thread> threads;
   for (int i = 1; i < impl_->options.threads; ++i) {
     threads.emplace_back([this] { impl_->ioc.run(); });

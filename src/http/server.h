@@ -25,7 +25,7 @@ class Server {
   ~Server();
   // Binds and listens; returns the bound port (useful with port 0), or -1 with `error`.
   int listen(std::string& error);
-  // Serves on the configured threads until stop(); blocks.
+  // Serves on the configured threads until stop(), SIGINT or SIGTERM; blocks.
   void run();
   void stop();
 

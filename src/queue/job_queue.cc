@@ -7,6 +7,10 @@
 #include "store/database.h"
 
 namespace millrace::queue {
+namespace {
+// A scheduled job far ahead is waited for in steps (a huge wait_for overflows the clock).
+constexpr EpochMs kMaxWaitMs = 60'000;
+}  // namespace
 
 JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts)
     : db_(db), clock_(clock), max_crash_restarts_(max_crash_restarts) {}
@@ -104,7 +108,9 @@ void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
     ready_index_[*bytes] = key;
     ready_.emplace(key, *bytes);
   }
-  ready_cv_.notify_one();
+  // All: a worker sleeping until a scheduled job is due must not be the only one woken for a
+  // job that is due now, and then be busy when the scheduled one comes.
+  ready_cv_.notify_all();
 }
 
 std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
@@ -123,7 +129,8 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
         now = clock_.now_ms();
         if (it->first.scheduled_for > now) {
           // The earliest job is scheduled later: sleep until then, or until something changes.
-          ready_cv_.wait_for(lock, std::chrono::milliseconds(it->first.scheduled_for - now));
+          ready_cv_.wait_for(lock, std::chrono::milliseconds(std::min<EpochMs>(
+                                       it->first.scheduled_for - now, kMaxWaitMs)));
           continue;
         }
         id = uuid_text(it->second);
@@ -162,6 +169,18 @@ void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void(
 void JobQueue::append_logs(const std::string& job_id, std::string text) {
   db_.write([job_id, text = std::move(text)](
                 store::Connection& c) { return store::append_job_logs(c, job_id, text); },
+            {});
+}
+
+void JobQueue::release_interrupted(const std::string& job_id, std::string logs) {
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(job_id);
+  }
+  logs +=
+      "\n[millrace] the server was stopped while this job ran: it runs again at the next start\n";
+  db_.write([job_id, logs = std::move(logs)](
+                store::Connection& c) { return store::release_job(c, job_id, logs); },
             {});
 }
 

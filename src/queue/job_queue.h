@@ -80,6 +80,9 @@ class JobQueue {
   void append_logs(const std::string& job_id, std::string text);
   // Stores the outcome durably; waiters are called after the commit.
   void complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker);
+  // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at
+  // the next start without counting as a crash restart.
+  void release_interrupted(const std::string& job_id, std::string logs);
 
   // Cancels a queued or running job. Answers the text of the 200 reply, or 404.
   Result<std::string> cancel(const std::string& workspace_id, const std::string& job_id,

@@ -19,7 +19,11 @@ class BashExecutor final : public Executor {
     std::string err;
     auto folder = JobFolder::create(sandbox_, req.job_id, err);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
-    folder->write_file("main.sh", req.content);
+    if (!folder->write_file("main.sh", req.content)) {
+      return {false, error_object("ExecutionErr", "cannot write the job's script"), false};
+    }
+    if (auto e = folder->hand_over(); !e.empty())
+      return {false, error_object("ExecutionErr", e), false};
 
     ProcessSpec spec;
     spec.argv = {bash_, "-e", "-o", "pipefail", "./main.sh"};
@@ -50,7 +54,9 @@ class BashExecutor final : public Executor {
     if (outcome.canceled) return {false, "", true};
     if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
 
-    auto result_json = folder->read_file("result.json");
+    auto read = folder->read_output("result.json");
+    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+    const std::optional<std::string>& result_json = *read;
     std::string problem = result_json && !result_json->empty() ? result_json_problem(*result_json)
                                                                : std::string("no result.json");
     if (outcome.exit_code != 0 || outcome.term_signal) {
@@ -63,9 +69,11 @@ class BashExecutor final : public Executor {
       }
       return {true, *result_json, false};
     }
-    if (auto out = folder->read_file("result.out"); out && !out->empty()) {
+    auto out = folder->read_output("result.out");
+    if (!out) return {false, error_object("ExecutionErr", out.error().message), false};
+    if (*out && !(*out)->empty()) {
       return {true,
-              nlohmann::json(*out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+              nlohmann::json(**out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
               false};
     }
     return {true,

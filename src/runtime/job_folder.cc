@@ -1,13 +1,12 @@
 #include "runtime/job_folder.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace millrace::runtime {
 
@@ -22,12 +21,7 @@ std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::st
     error = "cannot create job folder " + path + ": " + strerror(errno);
     return std::nullopt;
   }
-  if (sandbox.user && chown(path.c_str(), sandbox.user->uid, sandbox.user->gid) != 0) {
-    error = "cannot give job folder " + path + " to " + sandbox.user->name + ": " + strerror(errno);
-    std::filesystem::remove_all(path, ec);
-    return std::nullopt;
-  }
-  return JobFolder(path);
+  return JobFolder(path, sandbox.user);
 }
 
 JobFolder::~JobFolder() {
@@ -37,17 +31,61 @@ JobFolder::~JobFolder() {
 }
 
 bool JobFolder::write_file(const std::string& name, const std::string& content) const {
-  std::ofstream f(path_ + "/" + name, std::ios::binary | std::ios::trunc);
-  f << content;
-  return static_cast<bool>(f);
+  // Written while the folder is still the server's (before hand_over): nothing else can have
+  // put a link in its place; O_EXCL|O_NOFOLLOW says so again.
+  int fd = open((path_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0644);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  return done == content.size();
 }
 
-std::optional<std::string> JobFolder::read_file(const std::string& name) const {
-  std::ifstream f(path_ + "/" + name, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+std::string JobFolder::hand_over() const {
+  if (!user_) return "";
+  if (chown(path_.c_str(), user_->uid, user_->gid) != 0) {
+    return "cannot give job folder " + path_ + " to " + user_->name + ": " + strerror(errno);
+  }
+  return "";
+}
+
+Result<std::optional<std::string>> JobFolder::read_output(const std::string& name) const {
+  // The job owns the folder: the file may be a link to a server secret, a FIFO that never
+  // ends, or endless. Only a regular file of bounded size is read.
+  int fd = open((path_ + "/" + name).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Error::bad_request(name + " cannot be read: " + strerror(errno) +
+                              (errno == ELOOP ? " (a link is not followed)" : ""));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Error::bad_request(name + " is not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxOutputFileBytes) {
+    close(fd);
+    return Error::bad_request(name + " is larger than " +
+                              std::to_string(kMaxOutputFileBytes / (1024 * 1024)) + " MiB");
+  }
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  out.resize(done);
+  return std::optional<std::string>(std::move(out));
 }
 
 }  // namespace millrace::runtime

@@ -1,31 +1,44 @@
 // A job's own working folder (mode 0700), removed with everything in it when the job ends.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "common/error.h"
 #include "runtime/sandbox.h"
 
 namespace millrace::runtime {
 
 class JobFolder {
  public:
-  // Creates <root>/<job_id>, owned by `user` when given; nullopt (with `error`) when it cannot.
+  // The largest result.json / result.out read back from a job.
+  static constexpr uint64_t kMaxOutputFileBytes = 64ull * 1024 * 1024;
+
+  // Creates <root>/<job_id>, still the server's: write the job's files, then hand_over().
   static std::optional<JobFolder> create(const Sandbox& sandbox, const std::string& job_id,
                                          std::string& error);
   ~JobFolder();
-  JobFolder(JobFolder&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  JobFolder(JobFolder&& o) noexcept : path_(std::move(o.path_)), user_(std::move(o.user_)) {
+    o.path_.clear();
+  }
   JobFolder(const JobFolder&) = delete;
   JobFolder& operator=(const JobFolder&) = delete;
 
   const std::string& path() const { return path_; }
+  // A new file (never an existing one, never through a link).
   bool write_file(const std::string& name, const std::string& content) const;
-  // The file's content, or nullopt when absent.
-  std::optional<std::string> read_file(const std::string& name) const;
+  // Gives the folder to the job user, if any. Answers an error message, or empty.
+  std::string hand_over() const;
+  // A file the job wrote: nullopt when absent; an error when it is not a regular file (a link,
+  // a FIFO, a device) or is too large.
+  Result<std::optional<std::string>> read_output(const std::string& name) const;
 
  private:
-  explicit JobFolder(std::string path) : path_(std::move(path)) {}
+  JobFolder(std::string path, std::optional<JobUser> user)
+      : path_(std::move(path)), user_(std::move(user)) {}
   std::string path_;
+  std::optional<JobUser> user_;
 };
 
 }  // namespace millrace::runtime

@@ -34,6 +34,8 @@ class PythonExecutor final : public Executor {
         !folder->write_file("args.json", req.args_json)) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
+    if (auto e = folder->hand_over(); !e.empty())
+      return {false, error_object("ExecutionErr", e), false};
     ProcessSpec spec;
     // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
     spec.argv = {python_, "-u", "-I", wrapper_};
@@ -54,7 +56,9 @@ class PythonExecutor final : public Executor {
     if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
     if (outcome.canceled) return {false, "", true};
     if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
-    auto result = folder->read_file("result.json");
+    auto read = folder->read_output("result.json");
+    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+    const std::optional<std::string>& result = *read;
     std::string problem = result && !result->empty() ? result_json_problem(*result)
                                                      : std::string("the job wrote no result");
     if (outcome.exit_code == 0 && !outcome.term_signal) {

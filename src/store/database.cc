@@ -78,7 +78,12 @@ void Database::writer_loop() {
     if (!tx) log::error("write transaction failed: " + tx.error().message);
     commits_.fetch_add(1, std::memory_order_relaxed);
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].done) batch[i].done(tx ? outcomes[i] : tx);
+      if (!batch[i].done) continue;
+      try {
+        batch[i].done(tx ? outcomes[i] : tx);
+      } catch (const std::exception& e) {
+        log::error(std::string("a write's completion failed: ") + e.what());
+      }
     }
     batch.clear();
   }

@@ -215,6 +215,13 @@ Result<std::vector<JobView>> load_queue(Connection& c) {
   return out;
 }
 
+Status release_job(Connection& c, const std::string& id, const std::string& note) {
+  auto s = c.prepare("UPDATE job_queue SET running = 0, worker = NULL, ping = NULL WHERE id = ?");
+  s.bind(1, id);
+  MR_TRY(s.run());
+  return append_job_logs(c, id, note);
+}
+
 Status requeue_interrupted_job(Connection& c, const std::string& id, const std::string& note) {
   auto s = c.prepare(
       "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, "

@@ -102,6 +102,8 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
 
 // Every job still in the queue, with its definition (used once at start-up).
 Result<std::vector<JobView>> load_queue(Connection& c);
+// After a graceful stop: the job goes back to pending, its logs say why.
+Status release_job(Connection& c, const std::string& id, const std::string& note);
 // After a crash: counts a restart of a job that was running, and puts it back to pending.
 Status requeue_interrupted_job(Connection& c, const std::string& id, const std::string& note);
 

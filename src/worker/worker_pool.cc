@@ -15,12 +15,25 @@ namespace {
 // Output is gathered and written to the job's logs at most this often while it runs, so a
 // chatty job costs a handful of writes per second, not one per line.
 constexpr auto kLogFlushInterval = std::chrono::milliseconds(100);
+// A job's logs are kept up to this size, then cut with a marker (the store holds them in one row).
+constexpr size_t kMaxLogBytes = 16 * 1024 * 1024;
 
 // Collects a job's output; flushes to the queue on a time budget.
 class LogStream {
  public:
   LogStream(queue::JobQueue& q, std::string job_id) : queue_(q), job_id_(std::move(job_id)) {}
   void add(std::string_view chunk) {
+    if (kept_ + chunk.size() > kMaxLogBytes) {
+      if (!truncated_) {
+        pending_.append(chunk.substr(0, kMaxLogBytes - kept_));
+        pending_.append("\n[millrace] logs truncated: the job printed more than " +
+                        std::to_string(kMaxLogBytes / (1024 * 1024)) + " MiB\n");
+        truncated_ = true;
+        kept_ = kMaxLogBytes;
+      }
+      chunk = {};
+    }
+    kept_ += chunk.size();
     pending_.append(chunk);
     auto now = std::chrono::steady_clock::now();
     if (!pending_.empty() && now - last_flush_ >= kLogFlushInterval) {
@@ -35,6 +48,8 @@ class LogStream {
   queue::JobQueue& queue_;
   std::string job_id_;
   std::string pending_;
+  size_t kept_ = 0;
+  bool truncated_ = false;
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
@@ -119,16 +134,16 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
                  "WM_JOB_PATH=" + job.script_path.value_or("")};
   if (job.root_job) req.job_env.push_back("WM_ROOT_FLOW_JOB_ID=" + *job.root_job);
 
-  runtime::CancelSignal cancel;
-  queue_.set_cancel_handler(job.id, [&cancel] { cancel.cancel(); });
+  // Shared: a cancel may still hold the handler after this job is over.
+  auto cancel = std::make_shared<runtime::CancelSignal>();
+  queue_.set_cancel_handler(job.id, [cancel] { cancel->cancel(); });
   auto outcome = runtimes_.run(
-      req, [&](std::string_view chunk) { logs.add(chunk); }, &cancel);
+      req, [&](std::string_view chunk) { logs.add(chunk); }, cancel.get());
   queue_.set_cancel_handler(job.id, [] {});
 
   if (outcome.canceled && !queue_.cancel_reason(job.id) && queue_.stopping()) {
-    // Interrupted by a shutdown, not canceled by anyone: leave it queued for the next start.
-    if (auto rest = logs.take_rest(); !rest.empty()) queue_.append_logs(job.id, std::move(rest));
-    return;
+    // Interrupted by a shutdown, not canceled by anyone: queued again for the next start.
+    return queue_.release_interrupted(job.id, logs.take_rest());
   }
   queue::JobOutcome done;
   if (outcome.canceled) {

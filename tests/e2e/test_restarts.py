@@ -47,7 +47,23 @@ class RestartTest(unittest.TestCase):
         done = s.wait_job(self.token, job, timeout=30)
         self.assertTrue(done["success"], done)
         self.assertEqual(done["result"], "survived")
-        self.assertIn("restarting it", done["logs"])
+        self.assertIn("the server was stopped while this job ran", done["logs"])
+
+    def test_graceful_stops_do_not_count_as_crash_restarts(self):
+        s = Server(env={"NUM_WORKERS": "1", "MAX_CRASH_RESTARTS": "0"}).start()
+        try:
+            token = s.login()
+            s.create_script(token, "u/admin/slow", 'sleep 1\necho finished\n', language="bash")
+            job = s.run_async(token, "u/admin/slow")
+            for _ in range(2):  # two deploys while it runs; a crash would fail it at once
+                wait_running(s, token, job)
+                s.stop()
+                s.start()
+            done = s.wait_job(token, job, timeout=30)
+            self.assertTrue(done["success"], done)
+            self.assertEqual(done["result"], "finished")
+        finally:
+            s.cleanup()
 
     def test_kill9_leftovers_of_a_job_are_killed_before_it_runs_again(self):
         s = self.server

@@ -18,6 +18,7 @@ TEST(MaskTokenTest, HidesTokenValuesInLogs) {
   EXPECT_EQ(mask_token("/api/x?a=1&token=abc"), "/api/x?a=1&token=***");
   EXPECT_EQ(mask_token("/api/x?mytoken=abc"), "/api/x?mytoken=abc");
   EXPECT_EQ(mask_token("/api/x"), "/api/x");
+  EXPECT_EQ(mask_token("/api/x?%74oken=abc"), "/api/x?%74oken=***");
 }
 
 TEST(RequestTest, QueryCookiesAndHeaders) {

@@ -37,6 +37,18 @@ TEST(SyncResultTest, ResultObjectsMayChooseStatusHeadersAndType) {
   EXPECT_EQ(alias.body, R"({"a":1})");
 
   EXPECT_EQ(respond("success", R"({"wm_headers":{"X":"y"}})").status, 204);
+  auto no_content = respond("success", R"({"wm_status_code":204,"result":1})");
+  EXPECT_EQ(no_content.status, 204);
+  EXPECT_TRUE(no_content.body.empty());
+  EXPECT_EQ(respond("success", R"({"wm_status_code":101,"result":1})").status, 500);
+  EXPECT_EQ(
+      respond("success", R"({"wm_headers":{"X-A":"a\r\nSet-Cookie: x=1"},"result":1})").status,
+      500);
+  EXPECT_EQ(respond("success", R"({"wm_headers":{"Bad Name":"v"},"result":1})").status, 500);
+  EXPECT_EQ(
+      respond("success", R"({"wm_content_type":")" + std::string(20000, 'a') + R"(","result":1})")
+          .status,
+      500);
   EXPECT_EQ(respond("success", R"({"wm_status_code":"x","result":1})").status, 500);
   EXPECT_EQ(respond("success", R"({"wm_other":1})").status, 200);
 }
