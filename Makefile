@@ -5,12 +5,15 @@ JOBS ?= $(shell nproc)
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: all deps build run test test-release test-asan asan bench format format-check clean
+.PHONY: all deps test-deps build run test test-release test-asan asan bench format format-check clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+test-deps: deps
+	@./scripts/install-test-deps.sh
 
 $(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
@@ -32,7 +35,7 @@ test-asan: asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure
 
 # Every test, twice: a Release build and an AddressSanitizer + UBSan build.
-test: deps format-check test-release test-asan
+test: test-deps format-check test-release test-asan
 
 bench: build
 	./bench/run

@@ -18,16 +18,3 @@ if ((${#missing[@]})); then
   apt-get install -y -qq "${missing[@]}"
 fi
 
-# The official Windmill clients (windmill-cli, windmill-client) for the compatibility tests.
-if [ -f package-lock.json ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get install -y -qq nodejs npm
-    else
-      echo "npm is missing: the official-client tests will be skipped" >&2
-    fi
-  fi
-  if command -v npm >/dev/null 2>&1 && [ ! -x node_modules/.bin/wmill ]; then
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
-fi
