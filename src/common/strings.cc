@@ -53,21 +53,6 @@ bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
   return true;
 }
 
-std::string url_encode(std::string_view in) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string hex_encode(const unsigned char* data, size_t n) {
   static const char kHex[] = "0123456789abcdef";
   std::string out(n * 2, '0');

@@ -14,7 +14,6 @@ bool starts_with(std::string_view s, std::string_view prefix);
 // Percent-decoding for URL paths and query values; `plus_is_space` for form/query encoding.
 // Returns false on a malformed escape.
 bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
-std::string url_encode(std::string_view in);
 std::string hex_encode(const unsigned char* data, size_t n);
 bool is_valid_utf8(std::string_view s);
 

@@ -10,6 +10,8 @@ namespace millrace::queue {
 namespace {
 // A scheduled job far ahead is waited for in steps (a huge wait_for overflows the clock).
 constexpr EpochMs kMaxWaitMs = 60'000;
+// A job that could not be read back when claimed is tried again after this long.
+constexpr EpochMs kReadBackRetryMs = 1'000;
 }  // namespace
 
 JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts)
@@ -141,10 +143,15 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
     }
     auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
     if (!view || !*view) {
+      // The job is committed (it was answered), so this is a passing database failure: it
+      // goes back to the ready set and is tried again shortly, never dropped.
       log::error("claimed job " + id +
                  " cannot be read back: " + (view ? std::string("missing") : view.error().message));
-      std::lock_guard lock(mutex_);
-      running_.erase(id);
+      {
+        std::lock_guard lock(mutex_);
+        running_.erase(id);
+      }
+      add_ready(id, clock_.now_ms() + kReadBackRetryMs);
       continue;
     }
     db_.write([id, worker,
@@ -321,11 +328,6 @@ void JobQueue::stop() {
 bool JobQueue::stopping() {
   std::lock_guard lock(mutex_);
   return stopping_;
-}
-
-size_t JobQueue::ready_count() {
-  std::lock_guard lock(mutex_);
-  return ready_.size();
 }
 
 }  // namespace millrace::queue

@@ -96,7 +96,6 @@ class JobQueue {
   // registered are dropped without being called.
   void stop();
   bool stopping();
-  size_t ready_count();
 
  private:
   struct ReadyKey {

@@ -100,12 +100,6 @@ Status mark_job_running(Connection& c, const std::string& id, const std::string&
   return s.run();
 }
 
-Status ping_job(Connection& c, const std::string& id, EpochMs now) {
-  auto s = c.prepare("UPDATE job_queue SET ping = ? WHERE id = ?");
-  s.bind(1, now).bind(2, id);
-  return s.run();
-}
-
 Status complete_job(Connection& c, const std::string& id, const std::string& workspace_id,
                     const CompletedState& d) {
   auto s = c.prepare(

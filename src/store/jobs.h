@@ -83,7 +83,6 @@ Status insert_job(Connection& c, const JobRecord& job, EpochMs scheduled_for);
 Result<bool> job_exists(Connection& c, const std::string& id);
 Status mark_job_running(Connection& c, const std::string& id, const std::string& worker,
                         EpochMs started_at);
-Status ping_job(Connection& c, const std::string& id, EpochMs now);
 // Moves the job from the queue to job_completed.
 Status complete_job(Connection& c, const std::string& id, const std::string& workspace_id,
                     const CompletedState& done);

@@ -133,8 +133,4 @@ Statement Connection::prepare(const std::string& sql) {
 int64_t Connection::changes() const {
   return sqlite3_changes64(db_);
 }
-int64_t Connection::last_insert_rowid() const {
-  return sqlite3_last_insert_rowid(db_);
-}
-
 }  // namespace millrace::store

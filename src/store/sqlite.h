@@ -62,7 +62,6 @@ class Connection {
   // Prepared once per connection and cached by its text.
   Statement prepare(const std::string& sql);
   int64_t changes() const;
-  int64_t last_insert_rowid() const;
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
