@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What only the tests need: Node.js and the official Windmill clients (windmill-cli,
-# windmill-client) pinned in package-lock.json, for tests/e2e/test_official_clients.py.
-# Idempotent: does nothing when they are there.
+# What only the tests need: Node.js, the official Windmill clients (windmill-cli,
+# windmill-client) and playwright-core pinned in package-lock.json, and Debian's Chromium for
+# the browser tests. Idempotent: does nothing when they are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -14,6 +14,16 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 0
   fi
 fi
-if [ ! -x node_modules/.bin/wmill ]; then
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium
+  else
+    echo "chromium is missing: run as root, or apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+if [ ! -x node_modules/.bin/wmill ] || [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -8,6 +8,7 @@
 #include "api/script_hash.h"
 #include "api/views.h"
 #include "common/strings.h"
+#include "runtime/schema.h"
 #include "store/audit.h"
 #include "store/database.h"
 #include "store/scripts.h"
@@ -79,6 +80,8 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   if (b.contains("schema") && !b["schema"].is_null()) {
     if (!b["schema"].is_object()) return json_data_error("schema: expected a JSON schema object");
     s.schema_json = b["schema"].dump();
+  } else {
+    s.schema_json = runtime::infer_schema(s.language, s.content);
   }
   if (b.contains("kind") && !b["kind"].is_null()) {
     if (!b["kind"].is_string()) return json_data_error("kind: expected a string");

@@ -19,6 +19,7 @@
 #include "runtime/executor.h"
 #include "runtime/leftovers.h"
 #include "store/database.h"
+#include "ui/static_site.h"
 #include "worker/worker_pool.h"
 
 namespace millrace::cli {
@@ -90,6 +91,7 @@ int serve(const Config& config) {
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url};
   api::register_routes(router, ctx);
+  router.set_fallback(ui::static_site_handler(config.ui_dir));
 
   std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
                                                       "/millrace-jobs-" + std::to_string(getpid())
@@ -116,8 +118,10 @@ int serve(const Config& config) {
       "\nMillrace is listening on %s (port %d), data in %s\n"
       "Log in:  curl -s -X POST %s/api/auth/login -H 'Content-Type: application/json' \\\n"
       "           -d '{\"email\":\"admin@windmill.dev\",\"password\":\"...\"}'\n"
-      "  → prints a token; send it as 'Authorization: Bearer <token>'. Workspace: admins\n",
-      ctx.base_url.c_str(), port, config.data_dir.c_str(), ctx.base_url.c_str());
+      "  → prints a token; send it as 'Authorization: Bearer <token>'. Workspace: admins\n"
+      "Or open %s/ in a browser.\n",
+      ctx.base_url.c_str(), port, config.data_dir.c_str(), ctx.base_url.c_str(),
+      ctx.base_url.c_str());
   printf("listening on port %d\n", port);
   fflush(stdout);
 

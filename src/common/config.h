@@ -14,6 +14,7 @@ struct Config {
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
   std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<pid>
+  std::string ui_dir;               // serve the web app from here, not the binary (development)
   std::string job_user;             // jobs run as this user; default nobody when root, "-" = self
   std::string base_url;             // default http://localhost:<port>
   int num_workers = 2;

@@ -77,9 +77,13 @@ void Router::dispatch(Request& req, ResponderPtr responder) const {
     get_for_head->handler(req, std::move(responder));
   } else if (path_known) {
     responder->send(Response::text(405, "Method Not Allowed: " + req.method + " " + req.path));
+  } else if (fallback_) {
+    fallback_(req, std::move(responder));
   } else {
     responder->send(Response::text(404, "Not found: no route for " + req.method + " " + req.path));
   }
 }
+
+void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
 
 }  // namespace millrace::http

@@ -18,6 +18,8 @@ class Router {
   void add(const std::string& method, const std::string& pattern, Handler handler);
   // Fills req.params and calls the handler; answers 404 or 405 itself when nothing matches.
   void dispatch(Request& req, ResponderPtr responder) const;
+  // Called for a path no route knows (any method) instead of the 404.
+  void set_fallback(Handler handler);
 
  private:
   struct Route {
@@ -28,6 +30,7 @@ class Router {
   static bool match(const Route& r, const std::vector<std::string_view>& parts,
                     std::map<std::string, std::string>& params);
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace millrace::http

@@ -1,0 +1,161 @@
+#include "runtime/schema.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "runtime/signature.h"
+
+namespace millrace::runtime {
+namespace {
+
+using nlohmann::json;
+
+std::string trim_copy(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// "Optional[int]" -> {"Optional", "int"}; "int" -> {"int", ""}.
+std::pair<std::string, std::string> split_generic(const std::string& type) {
+  size_t open = type.find('[');
+  if (open == std::string::npos || type.back() != ']') return {type, ""};
+  return {trim_copy(type.substr(0, open)), trim_copy(type.substr(open + 1, type.size() - open - 2))};
+}
+
+// A Python literal as JSON: numbers, strings, True/False/None, and lists or dicts of those.
+std::optional<json> python_literal(const std::string& text) {
+  std::string t = trim_copy(text);
+  if (t == "None") return json(nullptr);
+  if (t == "True") return json(true);
+  if (t == "False") return json(false);
+  std::string converted;
+  char quote = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (quote) {
+      if (c == '\\' && i + 1 < t.size()) {
+        converted += c;
+        converted += t[++i];
+      } else if (c == quote) {
+        converted += '"';
+        quote = 0;
+      } else if (c == '"') {
+        converted += "\\\"";
+      } else {
+        converted += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      converted += '"';
+    } else if (t.compare(i, 4, "True") == 0) {
+      converted += "true";
+      i += 3;
+    } else if (t.compare(i, 5, "False") == 0) {
+      converted += "false";
+      i += 4;
+    } else if (t.compare(i, 4, "None") == 0) {
+      converted += "null";
+      i += 3;
+    } else if (c == '(' || c == ')') {
+      converted += c == '(' ? '[' : ']';
+    } else {
+      converted += c;
+    }
+  }
+  json j = json::parse(converted, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+json python_type(const std::string& annotation) {
+  auto [name, inner] = split_generic(annotation);
+  if (name == "str") return {{"type", "string"}};
+  if (name == "int") return {{"type", "integer"}};
+  if (name == "float") return {{"type", "number"}};
+  if (name == "bool") return {{"type", "boolean"}};
+  if (name == "bytes") return {{"type", "string"}, {"contentEncoding", "base64"}};
+  if (name == "datetime" || name == "datetime.datetime") {
+    return {{"type", "string"}, {"format", "date-time"}};
+  }
+  if (name == "date" || name == "datetime.date") return {{"type", "string"}, {"format", "date"}};
+  if (name == "dict" || name == "Dict" || name == "typing.Dict") return {{"type", "object"}};
+  if (name == "list" || name == "List" || name == "typing.List") {
+    json j = {{"type", "array"}};
+    if (!inner.empty()) j["items"] = python_type(inner);
+    return j;
+  }
+  if (name == "Optional" || name == "typing.Optional") return python_type(inner);
+  if (name == "Literal" || name == "typing.Literal") {
+    auto values = python_literal("[" + inner + "]");
+    if (values && values->is_array()) return {{"type", "string"}, {"enum", *values}};
+  }
+  if (annotation.find('|') != std::string::npos) {  // `int | None`
+    for (auto& part : split(annotation, '|')) {
+      std::string p = trim_copy(part);
+      if (p != "None") return python_type(p);
+    }
+  }
+  return json::object();  // unknown: any JSON value
+}
+
+json type_of_value(const json& v) {
+  if (v.is_string()) return {{"type", "string"}};
+  if (v.is_number_integer()) return {{"type", "integer"}};
+  if (v.is_number()) return {{"type", "number"}};
+  if (v.is_boolean()) return {{"type", "boolean"}};
+  if (v.is_array()) return {{"type", "array"}};
+  if (v.is_object()) return {{"type", "object"}};
+  return json::object();
+}
+
+json empty_schema() {
+  return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+          {"type", "object"},
+          {"properties", json::object()},
+          {"required", json::array()}};
+}
+
+}  // namespace
+
+std::optional<std::string> infer_schema(std::string_view language, std::string_view content) {
+  json schema = empty_schema();
+  json& properties = schema["properties"];
+  json& required = schema["required"];
+  std::vector<std::string> order;
+  if (language == "python3") {
+    auto params = parse_python_signature(content);
+    if (!params) return std::nullopt;
+    for (const auto& p : *params) {
+      if (p.name.empty() || p.name[0] == '*') continue;  // *args, **kwargs
+      json prop = p.type ? python_type(*p.type) : json::object();
+      std::optional<json> def = p.default_value ? python_literal(*p.default_value) : std::nullopt;
+      if (def && !def->is_null()) {
+        prop["default"] = *def;
+        if (!p.type) prop.update(type_of_value(*def));
+      }
+      prop["description"] = "";
+      properties[p.name] = prop;
+      order.push_back(p.name);
+      if (!p.default_value) required.push_back(p.name);
+    }
+  } else if (language == "bash") {
+    for (const auto& p : parse_bash_signature(content)) {
+      json prop = {{"type", "string"}, {"description", ""}};
+      if (p.default_value) {
+        prop["default"] = *p.default_value;
+      } else {
+        required.push_back(p.name);
+      }
+      properties[p.name] = prop;
+      order.push_back(p.name);
+    }
+  } else {
+    return std::nullopt;
+  }
+  schema["order"] = order;  // nlohmann sorts object keys; the form follows this order
+  return schema.dump();
+}
+
+}  // namespace millrace::runtime

@@ -1,0 +1,177 @@
+// The app's frame: who is logged in, which workspace, the sidebar, and which page a URL shows.
+// Every page has its own URL (deep links and the back button work); pages live in pages/.
+import { api, ApiError, setUnauthorizedHandler, setWorkspace, currentWorkspace } from './api.js';
+import { h, clear, errorBox } from './dom.js';
+
+// URL pattern → page module (loaded when first shown) and the sidebar entry it belongs to.
+const routes = [
+  { re: /^\/user\/login$/, page: 'login', bare: true },
+  { re: /^\/$/, page: 'home', nav: 'home' },
+  { re: /^\/scripts$/, page: 'scripts', nav: 'scripts' },
+  { re: /^\/scripts\/add$/, page: 'script_edit', nav: 'scripts' },
+  { re: /^\/scripts\/edit\/(.+)$/, page: 'script_edit', nav: 'scripts' },
+  { re: /^\/scripts\/get\/(.+)$/, page: 'script_details', nav: 'scripts' },
+  { re: /^\/flows$/, page: 'flows', nav: 'flows' },
+  { re: /^\/flows\/get\/(.+)$/, page: 'flow_details', nav: 'flows' },
+  { re: /^\/runs$/, page: 'runs', nav: 'runs' },
+  { re: /^\/run\/([^/]+)$/, page: 'run_details', nav: 'runs' },
+  { re: /^\/audit_logs$/, page: 'audit_logs', nav: 'audit' },
+  { re: /^\/user\/settings$/, page: 'settings', nav: 'settings' },
+];
+
+const navItems = [
+  { id: 'home', href: '/', label: 'Home' },
+  { id: 'scripts', href: '/scripts', label: 'Scripts' },
+  { id: 'flows', href: '/flows', label: 'Flows' },
+  { id: 'runs', href: '/runs', label: 'Runs' },
+  { id: 'audit', href: '/audit_logs', label: 'Audit logs' },
+];
+
+const WORKSPACE_KEY = 'millrace.workspace';
+const app = document.getElementById('app');
+let session = null; // { user, member, workspaces }
+let cleanup = null; // what the current page stops when left (live updates)
+let renderCount = 0;
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render();
+}
+
+function loginPath() {
+  const here = location.pathname + location.search;
+  return '/user/login' + (here && here !== '/' && !here.startsWith('/user/login') ? '?next=' + encodeURIComponent(here) : '');
+}
+
+setUnauthorizedHandler(() => {
+  session = null;
+  if (!location.pathname.startsWith('/user/login')) navigate(loginPath(), { replace: true });
+});
+
+async function loadSession() {
+  const user = await api.get('/users/whoami');
+  const workspaces = await api.get('/workspaces/list');
+  const wanted = new URLSearchParams(location.search).get('workspace') || localStorage.getItem(WORKSPACE_KEY);
+  const chosen = workspaces.find((w) => w.id === wanted) || workspaces[0];
+  if (!chosen) throw new ApiError(403, 'You are not a member of any workspace. Ask an admin to add you.');
+  setWorkspace(chosen.id);
+  localStorage.setItem(WORKSPACE_KEY, chosen.id);
+  const member = await api.get(`/w/${encodeURIComponent(chosen.id)}/users/whoami`);
+  return { user, member, workspaces };
+}
+
+async function switchWorkspace(id) {
+  localStorage.setItem(WORKSPACE_KEY, id);
+  session = null;
+  navigate('/');
+}
+
+async function logout() {
+  try {
+    await api.post('/auth/logout');
+  } finally {
+    session = null;
+    navigate('/user/login', { replace: true });
+  }
+}
+
+function sidebar(activeNav) {
+  const aside = h('nav', { class: 'sidebar', 'aria-label': 'Main' });
+  const toggle = h('button', {
+    type: 'button', class: 'menu-toggle small', 'aria-expanded': 'false',
+    onclick: () => {
+      const open = aside.classList.toggle('open');
+      toggle.setAttribute('aria-expanded', String(open));
+    },
+  }, 'Menu');
+  const select = h('select', { id: 'workspace-switcher', 'aria-label': 'Workspace',
+    onchange: (e) => switchWorkspace(e.target.value) },
+  session.workspaces.map((w) => h('option', { value: w.id, selected: w.id === currentWorkspace() }, `${w.name} (${w.id})`)));
+  const link = (item) => h('a', { href: item.href, 'aria-current': item.id === activeNav ? 'page' : null }, item.label);
+  return append(aside,
+    h('a', { class: 'brand', href: '/' }, h('img', { src: '/favicon.svg', alt: '' }), 'Millrace'),
+    toggle,
+    h('div', { class: 'ws' }, select),
+    h('div', { class: 'nav' }, navItems.map(link)),
+    h('div', { class: 'bottom' },
+      h('div', { class: 'whoami' }, session.member.username, h('br'), session.user.email),
+      h('div', { class: 'nav' }, link({ id: 'settings', href: '/user/settings', label: 'Settings' })),
+      h('button', { type: 'button', onclick: logout }, 'Log out')));
+}
+
+function append(el, ...children) {
+  for (const c of children) el.append(c);
+  return el;
+}
+
+async function render() {
+  const count = ++renderCount;
+  if (cleanup) {
+    try { cleanup(); } catch { /* a page's cleanup must not stop navigation */ }
+    cleanup = null;
+  }
+  const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
+  const route = routes.find((r) => r.re.test(path));
+  const params = route ? path.match(route.re).slice(1).map(decodeURIComponent) : [];
+
+  if (!route || !route.bare) {
+    if (!session) {
+      try {
+        session = await loadSession();
+      } catch (e) {
+        // A 401 has already sent the user to the login page (setUnauthorizedHandler).
+        if (e instanceof ApiError && e.status === 401) return;
+        clear(app, h('main', {}, h('h1', {}, 'Millrace'), errorBox(e)));
+        return;
+      }
+      if (count !== renderCount) return;
+    }
+  }
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  if (route && route.bare) clear(app, main);
+  else clear(app, h('div', { class: 'frame' }, sidebar(route ? route.nav : null), main));
+
+  const ctx = {
+    main, params, session, navigate,
+    query: new URLSearchParams(location.search),
+    workspace: currentWorkspace(),
+    title: (t) => (document.title = `${t} · Millrace`),
+    onLeave: (fn) => (cleanup = fn),
+    isCurrent: () => count === renderCount,
+  };
+  if (!route) {
+    ctx.title('Not found');
+    clear(main, h('h1', {}, 'Page not found'),
+      h('p', {}, `Nothing lives at ${location.pathname}. `, h('a', { href: '/' }, 'Go home')));
+    return;
+  }
+  try {
+    const module = await import(`./pages/${route.page}.js`);
+    if (count !== renderCount) return;
+    await module.default(ctx);
+  } catch (e) {
+    if (count !== renderCount) return;
+    if (e instanceof ApiError && e.status === 401) return;
+    main.append(errorBox(e));
+  }
+}
+
+// Same-origin links are handled here, so the page does not reload.
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = e.target.closest('a[href]');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  e.preventDefault();
+  navigate(url.pathname + url.search + url.hash);
+});
+window.addEventListener('popstate', render);
+
+// For the login page: after a successful login the session is loaded again.
+export function resetSession() {
+  session = null;
+}
+
+render();

@@ -1,0 +1,150 @@
+// Browser tests: the real binary (temp data folder, free port) and Debian's Chromium driven by
+// playwright-core. Every test file uses startServer() + openBrowser(); screenshots go to
+// build/screenshots/ at 1280×800 and 390×844.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ADMIN_EMAIL = 'admin@windmill.dev';
+export const ADMIN_PASSWORD = 'browser-admin-password';
+export const WORKSPACE = 'admins';
+const screenshotDir = process.env.SCREENSHOT_DIR || join(repo, 'build', 'screenshots');
+
+// Starts `millrace serve`; resolves once it prints its port. MILLRACE_UI_DIR (optional) serves
+// the web files from the source folder, for editing without a rebuild.
+export async function startServer() {
+  const bin = process.env.MILLRACE_BIN || join(repo, 'build', 'millrace');
+  const data = mkdtempSync(join(tmpdir(), 'millrace-browser-'));
+  const args = ['serve', '--port', '0', '--data', data, '--bind', '127.0.0.1'];
+  if (process.env.MILLRACE_UI_DIR) args.push('--ui-dir', process.env.MILLRACE_UI_DIR);
+  const child = spawn(bin, args, {
+    env: { ...process.env, MILLRACE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20000)));
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 30000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on port (\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const server = {
+    url, port, data,
+    logs: () => stderr,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(data, { recursive: true, force: true });
+    },
+    // The API as a script would call it, with a token of the admin (for setting up data).
+    async adminToken() {
+      if (!server.token) server.token = (await server.fetch('POST', '/api/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).text;
+      return server.token;
+    },
+    async fetch(method, path, body, token) {
+      const headers = {};
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, text, json: () => JSON.parse(text) };
+    },
+    async api(method, path, body) {
+      const res = await server.fetch(method, path, body, await server.adminToken());
+      assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${res.text}`);
+      return res;
+    },
+    async createScript(path, content, language = 'python3', summary = '') {
+      const res = await server.api('POST', `/api/w/${WORKSPACE}/scripts/create`, { path, content, language, summary });
+      return res.text;
+    },
+  };
+  return server;
+}
+
+// Chromium from Debian, headless, with a fresh profile. Pages fail their test on any script
+// error or console error (a CSP violation, a failed module, an exception in a handler).
+export async function openBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const pages = [];
+  return {
+    browser,
+    async newPage({ width = 1280, height = 800 } = {}) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+      const page = await context.newPage();
+      page.problems = [];
+      page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => {
+        // A 4xx the page asked for on purpose is shown in the UI; Chromium also logs it.
+        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
+          page.problems.push(`console error: ${m.text()}`);
+        }
+      });
+      pages.push(page);
+      return page;
+    },
+    // Asserts that no page had a script error; call at the end of each test.
+    assertNoProblems() {
+      const problems = pages.flatMap((p) => p.problems);
+      assert.deepEqual(problems, [], 'the pages reported errors');
+    },
+    close: () => browser.close(),
+  };
+}
+
+export async function login(page, server, { email = ADMIN_EMAIL, password = ADMIN_PASSWORD } = {}) {
+  await page.goto(server.url + '/user/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+// A screenshot of the page as it is, at 1280×800 and at 390×844 (then the size is put back).
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(screenshotDir, `${name}-1280x800.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(screenshotDir, `${name}-390x844.png`), fullPage: true });
+  await page.setViewportSize(size);
+}
+
+// Polls until fn() returns a truthy value (or throws after `timeout` ms).
+export async function eventually(fn, { timeout = 15000, interval = 100 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw last || new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

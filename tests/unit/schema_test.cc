@@ -1,0 +1,64 @@
+#include "runtime/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace millrace::runtime {
+namespace {
+
+using nlohmann::json;
+
+json schema_of(std::string_view language, std::string_view content) {
+  auto text = infer_schema(language, content);
+  EXPECT_TRUE(text.has_value());
+  return text ? json::parse(*text) : json();
+}
+
+TEST(SchemaTest, PythonTypesDefaultsAndRequired) {
+  json s = schema_of("python3",
+                     "from typing import List, Optional, Literal\n"
+                     "def main(name: str, n: int = 2, ratio: float = 0.5, on: bool = True,\n"
+                     "         tags: List[str] = ['a'], opts: dict = {'k': None},\n"
+                     "         when: Optional[datetime] = None, mode: Literal['fast', 'slow'] = 'fast',\n"
+                     "         raw: bytes = b'', anything=3, *args, **kwargs):\n"
+                     "    return name\n");
+  EXPECT_EQ(s["type"], "object");
+  EXPECT_EQ(s["required"], json::array({"name"}));
+  auto& p = s["properties"];
+  EXPECT_EQ(p["name"]["type"], "string");
+  EXPECT_EQ(p["n"]["type"], "integer");
+  EXPECT_EQ(p["n"]["default"], 2);
+  EXPECT_EQ(p["ratio"]["type"], "number");
+  EXPECT_EQ(p["on"]["default"], true);
+  EXPECT_EQ(p["tags"]["items"]["type"], "string");
+  EXPECT_EQ(p["tags"]["default"], json::array({"a"}));
+  EXPECT_EQ(p["opts"]["default"]["k"], nullptr);
+  EXPECT_EQ(p["when"]["format"], "date-time");
+  EXPECT_FALSE(p["when"].contains("default"));
+  EXPECT_EQ(p["mode"]["enum"], json::array({"fast", "slow"}));
+  EXPECT_EQ(p["raw"]["contentEncoding"], "base64");
+  EXPECT_EQ(p["anything"]["type"], "integer");  // from the default
+  EXPECT_FALSE(p.contains("args"));
+  EXPECT_EQ(s["order"], json::array({"name", "n", "ratio", "on", "tags", "opts", "when", "mode",
+                                     "raw", "anything"}));
+}
+
+TEST(SchemaTest, PythonWithoutMainHasNoSchema) {
+  EXPECT_FALSE(infer_schema("python3", "print('hi')\n").has_value());
+}
+
+TEST(SchemaTest, BashArgumentsAreStrings) {
+  json s = schema_of("bash", "name=\"$1\"\ngreeting=\"${2:-hello}\"\necho \"$greeting $name\"\n");
+  EXPECT_EQ(s["required"], json::array({"name"}));
+  EXPECT_EQ(s["properties"]["greeting"]["default"], "hello");
+  EXPECT_EQ(s["properties"]["name"]["type"], "string");
+  EXPECT_EQ(s["order"], json::array({"name", "greeting"}));
+}
+
+TEST(SchemaTest, OtherLanguagesAreLeftAlone) {
+  EXPECT_FALSE(infer_schema("deno", "export function main(a: string) {}").has_value());
+}
+
+}  // namespace
+}  // namespace millrace::runtime
