@@ -115,3 +115,12 @@ export function confirmDialog(message, confirmLabel = 'Delete') {
     dialog.showModal();
   });
 }
+
+// Previous / Next paging for lists read with ?page=N&per_page=M (pages count from 1).
+// `hasMore` is whether the current page came back full.
+export function pager(page, hasMore, onChange) {
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    h('button', { type: 'button', disabled: page <= 1, onclick: () => onChange(page - 1) }, '← Previous'),
+    h('span', { class: 'muted' }, `Page ${page}`),
+    h('button', { type: 'button', disabled: !hasMore, onclick: () => onChange(page + 1) }, 'Next →'));
+}
