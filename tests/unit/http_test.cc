@@ -70,5 +70,30 @@ TEST(RouterTest, MatchesParamsAndTails) {
   EXPECT_EQ(responder->response.status, 200);
 }
 
+TEST(RouterTest, FallbackTakesOnlyUnknownPaths) {
+  Router router;
+  router.add("GET", "/api/version",
+             [&](Request&, ResponderPtr r) { r->send(Response::text(200, "v")); });
+  std::string fallback_saw;
+  router.set_fallback([&](Request& q, ResponderPtr r) {
+    fallback_saw = q.method + " " + q.path;
+    r->send(Response::text(299, "app"));
+  });
+  auto responder = std::make_shared<CapturingResponder>();
+  Request req;
+  req.method = "GET";
+  req.path = "/scripts/get/u/alice/hello";
+  router.dispatch(req, responder);
+  EXPECT_EQ(responder->response.status, 299);
+  EXPECT_EQ(fallback_saw, "GET /scripts/get/u/alice/hello");
+
+  fallback_saw.clear();
+  req.method = "POST";
+  req.path = "/api/version";  // a known path with another method stays a 405
+  router.dispatch(req, responder);
+  EXPECT_EQ(responder->response.status, 405);
+  EXPECT_EQ(fallback_saw, "");
+}
+
 }  // namespace
 }  // namespace millrace::http

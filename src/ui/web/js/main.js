@@ -164,6 +164,8 @@ document.addEventListener('click', (e) => {
   if (!a || a.target || a.hasAttribute('download')) return;
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  // A link to a place on this page (#run) scrolls, as links do.
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
   e.preventDefault();
   navigate(url.pathname + url.search + url.hash);
 });

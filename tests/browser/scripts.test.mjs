@@ -1,0 +1,234 @@
+// Scripts: write one in the editor, find its three webhooks on its page, call them with the
+// copied examples (curl, fetch, Python), make a webhook-only token, run it from the form,
+// and keep old versions callable by their hash.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startServer, openBrowser, login, screenshot, eventually, WORKSPACE } from './harness.mjs';
+
+const run = promisify(execFile);
+let server;
+let chrome;
+before(async () => {
+  server = await startServer();
+  chrome = await openBrowser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+const GREETER = 'def main(name: str = "world", excited: bool = False):\n' +
+  '    print("greeting", name)\n' +
+  '    return {"greeting": "hello " + name + ("!" if excited else "")}\n';
+
+async function createInEditor(page, path, code, summary) {
+  await page.goto(server.url + '/scripts');
+  await page.getByRole('link', { name: 'New script' }).first().click();
+  await page.getByLabel('Path').fill(path);
+  await page.getByLabel('Summary').fill(summary);
+  await page.getByLabel('Code').fill(code);
+  await screenshot(page, 'script-editor');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(new RegExp(`/scripts/get/${path}$`));
+}
+
+// "200 {...}" as printed by the fetch and Python examples.
+function answer(stdout) {
+  const [, status, body] = stdout.trim().match(/^(\d+) (.*)$/s);
+  return { status: Number(status), body: JSON.parse(body) };
+}
+
+function example(page, language) {
+  return page.getByLabel(`Example: ${language}`).innerText();
+}
+
+test('a script written in the editor shows its three webhooks, and the copied sync curl runs', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await createInEditor(page, 'u/admin/greeter', GREETER, 'Greets someone');
+
+  const panel = page.getByRole('region', { name: 'Webhooks' });
+  const hash = (await page.getByText(/version [0-9a-f]{16}/).innerText()).match(/[0-9a-f]{16}/)[0];
+  const base = `${server.url}/api/w/${WORKSPACE}/jobs`;
+  await panel.getByText(`${base}/run/p/u/admin/greeter`, { exact: true }).waitFor();
+  await panel.getByText(`${base}/run/h/${hash}`, { exact: true }).waitFor();
+  await panel.getByText(`${base}/run_wait_result/p/u/admin/greeter`, { exact: true }).waitFor();
+  await panel.getByText(/Sync calls wait for the job/).waitFor();
+
+  // The copy button puts the URL on the clipboard.
+  await panel.getByRole('button', { name: 'Copy URL: Sync' }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${base}/run_wait_result/p/u/admin/greeter`);
+
+  // Before a token is made, examples use the $TOKEN placeholder; it runs with TOKEN set.
+  const placeholder = await example(page, 'curl');
+  assert.match(placeholder, /Authorization: Bearer \$TOKEN/);
+  const adminToken = await server.adminToken();
+  const viaEnv = await run('bash', ['-c', placeholder], { env: { ...process.env, TOKEN: adminToken } });
+  assert.deepEqual(JSON.parse(viaEnv.stdout), { greeting: 'hello world' });
+
+  // A webhook-specific token: label defaults to webhook-<name>, shown once, used by examples.
+  await panel.getByRole('button', { name: 'Create a token for this webhook' }).click();
+  assert.equal(await panel.getByLabel('Token label').inputValue(), 'webhook-greeter');
+  await panel.getByRole('button', { name: 'Create token' }).click();
+  const token = await panel.getByLabel('New token').innerText();
+  assert.match(token, /^[A-Za-z0-9]{32}$/);
+  await panel.getByText('You will not see this token again.').waitFor();
+  await screenshot(page, 'script-details');
+
+  await panel.getByRole('button', { name: 'Copy example' }).click();
+  const curl = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(curl.includes(token), 'the copied curl carries the new token');
+  const synced = await run('bash', ['-c', curl]);
+  assert.deepEqual(JSON.parse(synced.stdout), { greeting: 'hello world' });
+
+  // The token may run this script and nothing else.
+  await server.createScript('u/admin/other', 'def main():\n    return 1\n');
+  const refused = await server.fetch('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/other`, {}, token);
+  assert.ok(refused.status === 401 || refused.status === 403, `other script: ${refused.status}`);
+
+  // After a reload the token is gone from the page.
+  await page.reload();
+  await page.getByRole('region', { name: 'Webhooks' }).waitFor();
+  assert.equal(await page.getByText(token).count(), 0);
+  chrome.assertNoProblems();
+});
+
+test('fetch and Python examples run as shown, with the token in the header or the URL', async () => {
+  await server.createScript('u/admin/echo_args',
+    'def main(text: str, n: int = 2, tags: list = []):\n    return {"text": text, "n": n, "tags": tags}\n');
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts/get/u/admin/echo_args');
+  const panel = page.getByRole('region', { name: 'Webhooks' });
+  await panel.getByRole('button', { name: 'Create a token for this webhook' }).click();
+  await panel.getByRole('button', { name: 'Create token' }).click();
+  await panel.getByLabel('New token').waitFor();
+
+  for (const tokenIn of ['header', 'query']) {
+    await panel.getByLabel('Send the token as').selectOption(tokenIn);
+    await panel.getByRole('tab', { name: 'JavaScript fetch' }).click();
+    const js = await example(page, 'fetch');
+    const node = await run(process.execPath, ['--input-type=module', '-e', js]);
+    assert.deepEqual(answer(node.stdout), { status: 200, body: { n: 2, tags: [], text: 'example' } }, `fetch, token in ${tokenIn}`);
+    await panel.getByRole('tab', { name: 'Python' }).click();
+    const py = await example(page, 'python');
+    const python = await run('/usr/bin/python3', ['-c', py]);
+    assert.deepEqual(answer(python.stdout), { status: 200, body: { n: 2, tags: [], text: 'example' } }, `python, token in ${tokenIn}`);
+  }
+
+  // The async example answers a job id, which the API then knows.
+  await panel.getByLabel('Webhook to call').selectOption('asyncByPath');
+  await panel.getByRole('tab', { name: 'curl' }).click();
+  const asyncCurl = await example(page, 'curl');
+  const id = (await run('bash', ['-c', asyncCurl])).stdout.trim();
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  const job = await eventually(async () => {
+    const r = await server.api('GET', `/api/w/${WORKSPACE}/jobs_u/completed/get_result/${id}`).catch(() => null);
+    return r && r.json();
+  });
+  assert.deepEqual(job, { n: 2, tags: [], text: 'example' });
+  chrome.assertNoProblems();
+});
+
+test('the run form follows the schema and shows the result and logs on the page', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts/get/u/admin/greeter');
+  const form = page.getByRole('form', { name: 'Run' });
+  assert.equal(await form.getByLabel('name').inputValue(), 'world');
+  await form.getByLabel('name').fill('Ada');
+  await form.getByLabel('excited').check();
+  await form.getByRole('button', { name: 'Run' }).click();
+  await page.getByText('"hello Ada!"').waitFor();
+  await page.getByText('greeting Ada').waitFor(); // the job's logs
+  await screenshot(page, 'script-run');
+
+  // The run appears among the recent runs, by admin.
+  await page.reload();
+  const runs = page.getByRole('region', { name: 'Recent runs' });
+  await runs.getByRole('cell', { name: 'admin', exact: true }).first().waitFor();
+  assert.ok(await runs.getByRole('cell', { name: 'webhook-greeter' }).count() >= 1, 'webhook runs are listed under the token label');
+
+  // A wrong type is refused in words before anything runs.
+  await server.createScript('u/admin/adder', 'def main(a: int, b: int = 1):\n    return a + b\n');
+  await page.goto(server.url + '/scripts/get/u/admin/adder');
+  const adder = page.getByRole('form', { name: 'Run' });
+  await adder.getByRole('button', { name: 'Run' }).click();
+  await adder.getByRole('alert').filter({ hasText: 'a is required.' }).waitFor();
+  await adder.getByLabel('a').fill('41');
+  await adder.getByRole('button', { name: 'Run' }).click();
+  await adder.getByText('42', { exact: true }).waitFor();
+  chrome.assertNoProblems();
+});
+
+test('editing makes a new version; the old one stays callable by its hash', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts/get/u/admin/greeter');
+  const oldHash = (await page.getByText(/version [0-9a-f]{16}/).innerText()).match(/[0-9a-f]{16}/)[0];
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByLabel('Code').fill('def main(name: str = "world"):\n    return {"greeting": "hi " + name}\n');
+  await page.getByRole('button', { name: 'Save new version' }).click();
+  await page.waitForURL(/\/scripts\/get\/u\/admin\/greeter$/);
+  const newHash = (await page.getByText(/version [0-9a-f]{16}/).innerText()).match(/[0-9a-f]{16}/)[0];
+  assert.notEqual(newHash, oldHash);
+
+  const versions = page.getByRole('region', { name: 'Versions' });
+  await versions.getByRole('link', { name: oldHash }).click();
+  await page.getByText('You are looking at an older version').waitFor();
+  await page.getByRole('button', { name: `Copy URL by-version webhook of ${oldHash}` }).click();
+  const pinned = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(pinned, `${server.url}/api/w/${WORKSPACE}/jobs/run/h/${oldHash}`);
+  const id = (await server.api('POST', pinned.replace(server.url, '').replace('/run/h/', '/run_wait_result/h/'), { name: 'x' })).json();
+  assert.deepEqual(id, { greeting: 'hello x' });
+  const latest = (await server.api('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/greeter`, { name: 'x' })).json();
+  assert.deepEqual(latest, { greeting: 'hi x' });
+  chrome.assertNoProblems();
+});
+
+test('the list searches; bad paths and API errors are shown in words', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts');
+  await page.getByRole('link', { name: 'u/admin/greeter' }).waitFor();
+  await screenshot(page, 'scripts');
+  await page.getByLabel('Search scripts').fill('adder');
+  await page.getByRole('link', { name: 'u/admin/adder' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'u/admin/greeter' }).count(), 0);
+  await page.getByLabel('Search scripts').fill('no-such-thing');
+  await page.getByText('No script matches').waitFor();
+
+  await page.goto(server.url + '/scripts/add');
+  await page.getByLabel('Path').fill('hello');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('alert').filter({ hasText: 'is not a script path' }).waitFor();
+
+  await page.goto(server.url + '/scripts/get/u/admin/missing');
+  await page.getByRole('alert').filter({ hasText: 'script not found' }).waitFor();
+
+  // Tab indents in the code editor; Escape then Tab leaves it.
+  await page.goto(server.url + '/scripts/add');
+  const code = page.getByLabel('Code');
+  await code.fill('x');
+  await code.press('End');
+  await code.press('Tab');
+  assert.equal(await code.inputValue(), 'x    ');
+  await code.press('Escape');
+  await code.press('Tab');
+  assert.equal(await code.inputValue(), 'x    ');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Save');
+  chrome.assertNoProblems();
+});
+
+test('flows have their route and say they are not here yet', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/flows');
+  await page.getByText('Flows are not available on this server yet.').waitFor();
+  await screenshot(page, 'flows');
+  await page.goto(server.url + '/flows/get/u/admin/some_flow');
+  await page.getByText('No such flow here').waitFor();
+  chrome.assertNoProblems();
+});
