@@ -78,10 +78,16 @@ export function copyButton(text, label = 'Copy', describedAs = '') {
     class: 'small copy',
     'aria-label': describedAs ? `${label} ${describedAs}` : label,
   }, label);
+  const name = button.getAttribute('aria-label');
   button.addEventListener('click', async () => {
     const ok = await copyText(typeof text === 'function' ? text() : text);
+    // The accessible name says it too, so screen readers hear that the copy worked.
     button.textContent = ok ? 'Copied' : 'Copy failed';
-    setTimeout(() => (button.textContent = label), 1500);
+    button.setAttribute('aria-label', `${button.textContent}${describedAs ? ` ${describedAs}` : ''}`);
+    setTimeout(() => {
+      button.textContent = label;
+      button.setAttribute('aria-label', name);
+    }, 1500);
   });
   return button;
 }

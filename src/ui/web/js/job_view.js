@@ -71,7 +71,10 @@ export function renderJobResult(job, { heading = 'h3', sectionClass = '' } = {})
     outcome = h('section', { class: sectionClass, 'aria-label': status === 'canceled' ? 'Canceled' : 'Error' },
       h(heading, {}, status === 'canceled' ? 'Canceled' : 'Error'),
       h('div', { class: 'job-error' },
-        h('p', {}, h('strong', {}, error.name), error.message ? `: ${error.message}` : ''),
+        // A cancel's message says it all ("Job canceled: <reason> by <user>"); an error is "Name: message".
+        status === 'canceled' && error.message
+          ? h('p', {}, h('strong', {}, error.message))
+          : h('p', {}, h('strong', {}, error.name), error.message ? `: ${error.message}` : ''),
         error.stack ? h('pre', { class: 'mono small', tabindex: '0', 'aria-label': 'Stack trace' }, error.stack) : null),
       h('details', {}, h('summary', {}, 'Raw result'), jsonBlock(job.result, 'result')));
   } else {

@@ -6,7 +6,7 @@ import { h, clear, errorBox, copyButton, spinner } from '../dom.js';
 import { timeAgo, dateTime, duration, jobStatus } from '../format.js';
 import { renderJobResult, jsonBlock, scriptHref, shortRunId } from '../job_view.js';
 
-const CANCEL_REASON = 'canceled from the run page';
+const CANCEL_REASON = 'stopped from its run page';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

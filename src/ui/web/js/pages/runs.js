@@ -22,6 +22,11 @@ const STATUSES = [
 // Filters re-render the page through ctx.navigate; this puts the keyboard focus back where it was.
 let refocusId = null;
 
+// A path that may wrap after its slashes (u/admin/ | hello) rather than anywhere in a name.
+function breakable(path) {
+  return path.split('/').flatMap((part, i, all) => (i < all.length - 1 ? [part + '/', h('wbr')] : [part]));
+}
+
 function isActive(job) {
   const st = jobStatus(job);
   return st === 'queued' || st === 'running';
@@ -64,8 +69,8 @@ export default async function runsPage(ctx) {
       e.preventDefault();
       go({ path: pathInput.value.trim(), created_by: byInput.value.trim(), status: statusSelect.value });
     } },
-  field('Script path', pathInput, 'exact, or a folder ending in /'),
-  field('Triggered by', byInput, 'user or token label'),
+  field('Script path', pathInput, 'or folder/'),
+  field('Triggered by', byInput),
   field('Status', statusSelect),
   h('div', { class: 'actions' },
     h('button', { type: 'submit', id: 'runs-apply' }, 'Filter'),
@@ -152,14 +157,16 @@ export default async function runsPage(ctx) {
       return h('tr', {},
         h('td', {}, h('span', { class: `status ${st}` }, st)),
         h('td', { class: 'mono' }, j.script_path
-          ? h('a', { href: scriptHref(j.script_path) }, j.script_path)
-          : h('span', { class: 'muted' }, j.job_kind)),
-        h('td', {}, j.created_by),
+          ? h('a', { href: scriptHref(j.script_path) }, breakable(j.script_path))
+          : h('span', { class: 'muted' }, j.job_kind),
+        // On a phone the columns of who and when are hidden: they are said here instead.
+        h('div', { class: 'phone-only small muted' }, `${j.created_by} · ${timeAgo(j.created_at, now)}`)),
+        h('td', { class: 'hide-phone' }, j.created_by),
         h('td', { class: 'hide-phone' }, j.trigger_kind || h('span', { class: 'muted' }, '—')),
-        h('td', { class: 'nowrap' }, h('time', { datetime: j.created_at, title: dateTime(j.created_at) }, timeAgo(j.created_at, now))),
+        h('td', { class: 'nowrap hide-phone' }, h('time', { datetime: j.created_at, title: dateTime(j.created_at) }, timeAgo(j.created_at, now))),
         durationCell,
         // Named "Run <full id>" for assistive technology; the eye gets its distinctive end.
-        h('td', {}, h('a', { href: `/run/${j.id}`, class: 'mono', title: j.id, 'aria-label': `Run ${j.id}` }, shortRunId(j.id))));
+        h('td', { class: 'nowrap' }, h('a', { href: `/run/${j.id}`, class: 'mono', title: j.id, 'aria-label': `Run ${j.id}` }, shortRunId(j.id))));
     });
     clear(body,
       h('div', { class: 'table-wrap' },
@@ -168,9 +175,9 @@ export default async function runsPage(ctx) {
           h('thead', {}, h('tr', {},
             h('th', { scope: 'col' }, 'Status'),
             h('th', { scope: 'col' }, 'Script'),
-            h('th', { scope: 'col' }, 'Triggered by'),
+            h('th', { scope: 'col', class: 'hide-phone' }, 'Triggered by'),
             h('th', { scope: 'col', class: 'hide-phone' }, 'Trigger'),
-            h('th', { scope: 'col' }, 'Created'),
+            h('th', { scope: 'col', class: 'hide-phone' }, 'Created'),
             h('th', { scope: 'col', class: 'hide-phone' }, 'Duration'),
             h('th', { scope: 'col' }, 'Run'))),
           h('tbody', {}, rows))),

@@ -73,7 +73,7 @@ function createForm(ctx, onCreated) {
   const form = h('form', { class: 'card', 'aria-labelledby': 'tokens-create', novalidate: true },
     h('h2', { id: 'tokens-create' }, 'Create a token'),
     h('div', { class: 'row' },
-      field('Label', label, 'required; shown as the user in audit logs'),
+      field('Label', label, 'required'),
       field('Expiration', expiration),
       dateField,
       h('div', { class: 'field' }, h('label', { for: scope.id }, 'Scope', scopeHint), scope)),
@@ -152,7 +152,7 @@ async function loadTargets(ctx, select, hint, errors) {
   const problems = [s, f].filter((x) => x instanceof Error);
   hint.textContent = groups.length
     ? ` — all, or only running one script${Array.isArray(f) && f.length ? ' or flow' : ''} of ${ctx.workspace}`
-    : ` — no scripts in ${ctx.workspace} yet`;
+    : problems.length ? '' : ` — no scripts in ${ctx.workspace} yet`;
   clear(errors, problems.map((e) => errorBox(e)));
 }
 
@@ -197,7 +197,7 @@ function tokenRow(t, refresh) {
   return h('tr', {},
     h('td', {}, t.label === 'session' ? h('span', { class: 'muted' }, shown) : name,
       t.read_only ? [' ', h('span', { class: 'badge' }, 'read-only')] : null),
-    h('td', { class: 'nowrap' }, h('code', {}, `${t.token_prefix}…`)),
+    h('td', { class: 'token-prefix' }, h('code', {}, `${t.token_prefix}…`)),
     h('td', {}, scopesCell(t)),
     h('td', { class: 'hide-phone nowrap' }, dateTime(t.created_at)),
     h('td', { class: 'hide-phone nowrap', title: dateTime(t.last_used_at) }, timeAgo(t.last_used_at)),
