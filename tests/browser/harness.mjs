@@ -103,6 +103,8 @@ export async function openBrowser() {
         }
       });
       pages.push(page);
+      // The clipboard answers only the focused page: the newest page of a test is in front.
+      await page.bringToFront();
       return page;
     },
     // Asserts that no page had a script error; call at the end of each test.

@@ -84,11 +84,13 @@ test('a webhook call is listed under its token label; its page shows args and re
   await page.getByRole('region', { name: 'Timing' }).getByText('Completed').waitFor();
   await screenshot(page, 'run-details');
 
+  await page.bringToFront(); // the clipboard is for the focused page only
   await page.getByRole('button', { name: 'Copy result' }).click();
-  await page.getByRole('button', { name: 'Copy result' }).getByText('Copied').waitFor();
-  assert.deepEqual(JSON.parse(await page.evaluate(() => navigator.clipboard.readText())), { hi: 'webhook' });
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  await eventually(async () => (await clipboard()).includes('"hi": "webhook"'));
+  assert.deepEqual(JSON.parse(await clipboard()), { hi: 'webhook' });
   await page.getByRole('button', { name: 'Copy run id' }).click();
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), id);
+  await eventually(async () => (await clipboard()) === id);
   chrome.assertNoProblems();
 });
 
@@ -194,6 +196,14 @@ test('filters by path, by who triggered and by status live in the URL', async ()
   await page.reload();
   assert.equal(await page.getByLabel('Script path').inputValue(), 'u/admin/filter_ok');
   await eventually(async () => (await okRows.count()) === 2);
+
+  // A path ending in / is a folder: everything under it.
+  await page.getByLabel('Script path').fill('u/admin/');
+  await page.getByLabel('Script path').press('Enter');
+  await page.waitForURL(/\/runs\?path=u%2Fadmin%2F$/);
+  await badRows.first().waitFor();
+  await eventually(async () => (await okRows.count()) === 2);
+  await page.getByLabel('Script path').fill('u/admin/filter_ok');
 
   // And by who triggered it.
   await page.getByLabel('Triggered by').fill('webhook-hello');

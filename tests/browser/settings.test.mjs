@@ -56,8 +56,8 @@ test('a new token is shown once, can be copied, and works against the API', asyn
   await screenshot(page, 'settings-token-created');
 
   await box.getByRole('button', { name: 'Copy token' }).click();
-  // copyButton keeps its accessible name ("Copy token"); its visible text says it worked.
-  await box.getByRole('button', { name: 'Copy token' }).getByText('Copied').waitFor();
+  // The button says it worked, in its text and in its accessible name.
+  await box.getByRole('button', { name: 'Copied token' }).getByText('Copied').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
 
   const whoami = await server.fetch('GET', '/api/users/whoami', undefined, token);

@@ -46,6 +46,8 @@ export function prettyJson(value) {
   }
 }
 
+// Job ids are UUIDv7: their first digits are a timestamp shared by the runs of the same
+// minute, so the short form keeps the end.
 export function shortId(id) {
-  return id ? id.slice(0, 8) + '…' : '';
+  return id ? '…' + id.slice(-8) : '';
 }

@@ -9,12 +9,6 @@ export function scriptHref(path, hash) {
   return hash ? `${href}?hash=${encodeURIComponent(hash)}` : href;
 }
 
-// A short, telling name for a run. Job ids are UUIDv7: their first digits are a timestamp, the
-// same for every run of the same minute, so the distinctive part is the end.
-export function shortRunId(id) {
-  return id ? '…' + id.slice(-8) : '';
-}
-
 // Windmill's failed jobs (and canceled ones) have {"error": {name, message, stack?}} as result.
 export function jobError(job) {
   const status = jobStatus(job);

@@ -3,8 +3,8 @@
 // 250 ms): logs stream in, and the whole run is read again once it completes.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, copyButton, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus } from '../format.js';
-import { renderJobResult, jsonBlock, scriptHref, shortRunId } from '../job_view.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
+import { renderJobResult, jsonBlock, scriptHref } from '../job_view.js';
 
 const CANCEL_REASON = 'stopped from its run page';
 
@@ -29,7 +29,7 @@ function kv(pairs) {
 
 export default async function runDetailsPage(ctx) {
   const id = ctx.params[0];
-  ctx.title(`Run ${shortRunId(id)}`);
+  ctx.title(`Run ${shortId(id)}`);
   clear(ctx.main, h('p', { class: 'muted' }, spinner('Loading the run'), ' Loading the run…'));
 
   let job;
@@ -64,7 +64,7 @@ export default async function runDetailsPage(ctx) {
     // A re-render (queued → running → done) must not lose the keyboard focus.
     const focusedId = document.activeElement && ctx.main.contains(document.activeElement) ? document.activeElement.id : null;
     clearInterval(ticker);
-    ctx.title(`${job.script_path || job.job_kind} · run ${shortRunId(job.id)}`);
+    ctx.title(`${job.script_path || job.job_kind} · run ${shortId(job.id)}`);
 
     const cancelMessage = h('span', { class: 'cancel-message' });
     const cancelButton = active ? h('button', {

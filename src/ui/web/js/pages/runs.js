@@ -3,8 +3,8 @@
 // while a listed run is queued or running the table refreshes itself every second.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, field, pager, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus } from '../format.js';
-import { scriptHref, shortRunId } from '../job_view.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
+import { scriptHref } from '../job_view.js';
 
 const PER_PAGE = 25;
 const REFRESH_MS = 1000;
@@ -110,19 +110,21 @@ export default async function runsPage(ctx) {
     clearTimeout(timer);
   });
 
+  let loads = 0; // only the latest answer counts (Refresh may be pressed while a poll is out)
   async function refresh() {
     clearTimeout(timer);
+    const load = ++loads;
     let jobs;
     try {
       jobs = await api.get(ws('/jobs/list' + query(listQuery)));
     } catch (e) {
-      if (stopped || !ctx.isCurrent()) return;
+      if (stopped || !ctx.isCurrent() || load !== loads) return;
       shownKey = null;
       clear(body, errorBox(e));
       liveNote.textContent = '';
       return;
     }
-    if (stopped || !ctx.isCurrent()) return;
+    if (stopped || !ctx.isCurrent() || load !== loads) return;
     show(jobs);
     const active = jobs.filter(isActive).length;
     liveNote.textContent = active ? `Live: ${active} active run${active > 1 ? 's' : ''}` : '';
@@ -145,7 +147,7 @@ export default async function runsPage(ctx) {
         clear(body, h('p', { class: 'empty' }, 'No runs match these filters —',
           h('button', { type: 'button', onclick: () => go({ path: '', created_by: '', status: '' }) }, 'Clear filters')));
       } else {
-        clear(body, h('p', { class: 'empty' }, 'No runs yet — run a script from its page: ',
+        clear(body, h('p', { class: 'empty' }, 'No runs yet — run a script from its page:',
           h('a', { href: '/scripts' }, 'Scripts'), ', or call its webhook.'));
       }
       return;
@@ -166,7 +168,7 @@ export default async function runsPage(ctx) {
         h('td', { class: 'nowrap hide-phone' }, h('time', { datetime: j.created_at, title: dateTime(j.created_at) }, timeAgo(j.created_at, now))),
         durationCell,
         // Named "Run <full id>" for assistive technology; the eye gets its distinctive end.
-        h('td', { class: 'nowrap' }, h('a', { href: `/run/${j.id}`, class: 'mono', title: j.id, 'aria-label': `Run ${j.id}` }, shortRunId(j.id))));
+        h('td', { class: 'nowrap' }, h('a', { href: `/run/${j.id}`, class: 'mono', title: j.id, 'aria-label': `Run ${j.id}` }, shortId(j.id))));
     });
     clear(body,
       h('div', { class: 'table-wrap' },
