@@ -84,6 +84,8 @@ void Router::dispatch(Request& req, ResponderPtr responder) const {
   }
 }
 
-void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+void Router::set_fallback(Handler handler) {
+  fallback_ = std::move(handler);
+}
 
 }  // namespace millrace::http

@@ -21,7 +21,8 @@ std::string trim_copy(std::string_view s) {
 std::pair<std::string, std::string> split_generic(const std::string& type) {
   size_t open = type.find('[');
   if (open == std::string::npos || type.back() != ']') return {type, ""};
-  return {trim_copy(type.substr(0, open)), trim_copy(type.substr(open + 1, type.size() - open - 2))};
+  return {trim_copy(type.substr(0, open)),
+          trim_copy(type.substr(open + 1, type.size() - open - 2))};
 }
 
 // A Python literal as JSON: numbers, strings, True/False/None, and lists or dicts of those.

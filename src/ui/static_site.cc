@@ -18,10 +18,14 @@ struct File {
 
 std::string content_type(std::string_view path) {
   static const std::map<std::string_view, std::string_view> types = {
-      {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
-      {".png", "image/png"}, {".ico", "image/x-icon"},
-      {".json", "application/json"}, {".txt", "text/plain; charset=utf-8"}};
+      {".html", "text/html; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".json", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}};
   size_t dot = path.rfind('.');
   if (dot != std::string_view::npos) {
     if (auto it = types.find(path.substr(dot)); it != types.end()) return std::string(it->second);
@@ -96,8 +100,8 @@ http::Handler static_site_handler(std::string dev_dir) {
   }
   return [source](http::Request& req, http::ResponderPtr r) {
     if (req.path == "/api" || starts_with(req.path, "/api/")) {
-      return r->send(http::Response::text(404, "Not found: no route for " + req.method + " " +
-                                                   req.path));
+      return r->send(
+          http::Response::text(404, "Not found: no route for " + req.method + " " + req.path));
     }
     if (req.method != "GET" && req.method != "HEAD") {
       return r->send(

@@ -16,13 +16,14 @@ json schema_of(std::string_view language, std::string_view content) {
 }
 
 TEST(SchemaTest, PythonTypesDefaultsAndRequired) {
-  json s = schema_of("python3",
-                     "from typing import List, Optional, Literal\n"
-                     "def main(name: str, n: int = 2, ratio: float = 0.5, on: bool = True,\n"
-                     "         tags: List[str] = ['a'], opts: dict = {'k': None},\n"
-                     "         when: Optional[datetime] = None, mode: Literal['fast', 'slow'] = 'fast',\n"
-                     "         raw: bytes = b'', anything=3, *args, **kwargs):\n"
-                     "    return name\n");
+  json s = schema_of(
+      "python3",
+      "from typing import List, Optional, Literal\n"
+      "def main(name: str, n: int = 2, ratio: float = 0.5, on: bool = True,\n"
+      "         tags: List[str] = ['a'], opts: dict = {'k': None},\n"
+      "         when: Optional[datetime] = None, mode: Literal['fast', 'slow'] = 'fast',\n"
+      "         raw: bytes = b'', anything=3, *args, **kwargs):\n"
+      "    return name\n");
   EXPECT_EQ(s["type"], "object");
   EXPECT_EQ(s["required"], json::array({"name"}));
   auto& p = s["properties"];
