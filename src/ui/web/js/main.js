@@ -176,4 +176,11 @@ export function resetSession() {
   session = null;
 }
 
-render();
+render().then(() => {
+  // Once the first page is up, load the other pages' modules while the user reads, so moving
+  // around the app waits only for the API.
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  idle(() => {
+    for (const page of new Set(routes.map((r) => r.page))) import(`./pages/${page}.js`).catch(() => {});
+  });
+});

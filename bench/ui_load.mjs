@@ -1,0 +1,83 @@
+// Web app figures: what a browser downloads and how long the script page takes to show its
+// webhooks, cold (fresh profile, no cache) and when navigating inside the app. Prints JSON.
+// Run by bench/run; alone: node bench/ui_load.mjs (needs build/millrace, chromium, npm ci).
+import { readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, openBrowser, login } from '../tests/browser/harness.mjs';
+
+const ROUNDS = 15;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x) => Math.round(x * 10) / 10;
+
+function folderBytes(dir) {
+  let bytes = 0;
+  let files = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      const sub = folderBytes(p);
+      bytes += sub.bytes;
+      files += sub.files;
+    } else {
+      bytes += st.size;
+      files += 1;
+    }
+  }
+  return { bytes, files };
+}
+
+const web = folderBytes(join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'ui', 'web'));
+const server = await startServer();
+const chrome = await openBrowser();
+try {
+  await server.createScript('u/admin/hello', 'def main(name: str = "world"):\n    return "hello " + name\n');
+  const cold = [];
+  let transferred = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const page = await chrome.newPage(); // a new context: an empty cache
+    // Everything but the API a first visit downloads: the login page, then the script page
+    // (files already loaded are revalidated with their ETag: 304, no body).
+    const bodies = [];
+    page.on('response', (res) => {
+      if (!res.url().includes('/api/')) bodies.push(res.body().then((b) => b.length, () => 0));
+    });
+    await login(page, server);
+    const t0 = performance.now();
+    await page.goto(server.url + '/scripts/get/u/admin/hello');
+    await page.getByRole('region', { name: 'Webhooks' }).waitFor();
+    cold.push(performance.now() - t0);
+    transferred = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+    await page.context().close();
+  }
+  const inApp = [];
+  const page = await chrome.newPage();
+  await login(page, server);
+  for (let i = 0; i < ROUNDS; i++) {
+    await page.goto(server.url + '/scripts');
+    const link = page.getByRole('link', { name: 'u/admin/hello' });
+    await link.waitFor();
+    const t0 = performance.now();
+    await link.click();
+    await page.getByRole('region', { name: 'Webhooks' }).waitFor();
+    inApp.push(performance.now() - t0);
+  }
+  const served = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    await fetch(server.url + '/scripts/get/u/admin/hello');
+    served.push(performance.now() - t0);
+  }
+  console.log(JSON.stringify({
+    ui_files: web.files,
+    ui_bytes: web.bytes,
+    ui_bytes_first_visit_login_then_script_page: transferred,
+    script_page_cold_ms_median: round(median(cold)),
+    script_page_in_app_ms_median: round(median(inApp)),
+    index_html_fetch_ms_median: round(median(served)),
+  }, null, 2));
+} finally {
+  await chrome.close();
+  await server.stop();
+}
