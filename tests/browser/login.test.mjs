@@ -77,3 +77,37 @@ test('unknown pages and files answer in words', async () => {
   assert.equal(api.status, 404);
   chrome.assertNoProblems();
 });
+
+test('after login, ?next= leads only to a page of this app', async () => {
+  const page = await chrome.newPage();
+  for (const next of ['//evil.example/x', '/\\evil.example', 'https://evil.example/']) {
+    await page.goto(`${server.url}/user/login?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Welcome, admin' }).waitFor();
+    assert.equal(page.url(), server.url + '/', `next=${next}`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/user\/login/);
+  }
+  chrome.assertNoProblems();
+});
+
+test('the keyboard reaches the content first, and each new page takes the focus', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.reload(); // a page opened afresh: the focus starts at the top
+  await page.getByRole('heading', { name: 'Welcome, admin' }).waitFor();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  assert.ok(await skip.evaluate((el) => el === document.activeElement), 'the first Tab stop is the skip link');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'MAIN');
+
+  // Follow a sidebar link with the keyboard: the new page's main area has the focus.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  await page.waitForFunction(() => document.activeElement.tagName === 'MAIN');
+  chrome.assertNoProblems();
+});

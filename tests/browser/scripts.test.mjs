@@ -76,6 +76,9 @@ test('a script written in the editor shows its three webhooks, and the copied sy
   assert.match(token, /^[A-Za-z0-9]{32}$/);
   await panel.getByText('You will not see this token again.').waitFor();
   await screenshot(page, 'script-details');
+  await page.emulateMedia({ colorScheme: 'dark' }); // the theme follows the system setting
+  await screenshot(page, 'script-details-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await panel.getByRole('button', { name: 'Copy example' }).click();
   const curl = await page.evaluate(() => navigator.clipboard.readText());

@@ -36,6 +36,7 @@ let renderCount = 0;
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
+  window.scrollTo(0, 0); // a new page starts at its top; back and forward keep theirs
   render();
 }
 
@@ -130,7 +131,10 @@ async function render() {
   }
   const main = h('main', { id: 'main', tabindex: '-1' });
   if (route && route.bare) clear(app, main);
-  else clear(app, h('div', { class: 'frame' }, sidebar(route ? route.nav : null), main));
+  else {
+    clear(app, h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
+      h('div', { class: 'frame' }, sidebar(route ? route.nav : null), main));
+  }
 
   const ctx = {
     main, params, session, navigate,
@@ -150,6 +154,11 @@ async function render() {
     const module = await import(`./pages/${route.page}.js`);
     if (count !== renderCount) return;
     await module.default(ctx);
+    // After a move inside the app, keyboard and screen-reader users start at the new page,
+    // unless the page put the focus somewhere itself (a form's first field).
+    if (count > 1 && count === renderCount && !main.contains(document.activeElement)) {
+      main.focus({ preventScroll: true });
+    }
   } catch (e) {
     if (count !== renderCount) return;
     if (e instanceof ApiError && e.status === 401) return;

@@ -5,6 +5,9 @@ import { resetSession } from '../main.js';
 
 export default async function loginPage(ctx) {
   ctx.title('Log in');
+  const next = ctx.query.get('next');
+  // Only a path of this app: never another site (an open redirect would help phishing).
+  const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
   const email = h('input', { id: uid('email'), type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: uid('password'), type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const status = h('div');
@@ -20,8 +23,7 @@ export default async function loginPage(ctx) {
     try {
       await api.post('/auth/login', { email: email.value.trim(), password: password.value });
       resetSession();
-      const next = ctx.query.get('next');
-      ctx.navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+      ctx.navigate(target, { replace: true });
     } catch (err) {
       status.append(errorBox(err));
       submit.disabled = false;
