@@ -233,5 +233,6 @@ test('flows have their route and say they are not here yet', async () => {
   await screenshot(page, 'flows');
   await page.goto(server.url + '/flows/get/u/admin/some_flow');
   await page.getByText('No such flow here').waitFor();
+  await screenshot(page, 'flow-details');
   chrome.assertNoProblems();
 });
