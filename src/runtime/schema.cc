@@ -37,8 +37,9 @@ std::optional<json> python_literal(const std::string& text) {
     char c = t[i];
     if (quote) {
       if (c == '\\' && i + 1 < t.size()) {
-        converted += c;
-        converted += t[++i];
+        char next = t[++i];
+        if (next != '\'') converted += c;  // \' is a plain ' in JSON; other escapes match
+        converted += next;
       } else if (c == quote) {
         converted += '"';
         quote = 0;
@@ -70,6 +71,16 @@ std::optional<json> python_literal(const std::string& text) {
   return j;
 }
 
+json type_of_value(const json& v) {
+  if (v.is_string()) return {{"type", "string"}};
+  if (v.is_number_integer()) return {{"type", "integer"}};
+  if (v.is_number()) return {{"type", "number"}};
+  if (v.is_boolean()) return {{"type", "boolean"}};
+  if (v.is_array()) return {{"type", "array"}};
+  if (v.is_object()) return {{"type", "object"}};
+  return json::object();
+}
+
 json python_type(const std::string& annotation) {
   auto [name, inner] = split_generic(annotation);
   if (name == "str") return {{"type", "string"}};
@@ -90,7 +101,11 @@ json python_type(const std::string& annotation) {
   if (name == "Optional" || name == "typing.Optional") return python_type(inner);
   if (name == "Literal" || name == "typing.Literal") {
     auto values = python_literal("[" + inner + "]");
-    if (values && values->is_array()) return {{"type", "string"}, {"enum", *values}};
+    if (values && values->is_array() && !values->empty()) {
+      json type = type_of_value((*values)[0]);  // Literal[1, 2] holds integers, not strings
+      type["enum"] = *values;
+      return type;
+    }
   }
   if (annotation.find('|') != std::string::npos) {  // `int | None`
     for (auto& part : split(annotation, '|')) {
@@ -99,16 +114,6 @@ json python_type(const std::string& annotation) {
     }
   }
   return json::object();  // unknown: any JSON value
-}
-
-json type_of_value(const json& v) {
-  if (v.is_string()) return {{"type", "string"}};
-  if (v.is_number_integer()) return {{"type", "integer"}};
-  if (v.is_number()) return {{"type", "number"}};
-  if (v.is_boolean()) return {{"type", "boolean"}};
-  if (v.is_array()) return {{"type", "array"}};
-  if (v.is_object()) return {{"type", "object"}};
-  return json::object();
 }
 
 json empty_schema() {

@@ -2,6 +2,8 @@
 # the UI with nothing beside it. Run by the build (see CMakeLists.txt) with
 #   -DWEB_DIR=<folder of the web files> -DOUTPUT=<.cc to write>
 file(GLOB_RECURSE files RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
+# Dotfiles and editor backups are not part of the app.
+list(FILTER files EXCLUDE REGEX "(^|/)\\.|~$")
 list(SORT files)
 set(arrays "")
 set(table "")

@@ -95,6 +95,22 @@ export async function openBrowser() {
       await context.grantPermissions(['clipboard-read', 'clipboard-write']);
       const page = await context.newPage();
       page.problems = [];
+      // API answers of 400 and more are errors the page must show; a test names those it
+      // causes on purpose with page.expectApiError(/regex/), any other one fails it (a wrong
+      // URL in the app would otherwise go unnoticed). Allowed always: "who am I?" before
+      // logging in (how the app finds out), and flows, which are not served yet.
+      page.expectedApiErrors = [/\/api\/users\/whoami$/, /\/api\/w\/[^/]+\/flows\//];
+      page.expectApiError = (re) => page.expectedApiErrors.push(re);
+      page.on('response', (res) => {
+        const url = res.url();
+        if (res.status() >= 400 && url.includes('/api/') && !page.expectedApiErrors.some((re) => re.test(url))) {
+          page.problems.push(`unexpected API answer ${res.status()} for ${res.request().method()} ${url}`);
+        }
+      });
+      page.on('dialog', (d) => {
+        page.problems.push(`unexpected dialog: ${d.message()}`); // alert() from injected markup, say
+        d.dismiss().catch(() => {});
+      });
       page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
       page.on('console', (m) => {
         // A 4xx the page asked for on purpose is shown in the UI; Chromium also logs it.
@@ -128,6 +144,7 @@ export async function login(page, server, { email = ADMIN_EMAIL, password = ADMI
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   const size = page.viewportSize();
+  await page.evaluate(() => window.scrollTo(0, 0)); // a full-page shot of a scrolled page misplaces the sticky sidebar
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: join(screenshotDir, `${name}-1280x800.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

@@ -20,6 +20,7 @@ test('a wrong password is refused in words, the right one logs in', async () => 
   await page.waitForURL(/\/user\/login/);
   await screenshot(page, 'login');
   await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  page.expectApiError(/\/api\/auth\/login$/);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Log in' }).click();
   await assert.doesNotReject(page.getByRole('alert').filter({ hasText: 'Invalid login' }).waitFor());
@@ -70,6 +71,14 @@ test('unknown pages and files answer in words', async () => {
   const page = await chrome.newPage();
   await login(page, server);
   await page.goto(server.url + '/no/such/page');
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  // A malformed escape names no page either (the server refuses it in a request; inside the
+  // app, history can still hold it).
+  await page.goto(server.url + '/runs');
+  await page.evaluate(() => {
+    history.pushState(null, '', '/run/%E0%A4');
+    dispatchEvent(new PopStateEvent('popstate'));
+  });
   await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   const res = await server.fetch('GET', '/js/missing.js');
   assert.equal(res.status, 404);

@@ -242,9 +242,34 @@ test('filters by path, by who triggered and by status live in the URL', async ()
   chrome.assertNoProblems();
 });
 
+test('leaving a live page stops its polling', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  const id = await startWebhook('u/admin/sleepy');
+  const polls = [];
+  page.on('request', (r) => {
+    if (/\/jobs_u\/getupdate\/|\/jobs\/list/.test(r.url())) polls.push(r.url());
+  });
+  await page.goto(`${server.url}/run/${id}`);
+  await page.getByRole('region', { name: 'Logs' }).getByText('going to sleep').waitFor();
+  await page.goto(`${server.url}/runs`);
+  await runRow(page, id).getByText('running', { exact: true }).waitFor();
+  await eventually(() => polls.filter((u) => u.includes('/jobs/list')).length >= 2); // live
+  // Leave inside the app (no reload): the timers of both pages must be gone.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scripts' }).click();
+  await page.getByRole('heading', { name: 'Scripts' }).waitFor();
+  await new Promise((r) => setTimeout(r, 500)); // a request already in flight may still land
+  const settled = polls.length;
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(polls.length, settled, `still polling after leaving: ${polls.slice(settled).join(', ')}`);
+  await server.api('POST', `/api/w/${WORKSPACE}/jobs/queue/cancel/${id}`, { reason: 'test done' });
+  chrome.assertNoProblems();
+});
+
 test('an unknown run id is answered in words', async () => {
   const page = await chrome.newPage();
   await login(page, server);
+  page.expectApiError(/\/jobs_u\/get\/(01a21d0f-0000-7000-8000-000000000000|not-a-run)$/);
   await page.goto(server.url + '/run/01a21d0f-0000-7000-8000-000000000000');
   await page.getByRole('heading', { name: 'Run not found' }).waitFor();
   await page.getByRole('alert').filter({ hasText: 'Job not found' }).waitFor();

@@ -55,7 +55,7 @@ test('a script written in the editor shows its three webhooks, and the copied sy
   await panel.getByText(`${base}/run/p/u/admin/greeter`, { exact: true }).waitFor();
   await panel.getByText(`${base}/run/h/${hash}`, { exact: true }).waitFor();
   await panel.getByText(`${base}/run_wait_result/p/u/admin/greeter`, { exact: true }).waitFor();
-  await panel.getByText(/Sync calls wait for the job/).waitFor();
+  await panel.getByText(/A sync call waits for its job.*the job is canceled/).waitFor();
 
   // The copy button puts the URL on the clipboard.
   await panel.getByRole('button', { name: 'Copy URL: Sync' }).click();
@@ -90,6 +90,17 @@ test('a script written in the editor shows its three webhooks, and the copied sy
   await server.createScript('u/admin/other', 'def main():\n    return 1\n');
   const refused = await server.fetch('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/other`, {}, token);
   assert.ok(refused.status === 401 || refused.status === 403, `other script: ${refused.status}`);
+
+  // ... and only in this workspace, even where the same path exists.
+  await server.api('POST', '/api/workspaces/create', { id: 'other', name: 'Other' });
+  await server.api('POST', '/api/w/other/scripts/create', { path: 'u/admin/greeter', content: GREETER, language: 'python3', summary: '' });
+  const elsewhere = await server.fetch('POST', '/api/w/other/jobs/run_wait_result/p/u/admin/greeter', {}, token);
+  assert.ok(elsewhere.status === 401 || elsewhere.status === 403, `other workspace: ${elsewhere.status}`);
+
+  // The header's Run link scrolls to the form; the page (and the token on it) stays.
+  await page.getByRole('main').getByRole('link', { name: 'Run', exact: true }).click();
+  await page.waitForURL(/#run$/);
+  await panel.getByLabel('New token').waitFor();
 
   // After a reload the token is gone from the page.
   await page.reload();
@@ -136,6 +147,8 @@ test('fetch and Python examples run as shown, with the token in the header or th
 });
 
 test('the run form follows the schema and shows the result and logs on the page', async () => {
+  const hook = (await server.api('POST', '/api/users/tokens/create', { label: 'webhook-greeter' })).text;
+  await server.fetch('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/greeter`, {}, hook);
   const page = await chrome.newPage();
   await login(page, server);
   await page.goto(server.url + '/scripts/get/u/admin/greeter');
@@ -163,6 +176,22 @@ test('the run form follows the schema and shows the result and logs on the page'
   await adder.getByLabel('a').fill('41');
   await adder.getByRole('button', { name: 'Run' }).click();
   await adder.getByText('42', { exact: true }).waitFor();
+
+  // A Literal of numbers is a choice that sends a number.
+  await server.createScript('u/admin/levels', 'from typing import Literal\ndef main(level: Literal[1, 2] = 1):\n    return level * 10\n');
+  await page.goto(server.url + '/scripts/get/u/admin/levels');
+  const levels = page.getByRole('form', { name: 'Run' });
+  await levels.getByLabel('level').selectOption({ label: '2' });
+  await levels.getByRole('button', { name: 'Run' }).click();
+  await levels.getByText('20', { exact: true }).waitFor();
+
+  // "All runs of this script" lists this script's runs only.
+  await page.goto(server.url + '/scripts/get/u/admin/greeter');
+  await page.getByRole('link', { name: 'All runs of this script →' }).click();
+  await page.waitForURL(/\/runs\?path=u%2Fadmin%2Fgreeter$/);
+  await page.getByRole('row').filter({ hasText: 'u/admin/greeter' }).first().waitFor();
+  assert.equal(await page.getByRole('row').filter({ hasText: 'u/admin/adder' }).count(), 0);
+  assert.equal(await page.getByRole('row').filter({ hasText: 'u/admin/levels' }).count(), 0);
   chrome.assertNoProblems();
 });
 
@@ -192,14 +221,16 @@ test('editing makes a new version; the old one stays callable by its hash', asyn
 });
 
 test('the list searches; bad paths and API errors are shown in words', async () => {
+  await server.createScript('u/admin/search_alpha', 'def main():\n    return 1\n', 'python3', 'First of two');
+  await server.createScript('u/admin/search_beta', 'echo 2\n', 'bash', 'Second of two');
   const page = await chrome.newPage();
   await login(page, server);
   await page.goto(server.url + '/scripts');
-  await page.getByRole('link', { name: 'u/admin/greeter' }).waitFor();
+  await page.getByRole('link', { name: 'u/admin/search_alpha' }).waitFor();
   await screenshot(page, 'scripts');
-  await page.getByLabel('Search scripts').fill('adder');
-  await page.getByRole('link', { name: 'u/admin/adder' }).waitFor();
-  assert.equal(await page.getByRole('link', { name: 'u/admin/greeter' }).count(), 0);
+  await page.getByLabel('Search scripts').fill('bash second');  // words match language and summary
+  await page.getByRole('link', { name: 'u/admin/search_beta' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'u/admin/search_alpha' }).count(), 0);
   await page.getByLabel('Search scripts').fill('no-such-thing');
   await page.getByText('No script matches').waitFor();
 
@@ -208,6 +239,7 @@ test('the list searches; bad paths and API errors are shown in words', async () 
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('alert').filter({ hasText: 'is not a script path' }).waitFor();
 
+  page.expectApiError(/\/scripts\/get\/p\/u\/admin\/missing$/);
   await page.goto(server.url + '/scripts/get/u/admin/missing');
   await page.getByRole('alert').filter({ hasText: 'script not found' }).waitFor();
 
@@ -222,7 +254,53 @@ test('the list searches; bad paths and API errors are shown in words', async () 
   await code.press('Tab');
   assert.equal(await code.inputValue(), 'x    ');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Save');
+
+  // Shift+Tab removes one level before the caret and keeps the caret on its text.
+  const caret = () => code.evaluate((t) => [t.selectionStart, t.selectionEnd]);
+  for (const [text, expected] of [['\tfoo', 'foo'], ['  foo', 'foo'], ['        foo', '    foo']]) {
+    await code.fill(text);
+    await code.press('End');
+    await code.press('Shift+Tab');
+    assert.equal(await code.inputValue(), expected);
+    assert.deepEqual(await caret(), [expected.length, expected.length], `caret after dedenting ${JSON.stringify(text)}`);
+  }
+  // A caret inside the indentation of the first line stays at the line's start.
+  await code.fill('    foo\nbar');
+  await code.evaluate((t) => t.setSelectionRange(2, 2));
+  await code.press('Shift+Tab');
+  assert.equal(await code.inputValue(), 'foo\nbar');
+  assert.deepEqual(await caret(), [0, 0]);
+  // Tab over a selection of lines indents each; Ctrl+Z undoes it.
+  await code.fill('a\nb');
+  await code.evaluate((t) => t.setSelectionRange(0, 3));
+  await code.press('Tab');
+  assert.equal(await code.inputValue(), '    a\n    b');
+  await code.press('Control+z');
+  assert.equal(await code.inputValue(), 'a\nb');
   chrome.assertNoProblems();
+});
+
+test('markup in names, summaries and labels is shown as text, never run', async () => {
+  const markup = '<img src=x onerror="alert(1)"><b>bold</b>';
+  await server.api('POST', `/api/w/${WORKSPACE}/scripts/create`, {
+    path: 'u/admin/markup', content: 'def main():\n    return "<script>alert(2)</script>"\n', language: 'python3',
+    summary: markup, description: markup,
+  });
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts');
+  await page.getByRole('cell', { name: markup }).waitFor();
+  await page.goto(server.url + '/scripts/get/u/admin/markup');
+  await page.getByText(markup, { exact: true }).waitFor(); // the description
+  const panel = page.getByRole('region', { name: 'Webhooks' });
+  await panel.getByRole('button', { name: 'Create a token for this webhook' }).click();
+  await panel.getByLabel('Token label').fill(markup);
+  await panel.getByRole('button', { name: 'Create token' }).click();
+  await panel.getByText(`Token “${markup}” created.`).waitFor();
+  await page.getByRole('form', { name: 'Run' }).getByRole('button', { name: 'Run' }).click();
+  await page.getByText('"<script>alert(2)</script>"').waitFor();
+  assert.equal(await page.locator('main img, main b, main script').count(), 0, 'no element was made from the markup');
+  chrome.assertNoProblems(); // an alert() would be reported as an unexpected dialog
 });
 
 test('flows have their route and say they are not here yet', async () => {

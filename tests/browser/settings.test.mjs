@@ -2,7 +2,7 @@
 // expires, and is refused once deleted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, login, screenshot, WORKSPACE } from './harness.mjs';
+import { startServer, openBrowser, login, screenshot, eventually, WORKSPACE } from './harness.mjs';
 
 let server;
 let chrome;
@@ -139,12 +139,30 @@ test('expiration, deletion with confirmation, and an empty label', async () => {
   chrome.assertNoProblems();
 });
 
+test('on a phone the table scrolls, and Delete is still reachable', async () => {
+  await server.api('POST', '/api/users/tokens/create', { label: 'phone-token' });
+  const page = await chrome.newPage({ width: 390, height: 844 });
+  await login(page, server);
+  await page.goto(server.url + '/user/settings');
+  const row = tokenRow(page, 'phone-token');
+  await row.getByRole('button', { name: /^Delete token phone-token/ }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('heading', { name: 'Your tokens' }).waitFor();
+  await eventually(async () => (await row.count()) === 0);
+  // The focus is not lost with the deleted row.
+  assert.equal(await page.evaluate(() => document.activeElement.id), await page.getByRole('heading', { name: 'Your tokens' }).getAttribute('id'));
+  // Nothing but the table is wider than the phone.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page does not scroll sideways');
+  chrome.assertNoProblems();
+});
+
 test('an API error appears next to the button that caused it', async () => {
   const page = await openSettings();
   const { token } = await createToken(page, 'gone-elsewhere');
   const row = tokenRow(page, 'gone-elsewhere');
   await row.waitFor();
   // Someone deletes the token behind the page's back; deleting it here then fails in the API's words.
+  page.expectApiError(/\/api\/users\/tokens\/delete\//);
   await server.api('DELETE', `/api/users/tokens/delete/${token.slice(0, 10)}`);
   await row.getByRole('button', { name: /^Delete token gone-elsewhere/ }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();

@@ -45,6 +45,15 @@ TEST(SchemaTest, PythonTypesDefaultsAndRequired) {
                                      "raw", "anything"}));
 }
 
+TEST(SchemaTest, PythonLiteralsKeepTheirTypeAndEscapes) {
+  json s = schema_of("python3",
+                     "def main(level: Literal[1, 2, 3] = 2, quote: str = 'it\\'s \"ok\"'):\n"
+                     "    pass\n");
+  EXPECT_EQ(s["properties"]["level"]["type"], "integer");
+  EXPECT_EQ(s["properties"]["level"]["enum"], json::array({1, 2, 3}));
+  EXPECT_EQ(s["properties"]["quote"]["default"], "it's \"ok\"");
+}
+
 TEST(SchemaTest, PythonWithoutMainHasNoSchema) {
   EXPECT_FALSE(infer_schema("python3", "print('hi')\n").has_value());
 }

@@ -13,7 +13,8 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-async function call(method, path, body, { raw = false } = {}) {
+// keepPage: a 401 is only thrown, the page stays (a form that would lose its input).
+async function call(method, path, body, { raw = false, keepPage = false } = {}) {
   const init = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -27,7 +28,7 @@ async function call(method, path, body, { raw = false } = {}) {
   }
   const text = await res.text();
   if (!res.ok) {
-    if (res.status === 401 && !path.startsWith('/auth/')) onUnauthorized();
+    if (res.status === 401 && !path.startsWith('/auth/') && !keepPage) onUnauthorized();
     throw new ApiError(res.status, text.trim() || `${res.status} ${res.statusText}`);
   }
   if (raw) return text;

@@ -43,11 +43,12 @@ export function spinner(label = 'Loading') {
 // "Loading…" with the seconds elapsed, for long operations. Call .stop() when done.
 export function progress(label) {
   const started = Date.now();
-  const text = h('span', {}, label);
-  const el = h('span', { class: 'muted', role: 'status' }, spinner(label), ' ', text);
+  // The label is announced once; the seconds are for the eyes only (not read out every second).
+  const seconds = h('span', { 'aria-hidden': 'true' });
+  const el = h('span', { class: 'muted' }, spinner(label), ' ', label, ' ', seconds);
   const timer = setInterval(() => {
     if (!el.isConnected) return clearInterval(timer);
-    text.textContent = `${label} ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    seconds.textContent = `${((Date.now() - started) / 1000).toFixed(0)} s`;
   }, 1000);
   el.stop = () => clearInterval(timer);
   return el;
@@ -58,8 +59,10 @@ export async function copyText(text) {
     await navigator.clipboard.writeText(text);
     return true;
   } catch {
-    // Clipboard API refused (no permission, plain http): fall back to a selection.
-    const area = h('textarea', { 'aria-hidden': 'true' });
+    // Clipboard API refused (no permission, plain http): copy a selection, then give the
+    // focus back to where it was (the copy button).
+    const before = document.activeElement;
+    const area = h('textarea', { 'aria-hidden': 'true', readonly: true, tabindex: '-1' });
     area.value = text;
     area.style.position = 'fixed';
     area.style.opacity = '0';
@@ -67,6 +70,7 @@ export async function copyText(text) {
     area.select();
     const ok = document.execCommand('copy');
     area.remove();
+    if (before && before.focus) before.focus();
     return ok;
   }
 }
@@ -108,8 +112,9 @@ export function uid(prefix = 'f') {
 // Asks before something that cannot be undone. Resolves true when confirmed.
 export function confirmDialog(message, confirmLabel = 'Delete') {
   return new Promise((resolve) => {
-    const dialog = h('dialog', { 'aria-label': 'Confirm' },
-      h('p', {}, message),
+    const messageId = uid('confirm');
+    const dialog = h('dialog', { 'aria-label': 'Confirm', 'aria-describedby': messageId },
+      h('p', { id: messageId }, message),
       h('div', { class: 'actions' },
         h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, 'Cancel'),
         h('button', { type: 'button', class: 'danger', onclick: () => dialog.close('ok') }, confirmLabel)));

@@ -22,6 +22,8 @@ export function exampleArgs(schema) {
     const p = props[name] || {};
     if (p.default !== undefined) args[name] = p.default;
     else if (Array.isArray(p.enum) && p.enum.length) args[name] = p.enum[0];
+    else if (p.format === 'date-time') args[name] = new Date().toISOString();
+    else if (p.format === 'date') args[name] = new Date().toISOString().slice(0, 10);
     else if (p.type === 'integer' || p.type === 'number') args[name] = 1;
     else if (p.type === 'boolean') args[name] = true;
     else if (p.type === 'array') args[name] = [];

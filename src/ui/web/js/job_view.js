@@ -32,9 +32,10 @@ export function jsonBlock(value, what) {
 
 // The logs of a job, in a <pre> that keeps the newest line in view while it grows (unless the
 // reader scrolled up to read something). Appending with .appendLogs(text).
-export function logsView(text) {
+// `done`: the job has finished, so no logs means none, not none yet.
+export function logsView(text, { done = false } = {}) {
   const pre = h('pre', { class: 'logs', tabindex: '0', 'aria-label': 'Logs' }, text || '');
-  const empty = h('p', { class: 'muted small' }, 'No logs yet.');
+  const empty = h('p', { class: 'muted small' }, done ? 'This run printed nothing.' : 'No logs yet.');
   empty.hidden = Boolean(text);
   const el = h('div', { class: 'job-logs' }, empty, pre);
   pre.hidden = !text;
@@ -75,7 +76,7 @@ export function renderJobResult(job, { heading = 'h3', sectionClass = '' } = {})
     outcome = h('section', { class: sectionClass, 'aria-label': 'Result' },
       h(heading, {}, 'Result'), jsonBlock(job.result, 'result'));
   }
-  const logs = logsView(job.logs);
+  const logs = logsView(job.logs, { done: jobStatus(job) !== 'running' && jobStatus(job) !== 'queued' });
   const el = h('div', { class: 'job-result' }, outcome,
     h('section', { class: sectionClass, 'aria-label': 'Logs' }, h(heading, {}, 'Logs'), logs));
   el.appendLogs = logs.appendLogs;

@@ -32,6 +32,7 @@ const app = document.getElementById('app');
 let session = null; // { user, member, workspaces }
 let cleanup = null; // what the current page stops when left (live updates)
 let renderCount = 0;
+let renderedAt = null; // path and query of the page shown: a change of #fragment only scrolls
 
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
@@ -68,13 +69,19 @@ async function switchWorkspace(id) {
   navigate('/');
 }
 
-async function logout() {
+// Leaves only once the server has ended the session; a failure is said next to the button.
+async function logout(e) {
+  const button = e.currentTarget;
+  button.disabled = true;
   try {
     await api.post('/auth/logout');
-  } finally {
-    session = null;
-    navigate('/user/login', { replace: true });
+  } catch (err) {
+    button.disabled = false;
+    button.after(errorBox(`Not logged out: ${err.message}`));
+    return;
   }
+  session = null;
+  navigate('/user/login', { replace: true });
 }
 
 function sidebar(activeNav) {
@@ -113,8 +120,16 @@ async function render() {
     cleanup = null;
   }
   const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
-  const route = routes.find((r) => r.re.test(path));
-  const params = route ? path.match(route.re).slice(1).map(decodeURIComponent) : [];
+  let route = routes.find((r) => r.re.test(path));
+  let params = [];
+  try {
+    params = route ? path.match(route.re).slice(1).map(decodeURIComponent) : [];
+  } catch {
+    route = null; // a malformed %-escape names no page
+  }
+  renderedAt = location.pathname + location.search;
+  // A dialog left open belongs to the page being left.
+  for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
 
   if (!route || !route.bare) {
     if (!session) {
@@ -178,7 +193,9 @@ document.addEventListener('click', (e) => {
   e.preventDefault();
   navigate(url.pathname + url.search + url.hash);
 });
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search !== renderedAt) render();
+});
 
 // For the login page: after a successful login the session is loaded again.
 export function resetSession() {

@@ -7,7 +7,8 @@ function control(name, prop, required) {
   const type = prop.type;
   let input;
   if (Array.isArray(prop.enum)) {
-    input = h('select', { id, name }, prop.enum.map((v) => h('option', { value: v, selected: v === prop.default }, String(v))));
+    // Option values are indexes into the enum, so a number stays a number.
+    input = h('select', { id, name }, prop.enum.map((v, i) => h('option', { value: String(i), selected: v === prop.default }, String(v))));
   } else if (type === 'boolean') {
     input = h('input', { id, name, type: 'checkbox', checked: prop.default === true });
   } else if (type === 'integer' || type === 'number') {
@@ -38,12 +39,17 @@ export function runForm(schema) {
         args[name] = input.checked;
         continue;
       }
+      if (input.validity && input.validity.badInput) throw new Error(`${name} must be ${type === 'integer' ? 'an integer' : 'a number'}.`);
+      if (Array.isArray(prop.enum)) {
+        args[name] = prop.enum[Number(input.value)];
+        continue;
+      }
       const text = input.value;
       if (text === '') {
         if (required.has(name)) throw new Error(`${name} is required.`);
         continue;
       }
-      if (Array.isArray(prop.enum) || type === 'string') {
+      if (type === 'string') {
         args[name] = text;
       } else if (type === 'integer' || type === 'number') {
         const n = Number(text);

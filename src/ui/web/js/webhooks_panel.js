@@ -11,7 +11,7 @@ const exampleLanguages = [
 ];
 
 // kind: 'script' | 'flow'; version: hash (scripts) or version id (flows) of the version shown.
-export function webhooksPanel({ kind, path, version, schema, workspace, syncTimeoutS = 600 }) {
+export function webhooksPanel({ kind, path, version, schema, workspace }) {
   const urls = webhookUrls(location.origin, workspace, kind, path, version);
   const name = path.split('/').pop();
   const state = { language: 'curl', tokenIn: 'header', which: 'sync', token: null };
@@ -35,6 +35,7 @@ export function webhooksPanel({ kind, path, version, schema, workspace, syncTime
       state.token = await api.post('/users/tokens/create', {
         label,
         scopes: [`jobs:run:${kind === 'flow' ? 'flows' : 'scripts'}:${path}`],
+        workspace_id: workspace, // and only in this workspace
       }, { raw: true });
       showToken(label);
       renderExample();
@@ -67,26 +68,36 @@ export function webhooksPanel({ kind, path, version, schema, workspace, syncTime
     h('option', { value: 'header' }, 'Authorization: Bearer header'),
     h('option', { value: 'query' }, '?token= in the URL'));
 
+  // Tabs follow the ARIA tab pattern: one Tab stop (the selected tab), arrows, Home and End.
+  const panelId = uid('example');
+  const tabId = (id) => `${panelId}-${id}`;
   function renderExample() {
     const code = exampleCode(state.language, {
       url: urls[state.which], token: state.token, tokenIn: state.tokenIn, args: exampleArgs(schema),
     });
-    for (const tab of tabs.children) tab.setAttribute('aria-selected', String(tab.dataset.id === state.language));
+    for (const tab of tabs.children) {
+      const selected = tab.dataset.id === state.language;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+    }
     const pre = h('pre', { 'aria-label': `Example: ${state.language}` }, code);
-    clear(exampleBox, h('div', { class: 'codeblock', role: 'tabpanel' }, copyButton(code, 'Copy', 'example'), pre));
+    clear(exampleBox, h('div', { class: 'codeblock', role: 'tabpanel', id: panelId, 'aria-labelledby': tabId(state.language) },
+      copyButton(code, 'Copy', 'example'), pre));
   }
   for (const l of exampleLanguages) {
     tabs.append(h('button', {
-      type: 'button', role: 'tab', 'data-id': l.id,
+      type: 'button', role: 'tab', id: tabId(l.id), 'data-id': l.id, 'aria-controls': panelId,
       onclick: () => { state.language = l.id; renderExample(); },
       onkeydown: (e) => {
-        // Arrow keys move between tabs, as in any tab list.
-        if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-        const i = exampleLanguages.findIndex((x) => x.id === state.language);
-        const next = exampleLanguages[(i + (e.key === 'ArrowRight' ? 1 : exampleLanguages.length - 1)) % exampleLanguages.length];
-        state.language = next.id;
+        const ids = exampleLanguages.map((x) => x.id);
+        const i = ids.indexOf(state.language);
+        const next = { ArrowRight: ids[(i + 1) % ids.length], ArrowLeft: ids[(i + ids.length - 1) % ids.length],
+          Home: ids[0], End: ids[ids.length - 1] }[e.key];
+        if (!next) return;
+        e.preventDefault();
+        state.language = next;
         renderExample();
-        tabs.querySelector(`[data-id="${next.id}"]`).focus();
+        tabs.querySelector(`[data-id="${next}"]`).focus();
       },
     }, l.label));
   }
@@ -97,8 +108,11 @@ export function webhooksPanel({ kind, path, version, schema, workspace, syncTime
     urlRow('Async, by path', 'always the latest version; answers the job id', urls.asyncByPath, uid('url')),
     urls.asyncByVersion ? urlRow('Async, by version', `pinned to ${version}, even after edits`, urls.asyncByVersion, uid('url')) : null,
     urlRow('Sync', 'waits and answers the result', urls.sync, uid('url')),
-    h('p', { class: 'caution' }, `⚠ Sync calls wait for the job; a job that takes longer than ${syncTimeoutS} s ends the call with a timeout. ` +
-      'For long jobs, call the async URL and read the result from /jobs_u/completed/get_result/<id>.'),
+    h('div', { class: 'caution' },
+      h('p', {}, '⚠ A sync call waits for its job. If the job runs longer than the server\'s TIMEOUT_WAIT_RESULT ',
+        '(600 s unless the admin changed it), the call answers 500 and the job is canceled. For long jobs, call an async URL ',
+        'and read the result, once the job is done, at:'),
+      h('code', {}, `${location.origin}/api/w/${workspace}/jobs_u/completed/get_result/<job id>`)),
     h('h3', {}, 'Token'),
     tokenArea,
     h('h3', {}, 'Example call'),

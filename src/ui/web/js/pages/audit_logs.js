@@ -7,10 +7,11 @@ import { dateTime, timeAgo, shortId } from '../format.js';
 const PER_PAGE = 25;
 // What the server writes (see src/api/*_routes.cc); the operation filter matches the start of
 // an operation, so "jobs.run" finds every kind of run.
+// What a workspace's log holds. Logins, users and tokens not bound to a workspace are
+// recorded in the instance's own log ("global"), not here.
 const OPERATIONS = ['jobs.run', 'jobs.run.script', 'jobs.run.flow', 'jobs.run.dependencies',
   'jobs.run.flow_dependencies', 'jobs.cancel', 'scripts', 'scripts.create', 'scripts.update',
-  'scripts.archive', 'users.login', 'users.token.create', 'users.token.delete', 'users.create',
-  'users.add_to_workspace', 'workspaces.create'];
+  'scripts.archive', 'users.token.create', 'users.add_to_workspace'];
 const FILTERS = ['operation', 'resource', 'username', 'from', 'to'];
 
 export default async function auditLogsPage(ctx) {
@@ -56,7 +57,7 @@ export default async function auditLogsPage(ctx) {
 function emptyText(filtered, page) {
   if (page > 1) return 'No more audit entries — go back to the previous page.';
   if (filtered) return 'No audit entries match these filters.';
-  return 'No audit entries yet — they appear when someone runs a script, saves one or creates a token.';
+  return 'No audit entries yet — they appear when someone runs a script or saves one.';
 }
 
 function filterForm(current, filtered, onApply) {

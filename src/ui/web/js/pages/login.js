@@ -5,9 +5,14 @@ import { resetSession } from '../main.js';
 
 export default async function loginPage(ctx) {
   ctx.title('Log in');
-  const next = ctx.query.get('next');
-  // Only a path of this app: never another site (an open redirect would help phishing).
-  const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // Only a page of this app: never another site (an open redirect would help phishing).
+  let target = '/';
+  try {
+    const next = new URL(ctx.query.get('next') || '/', location.origin);
+    if (next.origin === location.origin) target = next.pathname + next.search + next.hash;
+  } catch {
+    // not a URL: go home
+  }
   const email = h('input', { id: uid('email'), type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: uid('password'), type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const status = h('div');

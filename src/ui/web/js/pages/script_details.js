@@ -55,7 +55,7 @@ export default async function scriptDetailsPage(ctx) {
     runSection(ctx, script, isLatest, () => loadRuns(ctx, path, runsBox)),
     h('section', { class: 'card', 'aria-labelledby': 'runs-title' },
       h('h2', { id: 'runs-title' }, 'Recent runs'), runsBox,
-      h('a', { href: `/runs?script_path=${encodeURIComponent(path)}` }, 'All runs of this script →')),
+      h('a', { href: `/runs?path=${encodeURIComponent(path)}` }, 'All runs of this script →')),
     h('section', { class: 'card', 'aria-labelledby': 'code-title' },
       h('h2', { id: 'code-title' }, 'Code'), codeView(script.content, script.language)),
     h('section', { class: 'card', 'aria-labelledby': 'versions-title' },
@@ -103,13 +103,14 @@ function runSection(ctx, script, isLatest, onFinished) {
     h('h2', { id: 'run-title' }, 'Run'), el);
 }
 
-// Polls the job until it is completed; null if the user left the page.
+// Waits for the job with a light question (is it done?), then reads it whole, logs included;
+// null if the user left the page.
 async function waitForJob(ctx, id) {
-  for (;;) {
-    const job = await api.get(ws(`/jobs_u/get/${id}`));
+  for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
+    const state = await api.get(ws(`/jobs_u/completed/get_result_maybe/${id}`));
     if (!ctx.isCurrent()) return null;
-    if (job.type === 'CompletedJob') return job;
-    await new Promise((r) => setTimeout(r, 200));
+    if (state.completed) return api.get(ws(`/jobs_u/get/${id}`));
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
@@ -129,7 +130,7 @@ async function loadRuns(ctx, path, box) {
       h('tbody', {}, jobs.map((j) => {
         const st = jobStatus(j);
         return h('tr', {},
-          h('td', {}, h('span', { class: `status ${st}` }, st)),
+          h('td', {}, h('a', { href: `/run/${j.id}`, class: `status ${st}`, 'aria-label': `${st}, run ${j.id}` }, st)),
           h('td', { title: dateTime(j.started_at || j.created_at) }, timeAgo(j.started_at || j.created_at)),
           h('td', {}, duration(j.duration_ms)),
           h('td', {}, j.created_by),
@@ -150,7 +151,7 @@ async function loadVersions(ctx, path, shownHash, box) {
         const url = webhookUrls(location.origin, ctx.workspace, 'script', path, v.script_hash).asyncByVersion;
         return h('tr', { 'aria-current': v.script_hash === shownHash ? 'true' : null },
           h('td', { class: 'mono' }, h('a', { href: `/scripts/get/${path}?hash=${v.script_hash}` }, v.script_hash),
-            i === 0 ? h('span', { class: 'badge' }, ' latest') : null),
+            i === 0 ? [' ', h('span', { class: 'badge' }, 'latest')] : null),
           h('td', { title: dateTime(v.created_at) }, timeAgo(v.created_at)),
           h('td', {}, v.created_by),
           h('td', {}, copyButton(url, 'Copy URL', `by-version webhook of ${v.script_hash}`)));

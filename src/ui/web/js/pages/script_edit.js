@@ -13,8 +13,15 @@ const languages = [
 ];
 const pathRule = /^(u\/[A-Za-z0-9_-]+|f\/[A-Za-z0-9_-]+)\/[A-Za-z0-9_\-/]*[A-Za-z0-9_-]$/;
 
-// Tab indents inside the editor. Escape releases the key, so the next Tab leaves the editor
-// (keyboard users are never trapped).
+// Replaces [start, end) with text through the browser's editing command, so Ctrl+Z undoes it
+// (setRangeText would clear the undo history).
+function replaceRange(textarea, start, end, text) {
+  textarea.setSelectionRange(start, end);
+  if (!document.execCommand('insertText', false, text)) textarea.setRangeText(text, start, end, 'end');
+}
+
+// Tab indents inside the editor, Shift+Tab dedents the lines of the selection. Escape releases
+// the key, so the next Tab leaves the editor (keyboard users are never trapped).
 function codeEditor(textarea) {
   let released = false;
   textarea.addEventListener('keydown', (e) => {
@@ -29,19 +36,28 @@ function codeEditor(textarea) {
     e.preventDefault();
     const { selectionStart: start, selectionEnd: end, value } = textarea;
     const lineStart = value.lastIndexOf('\n', start - 1) + 1;
+    const block = value.slice(lineStart, end);
     if (e.shiftKey) {
-      // Dedent the lines of the selection.
-      const block = value.slice(lineStart, end);
-      const out = block.replace(/^( {1,4}|\t)/gm, '');
-      textarea.setRangeText(out, lineStart, end, 'preserve');
-      textarea.selectionStart = Math.max(lineStart, start - (block.length - out.length > 0 ? Math.min(4, start - lineStart) : 0));
-      textarea.selectionEnd = end - (block.length - out.length);
-    } else if (start !== end && value.slice(start, end).includes('\n')) {
-      const block = value.slice(lineStart, end);
+      // Whole lines lose one level, wherever the caret is in them.
+      const lineEnd = value.indexOf('\n', end) < 0 ? value.length : value.indexOf('\n', end);
+      const lines = value.slice(lineStart, lineEnd).split('\n');
+      const dedented = lines.map((l) => l.replace(/^( {1,4}|\t)/, ''));
+      const removedIn = (i) => lines[i].length - dedented[i].length;
+      const removed = lines.reduce((n, _, i) => n + removedIn(i), 0);
+      if (!removed) return;
+      const last = lines.length - 1;
+      const lastStart = lineEnd - lines[last].length;
+      replaceRange(textarea, lineStart, lineEnd, dedented.join('\n'));
+      // A position moves left by what was removed before it (on its own line, at most its column).
+      const newStart = start - Math.min(removedIn(0), start - lineStart);
+      const newEnd = end - (removed - removedIn(last)) - Math.min(removedIn(last), end - lastStart);
+      textarea.setSelectionRange(newStart, Math.max(newStart, newEnd));
+    } else if (start !== end && block.includes('\n')) {
       const out = block.replace(/^/gm, '    ');
-      textarea.setRangeText(out, lineStart, end, 'select');
+      replaceRange(textarea, lineStart, end, out);
+      textarea.setSelectionRange(start + 4, end + out.length - block.length);
     } else {
-      textarea.setRangeText('    ', start, end, 'end');
+      replaceRange(textarea, start, end, '    ');
     }
   });
   textarea.addEventListener('blur', () => (released = false));
@@ -106,10 +122,14 @@ export default async function scriptEditPage(ctx) {
     try {
       const body = { path: p, summary: summary.value, description: description.value, content: code.value, language: language.value };
       if (existing) body.parent_hash = existing.hash;
-      await api.post(ws('/scripts/create'), body, { raw: true });
+      await api.post(ws('/scripts/create'), body, { raw: true, keepPage: true });
       ctx.navigate(`/scripts/get/${p}`);
     } catch (err) {
-      saveError.append(errorBox(err));
+      // An ended session must not throw the code away: log in elsewhere, then Save again.
+      saveError.append(err.status === 401
+        ? h('div', { class: 'error', role: 'alert' }, 'Your session has ended, so nothing was saved. ',
+          h('a', { href: '/user/login', target: '_blank' }, 'Log in again in a new tab'), ', then press Save: your code is still here.')
+        : errorBox(err));
       save.disabled = false;
     }
   });

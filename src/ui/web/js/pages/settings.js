@@ -41,7 +41,7 @@ export default async function settingsPage(ctx) {
     form,
     createdBox,
     h('section', { 'aria-labelledby': 'tokens-list' },
-      h('h2', { id: 'tokens-list' }, 'Your tokens'),
+      h('h2', { id: 'tokens-list', tabindex: '-1' }, 'Your tokens'),
       listBox));
   await refresh();
 }
@@ -188,6 +188,8 @@ function tokenRow(t, refresh) {
     try {
       await api.del(`/users/tokens/delete/${encodeURIComponent(t.token_prefix)}`);
       await refresh();
+      // The row (and the focused button) is gone: keyboard users continue from the list.
+      document.getElementById('tokens-list')?.focus();
     } catch (e) {
       del.disabled = false;
       actionCell.append(errorBox(e));
