@@ -127,6 +127,17 @@ export function confirmDialog(message, confirmLabel = 'Delete') {
   });
 }
 
+// On phones, the rows of this table become stacked cards, each cell labelled by its column's
+// header (see .stack-phone in app.css), so no column ends up off screen.
+export function stackOnPhones(wrap) {
+  const heads = [...wrap.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+  for (const row of wrap.querySelectorAll('tbody tr')) {
+    [...row.children].forEach((cell, i) => (cell.dataset.label = heads[i] || ''));
+  }
+  wrap.classList.add('stack-phone');
+  return wrap;
+}
+
 // Previous / Next paging for lists read with ?page=N&per_page=M (pages count from 1).
 // `hasMore` is whether the current page came back full.
 export function pager(page, hasMore, onChange) {

@@ -1,7 +1,7 @@
 // Audit logs: who did what in this workspace. The filters live in the URL (?operation=…&page=2),
 // so a reload, a shared link and the back button all show the same list.
 import { api, ws, query } from '../api.js';
-import { h, clear, errorBox, field, uid, pager, progress } from '../dom.js';
+import { h, clear, errorBox, field, uid, pager, progress, stackOnPhones } from '../dom.js';
 import { dateTime, timeAgo, shortId } from '../format.js';
 
 const PER_PAGE = 25;
@@ -112,7 +112,7 @@ function dateRange(from, to) {
 }
 
 function auditTable(entries) {
-  return h('div', { class: 'table-wrap' },
+  return stackOnPhones(h('div', { class: 'table-wrap' },
     h('table', {},
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Time'),
@@ -120,7 +120,7 @@ function auditTable(entries) {
         h('th', { scope: 'col' }, 'Operation'),
         h('th', { scope: 'col' }, 'Resource'),
         h('th', { scope: 'col', class: 'hide-phone' }, 'Details'))),
-      h('tbody', {}, entries.map(auditRow))));
+      h('tbody', {}, entries.map(auditRow)))));
 }
 
 function auditRow(a) {

@@ -1,7 +1,7 @@
 // Script details, the heart of the app: what the script is, its webhooks, a run form, its
 // recent runs, its code and its versions. ?hash=<h> shows an older version (and its pinned URL).
 import { api, ws, query } from '../api.js';
-import { h, clear, errorBox, copyButton, progress, confirmDialog } from '../dom.js';
+import { h, clear, errorBox, copyButton, progress, confirmDialog, stackOnPhones } from '../dom.js';
 import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
 import { webhookUrls } from '../examples.js';
@@ -145,7 +145,7 @@ async function loadVersions(ctx, path, shownHash, box) {
   try {
     const versions = await api.get(ws(`/scripts/history/p/${path}`));
     if (!ctx.isCurrent()) return;
-    clear(box, h('div', { class: 'table-wrap' }, h('table', {},
+    clear(box, stackOnPhones(h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Saved'), h('th', {}, 'By'), h('th', {}, 'By-version webhook'))),
       h('tbody', {}, versions.map((v, i) => {
         const url = webhookUrls(location.origin, ctx.workspace, 'script', path, v.script_hash).asyncByVersion;
@@ -155,7 +155,7 @@ async function loadVersions(ctx, path, shownHash, box) {
           h('td', { title: dateTime(v.created_at) }, timeAgo(v.created_at)),
           h('td', {}, v.created_by),
           h('td', {}, copyButton(url, 'Copy URL', `by-version webhook of ${v.script_hash}`)));
-      })))));
+      }))))));
   } catch (e) {
     clear(box, errorBox(e));
   }

@@ -1,7 +1,7 @@
 // Settings → Tokens: the user's API tokens (the API only ever returns their prefix), creating
 // one (its full text is shown once, right here) and deleting one.
 import { api, ws, ApiError } from '../api.js';
-import { h, clear, errorBox, field, uid, copyButton, confirmDialog, progress } from '../dom.js';
+import { h, clear, errorBox, field, uid, copyButton, confirmDialog, progress, stackOnPhones } from '../dom.js';
 import { dateTime, timeAgo } from '../format.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -160,7 +160,7 @@ function tokenTable(tokens, refresh) {
   if (!tokens.length) {
     return h('p', { class: 'empty' }, 'No tokens yet — create one above to call your webhooks from a script or CI.');
   }
-  return h('div', { class: 'table-wrap' },
+  return stackOnPhones(h('div', { class: 'table-wrap' },
     h('table', {},
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Label'),
@@ -170,7 +170,7 @@ function tokenTable(tokens, refresh) {
         h('th', { scope: 'col', class: 'hide-phone' }, 'Last used'),
         h('th', { scope: 'col' }, 'Expires'),
         h('th', { scope: 'col', class: 'actions-col' }, h('span', { class: 'sr-only' }, 'Actions')))),
-      h('tbody', {}, tokens.map((t) => tokenRow(t, refresh)))));
+      h('tbody', {}, tokens.map((t) => tokenRow(t, refresh))))));
 }
 
 function tokenRow(t, refresh) {
