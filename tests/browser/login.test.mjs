@@ -64,6 +64,12 @@ test('the workspace switcher lists the workspaces of the user', async () => {
   assert.equal(await page.getByLabel('Workspace').inputValue(), 'team');
   await page.getByLabel('Workspace').selectOption('admins');
   await page.getByText('Workspace admins.').waitFor();
+  // A link that names its workspace opens there.
+  await page.goto(server.url + '/?workspace=team');
+  await page.getByText('Workspace team.').waitFor();
+  assert.equal(await page.getByLabel('Workspace').inputValue(), 'team');
+  await page.getByLabel('Workspace').selectOption('admins');
+  await page.getByText('Workspace admins.').waitFor();
   chrome.assertNoProblems();
 });
 

@@ -132,6 +132,9 @@ async function render() {
   for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
 
   if (!route || !route.bare) {
+    // A link may name its workspace (?workspace=id): follow it, whatever was chosen before.
+    const named = new URLSearchParams(location.search).get('workspace');
+    if (session && named && named !== currentWorkspace()) session = null;
     if (!session) {
       try {
         session = await loadSession();

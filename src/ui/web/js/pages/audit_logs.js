@@ -76,7 +76,7 @@ function filterForm(current, filtered, onApply) {
     field('Operation', inputs.operation, 'starts with'),
     h('datalist', { id: listId }, OPERATIONS.map((op) => h('option', { value: op }))),
     field('Resource', inputs.resource, 'starts with'),
-    field('User', inputs.username, 'exact'),
+    field('User', inputs.username, 'exact; tokens show as webhook-… or label-<label>'),
     field('From', inputs.from),
     field('To', inputs.to),
     h('div', { class: 'actions' },
