@@ -33,6 +33,20 @@ const server = await startServer();
 const chrome = await openBrowser();
 try {
   await server.createScript('u/admin/hello', 'def main(name: str = "world"):\n    return "hello " + name\n');
+  // Times are taken inside the page (performance.now(), from the start of the navigation or the
+  // click to the moment the Webhooks panel is in the document), not by the test driver.
+  const watchForWebhooks = () => {
+    const seen = () => document.querySelector('[aria-labelledby="webhooks-title"]');
+    window.__webhooksShown = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (seen()) {
+          observer.disconnect();
+          resolve(performance.now());
+        }
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+  };
   const cold = [];
   let transferred = 0;
   for (let i = 0; i < ROUNDS; i++) {
@@ -44,10 +58,9 @@ try {
       if (!res.url().includes('/api/')) bodies.push(res.body().then((b) => b.length, () => 0));
     });
     await login(page, server);
-    const t0 = performance.now();
+    await page.addInitScript(watchForWebhooks);
     await page.goto(server.url + '/scripts/get/u/admin/hello');
-    await page.getByRole('region', { name: 'Webhooks' }).waitFor();
-    cold.push(performance.now() - t0);
+    cold.push(await page.evaluate(() => window.__webhooksShown));
     transferred = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
     await page.context().close();
   }
@@ -56,12 +69,23 @@ try {
   await login(page, server);
   for (let i = 0; i < ROUNDS; i++) {
     await page.goto(server.url + '/scripts');
-    const link = page.getByRole('link', { name: 'u/admin/hello' });
-    await link.waitFor();
-    const t0 = performance.now();
-    await link.click();
-    await page.getByRole('region', { name: 'Webhooks' }).waitFor();
-    inApp.push(performance.now() - t0);
+    await page.getByRole('link', { name: 'u/admin/hello' }).waitFor();
+    await page.waitForTimeout(300); // the other pages' modules are loaded once the first is up
+    inApp.push(await page.evaluate(async () => {
+      const link = [...document.querySelectorAll('a')].find((a) => a.textContent === 'u/admin/hello');
+      const shown = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (document.querySelector('[aria-labelledby="webhooks-title"]')) {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(document, { childList: true, subtree: true });
+      });
+      const t0 = performance.now();
+      link.click();
+      return (await shown) - t0;
+    }));
   }
   const served = [];
   for (let i = 0; i < 200; i++) {
@@ -73,8 +97,8 @@ try {
     ui_files: web.files,
     ui_bytes: web.bytes,
     ui_bytes_first_visit_login_then_script_page: transferred,
-    script_page_cold_ms_median: round(median(cold)),
-    script_page_in_app_ms_median: round(median(inApp)),
+    script_page_cold_ms_median_from_navigation_start: round(median(cold)),
+    script_page_in_app_ms_median_from_click: round(median(inApp)),
     index_html_fetch_ms_median: round(median(served)),
   }, null, 2));
 } finally {
