@@ -52,7 +52,8 @@ setUnauthorizedHandler(() => {
 });
 
 async function loadSession() {
-  const [user, workspaces] = await Promise.all([api.get('/users/whoami'), api.get('/workspaces/list')]);
+  const user = await api.get('/users/whoami'); // first: a 401 here means "log in", nothing else
+  const workspaces = await api.get('/workspaces/list');
   const wanted = new URLSearchParams(location.search).get('workspace') || localStorage.getItem(WORKSPACE_KEY);
   const chosen = workspaces.find((w) => w.id === wanted) || workspaces[0];
   if (!chosen) throw new ApiError(403, 'You are not a member of any workspace. Ask an admin to add you.');
