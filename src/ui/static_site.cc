@@ -48,18 +48,17 @@ class FileSource {
 class EmbeddedSource : public FileSource {
  public:
   EmbeddedSource() {
-    for (const auto& f : embedded_files()) {
-      files_[f.path] = File{std::string(reinterpret_cast<const char*>(f.data), f.size), f.etag};
-    }
+    for (const auto& f : embedded_files()) files_[f.path] = &f;
   }
   std::optional<File> find(const std::string& path) const override {
     auto it = files_.find(path);
     if (it == files_.end()) return std::nullopt;
-    return it->second;
+    const EmbeddedFile& f = *it->second;
+    return File{std::string(reinterpret_cast<const char*>(f.data), f.size), f.etag};
   }
 
  private:
-  std::map<std::string, File> files_;
+  std::map<std::string, const EmbeddedFile*, std::less<>> files_;  // the bytes stay in the binary
 };
 
 class FolderSource : public FileSource {
