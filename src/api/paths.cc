@@ -12,6 +12,12 @@ bool is_word(char c) {
 }
 }  // namespace
 
+Error invalid_path_error(const std::string& path) {
+  return Error::bad_request("invalid path '" + path +
+                            "': a path is u/<user>/<name> or f/<folder>/<name>, each part made "
+                            "of letters, digits, _ and - (^[ufg](/[\\w-]+){2,}$)");
+}
+
 bool is_valid_script_path(std::string_view path) {
   if (path.size() < 5 || (path[0] != 'u' && path[0] != 'f' && path[0] != 'g') || path[1] != '/') {
     return false;

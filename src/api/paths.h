@@ -1,12 +1,17 @@
 // Naming rules for what users name: script/flow paths and workspace ids (reference §4.5).
 #pragma once
 
+#include <string>
 #include <string_view>
+
+#include "common/error.h"
 
 namespace millrace::api {
 
 // ^[ufg](/[\w-]+){2,}$ — u/<user>/<name>, f/<folder>/<name>, g/<group>/<name>.
 bool is_valid_script_path(std::string_view path);
+// The 400 for a path that breaks that rule, saying the rule.
+Error invalid_path_error(const std::string& path);
 // ^\w+(-\w+)*$
 bool is_valid_workspace_id(std::string_view id);
 // 16 hex digits (the hash printed for every script version).

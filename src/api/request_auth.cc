@@ -62,4 +62,11 @@ Status require_admin(const auth::Identity& who) {
   return Error::plain(403, "Require Admin privileges for " + who.username);
 }
 
+Status may_write_path(const auth::Identity& who, const std::string& path) {
+  if (who.is_admin || who.super_admin || path[0] != 'u') return Status::ok();
+  if (path.rfind("u/" + who.username + "/", 0) == 0) return Status::ok();
+  return Error::permission_denied("only " + path.substr(2, path.find('/', 2) - 2) +
+                                  " or an admin may write at " + path);
+}
+
 }  // namespace millrace::api

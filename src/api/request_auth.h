@@ -32,4 +32,8 @@ store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
 
 Status require_admin(const auth::Identity& who);
 
+// Non-admins write scripts and flows only under their own u/<username>/ (and in folders), as in
+// Windmill.
+Status may_write_path(const auth::Identity& who, const std::string& path);
+
 }  // namespace millrace::api

@@ -18,6 +18,7 @@ void add_auth_routes(http::Router& router, ApiContext& ctx);
 void add_user_routes(http::Router& router, ApiContext& ctx);
 void add_token_routes(http::Router& router, ApiContext& ctx);
 void add_script_routes(http::Router& router, ApiContext& ctx);
+void add_flow_routes(http::Router& router, ApiContext& ctx);
 void add_job_run_routes(http::Router& router, ApiContext& ctx);
 void add_lock_job_routes(http::Router& router, ApiContext& ctx);
 void add_job_routes(http::Router& router, ApiContext& ctx);

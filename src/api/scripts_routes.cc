@@ -18,20 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-Error invalid_path(const std::string& path) {
-  return Error::bad_request("invalid path '" + path +
-                            "': a path is u/<user>/<name> or f/<folder>/<name>, each part made "
-                            "of letters, digits, _ and - (^[ufg](/[\\w-]+){2,}$)");
-}
-
-// Non-admins write only under their own u/<username>/ (and in folders), as in Windmill.
-Status may_write(const auth::Identity& who, const std::string& path) {
-  if (who.is_admin || who.super_admin || path[0] != 'u') return Status::ok();
-  if (path.rfind("u/" + who.username + "/", 0) == 0) return Status::ok();
-  return Error::permission_denied("only " + path.substr(2, path.find('/', 2) - 2) +
-                                  " or an admin may write at " + path);
-}
-
 // Fields of NewScript kept as given and returned by get (everything this server does not
 // interpret itself).
 json extra_fields(const json& b) {
@@ -69,7 +55,7 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   s.summary = b["summary"].get<std::string>();
   s.content = b["content"].get<std::string>();
   s.language = b["language"].get<std::string>();
-  if (!is_valid_script_path(s.path)) return invalid_path(s.path);
+  if (!is_valid_script_path(s.path)) return invalid_path_error(s.path);
   if (!is_known_language(s.language)) {
     return json_data_error("language: unknown variant `" + s.language + "`");
   }
@@ -132,7 +118,7 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto parsed = parse_new_script(b, ws);
   if (!parsed) return reply_error(r, parsed.error());
   store::ScriptRecord s = std::move(*parsed);
-  if (auto st = may_write(*who, s.path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(*who, s.path); !st) return reply_error(r, st.error());
   auto skip_noop = query_bool(req, "skip_if_noop");
   if (!skip_noop) return reply_error(r, skip_noop.error());
   bool auto_parent = b.value("auto_parent", false);
@@ -278,8 +264,8 @@ void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
-  if (!is_valid_script_path(path)) return reply_error(r, invalid_path(path));
-  if (auto st = may_write(*who, path); !st) return reply_error(r, st.error());
+  if (!is_valid_script_path(path)) return reply_error(r, invalid_path_error(path));
+  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
   Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
     auto head = store::latest_script(c, ws, path);
     if (!head) return head.error();

@@ -107,7 +107,56 @@ json script_object(const store::ScriptRecord& s) {
   return o;
 }
 
+json flow_object(const store::FlowRecord& f, bool with_value) {
+  json o = f.extra_json ? parse_or_null(f.extra_json) : json::object();
+  if (!o.is_object()) o = json::object();
+  o["workspace_id"] = f.workspace_id;
+  o["path"] = f.path;
+  o["summary"] = f.summary;
+  o["description"] = f.description;
+  if (with_value) {
+    o["value"] = parse_or_null(f.value_json);
+    o["schema"] = parse_or_null(f.schema_json);
+  }
+  o["edited_by"] = f.edited_by;
+  o["edited_at"] = format_rfc3339(f.edited_at);
+  o["archived"] = f.archived;
+  o["extra_perms"] = json::object();
+  o["starred"] = false;
+  o["has_draft"] = false;
+  o["draft_only"] = false;
+  o["version_id"] = f.version_id;
+  return o;
+}
+
+json flow_version_object(const store::FlowVersionInfo& v) {
+  return {{"id", v.id},
+          {"created_by", v.created_by},
+          {"created_at", format_rfc3339(v.created_at)},
+          {"deployment_msg", opt(v.deployment_msg)}};
+}
+
 }  // namespace
+
+std::string flow_json(const store::FlowRecord& f) {
+  return dump(flow_object(f, true));
+}
+
+std::string flows_list_json(const std::vector<store::FlowRecord>& list) {
+  json a = json::array();
+  for (const auto& f : list) a.push_back(flow_object(f, false));
+  return dump(a);
+}
+
+std::string flow_version_json(const store::FlowVersionInfo& v) {
+  return dump(flow_version_object(v));
+}
+
+std::string flow_history_json(const std::vector<store::FlowVersionInfo>& list) {
+  json a = json::array();
+  for (const auto& v : list) a.push_back(flow_version_object(v));
+  return dump(a);
+}
 
 std::string with_raw_fields(std::string object_json,
                             const std::vector<std::pair<std::string, std::string>>& raw) {

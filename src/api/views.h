@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/audit.h"
+#include "store/flows.h"
 #include "store/jobs.h"
 #include "store/scripts.h"
 #include "store/tokens.h"
@@ -22,6 +23,11 @@ std::string jobs_json(const std::vector<store::JobView>& list);
 std::string script_json(const store::ScriptRecord& s);
 std::string scripts_list_json(const std::vector<store::ScriptRecord>& list);
 std::string script_history_json(const std::vector<store::ScriptRecord>& list);
+// A flow (OpenFlowWPath plus edited_by/at, archived, version_id); list items leave out value.
+std::string flow_json(const store::FlowRecord& f);
+std::string flows_list_json(const std::vector<store::FlowRecord>& list);
+std::string flow_version_json(const store::FlowVersionInfo& v);
+std::string flow_history_json(const std::vector<store::FlowVersionInfo>& list);
 std::string audit_json(const store::AuditRecord& a);
 std::string audit_list_json(const std::vector<store::AuditRecord>& list);
 std::string tokens_json(const std::vector<store::TokenRecord>& list);

@@ -60,6 +60,19 @@ CREATE TABLE audit (
 CREATE INDEX audit_ws_time ON audit(workspace_id, timestamp);
 CREATE TABLE server_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
+      // 2: flows and their versions.
+      R"sql(
+CREATE TABLE flow_version (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, workspace_id TEXT NOT NULL, path TEXT NOT NULL,
+  summary TEXT NOT NULL, description TEXT NOT NULL, value TEXT NOT NULL, schema TEXT, extra TEXT,
+  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, deployment_msg TEXT);
+CREATE INDEX flow_version_path ON flow_version(workspace_id, path, id);
+CREATE TABLE flow (
+  workspace_id TEXT NOT NULL, path TEXT NOT NULL, summary TEXT NOT NULL,
+  description TEXT NOT NULL, value TEXT NOT NULL, schema TEXT, extra TEXT,
+  archived INTEGER NOT NULL DEFAULT 0, edited_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
+  version_id INTEGER NOT NULL, PRIMARY KEY (workspace_id, path));
+)sql",
   };
   return list;
 }

@@ -98,8 +98,8 @@ export async function openBrowser() {
       // API answers of 400 and more are errors the page must show; a test names those it
       // causes on purpose with page.expectApiError(/regex/), any other one fails it (a wrong
       // URL in the app would otherwise go unnoticed). Allowed always: "who am I?" before
-      // logging in (how the app finds out), and flows, which are not served yet.
-      page.expectedApiErrors = [/\/api\/users\/whoami$/, /\/api\/w\/[^/]+\/flows\//];
+      // logging in (how the app finds out).
+      page.expectedApiErrors = [/\/api\/users\/whoami$/];
       page.expectApiError = (re) => page.expectedApiErrors.push(re);
       page.on('response', (res) => {
         const url = res.url();

@@ -303,14 +303,39 @@ test('markup in names, summaries and labels is shown as text, never run', async 
   chrome.assertNoProblems(); // an alert() would be reported as an unexpected dialog
 });
 
-test('flows have their route and say they are not here yet', async () => {
+test('flows are listed, and the page of a flow shows its webhooks and its steps', async () => {
   const page = await chrome.newPage();
   await login(page, server);
   await page.goto(server.url + '/flows');
-  await page.getByText('Flows are not available on this server yet.').waitFor();
+  await page.getByText('No flows yet').waitFor();
+  await server.api('POST', `/api/w/${WORKSPACE}/flows/create`, {
+    path: 'f/test/two_step', summary: 'Two steps', description: 'Adds one, then multiplies',
+    value: { modules: [
+      { id: 'a', summary: 'add one', value: { type: 'rawscript', language: 'python3', content: 'def main(x: int):\n    return x + 1\n',
+        input_transforms: { x: { type: 'javascript', expr: 'flow_input.x' } } } },
+      { id: 'loop', value: { type: 'forloopflow', skip_failures: false, iterator: { type: 'javascript', expr: '[1, 2]' },
+        modules: [{ id: 'inner', value: { type: 'identity' } }] } },
+    ] },
+    schema: { type: 'object', properties: { x: { type: 'integer' } }, required: ['x'] },
+  });
+  const version = (await server.api('GET', `/api/w/${WORKSPACE}/flows/get/f/test/two_step`)).json().version_id;
+  await page.reload();
   await screenshot(page, 'flows');
+  await page.getByRole('link', { name: 'f/test/two_step' }).click();
+  await page.waitForURL(/\/flows\/get\/f\/test\/two_step$/);
+  const panel = page.getByRole('region', { name: 'Webhooks' });
+  const base = `${server.url}/api/w/${WORKSPACE}/jobs`;
+  await panel.getByText(`${base}/run/f/f/test/two_step`, { exact: true }).waitFor();
+  await panel.getByText(`${base}/run/fv/${version}`, { exact: true }).waitFor();
+  await panel.getByText(`${base}/run_wait_result/f/f/test/two_step`, { exact: true }).waitFor();
+  assert.match(await page.getByLabel('Example: curl').innerText(), /-d '\{"x":1\}'/);
+  const steps = page.getByRole('list', { name: 'Steps' });
+  await steps.getByText('a · inline python3 — add one').waitFor();
+  await steps.getByText('inner · identity').waitFor();
+  await screenshot(page, 'flow-details');
+
+  page.expectApiError(/\/flows\/get\/u\/admin\/some_flow$/);
   await page.goto(server.url + '/flows/get/u/admin/some_flow');
   await page.getByText('No such flow here').waitFor();
-  await screenshot(page, 'flow-details');
   chrome.assertNoProblems();
 });

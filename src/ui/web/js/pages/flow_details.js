@@ -31,7 +31,7 @@ export default async function flowDetailsPage(ctx) {
   } catch (e) {
     if (!ctx.isCurrent()) return;
     return clear(ctx.main, h('h1', { class: 'mono' }, path),
-      e.status === 404 ? h('p', { class: 'empty card' }, 'No such flow here, or flows are not available on this server yet. ',
+      e.status === 404 ? h('p', { class: 'empty card' }, 'No such flow here. ',
         h('a', { href: '/flows' }, 'Back to flows')) : errorBox(e));
   }
   if (!ctx.isCurrent()) return;
@@ -41,6 +41,9 @@ export default async function flowDetailsPage(ctx) {
       h('div', {}, h('h1', { class: 'mono' }, flow.path),
         h('div', { class: 'sub' }, flow.summary ? `${flow.summary} · ` : '', `${modules.length} steps · edited ${timeAgo(flow.edited_at)}`))),
     flow.description ? h('p', {}, flow.description) : null,
+    // Flows are stored and versioned; the engine that runs them is the next piece of work.
+    h('p', { class: 'caution' }, 'This server stores flows but does not run them yet: until the flow engine lands, ',
+      'their webhooks answer 404.'),
     webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
     h('section', { class: 'card', 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Steps'),
       modules.length ? stepsGraph(modules) : h('p', { class: 'empty' }, 'This flow has no steps.')));

@@ -1,5 +1,4 @@
-// Flows: the list of the workspace's flows. The flow engine lands with its own API
-// (flows/list); until then the page says so instead of failing.
+// Flows: the list of the workspace's flows.
 import { api, ws } from '../api.js';
 import { h, clear, errorBox } from '../dom.js';
 import { timeAgo, dateTime } from '../format.js';
@@ -15,10 +14,6 @@ export default async function flowsPage(ctx) {
   try {
     flows = await api.get(ws('/flows/list'));
   } catch (e) {
-    if (e.status === 404) {
-      return clear(list, h('div', { class: 'empty card' }, 'Flows are not available on this server yet. ',
-        'Scripts are: ', h('a', { href: '/scripts' }, 'open Scripts'), '.'));
-    }
     return clear(list, errorBox(e));
   }
   if (!ctx.isCurrent()) return;

@@ -1,6 +1,6 @@
 // Settings → Tokens: the user's API tokens (the API only ever returns their prefix), creating
 // one (its full text is shown once, right here) and deleting one.
-import { api, ws, ApiError } from '../api.js';
+import { api, ws } from '../api.js';
 import { h, clear, errorBox, field, uid, copyButton, confirmDialog, progress, stackOnPhones } from '../dom.js';
 import { dateTime, timeAgo } from '../format.js';
 
@@ -139,8 +139,7 @@ function expirationDate(choice, dateText) {
 // Fills the scope select with the scripts and flows of the current workspace.
 async function loadTargets(ctx, select, hint, errors) {
   const scripts = api.get(ws('/scripts/list')).catch((e) => e);
-  // Flows may not be served yet (404): then the choice is simply scripts only.
-  const flows = api.get(ws('/flows/list')).catch((e) => (e instanceof ApiError && e.status === 404 ? [] : e));
+  const flows = api.get(ws('/flows/list')).catch((e) => e);
   const [s, f] = await Promise.all([scripts, flows]);
   if (!ctx.isCurrent()) return;
   const group = (title, list, kind) => (Array.isArray(list) && list.length

@@ -1,0 +1,315 @@
+// Flows: create, update (each save is a version), read, list, archive, delete. Running them is
+// the flow engine's part (jobs/run/f, /fv).
+#include <nlohmann/json.hpp>
+
+#include "api/paths.h"
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "api/views.h"
+#include "store/audit.h"
+#include "store/database.h"
+#include "store/flows.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kModuleTypes[] = {"rawscript",     "script",    "flow",      "forloopflow",
+                                        "whileloopflow", "branchone", "branchall", "identity"};
+
+Error not_found(const std::string& path) {
+  return Error::not_found("Flow not found at path " + path);
+}
+
+// The modules of a flow value, and of its loops and branches, each with an id and a known
+// type. `where` names the place for the error ("value.modules[2]").
+Status check_modules(const json& modules, const std::string& where) {
+  if (!modules.is_array()) return json_data_error(where + ": expected an array of modules");
+  for (size_t i = 0; i < modules.size(); ++i) {
+    const json& m = modules[i];
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    if (!m.is_object()) return json_data_error(at + ": expected a module object");
+    if (!m.contains("id") || !m["id"].is_string() || m["id"].get<std::string>().empty())
+      return json_data_error(at + ": missing field `id` (a non-empty string)");
+    if (!m.contains("value") || !m["value"].is_object() || !m["value"].contains("type") ||
+        !m["value"]["type"].is_string())
+      return json_data_error(at + ": missing field `value` with a `type`");
+    const std::string type = m["value"]["type"].get<std::string>();
+    bool known = false;
+    for (const char* t : kModuleTypes) known = known || type == t;
+    if (!known) return json_data_error(at + ".value.type: unknown variant `" + type + "`");
+    const json& v = m["value"];
+    if (type == "forloopflow" || type == "whileloopflow") {
+      if (auto st = check_modules(v.value("modules", json()), at + ".value.modules"); !st)
+        return st;
+    } else if (type == "branchone" || type == "branchall") {
+      const json& branches = v.value("branches", json());
+      if (!branches.is_array()) return json_data_error(at + ".value.branches: expected an array");
+      for (size_t b = 0; b < branches.size(); ++b) {
+        const std::string bat = at + ".value.branches[" + std::to_string(b) + "].modules";
+        if (!branches[b].is_object()) return json_data_error(bat + ": expected a branch object");
+        if (auto st = check_modules(branches[b].value("modules", json()), bat); !st) return st;
+      }
+      if (type == "branchone" && v.contains("default")) {
+        if (auto st = check_modules(v["default"], at + ".value.default"); !st) return st;
+      }
+    }
+  }
+  return Status::ok();
+}
+
+struct ParsedFlow {
+  store::FlowRecord flow;
+  std::optional<std::string> deployment_msg;
+};
+
+// An OpenFlowWPath body: {path, summary, description?, value: {modules, ...}, schema?, ...}.
+Result<ParsedFlow> parse_flow(const json& b, const std::string& ws) {
+  if (!b.is_object()) return json_data_error("expected an OpenFlowWPath object");
+  ParsedFlow p;
+  store::FlowRecord& f = p.flow;
+  f.workspace_id = ws;
+  for (const char* field : {"path", "summary"}) {
+    if (!b.contains(field)) return json_data_error(std::string("missing field `") + field + "`");
+    if (!b[field].is_string()) return json_data_error(std::string(field) + ": expected a string");
+  }
+  f.path = b["path"].get<std::string>();
+  if (!is_valid_script_path(f.path)) return invalid_path_error(f.path);
+  f.summary = b["summary"].get<std::string>();
+  if (b.contains("description") && !b["description"].is_null()) {
+    if (!b["description"].is_string()) return json_data_error("description: expected a string");
+    f.description = b["description"].get<std::string>();
+  }
+  if (!b.contains("value")) return json_data_error("missing field `value`");
+  const json& value = b["value"];
+  if (!value.is_object()) return json_data_error("value: expected a FlowValue object");
+  if (!value.contains("modules")) return json_data_error("value: missing field `modules`");
+  if (auto st = check_modules(value["modules"], "value.modules"); !st) return st.error();
+  if (value.contains("failure_module") && !value["failure_module"].is_null()) {
+    if (auto st = check_modules(json::array({value["failure_module"]}), "value.failure_module");
+        !st)
+      return st.error();
+  }
+  f.value_json = value.dump();
+  if (b.contains("schema") && !b["schema"].is_null()) {
+    if (!b["schema"].is_object()) return json_data_error("schema: expected a JSON schema object");
+    f.schema_json = b["schema"].dump();
+  }
+  if (b.contains("deployment_message") && b["deployment_message"].is_string()) {
+    p.deployment_msg = b["deployment_message"].get<std::string>();
+  }
+  json extra = json::object();
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    static const char* kKnown[] = {"path",
+                                   "summary",
+                                   "description",
+                                   "value",
+                                   "schema",
+                                   "deployment_message",
+                                   "skip_draft_deletion"};
+    bool known = false;
+    for (const char* k : kKnown) known = known || it.key() == k;
+    if (!known) extra[it.key()] = it.value();
+  }
+  if (!extra.empty()) f.extra_json = extra.dump();
+  return p;
+}
+
+Result<ParsedFlow> read_body(const http::Request& req, const std::string& ws) {
+  auto text = json_body_text(req);
+  if (!text) return text.error();
+  return parse_flow(json::parse(*text), ws);
+}
+
+void create_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto parsed = read_body(req, ws);
+  if (!parsed) return reply_error(r, parsed.error());
+  store::FlowRecord& f = parsed->flow;
+  if (auto st = may_write_path(*who, f.path); !st) return reply_error(r, st.error());
+  f.edited_by = who->username;
+  f.edited_at = ctx.clock.now_ms();
+  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto existing = store::find_flow(c, ws, f.path);
+    if (!existing) return existing.error();
+    if (*existing) return Error::bad_request("Flow " + f.path + " already exists");
+    if (auto s = store::save_flow(c, f, std::nullopt, parsed->deployment_msg); !s) return s;
+    return store::insert_audit(c, audit_record(ctx, *who, ws,
+                                               {"flows.create", "Create", f.path,
+                                                json{{"version", f.version_id}}.dump()}));
+  });
+  if (!st) return reply_error(r, st.error());
+  reply_text(r, 201, f.path);
+}
+
+void update_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string old_path = req.params["path"];
+  if (!is_valid_script_path(old_path)) return reply_error(r, invalid_path_error(old_path));
+  auto parsed = read_body(req, ws);
+  if (!parsed) return reply_error(r, parsed.error());
+  store::FlowRecord& f = parsed->flow;
+  for (const auto& p : {old_path, f.path}) {
+    if (auto st = may_write_path(*who, p); !st) return reply_error(r, st.error());
+  }
+  f.edited_by = who->username;
+  f.edited_at = ctx.clock.now_ms();
+  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto existing = store::find_flow(c, ws, old_path);
+    if (!existing) return existing.error();
+    if (!*existing) return not_found(old_path);
+    if (f.path != old_path) {
+      auto taken = store::find_flow(c, ws, f.path);
+      if (!taken) return taken.error();
+      if (*taken) return Error::bad_request("Flow " + f.path + " already exists");
+    }
+    if (auto s = store::save_flow(c, f, old_path, parsed->deployment_msg); !s) return s;
+    json params = {{"version", f.version_id}};
+    if (f.path != old_path) params["renamed_from"] = old_path;
+    return store::insert_audit(
+        c, audit_record(ctx, *who, ws, {"flows.update", "Update", f.path, params.dump()}));
+  });
+  if (!st) return reply_error(r, st.error());
+  reply_text(r, 200, f.path);
+}
+
+void get_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
+  if (!f) return reply_error(r, f.error());
+  if (!*f) return reply_error(r, not_found(path));
+  reply_json(r, 200, flow_json(**f));
+}
+
+void get_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string text = req.params["version"];
+  int64_t id = 0;
+  try {
+    size_t used = 0;
+    id = std::stoll(text, &used);
+    if (used != text.size()) throw std::invalid_argument(text);
+  } catch (const std::exception&) {
+    return reply_error(r, Error::bad_request("invalid flow version " + text + ": not an integer"));
+  }
+  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, id); });
+  if (!f) return reply_error(r, f.error());
+  if (!*f) return reply_error(r, Error::not_found("Flow version " + text + " not found"));
+  reply_json(r, 200, flow_json(**f));
+}
+
+void list_flows(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto page = paging(req);
+  if (!page) return reply_error(r, page.error());
+  auto archived = query_bool(req, "show_archived");
+  if (!archived) return reply_error(r, archived.error());
+  store::FlowListFilter f;
+  f.path_start = req.query_param("path_start");
+  f.show_archived = archived->value_or(false);
+  f.limit = page->limit;
+  f.offset = page->offset;
+  auto list = ctx.db.read([&](store::Connection& c) { return store::list_flows(c, ws, f); });
+  if (!list) return reply_error(r, list.error());
+  reply_json(r, 200, flows_list_json(*list));
+}
+
+void flow_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
+  if (!f) return reply_error(r, f.error());
+  reply_json(r, 200, *f ? "true" : "false");
+}
+
+void flow_history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  auto list = ctx.db.read([&](store::Connection& c) { return store::flow_history(c, ws, path); });
+  if (!list) return reply_error(r, list.error());
+  if (list->empty()) return reply_error(r, not_found(path));
+  if (req.path.find("/get_latest_version/") != std::string::npos) {
+    return reply_json(r, 200, flow_version_json(list->front()));
+  }
+  reply_json(r, 200, flow_history_json(*list));
+}
+
+void archive_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
+  bool archived = true;  // an empty body archives, as the UI's button does
+  if (!req.body.empty()) {
+    auto text = json_body_text(req);
+    if (!text) return reply_error(r, text.error());
+    json b = json::parse(*text);
+    if (!b.is_object() || (b.contains("archived") && !b["archived"].is_boolean()))
+      return reply_error(r, json_data_error("expected {\"archived\": boolean}"));
+    archived = b.value("archived", true);
+  }
+  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto changed = store::set_flow_archived(c, ws, path, archived);
+    if (!changed) return changed.error();
+    if (*changed == 0) return not_found(path);
+    return store::insert_audit(
+        c, audit_record(ctx, *who, ws,
+                        {"flows.archive", "Update", path, json{{"archived", archived}}.dump()}));
+  });
+  if (!st) return reply_error(r, st.error());
+  reply_text(r, 200, "Flow " + path + (archived ? " archived" : " unarchived"));
+}
+
+void delete_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  const std::string path = req.params["path"];
+  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
+  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
+    auto removed = store::delete_flow(c, ws, path);
+    if (!removed) return removed.error();
+    if (*removed == 0) return not_found(path);
+    return store::insert_audit(c,
+                               audit_record(ctx, *who, ws, {"flows.delete", "Delete", path, {}}));
+  });
+  if (!st) return reply_error(r, st.error());
+  reply_text(r, 200, "Flow " + path + " deleted");
+}
+
+}  // namespace
+
+void add_flow_routes(http::Router& router, ApiContext& ctx) {
+  const std::string base = "/api/w/:workspace/flows";
+  router.add("POST", base + "/create", bind_handler(ctx, create_flow));
+  router.add("POST", base + "/update/*path", bind_handler(ctx, update_flow));
+  // Before get/*path: a flow path never starts with v/ (u/, f/ or g/ only).
+  router.add("GET", base + "/get/v/:version", bind_handler(ctx, get_flow_version));
+  router.add("GET", base + "/get/*path", bind_handler(ctx, get_flow));
+  router.add("GET", base + "/list", bind_handler(ctx, list_flows));
+  router.add("GET", base + "/exists/*path", bind_handler(ctx, flow_exists));
+  router.add("GET", base + "/history/p/*path", bind_handler(ctx, flow_history));
+  router.add("GET", base + "/get_latest_version/*path", bind_handler(ctx, flow_history));
+  router.add("POST", base + "/archive/*path", bind_handler(ctx, archive_flow));
+  router.add("DELETE", base + "/delete/*path", bind_handler(ctx, delete_flow));
+}
+
+}  // namespace millrace::api
