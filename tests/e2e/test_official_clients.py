@@ -240,6 +240,66 @@ class OfficialClientsTest(ServerTestCase):
         rc, out, err = self.wmill("script", "run", path, "-d", "{}", "-s")
         self.assertEqual((rc, last_line(out)), (0, "2"), self.explain(["script", "run"], rc, out, err))
 
+    # --- wmill flow push -------------------------------------------------------------------
+
+    def write_flow(self, folder, multiplier):
+        """A flow folder as `wmill sync pull` writes it: flow.yaml and one inline file per step."""
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "flow.yaml"), "w") as f:
+            f.write(
+                "summary: two step test\n"
+                "description: ''\n"
+                "value:\n"
+                "  modules:\n"
+                "    - id: a\n"
+                "      summary: add one\n"
+                "      value:\n"
+                "        type: rawscript\n"
+                "        content: '!inline add_one.py'\n"
+                "        language: python3\n"
+                "        input_transforms:\n"
+                "          x:\n"
+                "            type: javascript\n"
+                "            expr: flow_input.x\n"
+                "schema:\n"
+                "  $schema: https://json-schema.org/draft/2020-12/schema\n"
+                "  type: object\n"
+                "  properties:\n"
+                "    x:\n"
+                "      type: integer\n"
+                "      description: ''\n"
+                "  required:\n"
+                "    - x\n")
+        with open(os.path.join(folder, "add_one.py"), "w") as f:
+            f.write(f"def main(x: int):\n    return (x + 1) * {multiplier}\n")
+
+    def test_flow_push_creates_then_updates_the_flow(self):
+        self.ensure_project()
+        folder = os.path.join(self.project, "f", "test", "two_step__flow")
+        self.write_flow(folder, 1)
+        self.assertWmillOk("flow", "push", "f/test/two_step__flow", "f/test/two_step")
+        r = self.server.request("GET", f"/api/w/{WS}/flows/get/f/test/two_step", token=self.token)
+        self.assertEqual(r.status, 200, r)
+        flow = r.json()
+        self.assertEqual(flow["summary"], "two step test")
+        step = flow["value"]["modules"][0]
+        self.assertEqual(step["id"], "a")
+        self.assertEqual(step["value"]["content"], "def main(x: int):\n    return (x + 1) * 1\n")
+        self.assertEqual(flow["schema"]["required"], ["x"])
+        # Pushing the same folder again writes nothing; a changed step makes a new version.
+        self.assertWmillOk("flow", "push", "f/test/two_step__flow", "f/test/two_step")
+        history = self.server.request("GET", f"/api/w/{WS}/flows/history/p/f/test/two_step",
+                                      token=self.token).json()
+        self.assertEqual(len(history), 1, history)
+        self.write_flow(folder, 10)
+        self.assertWmillOk("flow", "push", "f/test/two_step__flow", "f/test/two_step")
+        flow = self.server.request("GET", f"/api/w/{WS}/flows/get/f/test/two_step",
+                                   token=self.token).json()
+        self.assertIn("* 10", flow["value"]["modules"][0]["value"]["content"])
+        history = self.server.request("GET", f"/api/w/{WS}/flows/history/p/f/test/two_step",
+                                      token=self.token).json()
+        self.assertEqual(len(history), 2, history)
+
     # --- wmill script run -s ------------------------------------------------------------
 
     def run_s(self, path, args):
