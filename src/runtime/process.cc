@@ -32,8 +32,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kTickMs = 100;
 
+// in_fd -1 means /dev/null; err_fd -1 means /dev/null.
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
-                             int out_fd, pid_t server_pid) {
+                             int in_fd, int out_fd, int err_fd, pid_t server_pid) {
   // Runs in a vfork child: system calls only, no allocation, never return.
   setpgid(0, 0);
   if (spec.user) {
@@ -47,12 +48,14 @@ constexpr int64_t kTickMs = 100;
   }
   // If the server dies (even by SIGKILL) the job dies with it; it is run again after restart.
   // (Set after the user switch, which would clear it.)
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != server_pid) _exit(125);
+  if (spec.die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != server_pid) _exit(125);
+  }
+  int devnull = open("/dev/null", O_RDWR);
+  dup2(in_fd >= 0 ? in_fd : devnull, STDIN_FILENO);
   dup2(out_fd, STDOUT_FILENO);
-  dup2(out_fd, STDERR_FILENO);
-  int devnull = open("/dev/null", O_RDONLY);
-  if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+  dup2(err_fd >= 0 ? err_fd : devnull, STDERR_FILENO);
   syscall(SYS_close_range, 3U, ~0U, 0U);  // the server's sockets and database stay ours
   if (chdir(spec.cwd.c_str()) != 0) _exit(126);
   struct rlimit rl;
@@ -101,7 +104,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     close(fds[1]);
     return out;
   }
-  if (pid == 0) child_exec(spec, argv.data(), envp.data(), fds[1], server_pid);
+  if (pid == 0) child_exec(spec, argv.data(), envp.data(), -1, fds[1], fds[1], server_pid);
   close(fds[1]);
   setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
   out.started = true;
@@ -173,6 +176,50 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
   if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) out.term_signal = WTERMSIG(status);
   return out;
+}
+
+std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& error) {
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + strerror(errno);
+    return std::nullopt;
+  }
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + strerror(errno);
+    close(in[0]);
+    close(in[1]);
+    return std::nullopt;
+  }
+  pid_t server_pid = getpid();
+  pid_t pid = vfork();
+  if (pid < 0) {
+    error = std::string("vfork: ") + strerror(errno);
+    for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
+    return std::nullopt;
+  }
+  if (pid == 0) child_exec(spec, argv.data(), envp.data(), in[0], out[1], -1, server_pid);
+  close(in[0]);
+  close(out[1]);
+  setpgid(pid, pid);
+  return PipedProcess{pid, in[1], out[0]};
+}
+
+void stop_piped(PipedProcess& p) {
+  if (p.pid > 0) {
+    kill_group(p.pid);
+    int status;
+    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (p.to_child >= 0) close(p.to_child);
+  if (p.from_child >= 0) close(p.from_child);
+  p = PipedProcess{};
 }
 
 }  // namespace millrace::runtime

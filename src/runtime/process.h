@@ -44,6 +44,9 @@ struct ProcessSpec {
   std::vector<std::string> env;   // NAME=value, the whole environment
   std::string cwd;
   ProcessLimits limits;
+  // PR_SET_PDEATHSIG: the child dies with the thread that started it. Off for children that
+  // end by themselves when their stdin closes (the server's death closes it too).
+  bool die_with_parent = true;
 };
 
 struct ProcessOutcome {
@@ -61,5 +64,20 @@ using OutputSink = std::function<void(std::string_view chunk)>;
 
 ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
                            const CancelSignal* cancel);
+
+// A long-lived child spoken to over pipes (its stderr goes to /dev/null). The caller owns
+// the descriptors and must end it with stop_piped().
+struct PipedProcess {
+  pid_t pid = -1;
+  int to_child = -1;    // the child's stdin
+  int from_child = -1;  // the child's stdout
+};
+// Starts spec.argv as spec.user, in spec.cwd, with spec.env and the limits (not the timeout);
+// nullopt with `error` set when it cannot start. With spec.die_with_parent the child dies with
+// the thread that started it, so such a child is started from a thread that lives as long as
+// the server.
+std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& error);
+// Kills the child's process group, reaps it and closes the pipes.
+void stop_piped(PipedProcess& p);
 
 }  // namespace millrace::runtime
