@@ -332,6 +332,16 @@ test('flows are listed, and the page of a flow shows its webhooks and its steps'
   const steps = page.getByRole('list', { name: 'Steps' });
   await steps.getByText('a · inline python3 — add one').waitFor();
   await steps.getByText('inner · identity').waitFor();
+  // An update makes a version; each version's pinned URL is on the page.
+  await server.api('POST', `/api/w/${WORKSPACE}/flows/update/f/test/two_step`, {
+    path: 'f/test/two_step', summary: 'Two steps', value: { modules: [] }, deployment_message: 'emptied',
+  });
+  await page.reload();
+  const versions = page.getByRole('region', { name: 'Versions' });
+  await versions.getByRole('cell', { name: 'emptied' }).waitFor();
+  await versions.getByRole('button', { name: `Copy URL by-version webhook of version ${version}` }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${base}/run/fv/${version}`);
+  await page.getByText('This flow has no steps.').waitFor();
   await screenshot(page, 'flow-details');
 
   page.expectApiError(/\/flows\/get\/u\/admin\/some_flow$/);

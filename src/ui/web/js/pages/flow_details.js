@@ -1,8 +1,9 @@
 // Flow details: the same Webhooks panel as scripts and the steps drawn top to bottom.
 import { api, ws } from '../api.js';
-import { h, clear, errorBox } from '../dom.js';
-import { timeAgo } from '../format.js';
+import { h, clear, errorBox, copyButton, stackOnPhones } from '../dom.js';
+import { timeAgo, dateTime } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
+import { webhookUrls } from '../examples.js';
 
 function stepLabel(module) {
   const v = module.value || {};
@@ -36,6 +37,7 @@ export default async function flowDetailsPage(ctx) {
   }
   if (!ctx.isCurrent()) return;
   const modules = (flow.value && flow.value.modules) || [];
+  const versionsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading versions…'));
   clear(ctx.main,
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', { class: 'mono' }, flow.path),
@@ -46,5 +48,30 @@ export default async function flowDetailsPage(ctx) {
       'their webhooks answer 404.'),
     webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
     h('section', { class: 'card', 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Steps'),
-      modules.length ? stepsGraph(modules) : h('p', { class: 'empty' }, 'This flow has no steps.')));
+      modules.length ? stepsGraph(modules) : h('p', { class: 'empty' }, 'This flow has no steps.')),
+    h('section', { class: 'card', 'aria-labelledby': 'flow-versions-title' },
+      h('h2', { id: 'flow-versions-title' }, 'Versions'), versionsBox));
+  loadVersions(ctx, path, flow.version_id, versionsBox);
+}
+
+// Every save is a version; its by-version webhook runs exactly that definition.
+async function loadVersions(ctx, path, current, box) {
+  try {
+    const versions = await api.get(ws(`/flows/history/p/${path}`));
+    if (!ctx.isCurrent()) return;
+    clear(box, stackOnPhones(h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'Saved'), h('th', {}, 'By'),
+        h('th', {}, 'Message'), h('th', {}, 'By-version webhook'))),
+      h('tbody', {}, versions.map((v) => {
+        const url = webhookUrls(location.origin, ctx.workspace, 'flow', path, v.id).asyncByVersion;
+        return h('tr', { 'aria-current': v.id === current ? 'true' : null },
+          h('td', { class: 'mono' }, String(v.id), v.id === current ? [' ', h('span', { class: 'badge' }, 'latest')] : null),
+          h('td', { title: dateTime(v.created_at) }, timeAgo(v.created_at)),
+          h('td', {}, v.created_by),
+          h('td', {}, v.deployment_msg || h('span', { class: 'muted' }, '—')),
+          h('td', {}, copyButton(url, 'Copy URL', `by-version webhook of version ${v.id}`)));
+      }))))));
+  } catch (e) {
+    clear(box, errorBox(e));
+  }
 }
