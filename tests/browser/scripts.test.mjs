@@ -349,3 +349,24 @@ test('flows are listed, and the page of a flow shows its webhooks and its steps'
   await page.getByText('No such flow here').waitFor();
   chrome.assertNoProblems();
 });
+
+test('copy works without the Clipboard API (plain http from another machine) and keeps the focus', async () => {
+  // On http://<server>:8000 opened from another machine the page is not a secure context:
+  // navigator.clipboard does not exist there, and copying falls back to a selection.
+  const page = await chrome.newPage();
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+  await login(page, server);
+  await page.goto(server.url + '/scripts/get/u/admin/greeter');
+  const copy = page.getByRole('region', { name: 'Webhooks' }).getByRole('button', { name: 'Copy URL: Sync' });
+  await copy.click();
+  await page.getByRole('button', { name: 'Copied URL: Sync' }).waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement.getAttribute('aria-label') === 'Copied URL: Sync'),
+    'the focus is back on the button');
+  // Another page of the same browser context reads what was copied.
+  const reader = await page.context().newPage();
+  await reader.goto(server.url + '/user/login');
+  const copied = await reader.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, `${server.url}/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/greeter`);
+  await reader.close();
+  chrome.assertNoProblems();
+});

@@ -31,7 +31,10 @@ export default async function scriptsPage(ctx) {
       return clear(list, h('div', { class: 'empty card' }, 'No scripts yet — ', h('a', { href: '/scripts/add' }, 'New script'), '.'));
     }
     if (!rows.length) return clear(list, h('div', { class: 'empty card' }, `No script matches “${search.value}”.`));
-    clear(list, h('div', { class: 'table-wrap' }, h('table', {},
+    clear(list, scripts.length >= 1000
+      ? h('p', { class: 'caution' }, 'Only the 1000 most recently saved scripts are listed here; search narrows them.')
+      : null,
+    h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, h('th', {}, 'Path'), h('th', {}, 'Summary'), h('th', {}, 'Language'),
         h('th', { class: 'hide-phone' }, 'Last edited'))),
       h('tbody', {}, rows.map((s) => h('tr', {},
