@@ -2,6 +2,7 @@
 // the flow engine's part (jobs/run/f, /fv).
 #include <nlohmann/json.hpp>
 
+#include "api/extra_fields.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -100,19 +101,8 @@ Result<ParsedFlow> parse_flow(const json& b, const std::string& ws) {
   if (b.contains("deployment_message") && b["deployment_message"].is_string()) {
     p.deployment_msg = b["deployment_message"].get<std::string>();
   }
-  json extra = json::object();
-  for (auto it = b.begin(); it != b.end(); ++it) {
-    static const char* kKnown[] = {"path",
-                                   "summary",
-                                   "description",
-                                   "value",
-                                   "schema",
-                                   "deployment_message",
-                                   "skip_draft_deletion"};
-    bool known = false;
-    for (const char* k : kKnown) known = known || it.key() == k;
-    if (!known) extra[it.key()] = it.value();
-  }
+  json extra = extra_fields(b, {"path", "summary", "description", "value", "schema",
+                                "deployment_message", "skip_draft_deletion"});
   if (!extra.empty()) f.extra_json = extra.dump();
   return p;
 }
@@ -123,60 +113,53 @@ Result<ParsedFlow> read_body(const http::Request& req, const std::string& ws) {
   return parse_flow(json::parse(*text), ws);
 }
 
-void create_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+// Create (no `old_path`) and update share one path: the body is checked the same way, and an
+// update may rename the flow, but never onto another flow.
+void write_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
+                const std::optional<std::string>& old_path) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
+  if (old_path && !is_valid_script_path(*old_path))
+    return reply_error(r, invalid_path_error(*old_path));
   auto parsed = read_body(req, ws);
   if (!parsed) return reply_error(r, parsed.error());
   store::FlowRecord& f = parsed->flow;
-  if (auto st = may_write_path(*who, f.path); !st) return reply_error(r, st.error());
-  f.edited_by = who->username;
-  f.edited_at = ctx.clock.now_ms();
-  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto existing = store::find_flow(c, ws, f.path);
-    if (!existing) return existing.error();
-    if (*existing) return Error::bad_request("Flow " + f.path + " already exists");
-    if (auto s = store::save_flow(c, f, std::nullopt, parsed->deployment_msg); !s) return s;
-    return store::insert_audit(c, audit_record(ctx, *who, ws,
-                                               {"flows.create", "Create", f.path,
-                                                json{{"version", f.version_id}}.dump()}));
-  });
-  if (!st) return reply_error(r, st.error());
-  reply_text(r, 201, f.path);
-}
-
-void update_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  const std::string old_path = req.params["path"];
-  if (!is_valid_script_path(old_path)) return reply_error(r, invalid_path_error(old_path));
-  auto parsed = read_body(req, ws);
-  if (!parsed) return reply_error(r, parsed.error());
-  store::FlowRecord& f = parsed->flow;
-  for (const auto& p : {old_path, f.path}) {
+  for (const auto& p : {old_path.value_or(f.path), f.path}) {
     if (auto st = may_write_path(*who, p); !st) return reply_error(r, st.error());
   }
   f.edited_by = who->username;
   f.edited_at = ctx.clock.now_ms();
+  const bool renamed = old_path && *old_path != f.path;
   Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto existing = store::find_flow(c, ws, old_path);
-    if (!existing) return existing.error();
-    if (!*existing) return not_found(old_path);
-    if (f.path != old_path) {
+    if (old_path) {
+      auto existing = store::find_flow(c, ws, *old_path);
+      if (!existing) return existing.error();
+      if (!*existing) return not_found(*old_path);
+    }
+    if (!old_path || renamed) {
       auto taken = store::find_flow(c, ws, f.path);
       if (!taken) return taken.error();
       if (*taken) return Error::bad_request("Flow " + f.path + " already exists");
     }
     if (auto s = store::save_flow(c, f, old_path, parsed->deployment_msg); !s) return s;
     json params = {{"version", f.version_id}};
-    if (f.path != old_path) params["renamed_from"] = old_path;
+    if (renamed) params["renamed_from"] = *old_path;
     return store::insert_audit(
-        c, audit_record(ctx, *who, ws, {"flows.update", "Update", f.path, params.dump()}));
+        c, audit_record(ctx, *who, ws,
+                        {old_path ? "flows.update" : "flows.create", old_path ? "Update" : "Create",
+                         f.path, params.dump()}));
   });
   if (!st) return reply_error(r, st.error());
-  reply_text(r, 200, f.path);
+  reply_text(r, old_path ? 200 : 201, f.path);
+}
+
+void create_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  write_flow(ctx, req, std::move(r), std::nullopt);
+}
+
+void update_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  write_flow(ctx, req, std::move(r), req.params["path"]);
 }
 
 void get_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -237,18 +220,28 @@ void flow_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   reply_json(r, 200, *f ? "true" : "false");
 }
 
-void flow_history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+// The versions of the flow at the request's path, newest first; 404 when it has none.
+Result<std::vector<store::FlowVersionInfo>> versions_of(ApiContext& ctx, http::Request& req) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
+  if (!who) return who.error();
   const std::string path = req.params["path"];
   auto list = ctx.db.read([&](store::Connection& c) { return store::flow_history(c, ws, path); });
+  if (!list) return list.error();
+  if (list->empty()) return not_found(path);
+  return list;
+}
+
+void flow_history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto list = versions_of(ctx, req);
   if (!list) return reply_error(r, list.error());
-  if (list->empty()) return reply_error(r, not_found(path));
-  if (req.path.find("/get_latest_version/") != std::string::npos) {
-    return reply_json(r, 200, flow_version_json(list->front()));
-  }
   reply_json(r, 200, flow_history_json(*list));
+}
+
+void latest_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto list = versions_of(ctx, req);
+  if (!list) return reply_error(r, list.error());
+  reply_json(r, 200, flow_version_json(list->front()));
 }
 
 void archive_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -307,7 +300,7 @@ void add_flow_routes(http::Router& router, ApiContext& ctx) {
   router.add("GET", base + "/list", bind_handler(ctx, list_flows));
   router.add("GET", base + "/exists/*path", bind_handler(ctx, flow_exists));
   router.add("GET", base + "/history/p/*path", bind_handler(ctx, flow_history));
-  router.add("GET", base + "/get_latest_version/*path", bind_handler(ctx, flow_history));
+  router.add("GET", base + "/get_latest_version/*path", bind_handler(ctx, latest_flow_version));
   router.add("POST", base + "/archive/*path", bind_handler(ctx, archive_flow));
   router.add("DELETE", base + "/delete/*path", bind_handler(ctx, delete_flow));
 }

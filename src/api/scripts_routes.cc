@@ -1,6 +1,7 @@
 // Scripts: every save is a new version (hash); the newest version of a path is what runs by path.
 #include <nlohmann/json.hpp>
 
+#include "api/extra_fields.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -17,31 +18,6 @@ namespace millrace::api {
 namespace {
 
 using nlohmann::json;
-
-// Fields of NewScript kept as given and returned by get (everything this server does not
-// interpret itself).
-json extra_fields(const json& b) {
-  static const char* kKnown[] = {"path",
-                                 "parent_hash",
-                                 "summary",
-                                 "description",
-                                 "content",
-                                 "language",
-                                 "schema",
-                                 "kind",
-                                 "lock",
-                                 "timeout",
-                                 "auto_parent",
-                                 "skip_draft_deletion",
-                                 "deployment_message"};
-  json extra = json::object();
-  for (auto it = b.begin(); it != b.end(); ++it) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || it.key() == k;
-    if (!known) extra[it.key()] = it.value();
-  }
-  return extra;
-}
 
 Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& ws) {
   if (!b.is_object()) return json_data_error("expected a NewScript object");
@@ -97,7 +73,9 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
     }
     s.parent_hash = to_lower(b["parent_hash"].get<std::string>());
   }
-  json extra = extra_fields(b);
+  json extra = extra_fields(
+      b, {"path", "parent_hash", "summary", "description", "content", "language", "schema", "kind",
+          "lock", "timeout", "auto_parent", "skip_draft_deletion", "deployment_message"});
   if (!extra.empty()) s.extra_json = extra.dump();
   return s;
 }

@@ -72,6 +72,18 @@ constexpr int64_t kTickMs = 100;
   _exit(127);
 }
 
+// argv and envp as execve wants them, built before vfork (the child may not allocate).
+struct ExecStrings {
+  explicit ExecStrings(const ProcessSpec& spec) {
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
 void kill_group(pid_t pid) {
   kill(-pid, SIGKILL);
   kill(pid, SIGKILL);
@@ -82,12 +94,7 @@ void kill_group(pid_t pid) {
 ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
                            const CancelSignal* cancel) {
   ProcessOutcome out;
-  std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  ExecStrings exec(spec);
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -104,7 +111,8 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     close(fds[1]);
     return out;
   }
-  if (pid == 0) child_exec(spec, argv.data(), envp.data(), -1, fds[1], fds[1], server_pid);
+  if (pid == 0)
+    child_exec(spec, exec.argv.data(), exec.envp.data(), -1, fds[1], fds[1], server_pid);
   close(fds[1]);
   setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
   out.started = true;
@@ -179,12 +187,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
 }
 
 std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& error) {
-  std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  ExecStrings exec(spec);
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + strerror(errno);
@@ -203,7 +206,7 @@ std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& er
     for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
     return std::nullopt;
   }
-  if (pid == 0) child_exec(spec, argv.data(), envp.data(), in[0], out[1], -1, server_pid);
+  if (pid == 0) child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], -1, server_pid);
   close(in[0]);
   close(out[1]);
   setpgid(pid, pid);

@@ -10,24 +10,17 @@ namespace {
 
 using nlohmann::json;
 
-std::string trim_copy(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // "Optional[int]" -> {"Optional", "int"}; "int" -> {"int", ""}.
 std::pair<std::string, std::string> split_generic(const std::string& type) {
   size_t open = type.find('[');
   if (open == std::string::npos || type.back() != ']') return {type, ""};
-  return {trim_copy(type.substr(0, open)),
-          trim_copy(type.substr(open + 1, type.size() - open - 2))};
+  return {std::string(trim(type.substr(0, open))),
+          std::string(trim(type.substr(open + 1, type.size() - open - 2)))};
 }
 
 // A Python literal as JSON: numbers, strings, True/False/None, and lists or dicts of those.
 std::optional<json> python_literal(const std::string& text) {
-  std::string t = trim_copy(text);
+  std::string t(trim(text));
   if (t == "None") return json(nullptr);
   if (t == "True") return json(true);
   if (t == "False") return json(false);
@@ -109,7 +102,7 @@ json python_type(const std::string& annotation) {
   }
   if (annotation.find('|') != std::string::npos) {  // `int | None`
     for (auto& part : split(annotation, '|')) {
-      std::string p = trim_copy(part);
+      std::string p(trim(part));
       if (p != "None") return python_type(p);
     }
   }

@@ -219,6 +219,17 @@ class Server:
         assert r.status == 201, r
         return r.text
 
+    def add_member(self, token, email, password, ws=WS, is_admin=False):
+        """Creates a user, adds it to the workspace, and answers its session token."""
+        r = self.request("POST", "/api/users/create", token=token,
+                         json_body={"email": email, "password": password, "super_admin": False,
+                                    "name": email.split("@")[0].title()})
+        assert r.status == 201, r
+        r = self.request("POST", f"/api/w/{ws}/workspaces/add_user", token=token,
+                         json_body={"email": email, "is_admin": is_admin, "operator": False})
+        assert r.status == 200, r
+        return self.login(email, password)
+
     def create_token(self, token, **body):
         r = self.request("POST", "/api/users/tokens/create", json_body=body, token=token)
         assert r.status == 201, r

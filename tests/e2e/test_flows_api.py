@@ -26,15 +26,7 @@ class FlowsApiTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        s = cls.server
-        r = s.request("POST", "/api/users/create", token=cls.token,
-                      json_body={"email": "bob@example.com", "password": "bob-password",
-                                 "super_admin": False, "name": "Bob"})
-        assert r.status == 201, r
-        r = s.request("POST", f"/api/w/{WS}/workspaces/add_user", token=cls.token,
-                      json_body={"email": "bob@example.com", "is_admin": False, "operator": False})
-        assert r.status == 200, r
-        cls.bob = s.login("bob@example.com", "bob-password")
+        cls.bob = cls.server.add_member(cls.token, "bob@example.com", "bob-password")
 
     def call(self, method, route, body=None, token=None):
         return self.server.request(method, f"/api/w/{WS}/flows{route}", json_body=body,

@@ -1,7 +1,7 @@
 // The app's frame: who is logged in, which workspace, the sidebar, and which page a URL shows.
 // Every page has its own URL (deep links and the back button work); pages live in pages/.
 import { api, ApiError, setUnauthorizedHandler, setWorkspace, currentWorkspace } from './api.js';
-import { h, clear, errorBox } from './dom.js';
+import { h, clear, append, errorBox } from './dom.js';
 
 // URL pattern → page module (loaded when first shown) and the sidebar entry it belongs to.
 const routes = [
@@ -97,7 +97,7 @@ function sidebar(activeNav) {
     onchange: (e) => switchWorkspace(e.target.value) },
   session.workspaces.map((w) => h('option', { value: w.id, selected: w.id === currentWorkspace() }, `${w.name} (${w.id})`)));
   const link = (item) => h('a', { href: item.href, 'aria-current': item.id === activeNav ? 'page' : null }, item.label);
-  return append(aside,
+  return append(aside, [
     h('a', { class: 'brand', href: '/' }, h('img', { src: '/favicon.svg', alt: '' }), 'Millrace'),
     toggle,
     h('div', { class: 'ws' }, select),
@@ -105,12 +105,8 @@ function sidebar(activeNav) {
     h('div', { class: 'bottom' },
       h('div', { class: 'whoami' }, session.member.username, h('br'), session.user.email),
       h('div', { class: 'nav' }, link({ id: 'settings', href: '/user/settings', label: 'Settings' })),
-      h('button', { type: 'button', onclick: logout }, 'Log out')));
-}
-
-function append(el, ...children) {
-  for (const c of children) el.append(c);
-  return el;
+      h('button', { type: 'button', onclick: logout }, 'Log out')),
+  ]);
 }
 
 async function render() {
