@@ -1,5 +1,6 @@
-// The webhooks: run a script by path or by hash, async (201 + job id) or sync (the result).
-// parse → authorize → resolve the script → build the args → enqueue durably → answer.
+// The webhooks: run a script (by path or hash) or a flow (by path or version), async (201 +
+// job id) or sync (the result).
+// parse → authorize → resolve the runnable → build the args → enqueue durably → answer.
 #include <atomic>
 #include <chrono>
 
@@ -14,8 +15,10 @@
 #include "auth/scopes.h"
 #include "common/timer_queue.h"
 #include "common/uuid.h"
+#include "flow/step_jobs.h"
 #include "queue/job_queue.h"
 #include "store/database.h"
+#include "store/flows.h"
 #include "store/jobs.h"
 
 namespace millrace::api {
@@ -23,14 +26,71 @@ namespace {
 
 using nlohmann::json;
 
-enum class Target { kPath, kHash };
+enum class Target { kPath, kHash, kFlowPath, kFlowVersion };
 enum class Mode { kAsync, kSync };
 
-Result<std::shared_ptr<const store::ScriptRecord>> resolve_script(ApiContext& ctx,
-                                                                  const std::string& ws,
-                                                                  Target target,
-                                                                  const std::string& id) {
-  return target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
+// What a webhook runs, as far as its job needs to know.
+struct Runnable {
+  std::string scope_kind;  // scripts | flows (jobs:run:<kind>:<path>)
+  std::string path;
+  std::optional<std::string> script_hash;
+  std::optional<std::string> language;
+  std::optional<int64_t> timeout_s;
+  std::optional<int64_t> flow_version;
+  std::optional<std::string> raw_flow;
+};
+
+Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std::string& missing) {
+  if (!found) return Error::not_found(missing);
+  Runnable r{"flows",
+             found->path,
+             std::nullopt,
+             std::nullopt,
+             std::nullopt,
+             found->version_id,
+             std::move(found->value_json)};
+  return r;
+}
+
+Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
+                         const std::string& id) {
+  if (target == Target::kPath || target == Target::kHash) {
+    auto script =
+        target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
+    if (!script) return script.error();
+    const auto& s = **script;
+    return Runnable{"scripts", s.path, s.hash, s.language, s.timeout_s, std::nullopt, std::nullopt};
+  }
+  if (target == Target::kFlowPath) {
+    auto found = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, id); });
+    if (!found) return found.error();
+    return flow_runnable(std::move(*found), "flow not found at name " + id);
+  }
+  int64_t version = 0;
+  try {
+    size_t used = 0;
+    version = std::stoll(id, &used);
+    if (used != id.size()) throw std::invalid_argument("trailing characters");
+  } catch (...) {
+    return Error::bad_request("invalid flow version: expected an integer, got " + id);
+  }
+  auto found =
+      ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, version); });
+  if (!found) return found.error();
+  return flow_runnable(std::move(*found), "flow version " + id + " not found");
+}
+
+const std::string& target_param(http::Request& req, Target target) {
+  switch (target) {
+    case Target::kPath:
+    case Target::kFlowPath:
+      return req.params["path"];
+    case Target::kHash:
+      return req.params["hash"];
+    case Target::kFlowVersion:
+      break;
+  }
+  return req.params["version"];
 }
 
 using Query = std::vector<std::pair<std::string, std::string>>;
@@ -100,17 +160,15 @@ void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::
   (void)canceled;  // already done, or gone: nothing left to stop
 }
 
-void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target target,
-                Mode mode) {
+void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target target, Mode mode) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto script = resolve_script(ctx, ws, target,
-                               target == Target::kPath ? req.params["path"] : req.params["hash"]);
-  if (!script) return reply_error(r, script.error());
-  if (!auth::scopes_allow_run(who->scopes, "scripts", (*script)->path)) {
-    return reply_error(
-        r, Error::permission_denied("Required scope: jobs:run:scripts:" + (*script)->path));
+  auto runnable = resolve(ctx, ws, target, target_param(req, target));
+  if (!runnable) return reply_error(r, runnable.error());
+  if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
+    return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
+                                                   runnable->scope_kind + ":" + runnable->path));
   }
 
   Query query;
@@ -154,22 +212,36 @@ void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Targe
   j.created_by = who->display_name();
   j.permissioned_as = who->permissioned_as();
   j.email = who->email;
-  j.script_hash = (*script)->hash;
-  j.script_path = (*script)->path;
-  j.language = (*script)->language;
+  j.script_hash = runnable->script_hash;
+  j.script_path = runnable->path;
+  j.language = runnable->language;
   j.args_json = std::move(*args);
   j.parent_job = *parent;
   j.root_job = *root;
   j.trigger_kind = "webhook";
   if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
-  j.timeout_s = (*script)->timeout_s;
-  j.tag = (*script)->language;
-  job.scheduled_for = *when;
-  json params = {
-      {"uuid", j.id}, {"hash", j.script_hash.value()}, {"permissioned_as", j.permissioned_as}};
+  j.timeout_s = runnable->timeout_s;
+  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
+  if (runnable->raw_flow) {
+    j.kind = "flow";
+    j.tag = "flow";
+    // The state is there from the start: `wmill flow run` reads its modules at once.
+    auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);
+    j.flow_status =
+        flow::initial_status(
+            value.is_object() ? value.value("modules", flow::ojson::array()) : flow::ojson::array(),
+            nullptr)
+            .dump();
+    j.raw_flow = std::move(runnable->raw_flow);
+    params["version"] = *runnable->flow_version;
+  } else {
+    j.tag = *runnable->language;
+    params["hash"] = *runnable->script_hash;
+  }
   if (j.token_prefix) params["token_prefix"] = *j.token_prefix;
-  job.audit =
-      audit_record(ctx, *who, ws, {"jobs.run.script", "Execute", j.script_path, params.dump()});
+  job.audit = audit_record(
+      ctx, *who, ws,
+      {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute", j.script_path, params.dump()});
   const std::string id = j.id;
 
   if (mode == Mode::kAsync) {
@@ -214,7 +286,7 @@ void run_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Targe
 
 template <Target T, Mode M>
 void run_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  run_script(ctx, req, std::move(r), T, M);
+  run(ctx, req, std::move(r), T, M);
 }
 
 void head_ok(ApiContext&, http::Request&, http::ResponderPtr r) {
@@ -237,9 +309,20 @@ void add_job_run_routes(http::Router& router, ApiContext& ctx) {
              bind_handler(ctx, run_route<Target::kHash, Mode::kSync>));
   router.add("GET", base + "/run_wait_result/h/:hash",
              bind_handler(ctx, run_route<Target::kHash, Mode::kSync>));
+  router.add("POST", base + "/run/f/*path",
+             bind_handler(ctx, run_route<Target::kFlowPath, Mode::kAsync>));
+  router.add("POST", base + "/run/fv/:version",
+             bind_handler(ctx, run_route<Target::kFlowVersion, Mode::kAsync>));
+  for (const char* method : {"POST", "GET"}) {
+    router.add(method, base + "/run_wait_result/f/*path",
+               bind_handler(ctx, run_route<Target::kFlowPath, Mode::kSync>));
+    router.add(method, base + "/run_wait_result/fv/:version",
+               bind_handler(ctx, run_route<Target::kFlowVersion, Mode::kSync>));
+  }
   // Webhook validators probe with HEAD: answer without running anything.
   for (const char* p : {"/run/p/*path", "/run/h/:hash", "/run_wait_result/p/*path",
-                        "/run_wait_result/h/:hash", "/run/f/*path", "/run_wait_result/f/*path"}) {
+                        "/run_wait_result/h/:hash", "/run/f/*path", "/run/fv/:version",
+                        "/run_wait_result/f/*path", "/run_wait_result/fv/:version"}) {
     router.add("HEAD", base + p, bind_handler(ctx, head_ok));
   }
 }

@@ -42,7 +42,9 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
   o["job_kind"] = j.kind;
   o["permissioned_as"] = j.permissioned_as;
   o["email"] = j.email;
-  o["is_flow_step"] = false;
+  o["is_flow_step"] = j.parent_job.has_value() && j.flow_step_id.has_value();
+  o["flow_step_id"] = opt(j.flow_step_id);
+  if (j.raw_code) o["raw_code"] = *j.raw_code;
   o["language"] = opt(j.language);
   o["visible_to_owner"] = true;
   o["tag"] = j.tag;
@@ -174,6 +176,9 @@ std::string with_raw_fields(std::string object_json,
 std::string job_json(const store::JobView& v, const std::string* logs, bool with_type) {
   std::vector<std::pair<std::string, std::string>> raw = {{"args", v.job.args_json}};
   if (v.completed) raw.emplace_back("result", v.completed->result_json.value_or("null"));
+  // A flow's state and value, as stored (the engine wrote them as JSON).
+  if (v.job.flow_status) raw.emplace_back("flow_status", *v.job.flow_status);
+  if (v.job.raw_flow) raw.emplace_back("raw_flow", *v.job.raw_flow);
   return with_raw_fields(dump(job_object(v, logs, with_type)), raw);
 }
 

@@ -14,6 +14,9 @@
 #include "cli/bootstrap.h"
 #include "common/log.h"
 #include "common/timer_queue.h"
+#include "flow/expressions.h"
+#include "flow/flow_engine.h"
+#include "flow/js_evaluator.h"
 #include "http/server.h"
 #include "queue/job_queue.h"
 #include "runtime/executor.h"
@@ -101,9 +104,24 @@ int serve(const Config& config) {
                            runtime::resolve_job_user(config.job_user, geteuid() == 0, user_error)};
   if (!user_error.empty()) return fail(user_error);
   if (auto e = runtime::prepare_job_root(sandbox); !e.empty()) return fail(e);
-  runtime::Runtimes runtimes(sandbox, runtime::Interpreters::detect());
+  auto interpreters = runtime::Interpreters::detect();
+  runtime::Runtimes runtimes(sandbox, interpreters);
+  // Flow expressions run in Node.js processes started on first use, as the job user.
+  std::unique_ptr<flow::JsEvaluator> evaluator;
+  if (interpreters.node) {
+    flow::JsEvaluatorOptions js;
+    js.node = *interpreters.node;
+    js.user = sandbox.user;
+    js.work_dir = job_root;
+    js.timeout_ms = config.expression_timeout_ms;
+    evaluator = std::make_unique<flow::JsEvaluator>(js);
+  } else {
+    log::warn("node not found: flow expressions other than property paths will fail");
+  }
+  flow::Expressions expressions(evaluator.get());
+  flow::FlowEngine flows(**db, expressions, Clock::system());
   worker::ScriptCache scripts(**db);
-  worker::WorkerPool workers(queue, scripts, runtimes, authenticator,
+  worker::WorkerPool workers(queue, scripts, runtimes, authenticator, flows,
                              {config.num_workers, ctx.base_url, config.job_timeout_s, "wk"});
   workers.start();
 

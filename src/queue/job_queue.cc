@@ -24,11 +24,13 @@ Result<std::vector<std::string>> JobQueue::recover() {
   std::vector<std::string> interrupted;
   for (auto& view : *queued) {
     const auto& q = *view.queued;
-    if (q.running) {
+    // A flow's advance is idempotent (it starts from its stored state and its steps' stored
+    // outcomes), so a flow is simply advanced again; its steps are recovered as jobs.
+    if (q.running && !is_flow_job(view.job)) {
       interrupted.push_back(view.job.id);
       EpochMs now = clock_.now_ms();
       if (q.canceled_by) {
-        finish(view.job.workspace_id, view.job.id,
+        finish(view.job,
                {"canceled", canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
                 q.started_at, now, 0, q.canceled_by, q.canceled_reason, q.worker},
                "", std::nullopt);
@@ -39,7 +41,7 @@ Result<std::vector<std::string>> JobQueue::recover() {
                           std::to_string(q.crash_restarts + 1) +
                           " times and is not restarted again";
         finish(
-            view.job.workspace_id, view.job.id,
+            view.job,
             {"failure", wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"),
              q.started_at, now, 0, std::nullopt, std::nullopt, q.worker},
             "\n" + msg + "\n", std::nullopt);
@@ -157,7 +159,13 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
     db_.write([id, worker,
                now](store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
               {});
-    return ClaimedJob{std::move((*view)->job), now};
+    ClaimedJob claimed{std::move((*view)->job), now, std::nullopt, std::nullopt};
+    if (const auto& q = (*view)->queued) {
+      if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
+      claimed.canceled_by = q->canceled_by;
+      claimed.canceled_reason = q->canceled_reason;
+    }
+    return claimed;
   }
 }
 
@@ -212,31 +220,119 @@ void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std
       running_.erase(it);
     }
   }
-  finish(claimed.job.workspace_id, claimed.job.id, std::move(state),
-         std::move(outcome.remaining_logs), std::nullopt);
+  if (outcome.status == "canceled" && !state.canceled_by && claimed.canceled_by) {
+    state.canceled_by = claimed.canceled_by;
+    state.canceled_reason = claimed.canceled_reason;
+  }
+  finish(claimed.job, std::move(state), std::move(outcome.remaining_logs), std::nullopt,
+         std::move(outcome.flow_status));
 }
 
-void JobQueue::finish(const std::string& workspace_id, const std::string& job_id,
-                      store::CompletedState state, std::string logs,
-                      std::optional<store::AuditRecord> audit) {
-  auto done = std::make_shared<JobCompletion>(
-      JobCompletion{job_id, state.status, state.result_json.value_or("null")});
+void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
+  auto shared = std::make_shared<FlowAdvance>(std::move(advance));
+  const std::string id = flow.job.id;
   db_.write(
-      [workspace_id, job_id, state = std::move(state), logs = std::move(logs),
-       audit = std::move(audit)](store::Connection& c) -> Status {
+      [id, shared](store::Connection& c) -> Status {
+        if (auto s = store::set_flow_status(c, id, shared->flow_status); !s) return s;
+        for (const auto& step : shared->steps) {
+          if (auto s = store::insert_job(c, step.job, step.scheduled_for); !s) return s;
+        }
+        if (shared->due) return store::park_flow_job(c, id, *shared->due);
+        return Status::ok();
+      },
+      [this, id, shared](const Status& s) {
+        bool again = false;
+        {
+          std::lock_guard lock(mutex_);
+          if (auto it = running_.find(id); it != running_.end()) {
+            again = it->second.wake_again;
+            running_.erase(it);
+          }
+          if (s && !again && !shared->due) parked_.insert(id);
+        }
+        if (!s) {
+          // Nothing of this advance happened: the flow is advanced again shortly.
+          log::error("cannot store the advance of flow " + id + ": " + s.error().message);
+          return add_ready(id, clock_.now_ms() + kReadBackRetryMs);
+        }
+        for (const auto& step : shared->steps) add_ready(step.job.id, step.scheduled_for);
+        if (again) {
+          add_ready(id, clock_.now_ms());
+        } else if (shared->due) {
+          add_ready(id, *shared->due);
+        }
+      });
+}
+
+void JobQueue::answer_early(const std::string& flow_id, const std::string& result_json) {
+  notify_waiters(JobCompletion{flow_id, "success", result_json});
+}
+
+void JobQueue::wake(const std::string& flow_id) {
+  EpochMs now = clock_.now_ms();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = running_.find(flow_id); it != running_.end()) {
+      it->second.wake_again = true;
+      return;
+    }
+    if (!parked_.erase(flow_id)) {
+      // Sleeping until later (or already ready, or not a flow of this queue): due now.
+      auto bytes = uuid_bytes(flow_id);
+      auto q = bytes ? ready_index_.find(*bytes) : ready_index_.end();
+      if (q == ready_index_.end() || q->second.scheduled_for <= now) return;
+      ready_.erase(q->second);
+      ready_index_.erase(q);
+    }
+  }
+  add_ready(flow_id, now);
+}
+
+Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std::string& canceler,
+                                          const std::string& reason,
+                                          std::optional<store::AuditRecord> audit) {
+  // Marked durably, then advanced: the engine cancels the flow's running steps and ends it.
+  const std::string id = flow.job.id;
+  db_.write(
+      [id, canceler, reason, audit = std::move(audit)](store::Connection& c) -> Status {
+        if (auto s = store::set_job_cancel(c, id, canceler, reason); !s) return s;
+        if (audit) return store::insert_audit(c, *audit);
+        return Status::ok();
+      },
+      [this, id](const Status& s) {
+        if (s) wake(id);
+      });
+  return id;
+}
+
+void JobQueue::finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
+                      std::optional<store::AuditRecord> audit,
+                      std::optional<std::string> flow_status) {
+  auto done = std::make_shared<JobCompletion>(
+      JobCompletion{job.id, state.status, state.result_json.value_or("null")});
+  std::optional<std::string> parent = job.parent_job;
+  db_.write(
+      [workspace_id = job.workspace_id, job_id = job.id, state = std::move(state),
+       logs = std::move(logs), audit = std::move(audit),
+       flow_status = std::move(flow_status)](store::Connection& c) -> Status {
         if (!logs.empty()) {
           if (auto s = store::append_job_logs(c, job_id, logs); !s) return s;
+        }
+        if (flow_status) {
+          if (auto s = store::set_flow_status(c, job_id, *flow_status); !s) return s;
         }
         if (auto s = store::complete_job(c, job_id, workspace_id, state); !s) return s;
         if (audit) return store::insert_audit(c, *audit);
         return Status::ok();
       },
-      [this, done](const Status& s) {
+      [this, done, parent](const Status& s) {
         if (!s) {
           log::error("cannot store the outcome of job " + done->id + ": " + s.error().message);
           return;
         }
         notify_waiters(*done);
+        // A flow's step is done: the flow moves on.
+        if (parent) wake(*parent);
       });
 }
 
@@ -262,6 +358,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
   if (!view) return view.error();
   if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
   if ((*view)->completed) return "queued job id " + job_id + " is already completed";
+  if (is_flow_job((*view)->job)) return cancel_flow(**view, canceler, reason, std::move(audit));
   std::function<void()> on_cancel;
   bool was_ready = false;
   bool is_running = false;
@@ -280,7 +377,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
   }
   if (was_ready) {
     EpochMs now = clock_.now_ms();
-    finish(workspace_id, job_id,
+    finish((*view)->job,
            {"canceled", canceled_result(reason, canceler), std::nullopt, now, 0, canceler, reason,
             std::nullopt},
            "", std::move(audit));

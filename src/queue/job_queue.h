@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -47,14 +48,31 @@ struct NewJob {
 
 struct ClaimedJob {
   store::JobRecord job;
-  EpochMs started_at = 0;
+  EpochMs started_at = 0;  // when it first started (a flow is claimed once per advance)
+  std::optional<std::string> canceled_by;  // set when it was canceled before this claim
+  std::optional<std::string> canceled_reason;
 };
 
 struct JobOutcome {
   std::string status;  // success | failure | canceled
   std::string result_json;
   std::string remaining_logs;
+  std::optional<std::string> flow_status;  // a flow's final state, stored with its outcome
 };
+
+// A flow's advance that does not finish it: its new state and the steps it starts, committed
+// in one transaction; then it waits for a step to end (or, sleeping, until `due`).
+struct FlowAdvance {
+  std::string flow_status;
+  std::vector<NewJob> steps;
+  std::optional<EpochMs> due;
+};
+
+// Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the
+// flow engine instead of running code.
+inline bool is_flow_job(const store::JobRecord& job) {
+  return job.kind == "flow" || job.kind == "flownode";
+}
 
 class JobQueue {
  public:
@@ -80,6 +98,11 @@ class JobQueue {
   void append_logs(const std::string& job_id, std::string text);
   // Stores the outcome durably; waiters are called after the commit.
   void complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker);
+  // A flow that started steps (or sleeps) waits, off the ready set, until one of its steps
+  // ends (or it is due): then it is ready to be advanced again.
+  void park(const ClaimedJob& flow, FlowAdvance advance);
+  // A flow's `early_return` step is done: its sync callers get that result now.
+  void answer_early(const std::string& flow_id, const std::string& result_json);
   // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at
   // the next start without counting as a crash restart.
   void release_interrupted(const std::string& job_id, std::string logs);
@@ -108,6 +131,7 @@ class JobQueue {
   struct Running {
     std::function<void()> on_cancel;
     std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
+    bool wake_again = false;  // a flow's step ended while the flow was being advanced
   };
   struct Waiter {
     uint64_t id;
@@ -115,9 +139,14 @@ class JobQueue {
   };
 
   void add_ready(const std::string& job_id, EpochMs scheduled_for);
-  void finish(const std::string& workspace_id, const std::string& job_id,
-              store::CompletedState state, std::string logs,
-              std::optional<store::AuditRecord> audit);
+  void finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
+              std::optional<store::AuditRecord> audit,
+              std::optional<std::string> flow_status = std::nullopt);
+  // A flow whose step ended (or that was canceled) is made ready to be advanced.
+  void wake(const std::string& flow_id);
+  Result<std::string> cancel_flow(const store::JobView& flow, const std::string& canceler,
+                                  const std::string& reason,
+                                  std::optional<store::AuditRecord> audit);
   void notify_waiters(const JobCompletion& done);
 
   store::Database& db_;
@@ -133,6 +162,7 @@ class JobQueue {
   std::map<ReadyKey, UuidBytes> ready_;
   std::unordered_map<UuidBytes, ReadyKey, UuidBytesHash> ready_index_;
   std::unordered_map<std::string, Running> running_;
+  std::unordered_set<std::string> parked_;  // flows waiting for a step
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;
   uint64_t next_waiter_ = 1;
 };

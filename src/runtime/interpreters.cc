@@ -22,6 +22,7 @@ Interpreters Interpreters::detect() {
   i.python3 =
       first_executable({getenv("PYTHON_PATH"), "/usr/bin/python3", "/usr/local/bin/python3"});
   i.bash = first_executable({getenv("BASH_PATH"), "/bin/bash", "/usr/bin/bash"});
+  i.node = first_executable({getenv("NODE_BIN_PATH"), "/usr/bin/node", "/usr/local/bin/node"});
   return i;
 }
 

@@ -10,6 +10,7 @@ namespace millrace::runtime {
 struct Interpreters {
   std::optional<std::string> python3;
   std::optional<std::string> bash;
+  std::optional<std::string> node;  // flow expressions (and, later, TypeScript jobs)
   static Interpreters detect();
 };
 

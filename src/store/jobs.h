@@ -32,6 +32,13 @@ struct JobRecord {
   std::optional<int64_t> timeout_s;
   int64_t priority = 0;
   std::string tag;
+  // Flows (kind flow/flownode): the value run, pinned when the job was created, and its state
+  // machine (reference §6; the flow engine owns its shape).
+  std::optional<std::string> raw_flow;
+  std::optional<std::string> flow_status;
+  // A step of a flow: the module id it runs, and the code of an inline (rawscript) step.
+  std::optional<std::string> flow_step_id;
+  std::optional<std::string> raw_code;
 };
 
 struct QueueState {
@@ -98,6 +105,20 @@ Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string
 Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset);
 Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
                                        const JobListFilter& f);
+
+// A flow's state machine moves on: its new state and the step jobs it starts, in one
+// transaction (the caller's), so a crash never leaves a flow half-advanced.
+Status set_flow_status(Connection& c, const std::string& id, const std::string& flow_status);
+// A parked flow waits for its steps; when it sleeps, it is due again at `due`.
+Status park_flow_job(Connection& c, const std::string& id, EpochMs due);
+
+struct StepOutcome {
+  std::string status;  // success | failure | canceled
+  std::string result_json;
+};
+// The outcomes of those of `ids` that are completed, by id.
+Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
+    Connection& c, const std::vector<std::string>& ids);
 
 // Every job still in the queue, with its definition (used once at start-up).
 Result<std::vector<JobView>> load_queue(Connection& c);

@@ -73,6 +73,14 @@ CREATE TABLE flow (
   archived INTEGER NOT NULL DEFAULT 0, edited_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
   version_id INTEGER NOT NULL, PRIMARY KEY (workspace_id, path));
 )sql",
+      // 3: flow runs — a flow job's value and state machine, a step's module and inline code.
+      R"sql(
+ALTER TABLE job ADD COLUMN raw_flow TEXT;
+ALTER TABLE job ADD COLUMN flow_status TEXT;
+ALTER TABLE job ADD COLUMN flow_step_id TEXT;
+ALTER TABLE job ADD COLUMN raw_code TEXT;
+CREATE INDEX job_parent ON job(parent_job);
+)sql",
   };
   return list;
 }

@@ -7,6 +7,7 @@
 #include "auth/authenticator.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "flow/flow_engine.h"
 #include "queue/job_results.h"
 
 namespace millrace::worker {
@@ -66,11 +67,13 @@ std::string lock_job_result(const store::JobRecord& job) {
 }  // namespace
 
 WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
-                       const auth::Authenticator& auth, WorkerOptions options)
+                       const auth::Authenticator& auth, flow::FlowEngine& flows,
+                       WorkerOptions options)
     : queue_(queue),
       scripts_(scripts),
       runtimes_(runtimes),
       auth_(auth),
+      flows_(flows),
       options_(std::move(options)) {}
 
 WorkerPool::~WorkerPool() {
@@ -92,7 +95,27 @@ void WorkerPool::join() {
 }
 
 void WorkerPool::work(const std::string& name) {
-  while (auto claimed = queue_.claim_next(name)) run_one(*claimed, name);
+  while (auto claimed = queue_.claim_next(name)) {
+    if (queue::is_flow_job(claimed->job)) {
+      advance_flow(*claimed, name);
+    } else {
+      run_one(*claimed, name);
+    }
+  }
+}
+
+// A flow job runs no code: the engine moves it on, then it finishes or waits for its steps.
+void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::string& name) {
+  flow::Advance next = flows_.advance(claimed);
+  if (next.early_result) queue_.answer_early(claimed.job.id, *next.early_result);
+  for (const auto& step : next.cancel_steps) {
+    auto canceled = queue_.cancel(claimed.job.workspace_id, step,
+                                  claimed.canceled_by.value_or(claimed.job.created_by),
+                                  claimed.canceled_reason.value_or("the flow ended"), std::nullopt);
+    (void)canceled;  // already done, or gone: nothing left to stop
+  }
+  if (next.finished) return queue_.complete(claimed, std::move(*next.finished), name);
+  queue_.park(claimed, std::move(*next.waits));
 }
 
 void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name) {
@@ -102,22 +125,28 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     logs.add(message + "\n");
     queue_.complete(claimed,
                     {"failure", queue::wrap_error(runtime::error_object("ExecutionErr", message)),
-                     logs.take_rest()},
+                     logs.take_rest(), std::nullopt},
                     name);
   };
   if (job.kind == "dependencies" || job.kind == "flowdependencies") {
-    return queue_.complete(claimed, {"success", lock_job_result(job), logs.take_rest()}, name);
+    return queue_.complete(claimed,
+                           {"success", lock_job_result(job), logs.take_rest(), std::nullopt}, name);
   }
-  if (!job.script_hash) return fail("the job has no script to run");
-  auto script = scripts_.by_hash(job.workspace_id, *job.script_hash);
-  if (!script) return fail(script.error().message);
-
-  int64_t timeout_s =
-      job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
   runtime::JobRunRequest req;
+  int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
+  if (job.raw_code) {
+    // An inline step of a flow carries its code.
+    req.language = job.language.value_or("");
+    req.content = *job.raw_code;
+  } else {
+    if (!job.script_hash) return fail("the job has no script to run");
+    auto script = scripts_.by_hash(job.workspace_id, *job.script_hash);
+    if (!script) return fail(script.error().message);
+    timeout_s = job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
+    req.language = (*script)->language;
+    req.content = (*script)->content;
+  }
   req.job_id = job.id;
-  req.language = (*script)->language;
-  req.content = (*script)->content;
   req.args_json = job.args_json;
   req.timeout_ms = timeout_s * 1000;
   std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);

@@ -14,6 +14,9 @@
 namespace millrace::auth {
 class Authenticator;
 }
+namespace millrace::flow {
+class FlowEngine;
+}
 
 namespace millrace::worker {
 
@@ -27,7 +30,7 @@ struct WorkerOptions {
 class WorkerPool {
  public:
   WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
-             const auth::Authenticator& auth, WorkerOptions options);
+             const auth::Authenticator& auth, flow::FlowEngine& flows, WorkerOptions options);
   ~WorkerPool();
   void start();
   // Returns once every worker finished its current job; call queue.stop() first.
@@ -36,11 +39,13 @@ class WorkerPool {
  private:
   void work(const std::string& name);
   void run_one(const queue::ClaimedJob& claimed, const std::string& name);
+  void advance_flow(const queue::ClaimedJob& claimed, const std::string& name);
 
   queue::JobQueue& queue_;
   ScriptCache& scripts_;
   runtime::Runtimes& runtimes_;
   const auth::Authenticator& auth_;
+  flow::FlowEngine& flows_;
   WorkerOptions options_;
   std::vector<std::thread> threads_;
 };

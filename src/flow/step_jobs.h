@@ -1,0 +1,40 @@
+// The jobs a flow starts: one per script step (rawscript, script, sub-flow), one per loop
+// iteration or branch (a `flownode` job running that body as a flow of its own).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "queue/job_queue.h"
+
+namespace millrace::store {
+class Database;
+}
+
+namespace millrace::flow {
+
+using ojson = nlohmann::ordered_json;
+
+// A step's job: a child of `flow` (parent_job), in its root flow (root_job), for `step_id`.
+queue::NewJob step_job(const store::JobRecord& flow, const std::string& step_id, EpochMs now);
+
+// The job that runs a rawscript, script or flow module with `args`; 404-like errors in words
+// when what it names does not exist.
+Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& flow,
+                                 const std::string& step_id, const ojson& module_value,
+                                 const ojson& args, std::optional<int64_t> timeout_s, EpochMs now);
+
+// The job that runs `modules` as a flow (a loop iteration or a branch) with `args`; its first
+// step's previous_result is `previous_result`.
+queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
+                       const ojson& flow_value, const ojson& modules, const ojson& args,
+                       const ojson& previous_result, EpochMs now);
+
+// A flow's state before its first step (reference §6, `flow_status`).
+ojson initial_status(const ojson& modules, const ojson* previous_result);
+
+}  // namespace millrace::flow
