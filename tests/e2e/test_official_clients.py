@@ -300,6 +300,68 @@ class OfficialClientsTest(ServerTestCase):
                                       token=self.token).json()
         self.assertEqual(len(history), 2, history)
 
+    # --- wmill flow run -----------------------------------------------------------------
+
+    def create_cli_flow(self, path, fail=False):
+        """Two Python steps and a for-loop of Bash steps: `wmill flow run` follows each module's
+        job, and the loop's flow_jobs (reference/windmill-clients.md §2.8)."""
+        tail = "raise Exception('boom in b')" if fail else "return y * 10"
+        value = {"modules": [
+            {"id": "a", "summary": "add one", "value": {
+                "type": "rawscript", "language": "python3",
+                "content": "def main(x: int):\n    print('step a says hi')\n    return x + 1\n",
+                "input_transforms": {"x": {"type": "javascript", "expr": "flow_input.x"}}}},
+            {"id": "b", "summary": "times ten", "value": {
+                "type": "rawscript", "language": "python3",
+                "content": f"def main(y: int):\n    {tail}\n",
+                "input_transforms": {"y": {"type": "javascript", "expr": "results.a"}}}},
+            {"id": "c", "summary": "loop", "value": {
+                "type": "forloopflow", "skip_failures": False, "parallel": False,
+                "iterator": {"type": "javascript", "expr": "[1, 2].map((i) => i + results.b)"},
+                "modules": [{"id": "d", "value": {
+                    "type": "rawscript", "language": "bash",
+                    "content": 'n="$1"\necho "item $n"\n',
+                    "input_transforms": {"n": {"type": "javascript",
+                                               "expr": "flow_input.iter.value"}}}}]}}]}
+        r = self.server.request("POST", f"/api/w/{WS}/flows/create", token=self.token, json_body={
+            "path": path, "summary": "cli flow", "description": "", "value": value,
+            "schema": {"type": "object", "properties": {"x": {"type": "integer"}},
+                       "required": ["x"]}})
+        self.assertEqual(r.status, 201, r)
+
+    def test_flow_run_s_prints_the_flow_result(self):
+        self.ensure_workspace()
+        self.once("cli_flow", lambda: self.create_cli_flow("f/test/cli_flow"))
+        argv = ("flow", "run", "f/test/cli_flow", "-d", '{"x": 2}', "-s")
+        rc, out, err = self.wmill(*argv)
+        why = self.explain(argv, rc, out, err)
+        self.assertEqual(rc, 0, why)
+        self.assertEqual(json.loads(last_line(out)), ["item 31", "item 32"], why)
+
+    def test_flow_run_without_s_follows_each_step(self):
+        self.ensure_workspace()
+        self.once("cli_flow", lambda: self.create_cli_flow("f/test/cli_flow"))
+        argv = ("flow", "run", "f/test/cli_flow", "-d", '{"x": 4}')
+        rc, out, err = self.wmill(*argv)
+        why = self.explain(argv, rc, out, err)
+        self.assertEqual(rc, 0, why)
+        # Each step's job was tracked (its logs printed, in order); then the result, indented.
+        self.assertIn("====== a: add one ======", out, why)
+        self.assertLess(out.index("step a says hi"), out.index("====== b: times ten ======"), why)
+        self.assertIn("Flow ran to completion", out, why)
+        result = out.split("Flow ran to completion", 1)[1]
+        self.assertEqual(json.loads(strip_ansi(result)), ["item 51", "item 52"], why)
+
+    def test_flow_run_s_of_a_failing_flow_exits_1(self):
+        self.ensure_workspace()
+        self.once("cli_flow_fail", lambda: self.create_cli_flow("f/test/cli_flow_fail", True))
+        argv = ("flow", "run", "f/test/cli_flow_fail", "-d", '{"x": 1}', "-s")
+        rc, out, err = self.wmill(*argv)
+        why = self.explain(argv, rc, out, err)
+        self.assertEqual(rc, 1, why)
+        error = json.loads(last_line(out))["error"]
+        self.assertEqual((error["message"], error["step_id"]), ("boom in b", "b"), why)
+
     # --- wmill script run -s ------------------------------------------------------------
 
     def run_s(self, path, args):
