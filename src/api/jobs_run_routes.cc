@@ -227,11 +227,9 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     j.tag = "flow";
     // The state is there from the start: `wmill flow run` reads its modules at once.
     auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);
-    j.flow_status =
-        flow::initial_status(
-            value.is_object() ? value.value("modules", flow::ojson::array()) : flow::ojson::array(),
-            nullptr)
-            .dump();
+    const flow::ojson* modules =
+        value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
+    j.flow_status = flow::initial_status(modules ? *modules : flow::ojson::array()).dump();
     j.raw_flow = std::move(runnable->raw_flow);
     params["version"] = *runnable->flow_version;
   } else {

@@ -141,7 +141,8 @@ bool Expressions::evaluate(const std::string& expr, const Scope& scope, ojson& v
   add("error", scope.error);
   add("flow_env", scope.flow_env);
   if (scope.result && mentions(expr, "result")) ctx["result"] = *scope.result;
-  if (mentions(expr, "results")) ctx["results"] = scope.results ? scope.results(expr) : ojson::object();
+  if (mentions(expr, "results"))
+    ctx["results"] = scope.results ? scope.results(expr) : ojson::object();
   if (mentions(expr, "flow_job_id")) ctx["flow_job_id"] = scope.flow_job_id;
   EvalOutcome out = js_->evaluate(expr, ctx.dump(-1, ' ', false, ojson::error_handler_t::replace));
   if (!out.ok) {

@@ -66,8 +66,8 @@ bool is_loop(const std::string& type) {
 // How a module ended, or that it is waiting for its jobs.
 struct StepEnd {
   enum Kind { kWaits, kSucceeded, kFailed } kind = kWaits;
-  ojson value;                // the result, or the {"error": ...} object
-  bool kept_inline = false;   // not a job's result: kept in flow_status
+  ojson value;               // the result, or the {"error": ...} object
+  bool kept_inline = false;  // not a job's result: kept in flow_status
 };
 StepEnd waits() {
   return {};
@@ -93,7 +93,7 @@ class Advancer {
     modules_ = modules && modules->is_array() ? *modules : ojson::array();
     status_ = job_.flow_status ? parse_or_null(*job_.flow_status) : ojson();
     if (!status_.is_object() || !status_.contains("modules")) {
-      status_ = initial_status(modules_, nullptr);
+      status_ = initial_status(modules_);
     }
   }
 
@@ -117,8 +117,9 @@ class Advancer {
         status_["failed"] = with_step_id(end.value, id);
         continue;
       }
-      // Succeeded, or failed with continue_on_error: its result is its error, and on we go.
-      ms["type"] = kSuccess;
+      // Succeeded, or failed with continue_on_error (shown as failed, as Windmill does): its
+      // result is its error, and on we go.
+      ms["type"] = end.kind == StepEnd::kSucceeded ? kSuccess : kFailure;
       if (end.kept_inline) ms["result"] = end.value;
       if (str(value_, "early_return") == id && job_.kind == "flow") {
         out_.early_result = text_of(end.value);
@@ -127,8 +128,7 @@ class Advancer {
           is_loop(str(m["value"], "type")) ? "stop_after_all_iters_if" : "stop_after_if";
       if (const ojson* stop = field(m, stop_key); stop && stop->is_object()) {
         ojson yes, error;
-        if (!eval(str(*stop, "expr"), stop_key, id, scope(prev, &end.value, nullptr), yes,
-                  error)) {
+        if (!eval(str(*stop, "expr"), stop_key, id, scope(prev, &end.value, nullptr), yes, error)) {
           status_["failed"] = with_step_id(error, id);
           continue;
         }
@@ -137,9 +137,8 @@ class Advancer {
           status_["stopped_early"] = true;
           if (const ojson* message = field(*stop, "error_message")) {
             std::string text = message->is_string() ? message->get<std::string>() : "";
-            if (text.empty()) text = "the flow was stopped by the " + std::string(stop_key) +
-                                     " of step `" + id + "`";
-            status_["failed"] = with_step_id(error_result("StopAfterIf", text), id);
+            if (text.empty()) text = "stop after if: " + str(*stop, "expr");
+            status_["failed"] = with_step_id(error_result("EarlyStopError", text), id);
             continue;
           }
           return finish("success", end.value);
@@ -148,8 +147,7 @@ class Advancer {
       status_["step"] = i + 1;
       if (const ojson* sleep = field(m, "sleep")) {
         ojson seconds, error;
-        if (!eval_input(*sleep, "sleep", id, scope(end.value, nullptr, nullptr), seconds,
-                        error)) {
+        if (!eval_input(*sleep, "sleep", id, scope(end.value, nullptr, nullptr), seconds, error)) {
           status_["failed"] = with_step_id(error, id);
           continue;
         }
@@ -170,8 +168,10 @@ class Advancer {
       if (!outcomes_.count(id)) missing.push_back(id);
     }
     if (missing.empty()) return;
-    auto found = db_.read([&](store::Connection& c) { return store::completed_outcomes(c, missing); });
-    if (!found) throw std::runtime_error("cannot read the steps' outcomes: " + found.error().message);
+    auto found =
+        db_.read([&](store::Connection& c) { return store::completed_outcomes(c, missing); });
+    if (!found)
+      throw std::runtime_error("cannot read the steps' outcomes: " + found.error().message);
     for (auto& [id, o] : *found) outcomes_.emplace(id, std::move(o));
   }
 
@@ -202,7 +202,7 @@ class Advancer {
   }
 
   ojson previous_result(size_t i) {
-    if (i == 0) return status_.contains("previous_result") ? status_["previous_result"] : args_;
+    if (i == 0) return args_;
     return module_result(status_["modules"][i - 1]);
   }
 
@@ -210,7 +210,10 @@ class Advancer {
     if (!status.is_object() || !status.contains("modules")) return;
     for (const auto& ms : status["modules"]) {
       std::string id = str(ms, "id");
-      if (id.empty() || ms["type"] != kSuccess || out.contains(id)) continue;
+      // Failed steps count too: a continue_on_error step's result is its error.
+      if (id.empty() || (ms["type"] != kSuccess && ms["type"] != kFailure) || out.contains(id)) {
+        continue;
+      }
       if (expr.find(id) == std::string::npos) continue;  // the text cannot name it
       out[id] = module_result(ms);
     }
@@ -253,8 +256,8 @@ class Advancer {
             const Scope& s, ojson& value, ojson& error) {
     std::string why;
     if (ex_.evaluate(expr, s, value, why)) return true;
-    error = error_result("ExecutionErr", "step `" + step_id + "`: the " + what +
-                                             " expression `" + expr + "` failed: " + why);
+    error = error_result("ExecutionErr", "step `" + step_id + "`: the " + what + " expression `" +
+                                             expr + "` failed: " + why);
     return false;
   }
 
@@ -271,9 +274,8 @@ class Advancer {
       return true;
     }
     if (type == "javascript") return eval(str(t, "expr"), what, step_id, s, value, error);
-    error = error_result("ExecutionErr", "step `" + step_id + "`: the " + what +
-                                             " is of type `" + type +
-                                             "`, which Millrace does not evaluate");
+    error = error_result("ExecutionErr", "step `" + step_id + "`: the " + what + " is of type `" +
+                                             type + "`, which Millrace does not evaluate");
     return false;
   }
 
@@ -331,11 +333,10 @@ class Advancer {
       if (!items.is_array()) {
         std::string shown = text_of(items);
         if (shown.size() > 200) shown = shown.substr(0, 200) + "…";
-        return failed(error_result("ExecutionErr", "step `" + id +
-                                                       "`: the iterator is not an array: " +
-                                                       shown));
+        return failed(error_result("ExecutionErr",
+                                   "step `" + id + "`: the iterator is not an array: " + shown));
       }
-      ms["iterator"] = {{"index", 0}, {"itered", items}};
+      ms["iterator"] = {{"index", 0}, {"itered_len", items.size()}, {"itered", items}};
       ms["flow_jobs"] = ojson::array();
       ms["flow_jobs_success"] = ojson::array();
       if (items.empty()) return succeeded(ojson::array(), true);
@@ -365,7 +366,7 @@ class Advancer {
         }
       }
       if (!chosen || !chosen->is_array() || chosen->empty()) return succeeded(prev, true);
-      auto body = body_job(job_, id, value_, *chosen, args_, prev, now_);
+      auto body = body_job(job_, id, value_, *chosen, args_, now_);
       ms["job"] = body.job.id;
       steps_.push_back(std::move(body));
       return waits();
@@ -410,7 +411,8 @@ class Advancer {
       if (seconds.is_number()) timeout_s = std::max<int64_t>(1, seconds.get<int64_t>());
     }
     auto job = module_job(db_, job_, id, m["value"], args, timeout_s, now_);
-    if (!job) return failed(error_result("ExecutionErr", "step `" + id + "`: " + job.error().message));
+    if (!job)
+      return failed(error_result("ExecutionErr", "step `" + id + "`: " + job.error().message));
     job->scheduled_for = now_ + delay_ms;
     ms["job"] = job->job.id;
     steps_.push_back(std::move(*job));
@@ -431,7 +433,8 @@ class Advancer {
     if (fails < constant_attempts) {
       delay_s = constant->value("seconds", 0.0);
     } else if (fails - constant_attempts < exponential_attempts) {
-      int64_t attempt = fails - constant_attempts + 1;
+      // Windmill's formula: the exponent counts every failure so far, constant ones included.
+      int64_t attempt = fails + 1;
       delay_s = exponential->value("multiplier", 1.0) *
                 std::pow(exponential->value("seconds", 1.0), static_cast<double>(attempt));
     } else {
@@ -470,7 +473,9 @@ class Advancer {
     if (type == "branchall") total = branches ? branches->size() : 0;
     auto skips_failure = [&](size_t k) {
       if (type == "branchall") return flag((*branches)[k], "skip_failure");
-      return flag(v, "skip_failures");
+      // Windmill's defaults when absent: for-loops skip failures, while-loops do not.
+      const ojson* skip = field(v, "skip_failures");
+      return skip ? skip->is_boolean() && skip->get<bool>() : type == "forloopflow";
     };
 
     std::vector<std::string> unfinished;
@@ -497,7 +502,11 @@ class Advancer {
       }
       return failed(job_result(jobs[*failure]));
     }
-    bool parallel = flag(v, "parallel") && type != "whileloopflow";
+    // Windmill's defaults when absent: branchall runs its branches in parallel, loops do not.
+    const ojson* parallel_field = field(v, "parallel");
+    bool parallel = parallel_field ? parallel_field->is_boolean() && parallel_field->get<bool>()
+                                   : type == "branchall";
+    if (type == "whileloopflow") parallel = false;
     // Sequential loops: stop_after_if breaks out after an iteration.
     if (!parallel && running == 0 && !jobs.empty() && is_loop(type)) {
       if (const ojson* stop = field(m, "stop_after_if"); stop && stop->is_object()) {
@@ -525,14 +534,14 @@ class Advancer {
       queue::NewJob body;
       if (type == "branchall") {
         const ojson* modules = field((*branches)[k], "modules");
-        body = body_job(job_, id, value_, modules ? *modules : ojson::array(), args_, prev, now_);
+        body = body_job(job_, id, value_, modules ? *modules : ojson::array(), args_, now_);
         ms["branchall"]["branch"] = k;
       } else {
         ojson args = args_;
         const ojson item = total ? ms["iterator"]["itered"][k] : ojson(k);
         args["iter"] = {{"value", item}, {"index", k}};
-        body = body_job(job_, id, value_, field(v, "modules") ? v["modules"] : ojson::array(),
-                        args, prev, now_);
+        body = body_job(job_, id, value_, field(v, "modules") ? v["modules"] : ojson::array(), args,
+                        now_);
         ms["iterator"]["index"] = k;
       }
       jobs.push_back(body.job.id);
@@ -553,8 +562,8 @@ class Advancer {
     ojson& hs = status_["failure_module"];
     ojson error_object = failure.contains("error") ? failure["error"] : failure;
     error_ctx_ = &error_object;
-    StepEnd end = hs["type"] == kWaiting ? start(*handler, hs, failure)
-                                         : poll(*handler, hs, failure);
+    StepEnd end =
+        hs["type"] == kWaiting ? start(*handler, hs, failure) : poll(*handler, hs, failure);
     error_ctx_ = nullptr;
     if (end.kind == StepEnd::kWaits) {
       hs["type"] = kInProgress;
@@ -562,8 +571,11 @@ class Advancer {
     }
     hs["type"] = end.kind == StepEnd::kSucceeded ? kSuccess : kFailure;
     if (end.kept_inline) hs["result"] = end.value;
-    // The flow failed all the same; the failure module's result is what it answers.
-    return finish("failure", end.value);
+    // The flow failed all the same, unless the handler says it recovered ({"recover": true});
+    // either way, the handler's result is what it answers.
+    bool recovered = end.kind == StepEnd::kSucceeded && end.value.is_object() &&
+                     end.value.value("recover", ojson()) == true;
+    return finish(recovered ? "success" : "failure", end.value);
   }
 
   Advance cancel() {
@@ -621,8 +633,8 @@ Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
     // ends with the reason rather than being retried forever.
     Advance out;
     out.finished = queue::JobOutcome{
-        "failure", text_of(error_result("ExecutionErr", std::string("the flow cannot go on: ") +
-                                                            e.what())),
+        "failure",
+        text_of(error_result("ExecutionErr", std::string("the flow cannot go on: ") + e.what())),
         "", std::nullopt};
     return out;
   }

@@ -41,8 +41,8 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
   j.args_json = text_of(args);
   j.timeout_s = timeout_s;
   const std::string type = v.value("type", "");
-  const std::string path = v.contains("path") && v["path"].is_string() ? v["path"].get<std::string>()
-                                                                        : std::string();
+  const std::string path =
+      v.contains("path") && v["path"].is_string() ? v["path"].get<std::string>() : std::string();
   if (type == "rawscript") {
     j.kind = "flowscript";
     j.language = v.value("language", "");
@@ -86,7 +86,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
 
 queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
                        const ojson& flow_value, const ojson& modules, const ojson& args,
-                       const ojson& previous_result, EpochMs now) {
+                       EpochMs now) {
   queue::NewJob out = step_job(flow, step_id, now);
   auto& j = out.job;
   j.kind = "flownode";
@@ -97,23 +97,21 @@ queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
     if (flow_value.contains(key)) body[key] = flow_value[key];
   }
   j.raw_flow = text_of(body);
-  j.flow_status = text_of(initial_status(modules, &previous_result));
+  j.flow_status = text_of(initial_status(modules));
   j.args_json = text_of(args);
   return out;
 }
 
-ojson initial_status(const ojson& modules, const ojson* previous_result) {
+ojson initial_status(const ojson& modules) {
   ojson list = ojson::array();
   if (modules.is_array()) {
     for (const auto& m : modules) {
       list.push_back({{"id", m.value("id", "")}, {"type", "WaitingForPriorSteps"}});
     }
   }
-  ojson status = {{"step", 0},
-                  {"modules", std::move(list)},
-                  {"failure_module", {{"id", "failure"}, {"type", "WaitingForPriorSteps"}}}};
-  if (previous_result) status["previous_result"] = *previous_result;
-  return status;
+  return {{"step", 0},
+          {"modules", std::move(list)},
+          {"failure_module", {{"id", "failure"}, {"type", "WaitingForPriorSteps"}}}};
 }
 
 }  // namespace millrace::flow

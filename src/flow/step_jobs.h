@@ -28,13 +28,13 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
                                  const std::string& step_id, const ojson& module_value,
                                  const ojson& args, std::optional<int64_t> timeout_s, EpochMs now);
 
-// The job that runs `modules` as a flow (a loop iteration or a branch) with `args`; its first
-// step's previous_result is `previous_result`.
+// The job that runs `modules` as a flow (a loop iteration or a branch) with `args`: as in
+// Windmill, its first step's previous_result is that input (the flow's, plus `iter` in a loop).
 queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
                        const ojson& flow_value, const ojson& modules, const ojson& args,
-                       const ojson& previous_result, EpochMs now);
+                       EpochMs now);
 
 // A flow's state before its first step (reference §6, `flow_status`).
-ojson initial_status(const ojson& modules, const ojson* previous_result);
+ojson initial_status(const ojson& modules);
 
 }  // namespace millrace::flow

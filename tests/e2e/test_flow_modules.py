@@ -225,6 +225,29 @@ class LoopsTest(FlowMixin, ServerTestCase):
                 self.assertEqual(step.get("root_job"), job["id"], step)
                 self.assertEqual(step.get("result"), expected[i], step)
 
+    def test_a_loop_bodys_first_step_gets_the_iteration_input_as_previous_result(self):
+        # Windmill's rule: an iteration is a flow of its own whose input is the flow's input
+        # plus `iter`, and a flow's first step sees its input as previous_result.
+        body = rawscript("first", "def main(p):\n    return [p['iter'], p['base']]\n",
+                         p=js("previous_result"))
+        self.create_flow("f/t/loop_previous", flow_value(
+            rawscript("pre", py_return("'before the loop'")),
+            forloop("loop", "['a', 'b']", [body])))
+        job = self.run_flow("f/t/loop_previous", {"base": "B"})
+        self.assert_succeeded(job, [[{"value": "a", "index": 0}, "B"],
+                                    [{"value": "b", "index": 1}, "B"]])
+
+    def test_a_forloop_without_skip_failures_skips_them_as_windmill_does(self):
+        # skip_failures is required by OpenFlow; when it is absent Windmill skips failures.
+        value = flow_value(forloop("loop", "[1, 2]", [rawscript("body", FAIL_ON_TWO_PY,
+                                                             v=js("flow_input.iter.value"))]))
+        del value["modules"][0]["value"]["skip_failures"]
+        self.create_flow("f/t/forloop_default_skip", value)
+        job = self.run_flow("f/t/forloop_default_skip")
+        self.assertIs(job.get("success"), True, job)
+        self.assertEqual(job["result"][0], 10, job)
+        self.assertIn("bad 2", job["result"][1]["error"]["message"], job)
+
     def test_forloop_over_an_empty_list_answers_an_empty_array(self):
         self.create_flow("f/t/forloop_empty", flow_value(
             forloop("loop", "flow_input.items", [rawscript("body", ECHO_PY, v=js("flow_input.iter.value"))])))
@@ -341,6 +364,16 @@ class ParallelTest(FlowMixin, ServerTestCase):
                                [self.rendezvous("right", "R", "L")]], parallel=True)))
         d = self.shared_dir()
         job = self.run_flow("f/t/parallel_branches", {"folder": d.path})
+        self.assert_succeeded(job, ["L", "R"])
+
+    def test_branchall_without_parallel_runs_its_branches_at_the_same_time(self):
+        # Windmill's default for branchall when `parallel` is absent.
+        value = flow_value(branchall("both", [[self.rendezvous("left", "L", "R")],
+                                              [self.rendezvous("right", "R", "L")]]))
+        del value["modules"][0]["value"]["parallel"]
+        self.create_flow("f/t/default_parallel_branches", value)
+        d = self.shared_dir()
+        job = self.run_flow("f/t/default_parallel_branches", {"folder": d.path})
         self.assert_succeeded(job, ["L", "R"])
 
     def test_parallel_forloop_runs_its_iterations_at_the_same_time(self):

@@ -96,6 +96,13 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
         self.assertIn("too big", job["result"]["error"]["message"], job)
         self.assertEqual(self.children_of_step(job["id"], "b"), [], "b ran after the stop")
         self.assertEqual(self.sync_result("f/t/stop_error", {"x": 1}), "b ran")
+        # An empty message gets Windmill's default, naming the expression.
+        self.create_flow("f/t/stop_default_error", flow_value(
+            rawscript("a", ADD_ONE_PY, x=js("flow_input.x"),
+                      stop_after_if=stop_if("result > 3", error_message=""))))
+        error = self.sync_error("f/t/stop_default_error", {"x": 5})
+        self.assertEqual((error.get("name"), error.get("message"), error.get("step_id")),
+                         ("EarlyStopError", "stop after if: result > 3", "a"), error)
 
     def test_stop_after_all_iters_if_ends_the_flow_after_the_loop(self):
         body = rawscript("double", py_return("v * 2", ["v"]), v=js("flow_input.iter.value"))
@@ -129,6 +136,9 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
         self.assertIsInstance(error, dict, job)
         self.assertIn("boom 7", error.get("message", ""), job)
         self.assertEqual(error.get("name"), "ValueError", job)
+        # As in Windmill, the step is shown as failed although the flow went on.
+        self.assertEqual(self.module_status(job, "a").get("type"), "Failure", job)
+        self.assertEqual(self.module_status(job, "b").get("type"), "Success", job)
 
     def test_sleep_delays_the_next_step(self):
         self.create_flow("f/t/sleep", flow_value(
@@ -200,6 +210,16 @@ class FlowLevelOptionsTest(FlowMixin, ServerTestCase):
         job = self.run_flow("f/t/failure_module", {"x": 0})
         self.assert_succeeded(job, "c ran")
         self.assertEqual(self.children_of_step(job["id"], "failure"), [])
+
+    def test_a_failure_module_answering_recover_true_makes_the_flow_succeed(self):
+        recovers = rawscript("failure", "def main(step: str):\n"
+                                        "    return {'recover': True, 'from': step}\n",
+                             step=js("error.step_id"))
+        self.create_flow("f/t/recovers", flow_value(
+            rawscript("a", py_raise("down")), failure_module=recovers))
+        job = self.run_flow("f/t/recovers")
+        self.assert_succeeded(job, {"recover": True, "from": "a"})
+        self.assertEqual(self.module_status(job, "a").get("type"), "Failure", job)
 
     def test_early_return_answers_the_sync_call_while_the_flow_goes_on(self):
         d = self.shared_dir()

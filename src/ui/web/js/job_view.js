@@ -9,6 +9,11 @@ export function scriptHref(path, hash) {
   return hash ? `${href}?hash=${encodeURIComponent(hash)}` : href;
 }
 
+// The page of a flow.
+export function flowHref(path) {
+  return `/flows/get/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 // Windmill's failed jobs (and canceled ones) have {"error": {name, message, stack?}} as result.
 export function jobError(job) {
   const status = jobStatus(job);

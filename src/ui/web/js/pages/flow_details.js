@@ -1,9 +1,11 @@
-// Flow details: the same Webhooks panel as scripts and the steps drawn top to bottom.
+// Flow details: the same Webhooks panel, run form and recent runs as scripts, and the steps
+// drawn top to bottom.
 import { api, ws } from '../api.js';
 import { h, clear, errorBox, copyButton, stackOnPhones } from '../dom.js';
 import { timeAgo, dateTime } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
 import { webhookUrls } from '../examples.js';
+import { runSection, loadRuns } from '../run_panel.js';
 
 function stepLabel(module) {
   const v = module.value || {};
@@ -38,19 +40,23 @@ export default async function flowDetailsPage(ctx) {
   if (!ctx.isCurrent()) return;
   const modules = (flow.value && flow.value.modules) || [];
   const versionsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading versions…'));
+  const runsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading runs…'));
   clear(ctx.main,
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', { class: 'mono' }, flow.path),
         h('div', { class: 'sub' }, flow.summary ? `${flow.summary} · ` : '', `${modules.length} steps · edited ${timeAgo(flow.edited_at)}`))),
     flow.description ? h('p', {}, flow.description) : null,
-    // Flows are stored and versioned; the engine that runs them is the next piece of work.
-    h('p', { class: 'caution' }, 'This server stores flows but does not run them yet: until the flow engine lands, ',
-      'their webhooks answer 404.'),
     webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
+    runSection(ctx, { kind: 'flow', path, version: flow.version_id, isLatest: true, schema: flow.schema },
+      () => loadRuns(ctx, path, runsBox)),
+    h('section', { class: 'card', 'aria-labelledby': 'runs-title' },
+      h('h2', { id: 'runs-title' }, 'Recent runs'), runsBox,
+      h('a', { href: `/runs?path=${encodeURIComponent(path)}` }, 'All runs of this flow →')),
     h('section', { class: 'card', 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Steps'),
       modules.length ? stepsGraph(modules) : h('p', { class: 'empty' }, 'This flow has no steps.')),
     h('section', { class: 'card', 'aria-labelledby': 'flow-versions-title' },
       h('h2', { id: 'flow-versions-title' }, 'Versions'), versionsBox));
+  loadRuns(ctx, path, runsBox);
   loadVersions(ctx, path, flow.version_id, versionsBox);
 }
 

@@ -21,7 +21,7 @@ export default async function homePage(ctx) {
       h('section', { class: 'card', 'aria-labelledby': 'home-recent' },
         h('h2', { id: 'home-recent' }, 'Recent runs'), recent)));
   try {
-    const jobs = await api.get(ws('/jobs/list' + query({ per_page: 8 })));
+    const jobs = await api.get(ws('/jobs/list' + query({ per_page: 8, has_null_parent: true })));
     if (!ctx.isCurrent()) return;
     if (!jobs.length) {
       clear(recent, h('p', { class: 'empty' }, 'No runs yet — ', h('a', { href: '/scripts' }, 'run a script'), '.'));

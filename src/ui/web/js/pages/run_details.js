@@ -4,7 +4,8 @@
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, copyButton, spinner } from '../dom.js';
 import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
-import { renderJobResult, jsonBlock, scriptHref } from '../job_view.js';
+import { renderJobResult, jsonBlock, scriptHref, flowHref } from '../job_view.js';
+import { flowStepsView } from '../flow_steps.js';
 
 const CANCEL_REASON = 'stopped from its run page';
 
@@ -26,6 +27,18 @@ function when(iso) {
 function kv(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(Boolean).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
+
+// The run's heading: its script or flow, linked; an inline step or a loop body is named by
+// what it is (its page links to the run it is part of).
+function titleOf(job) {
+  if (!job.script_path) return job.job_kind;
+  if (job.job_kind === 'flow') return h('a', { href: flowHref(job.script_path) }, job.script_path);
+  if (job.job_kind === 'script') return h('a', { href: scriptHref(job.script_path) }, job.script_path);
+  return job.script_path;
+}
+
+// While a flow runs, its steps change without new logs: it is read again this often.
+const FLOW_REFRESH_MS = 1000;
 
 export default async function runDetailsPage(ctx) {
   const id = ctx.params[0];
@@ -52,6 +65,8 @@ export default async function runDetailsPage(ctx) {
   let canceling = false; // a cancel was asked for: the button stays disabled until the end
   let logOffset = 0;
   let resultView = null; // renderJobResult's element: appendLogs() while following
+  let lastRead = Date.now(); // when the run was last read whole
+  const isFlowJob = () => job.job_kind === 'flow' || job.job_kind === 'flownode';
   const liveError = h('div', {});
   ctx.onLeave(() => {
     stopped = true;
@@ -96,7 +111,10 @@ export default async function runDetailsPage(ctx) {
       ['Completed', active ? h('span', { class: 'muted' }, 'not yet') : when(job.completed_at)],
       ['Duration', active ? h('span', { class: 'muted' }, st === 'queued' ? 'not started' : 'still running') : duration(job.duration_ms)],
     ]);
+    const isFlow = isFlowJob();
     const who = kv([
+      job.parent_job && ['Part of', h('span', {}, job.flow_step_id ? [h('span', {}, 'step '), h('code', {}, job.flow_step_id), ' of '] : null,
+        h('a', { href: `/run/${encodeURIComponent(job.parent_job)}` }, `run ${shortId(job.parent_job)}`))],
       ['Triggered by', job.created_by],
       ['Permissioned as', h('code', {}, job.permissioned_as)],
       ['Trigger', job.trigger_kind || h('span', { class: 'muted' }, '—')],
@@ -111,14 +129,11 @@ export default async function runDetailsPage(ctx) {
 
     const hasArgs = job.args && typeof job.args === 'object' && Object.keys(job.args).length > 0;
     resultView = renderJobResult(job, { heading: 'h2', sectionClass: 'card' });
-    const isFlow = /flow/.test(job.job_kind || '');
 
     clear(ctx.main,
       h('section', { class: 'page-head', 'aria-label': 'Run summary' },
         h('div', {},
-          h('h1', { class: 'mono' }, job.script_path
-            ? h('a', { href: scriptHref(job.script_path) }, job.script_path)
-            : job.job_kind),
+          h('h1', { class: 'mono' }, titleOf(job)),
           h('div', { class: 'sub run-sub' },
             h('span', { class: `status ${st}` }, st),
             h('span', { class: 'muted' }, ' · run '),
@@ -132,7 +147,7 @@ export default async function runDetailsPage(ctx) {
       h('section', { class: 'card', 'aria-labelledby': 'run-args' }, h('h2', { id: 'run-args' }, 'Arguments'),
         hasArgs ? jsonBlock(job.args, 'arguments') : h('p', { class: 'muted' }, 'No arguments.')),
       isFlow ? h('section', { class: 'card', 'aria-labelledby': 'run-steps' }, h('h2', { id: 'run-steps' }, 'Steps'),
-        h('p', { class: 'muted' }, 'Flows are not implemented yet: the steps of this run, with the status of each, will be shown here.')) : null,
+        flowStepsView(job)) : null,
       resultView);
     if (focusedId) document.getElementById(focusedId)?.focus();
   }
@@ -157,6 +172,7 @@ export default async function runDetailsPage(ctx) {
 
   // Reads the whole run again (a new state: started, or completed) and shows it.
   async function reload() {
+    lastRead = Date.now();
     const fresh = await api.get(ws(`/jobs_u/get/${encodeURIComponent(job.id)}`));
     if (stopped || !ctx.isCurrent()) return;
     job = fresh;
@@ -181,6 +197,7 @@ export default async function runDetailsPage(ctx) {
         }
         // No news (the server already held its answer 250 ms): a short breath before asking again.
         if (!u.new_logs) await sleep(250);
+        if (isFlowJob() && Date.now() - lastRead >= FLOW_REFRESH_MS) await reload();
       } catch (e) {
         if (stopped || !ctx.isCurrent() || e.status === 401) return;
         clear(liveError, errorBox(`Live updates paused: ${e.message} — trying again.`));

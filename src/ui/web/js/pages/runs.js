@@ -4,7 +4,7 @@
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, field, pager, spinner } from '../dom.js';
 import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
-import { scriptHref } from '../job_view.js';
+import { scriptHref, flowHref } from '../job_view.js';
 
 const PER_PAGE = 25;
 const REFRESH_MS = 1000;
@@ -95,7 +95,8 @@ export default async function runsPage(ctx) {
   }
 
   const listQuery = {
-    page, per_page: PER_PAGE,
+    // A flow's steps are reached from its run page.
+    page, per_page: PER_PAGE, has_null_parent: true,
     ...(filters.path.endsWith('/') ? { script_path_start: filters.path } : { script_path_exact: filters.path }),
     created_by: filters.created_by,
     ...STATUSES.find((s) => s.value === filters.status).filter,
@@ -159,7 +160,7 @@ export default async function runsPage(ctx) {
       return h('tr', {},
         h('td', {}, h('span', { class: `status ${st}` }, st)),
         h('td', { class: 'mono' }, j.script_path
-          ? h('a', { href: scriptHref(j.script_path) }, breakable(j.script_path))
+          ? h('a', { href: j.job_kind === 'flow' ? flowHref(j.script_path) : scriptHref(j.script_path) }, breakable(j.script_path))
           : h('span', { class: 'muted' }, j.job_kind),
         // On a phone the columns of who and when are hidden: they are said here instead.
         h('div', { class: 'phone-only small muted' }, `${j.created_by} · ${timeAgo(j.created_at, now)}`)),
