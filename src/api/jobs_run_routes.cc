@@ -230,6 +230,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     const flow::ojson* modules =
         value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
     j.flow_status = flow::initial_status(modules ? *modules : flow::ojson::array()).dump();
+    j.same_worker = value.is_object() && value.value("same_worker", flow::ojson()) == true;
     j.raw_flow = std::move(runnable->raw_flow);
     params["version"] = *runnable->flow_version;
   } else {

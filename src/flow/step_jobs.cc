@@ -29,6 +29,7 @@ queue::NewJob step_job(const store::JobRecord& flow, const std::string& step_id,
   j.token_prefix = flow.token_prefix;
   j.priority = flow.priority;
   j.tag = flow.tag;
+  j.same_worker = flow.same_worker;
   out.scheduled_for = now;
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "common/json_limits.h"
 #include "common/strings.h"
+#include "runtime/job_folder.h"
 
 namespace millrace::runtime {
 namespace {
@@ -11,7 +12,7 @@ constexpr size_t kLogTailBytes = 4096;
 constexpr size_t kErrorLogBytes = 600;
 }  // namespace
 
-Runtimes::Runtimes(const Sandbox& sandbox, Interpreters interpreters) {
+Runtimes::Runtimes(const Sandbox& sandbox, Interpreters interpreters) : sandbox_(sandbox) {
   if (interpreters.python3) python_ = make_python_executor(sandbox, *interpreters.python3);
   if (interpreters.bash) bash_ = make_bash_executor(sandbox, *interpreters.bash);
 }
@@ -34,6 +35,10 @@ JobRunOutcome Runtimes::run(const JobRunRequest& req, const OutputSink& logs,
             false};
   }
   return e->run(req, logs, cancel);
+}
+
+void Runtimes::remove_shared_folder(const std::string& id) const {
+  JobFolder::remove_shared(sandbox_, id);
 }
 
 std::string error_object(const std::string& name, const std::string& message) {

@@ -19,6 +19,7 @@ struct JobRunRequest {
   std::string args_json;             // a JSON object
   std::vector<std::string> job_env;  // WM_WORKSPACE=..., WM_TOKEN=..., ...
   int64_t timeout_ms = 0;
+  std::string shared_folder_id;  // a step of a same_worker flow: ./shared is its flow's folder
 };
 
 struct JobRunOutcome {
@@ -43,8 +44,11 @@ class Runtimes {
   ~Runtimes();
   bool supports(const std::string& language) const;
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs, const CancelSignal* cancel);
+  // A same_worker flow has ended: its steps' shared folder goes.
+  void remove_shared_folder(const std::string& id) const;
 
  private:
+  Sandbox sandbox_;
   std::unique_ptr<Executor> python_;
   std::unique_ptr<Executor> bash_;
 };

@@ -11,7 +11,7 @@
 namespace millrace::runtime {
 
 std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::string& job_id,
-                                           std::string& error) {
+                                           std::string& error, const std::string& shared_id) {
   const std::string& root = sandbox.job_root;
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
@@ -21,7 +21,30 @@ std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::st
     error = "cannot create job folder " + path + ": " + strerror(errno);
     return std::nullopt;
   }
-  return JobFolder(path, sandbox.user);
+  JobFolder folder(path, sandbox.user);
+  if (!shared_id.empty()) {
+    std::string shared = root + "/shared-" + shared_id;
+    if (mkdir(shared.c_str(), 0700) == 0) {
+      if (sandbox.user && chown(shared.c_str(), sandbox.user->uid, sandbox.user->gid) != 0) {
+        error = "cannot give the shared folder " + shared + " to " + sandbox.user->name + ": " +
+                strerror(errno);
+        return std::nullopt;
+      }
+    } else if (errno != EEXIST) {
+      error = "cannot create the shared folder " + shared + ": " + strerror(errno);
+      return std::nullopt;
+    }
+    if (symlink(shared.c_str(), (path + "/shared").c_str()) != 0) {
+      error = "cannot link the shared folder into " + path + ": " + strerror(errno);
+      return std::nullopt;
+    }
+  }
+  return folder;
+}
+
+void JobFolder::remove_shared(const Sandbox& sandbox, const std::string& shared_id) {
+  std::error_code ec;
+  std::filesystem::remove_all(sandbox.job_root + "/shared-" + shared_id, ec);
 }
 
 JobFolder::~JobFolder() {

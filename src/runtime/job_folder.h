@@ -16,8 +16,12 @@ class JobFolder {
   static constexpr uint64_t kMaxOutputFileBytes = 64ull * 1024 * 1024;
 
   // Creates <root>/<job_id>, still the server's: write the job's files, then hand_over().
+  // With `shared_id` (the steps of a same_worker flow), ./shared in it is the folder all the
+  // steps of that flow run share, <root>/shared-<shared_id>.
   static std::optional<JobFolder> create(const Sandbox& sandbox, const std::string& job_id,
-                                         std::string& error);
+                                         std::string& error, const std::string& shared_id = "");
+  // Removes the shared folder of a same_worker flow that has ended.
+  static void remove_shared(const Sandbox& sandbox, const std::string& shared_id);
   ~JobFolder();
   JobFolder(JobFolder&& o) noexcept : path_(std::move(o.path_)), user_(std::move(o.user_)) {
     o.path_.clear();

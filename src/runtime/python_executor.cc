@@ -28,7 +28,7 @@ class PythonExecutor final : public Executor {
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
     std::string err;
-    auto folder = JobFolder::create(sandbox_, req.job_id, err);
+    auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     if (!folder->write_file("main.py", req.content) ||
         !folder->write_file("args.json", req.args_json)) {

@@ -13,8 +13,9 @@ constexpr const char* kSelect =
     "q.id, q.scheduled_for, q.running, q.started_at, q.worker, q.ping, q.canceled_by, "
     "q.canceled_reason, q.crash_restarts, "
     "c.id, c.status, c.result, c.started_at, c.completed_at, c.duration_ms, c.canceled_by, "
-    "c.canceled_reason, c.worker, j.raw_flow, j.flow_status, j.flow_step_id, j.raw_code "
-    "FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN job_completed c ON c.id = j.id ";
+    "c.canceled_reason, c.worker, j.raw_flow, j.flow_status, j.flow_step_id, j.raw_code, "
+    "j.same_worker FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN job_completed c ON "
+    "c.id = j.id ";
 
 JobView read_view(Statement& s) {
   JobView v;
@@ -65,6 +66,7 @@ JobView read_view(Statement& s) {
   j.flow_status = s.optional_text(37);
   j.flow_step_id = s.optional_text(38);
   j.raw_code = s.optional_text(39);
+  j.same_worker = s.int64(40) != 0;
   return v;
 }
 
@@ -74,14 +76,14 @@ Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
   auto s = c.prepare(
       "INSERT INTO job (id, workspace_id, created_at, created_by, permissioned_as, email, kind, "
       "script_hash, script_path, language, args, parent_job, root_job, trigger_kind, "
-      "token_prefix, timeout_s, priority, tag, raw_flow, flow_status, flow_step_id, raw_code) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "token_prefix, timeout_s, priority, tag, raw_flow, flow_status, flow_step_id, raw_code, "
+      "same_worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, j.id).bind(2, j.workspace_id).bind(3, j.created_at).bind(4, j.created_by);
   s.bind(5, j.permissioned_as).bind(6, j.email).bind(7, j.kind).bind(8, j.script_hash);
   s.bind(9, j.script_path).bind(10, j.language).bind(11, j.args_json).bind(12, j.parent_job);
   s.bind(13, j.root_job).bind(14, j.trigger_kind).bind(15, j.token_prefix);
   s.bind(16, j.timeout_s).bind(17, j.priority).bind(18, j.tag).bind(19, j.raw_flow);
-  s.bind(20, j.flow_status).bind(21, j.flow_step_id).bind(22, j.raw_code);
+  s.bind(20, j.flow_status).bind(21, j.flow_step_id).bind(22, j.raw_code).bind(23, j.same_worker);
   MR_TRY(s.run());
   auto q = c.prepare("INSERT INTO job_queue (id, workspace_id, scheduled_for) VALUES (?, ?, ?)");
   q.bind(1, j.id).bind(2, j.workspace_id).bind(3, scheduled_for);

@@ -39,6 +39,7 @@ struct JobRecord {
   // A step of a flow: the module id it runs, and the code of an inline (rawscript) step.
   std::optional<std::string> flow_step_id;
   std::optional<std::string> raw_code;
+  bool same_worker = false;  // a same_worker flow, or one of its steps: they share ./shared
 };
 
 struct QueueState {

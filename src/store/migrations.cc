@@ -79,6 +79,7 @@ ALTER TABLE job ADD COLUMN raw_flow TEXT;
 ALTER TABLE job ADD COLUMN flow_status TEXT;
 ALTER TABLE job ADD COLUMN flow_step_id TEXT;
 ALTER TABLE job ADD COLUMN raw_code TEXT;
+ALTER TABLE job ADD COLUMN same_worker INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX job_parent ON job(parent_job);
 )sql",
   };

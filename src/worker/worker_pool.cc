@@ -114,7 +114,12 @@ void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::strin
                                   claimed.canceled_reason.value_or("the flow ended"), std::nullopt);
     (void)canceled;  // already done, or gone: nothing left to stop
   }
-  if (next.finished) return queue_.complete(claimed, std::move(*next.finished), name);
+  if (next.finished) {
+    if (claimed.job.same_worker && !claimed.job.parent_job) {
+      runtimes_.remove_shared_folder(claimed.job.id);
+    }
+    return queue_.complete(claimed, std::move(*next.finished), name);
+  }
   queue_.park(claimed, std::move(*next.waits));
 }
 
@@ -147,6 +152,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     req.content = (*script)->content;
   }
   req.job_id = job.id;
+  if (job.same_worker && job.root_job) req.shared_folder_id = *job.root_job;
   req.args_json = job.args_json;
   req.timeout_ms = timeout_s * 1000;
   std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);

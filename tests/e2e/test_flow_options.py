@@ -4,6 +4,7 @@ flow-level ones (failure_module, early_return, same_worker), expressions that th
 parse or never end; then the flow webhooks (§2: by path and by version, async and sync, GET
 with a payload, HEAD, 404, 422), tokens in the query and scoped to one flow, the audit trail,
 and cancelling a running flow (§3)."""
+import os
 import re
 import unittest
 
@@ -236,12 +237,24 @@ class FlowLevelOptionsTest(FlowMixin, ServerTestCase):
         d.touch("go")
         self.assert_succeeded(self.wait_flow(flow_id), "late")
 
-    def test_same_worker_flow_runs(self):
+    def test_same_worker_steps_share_the_shared_folder(self):
+        # Windmill's same_worker: the steps of the flow (loop bodies included) see one ./shared
+        # folder; it is gone when the flow ends, and other flows have none.
+        write = rawscript("a", 'n="$1"\necho "$n" > ./shared/note\necho written\n',
+                          language="bash", n=js("flow_input.x"))
+        append = rawscript("inner", 'v="$1"\necho "$v" >> ./shared/note\necho ok\n',
+                           language="bash", v=js("flow_input.iter.value"))
+        read = rawscript("b", "def main():\n    return open('./shared/note').read().split()\n")
         self.create_flow("f/t/same_worker", flow_value(
-            rawscript("a", ADD_ONE_PY, x=js("flow_input.x")),
-            rawscript("b", 'n="$1"\necho "got $n"\n', language="bash", n=js("previous_result")),
-            same_worker=True))
-        self.assertEqual(self.sync_result("f/t/same_worker", {"x": 1}), "got 2")
+            write, forloop("loop", "['p', 'q']", [append]), read, same_worker=True))
+        job = self.run_flow("f/t/same_worker", {"x": 7})
+        self.assert_succeeded(job, ["7", "p", "q"])
+        # The folder lived in the job folder root, and went with the flow.
+        shared = os.path.join(self.server.job_dir, "shared-" + job["id"])
+        self.assertFalse(os.path.exists(shared), os.listdir(self.server.job_dir))
+        self.create_flow("f/t/not_same_worker", flow_value(
+            rawscript("b", "import os\ndef main():\n    return os.path.exists('./shared')\n")))
+        self.assertIs(self.sync_result("f/t/not_same_worker"), False)
 
 
 class ExpressionErrorsTest(FlowMixin, ServerTestCase):

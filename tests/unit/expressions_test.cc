@@ -70,8 +70,8 @@ TEST(ExpressionsTest, PropertyPathsAndLiteralsResolveWithoutNode) {
 TEST(ExpressionsTest, WithoutNodeOtherExpressionsFailClearly) {
   Expressions ex(nullptr);
   Names n;
-  for (const char* expr : {"flow_input.x + 1", "flow_input.missing.deeper", "previous_result.length",
-                           "Math.max(1, 2)", "flow_input.x;"}) {
+  for (const char* expr : {"flow_input.x + 1", "flow_input.missing.deeper",
+                           "previous_result.length", "Math.max(1, 2)", "flow_input.x;"}) {
     ojson value;
     std::string error;
     EXPECT_FALSE(ex.evaluate(expr, n.scope(), value, error)) << expr;
@@ -98,9 +98,9 @@ TEST(ExpressionsTest, PathsAgreeWithNodeAndTheRestGoesToNode) {
   Expressions with_node(&js);
   Expressions shortcut(nullptr);
   Names n;
-  for (const char* expr : {"flow_input.x", "flow_input['odd key']", "flow_input.iter.value.id",
-                           "flow_input.missing", "flow_input.list[1]", "previous_result[0]",
-                           "results.a.b[1]", "results.c", "[1, 2]"}) {
+  for (const char* expr :
+       {"flow_input.x", "flow_input['odd key']", "flow_input.iter.value.id", "flow_input.missing",
+        "flow_input.list[1]", "previous_result[0]", "results.a.b[1]", "results.c", "[1, 2]"}) {
     ojson fast, slow;
     std::string error;
     ASSERT_TRUE(shortcut.evaluate(expr, n.scope(), fast, error)) << expr;
@@ -111,8 +111,8 @@ TEST(ExpressionsTest, PathsAgreeWithNodeAndTheRestGoesToNode) {
   }
   ojson value;
   std::string error;
-  ASSERT_TRUE(with_node.evaluate("`${flow_input.x + 1}-${results.a?.b?.length ?? 0}`",
-                                 n.scope(), value, error))
+  ASSERT_TRUE(with_node.evaluate("`${flow_input.x + 1}-${results.a?.b?.length ?? 0}`", n.scope(),
+                                 value, error))
       << error;
   EXPECT_EQ(value, "42-2");
   EXPECT_FALSE(with_node.evaluate("flow_input.missing.deeper", n.scope(), value, error));
