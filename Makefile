@@ -39,6 +39,7 @@ test: test-deps format-check test-release test-asan
 
 bench: build
 	./bench/run
+	./bench/flows
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')

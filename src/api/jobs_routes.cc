@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 // The job named in the URL, if the caller may see it. A token scoped to running certain
-// scripts may poll the jobs of those scripts only.
+// scripts or flows may poll the jobs of those only.
 Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
                                    const auth::Identity& who, const std::string& ws) {
   const std::string id = lowercase_uuid(req.params.at("id"));
@@ -38,7 +38,8 @@ Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
           may_read_all || (s && (s->domain == "*" || (s->domain == "jobs" && s->action != "run")));
     }
     const auto& path = (*view)->job.script_path;
-    if (!may_read_all && !(path && auth::scopes_allow_run(who.scopes, "scripts", *path))) {
+    const char* kind = queue::is_flow_job((*view)->job) ? "flows" : "scripts";
+    if (!may_read_all && !(path && auth::scopes_allow_run(who.scopes, kind, *path))) {
       return Error::permission_denied("Required scope: jobs:read");
     }
   }

@@ -221,6 +221,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   j.trigger_kind = "webhook";
   if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
   j.timeout_s = runnable->timeout_s;
+  job.scheduled_for = *when;
   json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
   if (runnable->raw_flow) {
     j.kind = "flow";

@@ -20,6 +20,7 @@ void add_token_routes(http::Router& router, ApiContext& ctx);
 void add_script_routes(http::Router& router, ApiContext& ctx);
 void add_flow_routes(http::Router& router, ApiContext& ctx);
 void add_job_run_routes(http::Router& router, ApiContext& ctx);
+void add_flow_resume_routes(http::Router& router, ApiContext& ctx);
 void add_lock_job_routes(http::Router& router, ApiContext& ctx);
 void add_job_routes(http::Router& router, ApiContext& ctx);
 void add_audit_routes(http::Router& router, ApiContext& ctx);

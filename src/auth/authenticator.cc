@@ -46,6 +46,11 @@ std::string Authenticator::issue_job_token(const JobTokenClaims& claims) const {
   return sign_job_token(claims, job_token_secret_);
 }
 
+std::string Authenticator::resume_signature(const std::string& job_id, long long resume_id,
+                                            const std::string& approver) const {
+  return auth::resume_signature(job_id, resume_id, approver, job_token_secret_);
+}
+
 void Authenticator::forget_tokens(const std::vector<std::string>& hashes) {
   std::lock_guard lock(mutex_);
   for (const auto& h : hashes) tokens_.erase(h);

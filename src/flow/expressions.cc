@@ -78,6 +78,9 @@ const ojson* named(const Scope& s, const std::string& name, ojson& results_holde
   if (name == "params") return s.params;
   if (name == "error") return s.error;
   if (name == "flow_env") return s.flow_env;
+  if (name == "resume") return s.resume;
+  if (name == "resumes") return s.resumes;
+  if (name == "approvers") return s.approvers;
   if (name == "results") {
     results_holder = s.results ? s.results(expr) : ojson::object();
     return &results_holder;
@@ -140,6 +143,9 @@ bool Expressions::evaluate(const std::string& expr, const Scope& scope, ojson& v
   add("params", scope.params);
   add("error", scope.error);
   add("flow_env", scope.flow_env);
+  add("resume", scope.resume);
+  add("resumes", scope.resumes);
+  add("approvers", scope.approvers);
   if (scope.result && mentions(expr, "result")) ctx["result"] = *scope.result;
   if (mentions(expr, "results"))
     ctx["results"] = scope.results ? scope.results(expr) : ojson::object();

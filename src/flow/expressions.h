@@ -21,6 +21,10 @@ struct Scope {
   const ojson* params = nullptr;
   const ojson* error = nullptr;
   const ojson* flow_env = nullptr;
+  // After an approval step: the last resume payload, all of them, and who approved.
+  const ojson* resume = nullptr;
+  const ojson* resumes = nullptr;
+  const ojson* approvers = nullptr;
   std::string flow_job_id;
   // `results`: the results of the completed steps an expression may name (it is given the
   // expression's text, and may leave out steps the text does not mention).

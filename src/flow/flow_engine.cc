@@ -17,6 +17,9 @@ constexpr const char* kWaiting = "WaitingForPriorSteps";
 constexpr const char* kInProgress = "InProgress";
 constexpr const char* kSuccess = "Success";
 constexpr const char* kFailure = "Failure";
+constexpr const char* kWaitingForEvents = "WaitingForEvents";
+// How long an approval step waits when its suspend gives no timeout (Windmill's default).
+constexpr int64_t kDefaultSuspendTimeoutS = 30 * 60;
 
 std::string text_of(const ojson& v) {
   return v.dump(-1, ' ', false, ojson::error_handler_t::replace);
@@ -100,6 +103,9 @@ class Advancer {
   Advance run() {
     if (claimed_.canceled_by) return cancel();
     while (true) {
+      if (status_.contains("suspended")) {
+        if (!resumed()) return wait();
+      }
       if (status_.contains("failed")) return after_failure();
       size_t i = status_["step"].get<size_t>();
       if (i >= modules_.size()) return finish("success", previous_result(i));
@@ -121,6 +127,7 @@ class Advancer {
       // result is its error, and on we go.
       ms["type"] = end.kind == StepEnd::kSucceeded ? kSuccess : kFailure;
       if (end.kept_inline) ms["result"] = end.value;
+      status_.erase("resumed");  // what an approval gave is for the step right after it
       if (str(value_, "early_return") == id && job_.kind == "flow") {
         out_.early_result = text_of(end.value);
       }
@@ -145,6 +152,12 @@ class Advancer {
         }
       }
       status_["step"] = i + 1;
+      if (const ojson* suspend = field(m, "suspend"); suspend && end.kind == StepEnd::kSucceeded &&
+                                                      suspend->is_object() &&
+                                                      suspend->value("required_events", 0) > 0) {
+        suspend_after(i, m, ms, *suspend);
+        continue;
+      }
       if (const ojson* sleep = field(m, "sleep")) {
         ojson seconds, error;
         if (!eval_input(*sleep, "sleep", id, scope(end.value, nullptr, nullptr), seconds, error)) {
@@ -240,6 +253,11 @@ class Advancer {
 
   Scope scope(const ojson& prev, const ojson* result, const ojson* params) {
     Scope s;
+    if (auto it = status_.find("resumed"); it != status_.end()) {
+      s.resume = &(*it)["resume"];
+      s.resumes = &(*it)["resumes"];
+      s.approvers = &(*it)["approvers"];
+    }
     s.flow_input = &args_;
     s.previous_result = &prev;
     s.result = result;
@@ -313,12 +331,6 @@ class Advancer {
     }
     if (const ojson* mock = field(m, "mock"); mock && flag(*mock, "enabled")) {
       return succeeded(mock->contains("return_value") ? (*mock)["return_value"] : ojson(), true);
-    }
-    if (const ojson* suspend = field(m, "suspend");
-        suspend && suspend->is_object() && suspend->value("required_events", 0) > 0) {
-      return failed(error_result("ExecutionErr", "step `" + id +
-                                                     "`: suspend (approval) steps are not "
-                                                     "supported by Millrace yet"));
     }
     const std::string type = str(v, "type");
     if (type == "identity") return succeeded(prev, true);
@@ -551,6 +563,95 @@ class Advancer {
     }
     if (running == 0) return succeeded(module_result(ms));
     return waits();
+  }
+
+  // --- approval steps (suspend) ----------------------------------------------------------------
+
+  // After step i succeeded, the flow waits for `required_events` answers to its signed resume
+  // URLs (api/flow_resume_routes.cc), or for the timeout.
+  void suspend_after(size_t i, const ojson& m, ojson& ms, const ojson& suspend) {
+    const std::string id = str(m, "id");
+    if (!ms.contains("job")) {
+      status_["failed"] = with_step_id(
+          error_result("ExecutionErr", "step `" + id +
+                                           "` cannot be approved: its suspend needs a step "
+                                           "that runs a job (whose id the resume URLs name)"),
+          id);
+      return;
+    }
+    // Copied first: a new key in status_ may move the modules array (and `ms` with it).
+    const ojson step_job = ms["job"];
+    int64_t count = suspend.value("required_events", int64_t{1});
+    int64_t timeout_s = suspend.value("timeout", kDefaultSuspendTimeoutS);
+    if (timeout_s <= 0) timeout_s = kDefaultSuspendTimeoutS;
+    status_["suspended"] = {
+        {"job", step_job},
+        {"module", id},
+        {"index", i},
+        {"count", count},
+        {"until", now_ + timeout_s * 1000},
+        {"continue_on_disapprove_timeout", flag(suspend, "continue_on_disapprove_timeout")}};
+    if (i + 1 < modules_.size()) {
+      status_["modules"][i + 1] = {{"id", str(modules_[i + 1], "id")},
+                                   {"type", kWaitingForEvents},
+                                   {"count", count},
+                                   {"job", step_job}};
+    }
+  }
+
+  // The answers so far: true when the flow goes on (approved, or refused or timed out and
+  // failing — `failed` is then set), false when it keeps waiting (until `due_`).
+  bool resumed() {
+    ojson s = status_["suspended"];
+    const std::string step_job = str(s, "job");
+    auto answers = db_.read([&](store::Connection& c) { return store::list_resumes(c, step_job); });
+    if (!answers) throw std::runtime_error("cannot read the answers: " + answers.error().message);
+    ojson payloads = ojson::array(), approvers = ojson::array(), approvals = ojson::array();
+    std::optional<std::string> refused_by;
+    for (const auto& a : *answers) {
+      if (!a.approved) {
+        if (!refused_by) refused_by = a.approver.value_or("unknown");
+        continue;
+      }
+      payloads.push_back(parse_or_null(a.value_json));
+      approvers.push_back(a.approver.value_or("anonymous"));
+      approvals.push_back(
+          {{"resume_id", a.resume_id}, {"approver", a.approver.value_or("anonymous")}});
+    }
+    const int64_t count = s.value("count", int64_t{1});
+    const size_t index = s.value("index", size_t{0});
+    const std::string module = str(s, "module");
+    auto go_on = [&](ojson resume) {
+      status_["resumed"] = {
+          {"resume", std::move(resume)}, {"resumes", payloads}, {"approvers", approvers}};
+      status_["modules"][index]["approvers"] = approvals;
+      if (index + 1 < modules_.size()) {
+        status_["modules"][index + 1] = {{"id", str(modules_[index + 1], "id")},
+                                         {"type", kWaiting}};
+      }
+      status_.erase("suspended");
+      return true;
+    };
+    auto refuse = [&](ojson error) {
+      if (s.value("continue_on_disapprove_timeout", false)) {
+        payloads.push_back(error);
+        return go_on(std::move(error));
+      }
+      status_.erase("suspended");
+      status_["failed"] = with_step_id(error, module);
+      return true;
+    };
+    if (refused_by)
+      return refuse(error_result("SuspendedDisapproved", "Disapproved by " + *refused_by));
+    if (static_cast<int64_t>(payloads.size()) >= count) return go_on(payloads.back());
+    if (now_ >= s.value("until", EpochMs{0})) {
+      return refuse(error_result("SuspendedTimedOut", "Timed out waiting to be resumed"));
+    }
+    if (index + 1 < modules_.size()) {
+      status_["modules"][index + 1]["count"] = count - static_cast<int64_t>(payloads.size());
+    }
+    due_ = s.value("until", EpochMs{0});
+    return false;
   }
 
   // --- ends ------------------------------------------------------------------------------------

@@ -56,6 +56,11 @@ Result<std::vector<std::string>> JobQueue::recover() {
       if (!s) return s.error();
       ++restarted;
     }
+    if (is_flow_job(view.job) && q.scheduled_for > clock_.now_ms()) {
+      // Asleep or awaiting an approval: an answer must still wake it before it is due.
+      std::lock_guard lock(mutex_);
+      sleeping_.insert(view.job.id);
+    }
     add_ready(view.job.id, q.scheduled_for);
   }
   if (!queued->empty()) {
@@ -140,6 +145,7 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
         id = uuid_text(it->second);
         ready_index_.erase(it->second);
         ready_.erase(it);
+        sleeping_.erase(id);
         running_[id] = Running{};
       }
     }
@@ -249,6 +255,7 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             running_.erase(it);
           }
           if (s && !again && !shared->due) parked_.insert(id);
+          if (s && !again && shared->due) sleeping_.insert(id);
         }
         if (!s) {
           // Nothing of this advance happened: the flow is advanced again shortly.
@@ -277,10 +284,12 @@ void JobQueue::wake(const std::string& flow_id) {
       return;
     }
     if (!parked_.erase(flow_id)) {
-      // Sleeping until later (or already ready, or not a flow of this queue): due now.
+      // A flow asleep until later is due now; anything else (a flow already ready, a job
+      // scheduled for later that someone named as a parent) stays as it is.
+      if (!sleeping_.erase(flow_id)) return;
       auto bytes = uuid_bytes(flow_id);
       auto q = bytes ? ready_index_.find(*bytes) : ready_index_.end();
-      if (q == ready_index_.end() || q->second.scheduled_for <= now) return;
+      if (q == ready_index_.end()) return;
       ready_.erase(q->second);
       ready_index_.erase(q);
     }

@@ -101,6 +101,9 @@ class JobQueue {
   // A flow that started steps (or sleeps) waits, off the ready set, until one of its steps
   // ends (or it is due): then it is ready to be advanced again.
   void park(const ClaimedJob& flow, FlowAdvance advance);
+  // A flow's step ended, it was canceled, or it was resumed: it is made ready to be advanced
+  // (a sleeping or suspended flow at once). Any other id is left alone.
+  void wake(const std::string& flow_id);
   // A flow's `early_return` step is done: its sync callers get that result now.
   void answer_early(const std::string& flow_id, const std::string& result_json);
   // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at
@@ -142,8 +145,6 @@ class JobQueue {
   void finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
               std::optional<store::AuditRecord> audit,
               std::optional<std::string> flow_status = std::nullopt);
-  // A flow whose step ended (or that was canceled) is made ready to be advanced.
-  void wake(const std::string& flow_id);
   Result<std::string> cancel_flow(const store::JobView& flow, const std::string& canceler,
                                   const std::string& reason,
                                   std::optional<store::AuditRecord> audit);
@@ -162,7 +163,8 @@ class JobQueue {
   std::map<ReadyKey, UuidBytes> ready_;
   std::unordered_map<UuidBytes, ReadyKey, UuidBytesHash> ready_index_;
   std::unordered_map<std::string, Running> running_;
-  std::unordered_set<std::string> parked_;  // flows waiting for a step
+  std::unordered_set<std::string> parked_;    // flows waiting for a step
+  std::unordered_set<std::string> sleeping_;  // flows in the ready set due later (sleep, suspend)
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;
   uint64_t next_waiter_ = 1;
 };

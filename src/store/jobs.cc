@@ -234,6 +234,29 @@ Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
   return out;
 }
 
+Result<bool> insert_resume(Connection& c, const ResumeRecord& r) {
+  auto s = c.prepare(
+      "INSERT OR IGNORE INTO resume_job (job, resume_id, flow, value, approver, approved, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, r.job).bind(2, r.resume_id).bind(3, r.flow).bind(4, r.value_json);
+  s.bind(5, r.approver).bind(6, r.approved).bind(7, r.created_at);
+  MR_TRY(s.run());
+  return c.changes() > 0;
+}
+
+Result<std::vector<ResumeRecord>> list_resumes(Connection& c, const std::string& job) {
+  auto s = c.prepare(
+      "SELECT job, resume_id, flow, value, approver, approved, created_at FROM resume_job "
+      "WHERE job = ? ORDER BY created_at, rowid");
+  s.bind(1, job);
+  std::vector<ResumeRecord> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    out.push_back({r.text(0), r.int64(1), r.text(2), r.text(3), r.optional_text(4), r.int64(5) != 0,
+                   r.int64(6)});
+  }));
+  return out;
+}
+
 Result<std::vector<JobView>> load_queue(Connection& c) {
   auto s = c.prepare(std::string(kSelect) + "WHERE q.id IS NOT NULL ORDER BY q.scheduled_for");
   std::vector<JobView> out;

@@ -121,6 +121,21 @@ struct StepOutcome {
 Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
     Connection& c, const std::vector<std::string>& ids);
 
+// An answer to a suspended flow step (approval steps): resume (approved) or cancel.
+struct ResumeRecord {
+  std::string job;  // the suspended step's job
+  int64_t resume_id = 0;
+  std::string flow;
+  std::string value_json = "null";
+  std::optional<std::string> approver;
+  bool approved = true;
+  EpochMs created_at = 0;
+};
+// False (and nothing written) when this (job, resume_id) was already answered.
+Result<bool> insert_resume(Connection& c, const ResumeRecord& r);
+// Oldest first.
+Result<std::vector<ResumeRecord>> list_resumes(Connection& c, const std::string& job);
+
 // Every job still in the queue, with its definition (used once at start-up).
 Result<std::vector<JobView>> load_queue(Connection& c);
 // After a graceful stop: the job goes back to pending, its logs say why.

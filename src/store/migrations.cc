@@ -81,6 +81,10 @@ ALTER TABLE job ADD COLUMN flow_step_id TEXT;
 ALTER TABLE job ADD COLUMN raw_code TEXT;
 ALTER TABLE job ADD COLUMN same_worker INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX job_parent ON job(parent_job);
+CREATE TABLE resume_job (
+  job TEXT NOT NULL, resume_id INTEGER NOT NULL, flow TEXT NOT NULL, value TEXT NOT NULL,
+  approver TEXT, approved INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (job, resume_id));
 )sql",
   };
   return list;

@@ -37,6 +37,13 @@ before(async () => {
       input_transforms: { flag: js('flow_input.flag') } } },
     { id: 'after', value: { type: 'identity' } },
   ], { type: 'object', properties: { flag: { type: 'string' } } }, {});
+  await createFlow('f/test/approval', 'Needs an approval', [
+    { id: 'ask', suspend: { required_events: 1, timeout: 600 }, value: { type: 'rawscript', language: 'bash',
+      content: 'echo "asking"\n', input_transforms: {} } },
+    { id: 'after', value: { type: 'rawscript', language: 'python3',
+      content: 'def main(resume, approvers):\n    return f"{approvers[0]} said {resume[\'comment\']}"\n',
+      input_transforms: { resume: js('resume'), approvers: js('approvers') } } },
+  ], {});
   await createFlow('f/test/fails', 'Fails, then handled', [
     { id: 'boom', value: { type: 'rawscript', language: 'python3',
       content: 'def main():\n    raise ValueError("no good")\n', input_transforms: {} } },
@@ -102,6 +109,38 @@ test('a running flow is followed live, step by step, without a reload', async ()
   writeFileSync(flag, '');
   await step(page, 'after').getByText('success').waitFor();
   await page.getByRole('region', { name: 'Run summary' }).getByText('success').waitFor();
+  chrome.assertNoProblems();
+});
+
+test('an approval step waits; its approval page, opened without logging in, lets the flow go on', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  const flow = (await server.api('POST', `/api/w/${WORKSPACE}/jobs/run/f/f/test/approval`, {})).text.trim();
+  await page.goto(`${server.url}/run/${flow}`);
+  await step(page, 'after').getByText('waiting for approval').waitFor();
+  await step(page, 'after').getByText('1 more approval needed').waitFor();
+  await screenshot(page, 'flow-run-approval');
+  const status = (await server.api('GET', `/api/w/${WORKSPACE}/jobs_u/get/${flow}`)).json().flow_status;
+  const stepJob = status.modules[0].job;
+  const urls = (await server.api('GET', `/api/w/${WORKSPACE}/jobs/resume_urls/${stepJob}/42?approver=alice`)).json();
+  // The approver follows the link from a mail: another browser, not logged in.
+  const approver = await chrome.newPage();
+  await approver.goto(server.url + new URL(urls.approvalPage).pathname + new URL(urls.approvalPage).search);
+  await approver.getByRole('heading', { name: 'Approval requested' }).waitFor();
+  await approver.getByText('You answer as alice.').waitFor();
+  await approver.getByLabel('Comment (optional, passed on to the flow)').fill('ship it');
+  await screenshot(approver, 'approve');
+  await approver.getByRole('button', { name: 'Approve' }).click();
+  await approver.getByText('Approved: the flow goes on.').waitFor();
+  // The run page, still open, sees the flow go on and end.
+  await page.getByRole('region', { name: 'Run summary' }).getByText('success').waitFor();
+  await step(page, 'ask').getByText('approved by alice').waitFor();
+  await page.getByRole('region', { name: 'Result' }).getByText('"alice said ship it"').waitFor();
+  // The same link again: the flow is over, and the page says so.
+  approver.expectApiError(/\/jobs_u\/resume\//);
+  await approver.reload();
+  await approver.getByRole('button', { name: 'Approve' }).click();
+  await approver.getByText(/not running any more/).waitFor();
   chrome.assertNoProblems();
 });
 

@@ -9,6 +9,7 @@ const STATES = {
   InProgress: ['running', 'running'],
   Success: ['success', 'success'],
   Failure: ['failure', 'failed'],
+  WaitingForEvents: ['queued', 'waiting for approval'],
 };
 // Iteration links shown before "and N more".
 const MAX_ITERATION_LINKS = 24;
@@ -34,6 +35,12 @@ function what(module) {
 function details(state) {
   const parts = [];
   if (state.skipped) parts.push(h('span', { class: 'badge' }, 'skipped'));
+  if (state.type === 'WaitingForEvents') {
+    parts.push(h('span', {}, `${state.count} more approval${state.count === 1 ? '' : 's'} needed`));
+  }
+  if (Array.isArray(state.approvers) && state.approvers.length) {
+    parts.push(h('span', {}, 'approved by ', state.approvers.map((a) => a.approver).join(', ')));
+  }
   if (state.job && !state.flow_jobs) parts.push(runLink(state.job));
   if (state.branch_chosen) {
     parts.push(h('span', {}, state.branch_chosen.type === 'default' ? 'default branch' : `branch ${state.branch_chosen.branch + 1}`));

@@ -6,6 +6,7 @@ import { h, clear, append, errorBox } from './dom.js';
 // URL pattern → page module (loaded when first shown) and the sidebar entry it belongs to.
 const routes = [
   { re: /^\/user\/login$/, page: 'login', bare: true },
+  { re: /^\/approve\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/, page: 'approve', bare: true },
   { re: /^\/$/, page: 'home', nav: 'home' },
   { re: /^\/scripts$/, page: 'scripts', nav: 'scripts' },
   { re: /^\/scripts\/add$/, page: 'script_edit', nav: 'scripts' },
