@@ -35,7 +35,8 @@ Result<long long> resume_id_param(const http::Request& req) {
     if (used == text.size() && id >= 0 && id <= 0xffffffffll) return id;
   } catch (...) {
   }
-  return Error::bad_request("invalid resume id " + text + ": expected a number from 0 to 4294967295");
+  return Error::bad_request("invalid resume id " + text +
+                            ": expected a number from 0 to 4294967295");
 }
 
 std::string percent_encode(const std::string& s) {
@@ -114,8 +115,8 @@ void answer(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool appr
     if (*parent && !(*parent)->completed) flow = std::move(**parent);
   }
   if (!flow) {
-    return reply_error(r, Error::not_found("job not found or its flow is not running any more: " +
-                                           *job));
+    return reply_error(
+        r, Error::not_found("job not found or its flow is not running any more: " + *job));
   }
   store::ResumeRecord rec;
   rec.job = *job;

@@ -519,8 +519,12 @@ class Advancer {
     bool parallel = parallel_field ? parallel_field->is_boolean() && parallel_field->get<bool>()
                                    : type == "branchall";
     if (type == "whileloopflow") parallel = false;
-    // Sequential loops: stop_after_if breaks out after an iteration.
+    // Sequential loops: stop_after_if breaks out after an iteration; so does a step of the
+    // body that stopped its iteration early (Windmill's rule).
     if (!parallel && running == 0 && !jobs.empty() && is_loop(type)) {
+      if (body_may_stop(v) && iteration_stopped_early(jobs.back().get<std::string>())) {
+        return succeeded(module_result(ms));
+      }
       if (const ojson* stop = field(m, "stop_after_if"); stop && stop->is_object()) {
         ojson last = job_result(jobs.back()), yes, error;
         if (!eval(str(*stop, "expr"), "stop_after_if", id, scope(prev, &last, nullptr), yes,
@@ -652,6 +656,23 @@ class Advancer {
     }
     due_ = s.value("until", EpochMs{0});
     return false;
+  }
+
+  static bool body_may_stop(const ojson& loop_value) {
+    const ojson* modules = field(loop_value, "modules");
+    if (!modules || !modules->is_array()) return false;
+    for (const auto& m : *modules) {
+      if (field(m, "stop_after_if")) return true;
+    }
+    return false;
+  }
+
+  bool iteration_stopped_early(const std::string& iteration) {
+    auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, iteration); });
+    if (!view || !*view) return false;
+    ojson status = parse_or_null((*view)->job.flow_status.value_or("{}"));
+    return (*view)->completed && (*view)->completed->status == "success" &&
+           flag(status, "stopped_early");
   }
 
   // --- ends ------------------------------------------------------------------------------------

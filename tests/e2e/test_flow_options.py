@@ -105,6 +105,17 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
         self.assertEqual((error.get("name"), error.get("message"), error.get("step_id")),
                          ("EarlyStopError", "stop after if: result > 3", "a"), error)
 
+    def test_stop_after_if_inside_a_loop_body_breaks_the_loop_and_the_flow_goes_on(self):
+        # Windmill's rule: a step that stops inside a sequential loop ends the loop, not the flow.
+        body = rawscript("double", py_return("v * 2", ["v"]), v=js("flow_input.iter.value"),
+                         stop_after_if=stop_if("result >= 4"))
+        self.create_flow("f/t/stop_in_loop", flow_value(
+            forloop("loop", "[1, 2, 3, 4]", [body]),
+            rawscript("after", py_return("['after', r]", ["r"]), r=js("results.loop"))))
+        job = self.run_flow("f/t/stop_in_loop")
+        self.assert_succeeded(job, ["after", [2, 4]])
+        self.assertEqual(len(self.module_status(job, "loop")["flow_jobs"]), 2, job)
+
     def test_stop_after_all_iters_if_ends_the_flow_after_the_loop(self):
         body = rawscript("double", py_return("v * 2", ["v"]), v=js("flow_input.iter.value"))
         self.create_flow("f/t/stop_all_iters", flow_value(
