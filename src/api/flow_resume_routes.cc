@@ -54,6 +54,28 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
+// The step named in the URL, and the flow it belongs to while that flow is not over.
+struct StepAndFlow {
+  store::JobView step;
+  store::JobView flow;
+};
+
+Result<StepAndFlow> step_and_flow(ApiContext& ctx, const std::string& ws, const std::string& job) {
+  auto step = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, job); });
+  if (!step) return step.error();
+  std::optional<store::JobView> flow;
+  if (*step && (*step)->job.parent_job) {
+    auto parent = ctx.db.read(
+        [&](store::Connection& c) { return store::get_job(c, ws, *(*step)->job.parent_job); });
+    if (!parent) return parent.error();
+    if (*parent && !(*parent)->completed && queue::is_flow_job((*parent)->job)) {
+      flow = std::move(**parent);
+    }
+  }
+  if (!flow) return Error::not_found("job not found or its flow is not running any more: " + job);
+  return StepAndFlow{std::move(**step), std::move(*flow)};
+}
+
 void resume_urls(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
@@ -62,9 +84,11 @@ void resume_urls(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!job) return reply_error(r, job.error());
   auto resume_id = resume_id_param(req);
   if (!resume_id) return reply_error(r, resume_id.error());
+  // Only for a step of a flow of this workspace that is still running.
+  if (auto found = step_and_flow(ctx, ws, *job); !found) return reply_error(r, found.error());
   const std::string approver = req.query_param("approver").value_or("");
   const std::string tail = "/" + *job + "/" + std::to_string(*resume_id) + "/" +
-                           ctx.auth.resume_signature(*job, *resume_id, approver) +
+                           ctx.auth.resume_signature(ws, *job, *resume_id, approver) +
                            (approver.empty() ? "" : "?approver=" + percent_encode(approver));
   const std::string api = ctx.base_url + "/api/w/" + ws + "/jobs_u/";
   reply_json(r, 200,
@@ -90,6 +114,38 @@ Result<std::string> resume_payload(const http::Request& req) {
   return req.body;
 }
 
+// What the step's `suspend` asks of an approver: with user_auth_required, a logged-in member
+// of the workspace (answered: their user name), not the flow's own author when
+// self_approval_disabled. Groups do not exist here, so a step that requires some cannot be
+// approved. Answers the approver's name, or empty when anyone holding the link may answer.
+Result<std::string> approval_policy(ApiContext& ctx, const http::Request& req,
+                                    const std::string& ws, const StepAndFlow& found) {
+  auto value = json::parse(found.flow.job.raw_flow.value_or("{}"), nullptr, false);
+  const json* suspend = nullptr;
+  if (value.is_object() && value.contains("modules") && value["modules"].is_array()) {
+    for (const auto& m : value["modules"]) {
+      if (m.is_object() && m.contains("suspend") && m["suspend"].is_object() &&
+          m.value("id", json()) == found.step.job.flow_step_id.value_or("")) {
+        suspend = &m["suspend"];
+      }
+    }
+  }
+  if (!suspend) return std::string();
+  auto flag = [&](const char* key) { return suspend->value(key, json()) == true; };
+  if (suspend->contains("user_groups_required") && !(*suspend)["user_groups_required"].is_null()) {
+    return Error::permission_denied(
+        "this step may only be approved by members of certain groups, and Millrace has no "
+        "groups yet");
+  }
+  if (!flag("user_auth_required")) return std::string();
+  auto who = authorize(ctx, req, ws);
+  if (!who) return Error::unauthorized("Only logged in users can approve this flow step");
+  if (flag("self_approval_disabled") && who->email == found.flow.job.email) {
+    return Error::permission_denied("Self-approval is disabled for this flow step");
+  }
+  return who->username;
+}
+
 // Resume (approved) or cancel (not approved) a suspended step: recorded, then its flow is
 // woken, which counts the answers and goes on, fails, or keeps waiting.
 void answer(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool approved) {
@@ -98,30 +154,22 @@ void answer(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool appr
   if (!job) return reply_error(r, job.error());
   auto resume_id = resume_id_param(req);
   if (!resume_id) return reply_error(r, resume_id.error());
-  const std::string approver = req.query_param("approver").value_or("");
+  std::string approver = req.query_param("approver").value_or("");
   if (!auth::constant_time_equal(req.params["signature"],
-                                 ctx.auth.resume_signature(*job, *resume_id, approver))) {
+                                 ctx.auth.resume_signature(ws, *job, *resume_id, approver))) {
     return reply_error(r, Error::permission_denied("invalid signature"));
   }
   auto payload = resume_payload(req);
   if (!payload) return reply_error(r, payload.error());
-  auto step = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, *job); });
-  if (!step) return reply_error(r, step.error());
-  std::optional<store::JobView> flow;
-  if (*step && (*step)->job.parent_job) {
-    auto parent = ctx.db.read(
-        [&](store::Connection& c) { return store::get_job(c, ws, *(*step)->job.parent_job); });
-    if (!parent) return reply_error(r, parent.error());
-    if (*parent && !(*parent)->completed) flow = std::move(**parent);
-  }
-  if (!flow) {
-    return reply_error(
-        r, Error::not_found("job not found or its flow is not running any more: " + *job));
-  }
+  auto found = step_and_flow(ctx, ws, *job);
+  if (!found) return reply_error(r, found.error());
+  auto logged_in = approval_policy(ctx, req, ws, *found);
+  if (!logged_in) return reply_error(r, logged_in.error());
+  if (!logged_in->empty()) approver = *logged_in;  // answers under their own name
   store::ResumeRecord rec;
   rec.job = *job;
   rec.resume_id = *resume_id;
-  rec.flow = flow->job.id;
+  rec.flow = found->flow.job.id;
   rec.value_json = std::move(*payload);
   if (!approver.empty()) rec.approver = approver;
   rec.approved = approved;
@@ -133,7 +181,7 @@ void answer(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool appr
         if (!*inserted) return Error::bad_request("resume request already sent");
         return Status::ok();
       },
-      [&ctx, r, flow_id = flow->job.id](const Status& s) {
+      [&ctx, r, flow_id = rec.flow](const Status& s) {
         if (!s) return reply_error(r, s.error());
         ctx.queue.wake(flow_id);
         reply_text(r, 201, "");

@@ -232,6 +232,8 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
         value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
     j.flow_status = flow::initial_status(modules ? *modules : flow::ojson::array()).dump();
     j.same_worker = value.is_object() && value.value("same_worker", flow::ojson()) == true;
+    // Its steps share a folder named after their root: this flow, whatever root_job says.
+    if (j.same_worker) j.root_job.reset();
     j.raw_flow = std::move(runnable->raw_flow);
     params["version"] = *runnable->flow_version;
   } else {

@@ -46,9 +46,10 @@ std::string Authenticator::issue_job_token(const JobTokenClaims& claims) const {
   return sign_job_token(claims, job_token_secret_);
 }
 
-std::string Authenticator::resume_signature(const std::string& job_id, long long resume_id,
+std::string Authenticator::resume_signature(const std::string& workspace, const std::string& job_id,
+                                            long long resume_id,
                                             const std::string& approver) const {
-  return auth::resume_signature(job_id, resume_id, approver, job_token_secret_);
+  return auth::resume_signature(workspace, job_id, resume_id, approver, job_token_secret_);
 }
 
 void Authenticator::forget_tokens(const std::vector<std::string>& hashes) {

@@ -35,8 +35,8 @@ class Authenticator {
 
   std::string issue_job_token(const JobTokenClaims& claims) const;
   // The signature in the resume and cancel URLs of a suspended flow step.
-  std::string resume_signature(const std::string& job_id, long long resume_id,
-                               const std::string& approver) const;
+  std::string resume_signature(const std::string& workspace, const std::string& job_id,
+                               long long resume_id, const std::string& approver) const;
   void forget_tokens(const std::vector<std::string>& hashes);
   void forget_member(const std::string& workspace, const std::string& email);
 

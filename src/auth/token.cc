@@ -91,11 +91,13 @@ bool verify_job_token(std::string_view token, std::string_view secret, JobTokenC
   return true;
 }
 
-std::string resume_signature(std::string_view job_id, long long resume_id,
-                             std::string_view approver, std::string_view secret) {
-  // A purpose prefix keeps these signatures apart from job tokens made with the same secret.
-  std::string data = "resume\n" + std::string(job_id) + "\n" + std::to_string(resume_id) + "\n" +
-                     std::string(approver);
+std::string resume_signature(std::string_view workspace, std::string_view job_id,
+                             long long resume_id, std::string_view approver,
+                             std::string_view secret) {
+  // A purpose prefix keeps these signatures apart from job tokens made with the same secret;
+  // the workspace keeps a URL made in one workspace from answering in another.
+  std::string data = "resume\n" + std::string(workspace) + "\n" + std::string(job_id) + "\n" +
+                     std::to_string(resume_id) + "\n" + std::string(approver);
   std::string mac = hmac(data, secret);
   return hex_encode(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }

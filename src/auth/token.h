@@ -30,8 +30,10 @@ std::string sign_job_token(const JobTokenClaims& claims, std::string_view secret
 bool verify_job_token(std::string_view token, std::string_view secret, JobTokenClaims& out);
 
 // The signature of a resume or cancel URL of a suspended flow step (lowercase hex HMAC-SHA256 of
-// the step's job id, the resume id and the approver), as Windmill's resume_urls give.
-std::string resume_signature(std::string_view job_id, long long resume_id,
-                             std::string_view approver, std::string_view secret);
+// the workspace, the step's job id, the resume id and the approver), as Windmill's resume_urls
+// give.
+std::string resume_signature(std::string_view workspace, std::string_view job_id,
+                             long long resume_id, std::string_view approver,
+                             std::string_view secret);
 
 }  // namespace millrace::auth

@@ -1,10 +1,13 @@
-// The program each Node.js evaluator process runs. It reads one JSON request per line,
-//   {"id": n, "expr": "<javascript>", "ctx": {"flow_input": ..., "results": ..., ...}}
-// and answers one JSON line per request,
+// The program each Node.js evaluator process runs. It reads one request per line,
+//   {"id": n, "ws": "<workspace>", "expr": "<javascript>"}<TAB>{"flow_input": ..., ...}
+// (JSON text never holds a raw tab, so the tab ends the header) and answers one JSON line,
 //   {"id": n, "ok": true, "value": <JSON>}  or  {"id": n, "ok": false, "error": "<words>"}.
-// Each distinct expression is compiled once into a function of the context's names. A runaway
-// is not watched here (vm's timeout costs a thread per call): the server kills the process at
-// its deadline and starts another.
+// Each workspace gets a context of its own, and the names an expression sees are parsed, and
+// its value serialized, by that context's own JSON: whatever an expression does to its
+// prototypes or globals (a getter on Object.prototype, a toJSON) touches only its workspace's
+// later evaluations, never another's data, and no host object is within its reach. Each
+// distinct expression is compiled once per workspace. A runaway is not watched here (vm's
+// timeout costs a thread per call): the server kills the process at its deadline.
 #pragma once
 
 namespace millrace::flow {
@@ -14,40 +17,55 @@ inline constexpr const char* kEvaluatorScript = R"js(
 const vm = require('vm');
 const NAMES = ['flow_input', 'results', 'previous_result', 'result', 'params', 'error',
   'flow_env', 'resume', 'resumes', 'approvers', 'started_at', 'flow_job_id'];
-const context = vm.createContext(Object.create(null));
-const compiled = new Map();
+const MAX_WORKSPACES = 64;
+const workspaces = new Map();
+
+// A workspace's context: its own realm, its own JSON, its own compiled expressions.
+function realmOf(ws) {
+  let realm = workspaces.get(ws);
+  if (realm) return realm;
+  if (workspaces.size >= MAX_WORKSPACES) workspaces.clear();
+  const context = vm.createContext(Object.create(null));
+  const tools = vm.runInContext(`({
+    parse: JSON.parse,
+    // JSON text of a value; BigInts become strings, undefined becomes null.
+    toJson: (function (stringify) {
+      return function (value) {
+        if (value === undefined) return 'null';
+        try {
+          const text = stringify(value);
+          return text === undefined ? 'null' : text;
+        } catch (e) {
+          if (!(e instanceof TypeError)) throw e;
+          return stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+        }
+      };
+    })(JSON.stringify),
+  })`, context);
+  realm = { context, parse: tools.parse, toJson: tools.toJson, compiled: new Map() };
+  workspaces.set(ws, realm);
+  return realm;
+}
 
 // An expression (`flow_input.x + 1`, `(() => 2)()`) or, failing that, a function body with
 // `return` (`const a = 1; return a`), as Windmill accepts both.
-function compile(expr) {
-  let fn = compiled.get(expr);
+function compile(realm, expr) {
+  let fn = realm.compiled.get(expr);
   if (fn) return fn;
   const params = NAMES.join(', ');
   try {
-    fn = vm.runInContext(`(function (${params}) { return (${expr}\n); })`, context);
+    fn = vm.runInContext(`(function (${params}) { return (${expr}\n); })`, realm.context);
   } catch (e) {
-    if (!(e instanceof SyntaxError) && e.name !== 'SyntaxError') throw e;
-    fn = vm.runInContext(`(function (${params}) {\n${expr}\n})`, context);
+    if (!(e && e.name === 'SyntaxError')) throw e;
+    fn = vm.runInContext(`(function (${params}) {\n${expr}\n})`, realm.context);
   }
-  if (compiled.size > 10000) compiled.clear();
-  compiled.set(expr, fn);
+  if (realm.compiled.size > 10000) realm.compiled.clear();
+  realm.compiled.set(expr, fn);
   return fn;
 }
 
 function answer(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-// JSON text of a value; BigInts become strings, undefined becomes null.
-function toJson(value) {
-  if (value === undefined) return 'null';
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
-  } catch (e) {
-    if (!(e instanceof TypeError)) throw e;
-    return JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
-  }
 }
 
 let buffer = '';
@@ -63,21 +81,34 @@ process.stdin.on('data', (chunk) => {
 });
 process.stdin.on('end', () => process.exit(0));
 
+// Words for an error thrown in any realm (it may not be an Error of this one).
+function describe(e) {
+  try {
+    return `${(e && e.name) || 'Error'}: ${(e && e.message) || e}`;
+  } catch {
+    return 'Error: the expression threw something that cannot be described';
+  }
+}
+
 function handle(line) {
+  const tab = line.indexOf('\t');
   let req;
   try {
-    req = JSON.parse(line);
+    req = JSON.parse(tab >= 0 ? line.slice(0, tab) : line);
   } catch (e) {
     return answer({ id: null, ok: false, error: 'bad request: ' + e.message });
   }
+  let value;
   try {
-    const fn = compile(String(req.expr));
-    const ctx = req.ctx || {};
-    const value = fn.apply(undefined, NAMES.map((n) => ctx[n]));
-    process.stdout.write('{"id":' + JSON.stringify(req.id) + ',"ok":true,"value":' + toJson(value) + '}\n');
+    const realm = realmOf(String(req.ws ?? ''));
+    const fn = compile(realm, String(req.expr));
+    const ctx = tab >= 0 ? realm.parse(line.slice(tab + 1)) : {};
+    value = realm.toJson(fn.apply(undefined, NAMES.map((n) => (ctx ? ctx[n] : undefined))));
+    if (typeof value !== 'string') throw new TypeError('the value cannot be written as JSON');
   } catch (e) {
-    answer({ id: req.id, ok: false, error: `${(e && e.name) || 'Error'}: ${(e && e.message) || e}` });
+    return answer({ id: req.id, ok: false, error: describe(e) });
   }
+  process.stdout.write('{"id":' + JSON.stringify(req.id) + ',"ok":true,"value":' + value + '}\n');
 }
 )js";
 

@@ -150,7 +150,8 @@ bool Expressions::evaluate(const std::string& expr, const Scope& scope, ojson& v
   if (mentions(expr, "results"))
     ctx["results"] = scope.results ? scope.results(expr) : ojson::object();
   if (mentions(expr, "flow_job_id")) ctx["flow_job_id"] = scope.flow_job_id;
-  EvalOutcome out = js_->evaluate(expr, ctx.dump(-1, ' ', false, ojson::error_handler_t::replace));
+  EvalOutcome out = js_->evaluate(expr, ctx.dump(-1, ' ', false, ojson::error_handler_t::replace),
+                                  scope.workspace);
   if (!out.ok) {
     error = out.error;
     return false;

@@ -26,6 +26,7 @@ struct Scope {
   const ojson* resumes = nullptr;
   const ojson* approvers = nullptr;
   std::string flow_job_id;
+  std::string workspace;  // expressions of one workspace never share a context with another's
   // `results`: the results of the completed steps an expression may name (it is given the
   // expression's text, and may leave out steps the text does not mention).
   std::function<ojson(const std::string& expr)> results;

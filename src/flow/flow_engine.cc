@@ -3,6 +3,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/log.h"
 #include "flow/expressions.h"
 #include "flow/step_jobs.h"
 #include "queue/job_results.h"
@@ -62,6 +63,11 @@ ojson with_step_id(const ojson& failure, const std::string& step_id) {
   return out;
 }
 
+// A read of the store failed: the advance is tried again shortly; the flow is not failed.
+struct StoreUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 bool is_loop(const std::string& type) {
   return type == "forloopflow" || type == "whileloopflow";
 }
@@ -103,6 +109,15 @@ class Advancer {
   Advance run() {
     if (claimed_.canceled_by) return cancel();
     while (true) {
+      // Asleep after a step: an early wake (an answer, a stray completion) changes nothing.
+      if (auto it = status_.find("sleep_until"); it != status_.end()) {
+        EpochMs until = it->get<EpochMs>();
+        if (now_ < until) {
+          due_ = until;
+          return wait();
+        }
+        status_.erase("sleep_until");
+      }
       if (status_.contains("suspended")) {
         if (!resumed()) return wait();
       }
@@ -165,8 +180,8 @@ class Advancer {
           continue;
         }
         if (seconds.is_number() && seconds.get<double>() > 0) {
-          due_ = now_ + static_cast<EpochMs>(seconds.get<double>() * 1000);
-          return wait();
+          status_["sleep_until"] = now_ + static_cast<EpochMs>(seconds.get<double>() * 1000);
+          continue;
         }
       }
     }
@@ -183,8 +198,7 @@ class Advancer {
     if (missing.empty()) return;
     auto found =
         db_.read([&](store::Connection& c) { return store::completed_outcomes(c, missing); });
-    if (!found)
-      throw std::runtime_error("cannot read the steps' outcomes: " + found.error().message);
+    if (!found) throw StoreUnavailable("cannot read the steps' outcomes: " + found.error().message);
     for (auto& [id, o] : *found) outcomes_.emplace(id, std::move(o));
   }
 
@@ -241,7 +255,8 @@ class Advancer {
     std::optional<std::string> parent = job_.parent_job;
     while (kind == "flownode" && parent) {
       auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, *parent); });
-      if (!view || !*view) break;
+      if (!view) throw StoreUnavailable("cannot read a flow around: " + view.error().message);
+      if (!*view) break;
       add_results(parse_or_null((*view)->job.flow_status.value_or("{}")), expr, out);
       kind = (*view)->job.kind;
       parent = (*view)->job.parent_job;
@@ -265,6 +280,7 @@ class Advancer {
     s.error = error_ctx_;
     s.flow_env = &env_;
     s.flow_job_id = job_.id;
+    s.workspace = job_.workspace_id;
     s.results = [this](const std::string& expr) { return results_named_in(expr); };
     return s;
   }
@@ -423,6 +439,7 @@ class Advancer {
       if (seconds.is_number()) timeout_s = std::max<int64_t>(1, seconds.get<int64_t>());
     }
     auto job = module_job(db_, job_, id, m["value"], args, timeout_s, now_);
+    if (!job && job.error().status >= 500) throw StoreUnavailable(job.error().message);
     if (!job)
       return failed(error_result("ExecutionErr", "step `" + id + "`: " + job.error().message));
     job->scheduled_for = now_ + delay_ms;
@@ -609,7 +626,7 @@ class Advancer {
     ojson s = status_["suspended"];
     const std::string step_job = str(s, "job");
     auto answers = db_.read([&](store::Connection& c) { return store::list_resumes(c, step_job); });
-    if (!answers) throw std::runtime_error("cannot read the answers: " + answers.error().message);
+    if (!answers) throw StoreUnavailable("cannot read the answers: " + answers.error().message);
     ojson payloads = ojson::array(), approvers = ojson::array(), approvals = ojson::array();
     std::optional<std::string> refused_by;
     for (const auto& a : *answers) {
@@ -669,7 +686,8 @@ class Advancer {
 
   bool iteration_stopped_early(const std::string& iteration) {
     auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, iteration); });
-    if (!view || !*view) return false;
+    if (!view) throw StoreUnavailable("cannot read an iteration: " + view.error().message);
+    if (!*view) return false;
     ojson status = parse_or_null((*view)->job.flow_status.value_or("{}"));
     return (*view)->completed && (*view)->completed->status == "success" &&
            flag(status, "stopped_early");
@@ -700,25 +718,43 @@ class Advancer {
     return finish(recovered ? "success" : "failure", end.value);
   }
 
-  Advance cancel() {
+  // The steps started and not finished, to be canceled when the flow ends before them.
+  void cancel_unfinished_steps() {
     std::vector<std::string> started;
     auto collect = [&](const ojson& ms) {
-      if (ms["type"] != kInProgress) return;
-      if (ms.contains("job")) started.push_back(str(ms, "job"));
-      if (ms.contains("flow_jobs")) {
-        for (const auto& j : ms["flow_jobs"]) started.push_back(j.get<std::string>());
+      if (!ms.is_object() || ms.value("type", ojson()) != kInProgress) return;
+      if (ms.contains("job") && ms["job"].is_string()) started.push_back(str(ms, "job"));
+      if (ms.contains("flow_jobs") && ms["flow_jobs"].is_array()) {
+        for (const auto& j : ms["flow_jobs"]) {
+          if (j.is_string()) started.push_back(j.get<std::string>());
+        }
       }
     };
-    for (const auto& ms : status_["modules"]) collect(ms);
-    collect(status_["failure_module"]);
+    if (status_.contains("modules") && status_["modules"].is_array()) {
+      for (const auto& ms : status_["modules"]) collect(ms);
+    }
+    if (status_.contains("failure_module")) collect(status_["failure_module"]);
     fetch(started);
     for (const auto& id : started) {
       if (!outcomes_.count(id)) out_.cancel_steps.push_back(id);
     }
+  }
+
+  Advance cancel() {
+    cancel_unfinished_steps();
     return finish("canceled", parse_or_null(queue::canceled_result(
                                   claimed_.canceled_reason.value_or(""), *claimed_.canceled_by)));
   }
 
+ public:
+  // The flow cannot go on (a value the checks at save time let through): it fails with the
+  // reason, its state kept, and its unfinished steps are canceled.
+  Advance abandon(const std::string& why) {
+    cancel_unfinished_steps();
+    return finish("failure", error_result("ExecutionErr", "the flow cannot go on: " + why));
+  }
+
+ private:
   Advance finish(const std::string& status, const ojson& result) {
     out_.finished = queue::JobOutcome{status, text_of(result), "", text_of(status_)};
     return std::move(out_);
@@ -748,16 +784,26 @@ FlowEngine::FlowEngine(store::Database& db, const Expressions& expressions, cons
     : db_(db), expressions_(expressions), clock_(clock) {}
 
 Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
+  const EpochMs now = clock_.now_ms();
+  std::string why;
   try {
-    return Advancer(db_, expressions_, clock_.now_ms(), flow).run();
-  } catch (const std::exception& e) {
-    // A value the checks at save time let through, or a passing database failure: the flow
-    // ends with the reason rather than being retried forever.
+    return Advancer(db_, expressions_, now, flow).run();
+  } catch (const StoreUnavailable& e) {
+    // Nothing of this advance is kept: the flow, as stored, is advanced again in a second.
+    log::warn("flow " + flow.job.id + " waits: " + e.what());
     Advance out;
+    out.waits = queue::FlowAdvance{flow.job.flow_status.value_or("{}"), {}, now + 1000};
+    return out;
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  try {
+    return Advancer(db_, expressions_, now, flow).abandon(why);
+  } catch (const std::exception&) {
+    Advance out;  // not even its state can be read: it ends with the reason alone
     out.finished = queue::JobOutcome{
-        "failure",
-        text_of(error_result("ExecutionErr", std::string("the flow cannot go on: ") + e.what())),
-        "", std::nullopt};
+        "failure", text_of(error_result("ExecutionErr", "the flow cannot go on: " + why)), "",
+        std::nullopt};
     return out;
   }
 }

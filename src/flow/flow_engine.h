@@ -4,8 +4,9 @@
 // the flow moves as far as it can without waiting — evaluating input transforms, skipping,
 // mocking, choosing branches — and either finishes, or starts the next step jobs and waits.
 // The new state and the new steps are committed in one transaction (JobQueue::park), and a
-// step's outcome wakes its flow in the transaction that stores it: a crash leaves every flow
-// either before or after an advance, never in between, and advancing again is harmless.
+// step's outcome, once committed, wakes its flow: a crash leaves every flow either before or
+// after an advance, never in between, and advancing again is harmless (at start, every flow
+// that had started is advanced again).
 #pragma once
 
 #include <optional>

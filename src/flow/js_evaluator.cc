@@ -138,7 +138,8 @@ EvalOutcome JsEvaluator::exchange(Slot& slot, const std::string& line) {
   }
 }
 
-EvalOutcome JsEvaluator::evaluate(const std::string& expr, const std::string& context_json) {
+EvalOutcome JsEvaluator::evaluate(const std::string& expr, const std::string& context_json,
+                                  const std::string& workspace) {
   Slot* slot = nullptr;
   int64_t id = 0;
   {
@@ -155,9 +156,11 @@ EvalOutcome JsEvaluator::evaluate(const std::string& expr, const std::string& co
     slot->busy = true;
     id = next_id_++;
   }
-  // The context goes as it is (no re-parse): stored args and results keep every digit.
-  std::string line = "{\"id\":" + std::to_string(id) + ",\"expr\":" + json(expr).dump() +
-                     ",\"ctx\":" + (context_json.empty() ? "{}" : context_json) + "}\n";
+  // The context goes as it is (no re-parse): stored args and results keep every digit. JSON
+  // text holds no raw tab or newline, so a tab ends the header and a newline the request.
+  std::string line = "{\"id\":" + std::to_string(id) + ",\"ws\":" + json(workspace).dump() +
+                     ",\"expr\":" + json(expr).dump() + "}\t" +
+                     (context_json.empty() ? "{}" : context_json) + "\n";
   EvalOutcome out = exchange(*slot, line);
   {
     std::lock_guard lock(mutex_);

@@ -40,9 +40,11 @@ class JsEvaluator {
   JsEvaluator& operator=(const JsEvaluator&) = delete;
 
   // Evaluates `expr` with the names of `context_json` (an object: flow_input, results,
-  // previous_result, result, params, error, flow_env, ...) bound. Thread-safe; blocks the
-  // caller until the answer or the deadline.
-  EvalOutcome evaluate(const std::string& expr, const std::string& context_json);
+  // previous_result, result, params, error, flow_env, ...) bound, in the context of
+  // `workspace` (what one workspace's expressions do is never seen by another's). Thread-safe;
+  // blocks the caller until the answer or the deadline.
+  EvalOutcome evaluate(const std::string& expr, const std::string& context_json,
+                       const std::string& workspace = "");
 
   // Processes started so far (restarts included), for tests and logs.
   int64_t started_processes() const;

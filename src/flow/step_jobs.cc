@@ -76,7 +76,8 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
     auto found =
         db.read([&](store::Connection& c) { return store::find_flow(c, flow.workspace_id, path); });
     if (!found) return found.error();
-    if (!*found || (*found)->archived) return Error::not_found("flow not found at path " + path);
+    // Archived flows still run, as by their webhook (and as archived scripts do).
+    if (!*found) return Error::not_found("flow not found at path " + path);
     j.kind = "flow";
     j.script_path = path;
     j.raw_flow = (*found)->value_json;

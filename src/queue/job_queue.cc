@@ -56,12 +56,10 @@ Result<std::vector<std::string>> JobQueue::recover() {
       if (!s) return s.error();
       ++restarted;
     }
-    if (is_flow_job(view.job) && q.scheduled_for > clock_.now_ms()) {
-      // Asleep or awaiting an approval: an answer must still wake it before it is due.
-      std::lock_guard lock(mutex_);
-      sleeping_.insert(view.job.id);
-    }
-    add_ready(view.job.id, q.scheduled_for);
+    // A flow that has started is advanced at once: its state says whether it sleeps or awaits
+    // an approval, and until when (the advance parks it again with that time).
+    add_ready(view.job.id,
+              is_flow_job(view.job) && q.started_at ? clock_.now_ms() : q.scheduled_for);
   }
   if (!queued->empty()) {
     log::info("recovered " + std::to_string(queued->size()) + " unfinished jobs (" +
@@ -275,7 +273,7 @@ void JobQueue::answer_early(const std::string& flow_id, const std::string& resul
   notify_waiters(JobCompletion{flow_id, "success", result_json});
 }
 
-void JobQueue::wake(const std::string& flow_id) {
+void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
   EpochMs now = clock_.now_ms();
   {
     std::lock_guard lock(mutex_);
@@ -286,7 +284,7 @@ void JobQueue::wake(const std::string& flow_id) {
     if (!parked_.erase(flow_id)) {
       // A flow asleep until later is due now; anything else (a flow already ready, a job
       // scheduled for later that someone named as a parent) stays as it is.
-      if (!sleeping_.erase(flow_id)) return;
+      if (!sleeping_.erase(flow_id) && !even_if_scheduled) return;
       auto bytes = uuid_bytes(flow_id);
       auto q = bytes ? ready_index_.find(*bytes) : ready_index_.end();
       if (q == ready_index_.end()) return;
@@ -309,7 +307,7 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
         return Status::ok();
       },
       [this, id](const Status& s) {
-        if (s) wake(id);
+        if (s) wake(id, true);
       });
   return id;
 }

@@ -101,9 +101,10 @@ class JobQueue {
   // A flow that started steps (or sleeps) waits, off the ready set, until one of its steps
   // ends (or it is due): then it is ready to be advanced again.
   void park(const ClaimedJob& flow, FlowAdvance advance);
-  // A flow's step ended, it was canceled, or it was resumed: it is made ready to be advanced
-  // (a sleeping or suspended flow at once). Any other id is left alone.
-  void wake(const std::string& flow_id);
+  // A flow's step ended, or it was resumed: it is made ready to be advanced (a sleeping or
+  // suspended flow at once). Any other id is left alone. `even_if_scheduled` (a cancel): a
+  // flow scheduled for later is advanced now too.
+  void wake(const std::string& flow_id, bool even_if_scheduled = false);
   // A flow's `early_return` step is done: its sync callers get that result now.
   void answer_early(const std::string& flow_id, const std::string& result_json);
   // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at

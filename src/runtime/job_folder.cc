@@ -1,6 +1,7 @@
 #include "runtime/job_folder.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,16 +24,27 @@ std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::st
   }
   JobFolder folder(path, sandbox.user);
   if (!shared_id.empty()) {
+    // Made whole (created, given to the job user) under a name of this job's, then put in place
+    // in one step: a step starting at the same time sees it complete, or makes its own.
     std::string shared = root + "/shared-" + shared_id;
-    if (mkdir(shared.c_str(), 0700) == 0) {
-      if (sandbox.user && chown(shared.c_str(), sandbox.user->uid, sandbox.user->gid) != 0) {
-        error = "cannot give the shared folder " + shared + " to " + sandbox.user->name + ": " +
-                strerror(errno);
+    std::string draft = shared + ".draft-" + job_id;
+    if (mkdir(draft.c_str(), 0700) != 0) {
+      error = "cannot create the shared folder " + draft + ": " + strerror(errno);
+      return std::nullopt;
+    }
+    if (sandbox.user && chown(draft.c_str(), sandbox.user->uid, sandbox.user->gid) != 0) {
+      error = "cannot give the shared folder " + draft + " to " + sandbox.user->name + ": " +
+              strerror(errno);
+      rmdir(draft.c_str());
+      return std::nullopt;
+    }
+    if (renameat2(AT_FDCWD, draft.c_str(), AT_FDCWD, shared.c_str(), RENAME_NOREPLACE) != 0) {
+      int err = errno;
+      rmdir(draft.c_str());
+      if (err != EEXIST) {
+        error = "cannot create the shared folder " + shared + ": " + strerror(err);
         return std::nullopt;
       }
-    } else if (errno != EEXIST) {
-      error = "cannot create the shared folder " + shared + ": " + strerror(errno);
-      return std::nullopt;
     }
     if (symlink(shared.c_str(), (path + "/shared").c_str()) != 0) {
       error = "cannot link the shared folder into " + path + ": " + strerror(errno);

@@ -115,7 +115,7 @@ void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::strin
     (void)canceled;  // already done, or gone: nothing left to stop
   }
   if (next.finished) {
-    if (claimed.job.same_worker && !claimed.job.parent_job) {
+    if (claimed.job.same_worker && !claimed.job.root_job) {
       runtimes_.remove_shared_folder(claimed.job.id);
     }
     return queue_.complete(claimed, std::move(*next.finished), name);

@@ -165,6 +165,25 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
         # are rounded to the millisecond.
         self.assertGreaterEqual(gap, 0.95, f"b started {gap:.3f}s after a: {a} {b}")
 
+    def test_a_stray_wake_during_a_sleep_does_not_cut_it_short(self):
+        # A job that names the flow as its parent wakes it when it ends; the flow must still
+        # sleep its full time.
+        self.create_flow("f/t/sleep_stray", flow_value(
+            rawscript("a", py_return("1"), sleep=static(2)),
+            rawscript("b", py_return("2"))))
+        flow = self.start("f/t/sleep_stray")
+        self.wait_module(flow, "a", lambda m: m.get("type") == "Success", what="a done")
+        self.server.create_script(self.token, "u/admin/stray", "echo stray\n", language="bash")
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/stray"
+                                f"?parent_job={flow}", json_body={}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        job = self.wait_flow(flow)
+        self.assert_succeeded(job, 2)
+        a = self.job(self.module_status(job, "a")["job"])
+        b = self.job(self.module_status(job, "b")["job"])
+        gap = (parse_ts(b["started_at"]) - parse_ts(a["completed_at"])).total_seconds()
+        self.assertGreaterEqual(gap, 1.95, f"b started {gap:.3f}s after a: {a} {b}")
+
     def test_timeout_fails_a_slow_step_and_the_flow(self):
         # Windmill takes the timeout as seconds or as an input transform.
         for n, timeout in enumerate((1, static(1))):
@@ -421,6 +440,17 @@ class FlowWebhooksTest(FlowMixin, ServerTestCase):
 
 
 class FlowCancelTest(FlowMixin, ServerTestCase):
+    def test_cancelling_a_flow_scheduled_for_later_ends_it_at_once(self):
+        self.create_flow("f/t/later", flow_value(rawscript("a", ADD_ONE_PY, x=js("flow_input.x"))))
+        flow = self.start("f/t/later", {"x": 1}, query="?scheduled_in_secs=600")
+        self.assertIs(self.job(flow)["running"], False)
+        r = self.server.request("POST", f"/api/w/{WS}/jobs_u/queue/cancel/{flow}",
+                                json_body={"reason": "not today"}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        job = self.wait_flow(flow, timeout=10)
+        self.assertIs(job["canceled"], True, job)
+        self.assertEqual(job["canceled_reason"], "not today", job)
+
     def test_cancelling_a_running_flow_cancels_it_and_its_running_step(self):
         self.create_flow("f/t/cancel", flow_value(
             rawscript("slow", SLEEP_30_SH, language="bash"),

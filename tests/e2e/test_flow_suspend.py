@@ -128,6 +128,75 @@ class ApprovalTest(FlowMixin, ServerTestCase):
         self.assertIs(job["canceled"], True, job)
 
 
+class ApprovalPolicyTest(FlowMixin, ServerTestCase):
+    """Who may answer: the URL is bound to its workspace, its step and its approver; a step may
+    ask for a logged-in approver who is not the flow's author."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bob = cls.server.add_member(cls.token, "bob@example.com", "bob-password")
+        r = cls.server.request("POST", "/api/workspaces/create", token=cls.token,
+                               json_body={"id": "other", "name": "Other"})
+        assert r.status in (200, 201), r
+
+    def step_job(self, flow):
+        self.wait_module(flow, "after", lambda m: m.get("type") == "WaitingForEvents",
+                         what="the wait for approval")
+        return self.module_status(self.job(flow), "ask")["job"]
+
+    def urls(self, step_job, approver="alice", ws=WS):
+        r = self.server.request("GET", f"/api/w/{ws}/jobs/resume_urls/{step_job}/5?approver={approver}",
+                                token=self.token)
+        return r
+
+    def test_urls_are_only_made_for_a_waiting_step_and_only_answer_in_their_workspace(self):
+        self.create_flow("f/t/bound", approval_flow())
+        flow = self.start("f/t/bound")
+        step = self.step_job(flow)
+        self.assertEqual(self.urls("01a21d9e-0000-7000-8000-000000000000").status, 404)
+        self.assertEqual(self.urls(flow).status, 404, "a flow is not a step of a flow")
+        self.assertEqual(self.urls(step, ws="other").status, 404, "not a job of that workspace")
+        resume = self.urls(step).json()["resume"]
+        path = "/" + resume.split("://", 1)[1].split("/", 1)[1]
+        elsewhere = path.replace(f"/api/w/{WS}/", "/api/w/other/")
+        r = self.server.request("POST", elsewhere, json_body={}, token="")
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(self.server.request("POST", path, json_body={}, token="").status, 201)
+        self.assert_succeeded(self.wait_flow(flow), [{}, [{}], ["alice"]])
+
+    def test_a_step_that_wants_a_logged_in_approver_other_than_its_author(self):
+        self.create_flow("f/t/logged_in", approval_flow(user_auth_required=True,
+                                                        self_approval_disabled=True))
+        flow = self.start("f/t/logged_in")  # by admin
+        resume = self.urls(self.step_job(flow), approver="").json()["resume"]
+        path = "/" + resume.split("://", 1)[1].split("/", 1)[1]
+        r = self.server.request("POST", path, json_body={}, token="")
+        self.assertEqual(r.status, 401, r)
+        r = self.server.request("POST", path, json_body={}, token=self.token)
+        self.assertEqual((r.status, r.text),
+                         (403, "Permission denied: Self-approval is disabled for this flow step"), r)
+        r = self.server.request("POST", path, json_body={"by": "bob"}, token=self.bob)
+        self.assertEqual(r.status, 201, r)
+        # bob answered under his own name.
+        self.assert_succeeded(self.wait_flow(flow), [{"by": "bob"}, [{"by": "bob"}], ["bob"]])
+
+    def test_a_step_that_wants_approver_groups_cannot_be_approved_here(self):
+        self.create_flow("f/t/groups", approval_flow(
+            user_groups_required={"type": "static", "value": ["managers"]}))
+        flow = self.start("f/t/groups")
+        resume = self.urls(self.step_job(flow)).json()["resume"]
+        r = self.call_url(resume)
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("groups", r.text)
+        self.server.request("POST", f"/api/w/{WS}/jobs_u/queue/cancel/{flow}",
+                            json_body={"reason": "done"}, token=self.token)
+
+    def call_url(self, url):
+        path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+        return self.server.request("POST", path, json_body={}, token="")
+
+
 class ApprovalAcrossACrashTest(FlowMixin, ServerTestCase):
     def test_a_suspended_flow_survives_kill_9_and_resumes_after(self):
         self.create_flow("f/t/durable_approval", approval_flow())

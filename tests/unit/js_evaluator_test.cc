@@ -88,6 +88,42 @@ TEST_F(JsEvaluatorTest, ErrorsAreAnsweredInWordsAndTheProcessStays) {
   EXPECT_EQ(eval.started_processes(), 1);  // errors do not cost a restart
 }
 
+// One process serves every workspace, each in a context of its own: an expression that
+// tampers with its prototypes, or climbs to a constructor, reaches neither another
+// workspace's data nor the host's realm.
+TEST_F(JsEvaluatorTest, WorkspacesDoNotSeeEachOthersData) {
+  JsEvaluator eval(options(1000, 1));
+  // Workspace a plants a spy on every object serialized after it.
+  auto plant = eval.evaluate(
+      "(() => { globalThis.seen = []; Object.defineProperty(Object.prototype, 'toJSON', "
+      "{ get() { globalThis.seen.push(Object.entries(this).map(([k, v]) => k + '=' + v)"
+      ".join(';')); return undefined; }, configurable: true }); return 1 })()",
+      "{}", "a");
+  ASSERT_TRUE(plant.ok) << plant.error;
+  // It works in a (the control)...
+  auto own = eval.evaluate("flow_input", R"({"flow_input":{"secret":"of a"}})", "a");
+  ASSERT_TRUE(own.ok) << own.error;
+  // ...and sees nothing of b.
+  auto secret = eval.evaluate("flow_input", R"({"flow_input":{"secret":"of b"}})", "b");
+  ASSERT_TRUE(secret.ok) << secret.error;
+  EXPECT_EQ(secret.value_json, R"({"secret":"of b"})");
+  auto spy = eval.evaluate("globalThis.seen.join('|')", "{}", "a");
+  ASSERT_TRUE(spy.ok) << spy.error;
+  EXPECT_NE(spy.value_json.find("secret=of a"), std::string::npos) << spy.value_json;
+  EXPECT_EQ(spy.value_json.find("of b"), std::string::npos) << spy.value_json;
+  // b's context is untouched by a's tampering.
+  auto clean =
+      eval.evaluate("typeof globalThis.seen + Object.keys(Object.prototype).length", "{}", "b");
+  EXPECT_EQ(clean.value_json, "\"undefined0\"");
+  // Climbing from a value to Function gives the context's realm, not the host's.
+  auto climb = eval.evaluate(
+      "flow_input.constructor.constructor('return typeof process + typeof require')()",
+      R"({"flow_input":{}})", "b");
+  ASSERT_TRUE(climb.ok) << climb.error;
+  EXPECT_EQ(climb.value_json, "\"undefinedundefined\"");
+  EXPECT_EQ(eval.started_processes(), 1);
+}
+
 TEST_F(JsEvaluatorTest, ARunawayLoopIsStoppedAndOthersGoOn) {
   JsEvaluator eval(options(200, 1));
   auto loop = eval.evaluate("while (true) {}", "{}");
