@@ -40,12 +40,14 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
                       present=js("flow_input.obj?.inner ?? 'unused'"),
                       spread=js("({...flow_input.obj, extra: results.a.k})"),
                       destructure=js("(({name, factor}) => `${name}x${factor}`)(flow_input)"),
-                      body=js("const a = flow_input.factor; return a * 100"))))
+                      body=js("const a = flow_input.factor; return a * 100"),
+                      # params: the inputs of this step already computed, in order.
+                      from_params=js("params.fixed.k.length + params.arrow[2]"))))
         got = self.sync_result("f/t/transforms", {"factor": 3, "name": "Ada", "obj": {"inner": "yes"}})
         self.assertEqual(got, {"fixed": {"k": [1, 2]}, "arrow": [3, 6, 9], "template": "hi Ada!",
                                "optional": "fallback", "present": "yes",
                                "spread": {"inner": "yes", "extra": 1}, "destructure": "Adax3",
-                               "body": 300})
+                               "body": 300, "from_params": 11})
 
     def test_retry_constant_runs_the_step_again_until_it_succeeds(self):
         d = self.shared_dir()
@@ -65,6 +67,16 @@ class StepOptionsTest(FlowMixin, ServerTestCase):
         self.assertIn("attempt 2 fails", error.get("message", ""), error)
         self.assertEqual(error.get("step_id"), "flaky", error)
         self.assertEqual(d.read("attempts"), "2", "one try and one retry, no more")
+
+    def test_retry_if_decides_from_the_error_whether_to_try_again(self):
+        d = self.shared_dir()
+        self.create_flow("f/t/retry_if", flow_value(
+            rawscript("flaky", FLAKY_PY, folder=js("flow_input.folder"),
+                      retry={"constant": {"attempts": 5, "seconds": 0},
+                             "retry_if": {"expr": "error.message.includes('attempt 1')"}})))
+        error = self.sync_error("f/t/retry_if", {"folder": d.path})
+        self.assertIn("attempt 2 fails", error.get("message", ""), error)
+        self.assertEqual(d.read("attempts"), "2", "retried after attempt 1 only")
 
     def test_retry_exponential_runs_the_step_again_until_it_succeeds(self):
         d = self.shared_dir()
