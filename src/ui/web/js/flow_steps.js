@@ -41,7 +41,8 @@ function details(state) {
   if (Array.isArray(state.approvers) && state.approvers.length) {
     parts.push(h('span', {}, 'approved by ', state.approvers.map((a) => a.approver).join(', ')));
   }
-  if (state.job && !state.flow_jobs) parts.push(runLink(state.job));
+  // A step waiting for an approval names the job of the step before it: not its own run.
+  if (state.job && !state.flow_jobs && state.type !== 'WaitingForEvents') parts.push(runLink(state.job));
   if (state.branch_chosen) {
     parts.push(h('span', {}, state.branch_chosen.type === 'default' ? 'default branch' : `branch ${state.branch_chosen.branch + 1}`));
   }
