@@ -170,11 +170,15 @@ export default async function runDetailsPage(ctx) {
     }
   }
 
-  // Reads the whole run again (a new state: started, or completed) and shows it.
-  async function reload() {
+  // Reads the whole run again (a new state: started, or completed) and shows it. A flow read
+  // again on a timer is shown again only when its state or a step's changed: the page does
+  // not flicker, nor a screen reader repeat, once a second.
+  async function reload({ onlyIfChanged = false } = {}) {
     lastRead = Date.now();
     const fresh = await api.get(ws(`/jobs_u/get/${encodeURIComponent(job.id)}`));
     if (stopped || !ctx.isCurrent()) return;
+    if (onlyIfChanged && jobStatus(fresh) === jobStatus(job) &&
+        JSON.stringify(fresh.flow_status) === JSON.stringify(job.flow_status)) return;
     job = fresh;
     logOffset = codePoints(job.logs);
     render();
@@ -197,7 +201,7 @@ export default async function runDetailsPage(ctx) {
         }
         // No news (the server already held its answer 250 ms): a short breath before asking again.
         if (!u.new_logs) await sleep(250);
-        if (isFlowJob() && Date.now() - lastRead >= FLOW_REFRESH_MS) await reload();
+        if (isFlowJob() && Date.now() - lastRead >= FLOW_REFRESH_MS) await reload({ onlyIfChanged: true });
       } catch (e) {
         if (stopped || !ctx.isCurrent() || e.status === 401) return;
         clear(liveError, errorBox(`Live updates paused: ${e.message} — trying again.`));
