@@ -7,8 +7,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Flow expressions run on Node.js: any node on the machine will do, else Debian's.
+# TypeScript jobs and flow expressions run on Node.js: any node on the machine will do, else
+# Debian's; npm installs esbuild (package.json), which strips TypeScript's types.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
@@ -19,4 +21,7 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}"
 fi
-
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules/esbuild ]; then
+  npm ci --omit=dev --no-audit --no-fund --loglevel=error
+fi

@@ -15,23 +15,29 @@ constexpr size_t kErrorLogBytes = 600;
 Runtimes::Runtimes(const Sandbox& sandbox, Interpreters interpreters) : sandbox_(sandbox) {
   if (interpreters.python3) python_ = make_python_executor(sandbox, *interpreters.python3);
   if (interpreters.bash) bash_ = make_bash_executor(sandbox, *interpreters.bash);
+  if (interpreters.node)
+    node_ = make_node_executor(sandbox, *interpreters.node, interpreters.esbuild);
 }
 
 Runtimes::~Runtimes() = default;
 
 bool Runtimes::supports(const std::string& language) const {
-  return (language == "python3" && python_) || (language == "bash" && bash_);
+  return (language == "python3" && python_) || (language == "bash" && bash_) ||
+         (is_typescript_language(language) && node_);
 }
 
 JobRunOutcome Runtimes::run(const JobRunRequest& req, const OutputSink& logs,
                             const CancelSignal* cancel) {
-  Executor* e = req.language == "python3" ? python_.get()
-                : req.language == "bash"  ? bash_.get()
-                                          : nullptr;
+  Executor* e = req.language == "python3"              ? python_.get()
+                : req.language == "bash"               ? bash_.get()
+                : is_typescript_language(req.language) ? node_.get()
+                                                       : nullptr;
   if (!e) {
     return {false,
-            error_object("ExecutionErr", "language " + req.language +
-                                             " is not supported by this server (python3, bash)"),
+            error_object("ExecutionErr",
+                         "language " + req.language +
+                             " is not supported by this server (python3, bash, and bun, deno, "
+                             "nativets on Node.js when node is installed)"),
             false};
   }
   return e->run(req, logs, cancel);

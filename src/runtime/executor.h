@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,17 @@ class Runtimes {
   Sandbox sandbox_;
   std::unique_ptr<Executor> python_;
   std::unique_ptr<Executor> bash_;
+  std::unique_ptr<Executor> node_;  // TypeScript and JavaScript
 };
 
 // Shared by the executors.
 std::unique_ptr<Executor> make_bash_executor(Sandbox sandbox, std::string bash);
 std::unique_ptr<Executor> make_python_executor(Sandbox sandbox, std::string python3);
+// Without esbuild, TypeScript jobs fail with a message saying how to install it.
+std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
+                                             std::optional<std::string> esbuild);
+// Windmill's TypeScript languages (bun, deno, nativets, bunnative): all run on Node.js here.
+bool is_typescript_language(const std::string& language);
 std::string error_object(const std::string& name, const std::string& message);
 // The failure of a child that exited non-zero without writing an error into result.json.
 std::string exit_error(const std::string& program, const ProcessOutcome& p,

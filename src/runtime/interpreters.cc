@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <initializer_list>
 
 namespace millrace::runtime {
@@ -23,6 +24,17 @@ Interpreters Interpreters::detect() {
       first_executable({getenv("PYTHON_PATH"), "/usr/bin/python3", "/usr/local/bin/python3"});
   i.bash = first_executable({getenv("BASH_PATH"), "/bin/bash", "/usr/bin/bash"});
   i.node = first_executable({getenv("NODE_BIN_PATH"), "/usr/bin/node", "/usr/local/bin/node"});
+  // esbuild's own variable, else the project's node_modules next to the binary (build/millrace
+  // → ./node_modules), else a global npm install.
+  std::string exe_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) exe_dir = exe.parent_path().string();
+  const std::string project_native = exe_dir + "/../node_modules/@esbuild/linux-x64/bin/esbuild";
+  const std::string project = exe_dir + "/../node_modules/esbuild/bin/esbuild";
+  i.esbuild = first_executable({getenv("ESBUILD_BINARY_PATH"), project_native.c_str(),
+                                project.c_str(), "/usr/local/lib/node_modules/esbuild/bin/esbuild",
+                                "/usr/lib/node_modules/esbuild/bin/esbuild"});
   return i;
 }
 

@@ -10,7 +10,8 @@ namespace millrace::runtime {
 struct Interpreters {
   std::optional<std::string> python3;
   std::optional<std::string> bash;
-  std::optional<std::string> node;  // flow expressions (and, later, TypeScript jobs)
+  std::optional<std::string> node;     // TypeScript/JavaScript jobs and flow expressions
+  std::optional<std::string> esbuild;  // strips TypeScript's types (npm package esbuild)
   static Interpreters detect();
 };
 

@@ -6,10 +6,12 @@ import { h, clear, errorBox, field, uid } from '../dom.js';
 const templates = {
   python3: 'def main(name: str = "world", times: int = 1):\n    return {"greeting": " ".join(["hello " + name] * times)}\n',
   bash: 'name="$1"\ngreeting="${2:-hello}"\n\necho "$greeting $name"\n',
+  bun: 'export async function main(name: string = "world", times: number = 1) {\n  return { greeting: Array(times).fill(`hello ${name}`).join(" ") };\n}\n',
 };
 const languages = [
   { id: 'python3', label: 'Python 3' },
   { id: 'bash', label: 'Bash' },
+  { id: 'bun', label: 'TypeScript (runs on Node.js)' },
 ];
 const pathRule = /^(u\/[A-Za-z0-9_-]+|f\/[A-Za-z0-9_-]+)\/[A-Za-z0-9_\-/]*[A-Za-z0-9_-]$/;
 

@@ -1,0 +1,151 @@
+// TypeScript and JavaScript jobs (languages bun, deno, nativets, bunnative) on Node.js
+// (DESIGN.md "TypeScript"): esbuild strips the types once per script content (kept in memory
+// by its hash), node runs the wrapper, which calls main with positional arguments.
+#include <sodium.h>
+
+#include <filesystem>
+#include <fstream>
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/strings.h"
+#include "runtime/executor.h"
+#include "runtime/job_folder.h"
+#include "runtime/node_wrapper.h"
+
+namespace millrace::runtime {
+namespace {
+
+// Transpiled scripts kept in memory (by content hash); the oldest go first.
+constexpr size_t kMaxCachedScripts = 512;
+// esbuild's own budget for one script.
+constexpr int64_t kTranspileTimeoutMs = 30'000;
+
+std::string content_hash(const std::string& content) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(content.data()),
+                     content.size());
+  return hex_encode(digest, sizeof digest);
+}
+
+class NodeExecutor final : public Executor {
+ public:
+  NodeExecutor(Sandbox sandbox, std::string node, std::optional<std::string> esbuild)
+      : sandbox_(std::move(sandbox)), node_(std::move(node)), esbuild_(std::move(esbuild)) {
+    std::error_code ec;
+    // Readable by the job user, writable by the server only.
+    std::filesystem::create_directories(sandbox_.job_root + "/.runtime", ec);
+    wrapper_ = sandbox_.job_root + "/.runtime/wrapper_v1.mjs";
+    std::ofstream(wrapper_, std::ios::trunc) << kNodeWrapperV1;
+  }
+
+  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                    const CancelSignal* cancel) override {
+    std::string err;
+    auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
+    if (!folder) return {false, error_object("ExecutionErr", err), false};
+    auto js = transpiled(req.content, *folder, logs);
+    if (!js) return {false, error_object("ExecutionErr", js.error().message), false};
+    if (!folder->write_file("main.mjs", *js) || !folder->write_file("args.json", req.args_json)) {
+      return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
+    }
+    if (auto e = folder->hand_over(); !e.empty())
+      return {false, error_object("ExecutionErr", e), false};
+
+    ProcessSpec spec;
+    spec.argv = {node_, "--no-warnings", wrapper_};
+    spec.env = base_environment(folder->path());
+    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
+    spec.cwd = folder->path();
+    spec.user = sandbox_.user;
+    spec.limits.timeout_ms = req.timeout_ms;
+    LogTail tail;
+    auto outcome = run_process(
+        spec,
+        [&](std::string_view chunk) {
+          tail.add(chunk);
+          logs(chunk);
+        },
+        cancel);
+    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
+    if (outcome.canceled) return {false, "", true};
+    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
+    auto read = folder->read_output("result.json");
+    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+    const std::optional<std::string>& result = *read;
+    std::string problem = result && !result->empty() ? result_json_problem(*result)
+                                                     : std::string("the job wrote no result");
+    if (outcome.exit_code == 0 && !outcome.term_signal) {
+      if (!problem.empty()) return {false, error_object("ExecutionErr", problem), false};
+      return {true, *result, false};
+    }
+    if (problem.empty()) return {false, *result, false};
+    return {false, exit_error("node", outcome, tail.text()), false};
+  }
+
+ private:
+  // The script as JavaScript: from the cache, or made by esbuild in the job's folder (while
+  // it is still the server's) and kept.
+  Result<std::string> transpiled(const std::string& content, const JobFolder& folder,
+                                 const OutputSink& logs) {
+    const std::string key = content_hash(content);
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    }
+    if (!esbuild_) {
+      return Error::plain(500, 
+          "TypeScript needs esbuild, which this server cannot find (`npm ci` in the project "
+          "folder installs it, or set ESBUILD_BINARY_PATH)");
+    }
+    if (!folder.write_file("main.ts", content)) return Error::plain(500, "cannot write main.ts");
+    ProcessSpec spec;
+    spec.argv = {*esbuild_,         "main.ts",         "--loader:.ts=ts", "--format=esm",
+                 "--platform=node", "--target=node18", "--log-level=error",
+                 "--outfile=main.mjs"};
+    spec.env = base_environment(folder.path());
+    spec.cwd = folder.path();
+    spec.limits.timeout_ms = kTranspileTimeoutMs;
+    std::string said;
+    auto outcome = run_process(spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
+    if (!outcome.started) return Error::plain(500, "cannot start esbuild: " + outcome.start_error);
+    if (outcome.exit_code != 0) {
+      logs(said);
+      return Error::plain(500, "the script does not compile:\n" + std::string(trim(said)));
+    }
+    auto js = folder.read_output("main.mjs");
+    if (!js || !*js) return Error::plain(500, "esbuild wrote no main.mjs");
+    std::error_code ec;
+    std::filesystem::remove(folder.path() + "/main.mjs", ec);  // written again for the job
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= kMaxCachedScripts) {
+      cache_.erase(order_.front());
+      order_.pop_front();
+    }
+    order_.push_back(key);
+    return cache_.emplace(key, std::move(**js)).first->second;
+  }
+
+  Sandbox sandbox_;
+  std::string node_;
+  std::optional<std::string> esbuild_;
+  std::string wrapper_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> cache_;
+  std::list<std::string> order_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
+                                             std::optional<std::string> esbuild) {
+  return std::make_unique<NodeExecutor>(std::move(sandbox), std::move(node), std::move(esbuild));
+}
+
+bool is_typescript_language(const std::string& language) {
+  return language == "bun" || language == "deno" || language == "nativets" ||
+         language == "bunnative";
+}
+
+}  // namespace millrace::runtime
