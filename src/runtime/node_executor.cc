@@ -95,20 +95,21 @@ class NodeExecutor final : public Executor {
       if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     }
     if (!esbuild_) {
-      return Error::plain(500, 
+      return Error::plain(
+          500,
           "TypeScript needs esbuild, which this server cannot find (`npm ci` in the project "
           "folder installs it, or set ESBUILD_BINARY_PATH)");
     }
     if (!folder.write_file("main.ts", content)) return Error::plain(500, "cannot write main.ts");
     ProcessSpec spec;
-    spec.argv = {*esbuild_,         "main.ts",         "--loader:.ts=ts", "--format=esm",
-                 "--platform=node", "--target=node18", "--log-level=error",
-                 "--outfile=main.mjs"};
+    spec.argv = {*esbuild_,         "main.ts",         "--loader:.ts=ts",   "--format=esm",
+                 "--platform=node", "--target=node18", "--log-level=error", "--outfile=main.mjs"};
     spec.env = base_environment(folder.path());
     spec.cwd = folder.path();
     spec.limits.timeout_ms = kTranspileTimeoutMs;
     std::string said;
-    auto outcome = run_process(spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
+    auto outcome = run_process(
+        spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
     if (!outcome.started) return Error::plain(500, "cannot start esbuild: " + outcome.start_error);
     if (outcome.exit_code != 0) {
       logs(said);
