@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
+#include "runtime/executor.h"
 #include "runtime/signature.h"
 
 namespace millrace::runtime {
@@ -109,6 +110,42 @@ json python_type(const std::string& annotation) {
   return json::object();  // unknown: any JSON value
 }
 
+// TypeScript types (Windmill's TS parser): string, number, boolean, bigint → integer, Date,
+// arrays (T[] and Array<T>), unions of string literals → enum, objects; `| undefined` and
+// `| null` are dropped; anything else is any JSON value.
+json ts_type(const std::string& text) {
+  std::vector<std::string> members;
+  for (auto& part : split(std::string(trim(text)), '|')) {
+    std::string m(trim(part));
+    if (!m.empty() && m != "undefined" && m != "null") members.push_back(m);
+  }
+  if (members.empty()) return json::object();
+  if (members[0].front() == '"' || members[0].front() == '\'') {
+    json values = json::array();
+    for (const auto& m : members) {
+      auto v = python_literal(m);
+      if (!v || !v->is_string()) return json::object();
+      values.push_back(*v);
+    }
+    return {{"type", "string"}, {"enum", values}};
+  }
+  if (members.size() > 1) return json::object();  // a union of other types: any value
+  const std::string& t = members[0];
+  if (t == "string") return {{"type", "string"}};
+  if (t == "number") return {{"type", "number"}};
+  if (t == "boolean") return {{"type", "boolean"}};
+  if (t == "bigint") return {{"type", "integer"}};
+  if (t == "Date") return {{"type", "string"}, {"format", "date-time"}};
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
+    return {{"type", "array"}, {"items", ts_type(t.substr(0, t.size() - 2))}};
+  }
+  if (starts_with(t, "Array<") && t.back() == '>') {
+    return {{"type", "array"}, {"items", ts_type(t.substr(6, t.size() - 7))}};
+  }
+  if (t == "object" || t.front() == '{' || starts_with(t, "Record<")) return {{"type", "object"}};
+  return json::object();
+}
+
 json empty_schema() {
   return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
           {"type", "object"},
@@ -149,6 +186,22 @@ std::optional<std::string> infer_schema(std::string_view language, std::string_v
       }
       properties[p.name] = prop;
       order.push_back(p.name);
+    }
+  } else if (is_typescript_language(std::string(language))) {
+    auto params = parse_typescript_signature(content);
+    if (!params) return std::nullopt;
+    for (const auto& p : *params) {
+      if (p.name.empty()) continue;  // destructured: nothing to name in a form
+      json prop = p.type ? ts_type(*p.type) : json::object();
+      std::optional<json> def = p.default_value ? python_literal(*p.default_value) : std::nullopt;
+      if (def && !def->is_null()) {
+        prop["default"] = *def;
+        if (!p.type) prop.update(type_of_value(*def));
+      }
+      prop["description"] = "";
+      properties[p.name] = prop;
+      order.push_back(p.name);
+      if (!p.default_value && !p.optional) required.push_back(p.name);
     }
   } else {
     return std::nullopt;

@@ -165,4 +165,106 @@ std::optional<std::vector<Parameter>> parse_python_signature(std::string_view co
   return out;
 }
 
+namespace {
+
+// Splits TypeScript text on commas (parts), and finds the first `want` (found), outside
+// brackets, generics and strings; the `>` of `=>` closes nothing and its `=` is not found.
+struct TsScan {
+  std::vector<std::string> parts;
+  size_t found = std::string_view::npos;
+};
+
+TsScan ts_scan(std::string_view text, char want) {
+  TsScan out;
+  std::string cur;
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      cur += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        cur += text[++i];
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
+    }
+    bool arrow = c == '=' && i + 1 < text.size() && text[i + 1] == '>';
+    bool arrow_end = c == '>' && i > 0 && text[i - 1] == '=';
+    if (c == '"' || c == '\'' || c == '`') quote = c;
+    if (c == '(' || c == '[' || c == '{' || c == '<') ++depth;
+    if ((c == ')' || c == ']' || c == '}' || c == '>') && !arrow_end) --depth;
+    if (depth == 0 && c == want && !arrow && out.found == std::string_view::npos) out.found = i;
+    if (c == ',' && depth == 0 && want == ',') {
+      out.parts.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  out.parts.push_back(cur);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_view content) {
+  size_t start = std::string_view::npos;
+  for (std::string_view head : {"function main(", "function main (", "main = async (", "main = (",
+                                "main = async(", "main=("}) {
+    size_t at = content.find(head);
+    if (at != std::string_view::npos && (start == std::string_view::npos || at < start)) {
+      start = at + head.size();
+    }
+  }
+  if (start == std::string_view::npos) return std::nullopt;
+  int depth = 1;
+  char quote = 0;
+  size_t i = start;
+  for (; i < content.size() && depth > 0; ++i) {
+    char c = content[i];
+    if (quote) {
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'' || c == '`')
+      quote = c;
+    else if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if (c == ')' || c == ']' || c == '}')
+      --depth;
+  }
+  if (depth != 0) return std::nullopt;
+  std::string_view params = content.substr(start, i - 1 - start);
+  std::vector<TsParameter> out;
+  auto parts = ts_scan(params, ',').parts;
+  if (parts.size() == 1 && trim(parts[0]).empty()) return out;
+  for (const auto& raw : parts) {
+    std::string part(trim(raw));
+    if (part.empty() || starts_with(part, "...")) continue;
+    TsParameter p;
+    size_t eq = ts_scan(part, '=').found;
+    std::string head = part.substr(0, eq);
+    if (eq != std::string::npos) p.default_value = std::string(trim(part.substr(eq + 1)));
+    size_t colon = ts_scan(head, ':').found;
+    std::string name(trim(head.substr(0, colon)));
+    if (colon != std::string::npos) p.type = std::string(trim(head.substr(colon + 1)));
+    if (!name.empty() && name.back() == '?') {
+      p.optional = true;
+      name = std::string(trim(name.substr(0, name.size() - 1)));
+    }
+    bool valid = !name.empty() && !isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name) {
+      valid = valid && (isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$');
+    }
+    if (valid) p.name = name;  // otherwise destructured: a position without a name
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace millrace::runtime

@@ -22,4 +22,15 @@ std::vector<Parameter> parse_bash_signature(std::string_view content);
 // annotations and defaults as source text. Empty when there is no main.
 std::optional<std::vector<Parameter>> parse_python_signature(std::string_view content);
 
+struct TsParameter {
+  std::string name;  // empty for a destructured parameter, which still takes its position
+  std::optional<std::string> type;
+  std::optional<std::string> default_value;
+  bool optional = false;  // `name?: type`
+};
+// TypeScript/JavaScript: the parameters of the exported `main` (`function main(...)`,
+// `const main = async (...) =>`), in order, with types and defaults as source text; nothing
+// when there is no main.
+std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_view content);
+
 }  // namespace millrace::runtime

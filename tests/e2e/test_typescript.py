@@ -52,6 +52,20 @@ class TypeScriptJobsTest(ServerTestCase):
         self.assertEqual(self.result("u/admin/typed", {"name": "Bo"}), {"text": "hi Bohi Bo",
                                                                         "count": 0})
 
+    def test_a_script_saved_without_a_schema_gets_one_from_its_signature(self):
+        self.script("u/admin/schema_ts", TYPED_TS, language="deno")
+        r = self.server.request("GET", f"/api/w/{WS}/scripts/get/p/u/admin/schema_ts",
+                                token=self.token)
+        self.assertEqual(r.status, 200, r)
+        schema = r.json()["schema"]
+        self.assertEqual(schema["order"], ["name", "times", "options", "tags"], schema)
+        self.assertEqual(schema["required"], ["name"], schema)
+        props = schema["properties"]
+        self.assertEqual((props["name"]["type"], props["times"]["type"], props["times"]["default"]),
+                         ("string", "number", 2), schema)
+        self.assertEqual(props["tags"], {"type": "array", "items": {"type": "string"},
+                                         "default": [], "description": ""}, schema)
+
     def test_console_output_is_the_jobs_logs(self):
         self.script("u/admin/logs", TYPED_TS)
         job = self.server.run_async(self.token, "u/admin/logs", {"name": "Cy"})

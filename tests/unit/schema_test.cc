@@ -66,8 +66,60 @@ TEST(SchemaTest, BashArgumentsAreStrings) {
   EXPECT_EQ(s["order"], json::array({"name", "greeting"}));
 }
 
+TEST(SchemaTest, TypeScriptTypesDefaultsOptionalAndOrder) {
+  json s = schema_of("bun",
+                     "import { x } from './y';\n"
+                     "type Opts = { a: number };\n"
+                     "export async function main(\n"
+                     "  name: string,\n"
+                     "  n: number = 2,\n"
+                     "  on: boolean = true,\n"
+                     "  big: bigint,\n"
+                     "  tags: string[] = [\"a\"],\n"
+                     "  matrix: Array<number[]>,\n"
+                     "  mode: \"fast\" | \"slow\" = \"fast\",\n"
+                     "  when?: Date,\n"
+                     "  opts: Record<string, number> = {},\n"
+                     "  shape: { a: string, b: number },\n"
+                     "  cb: (x: number, y: string) => void = () => {},\n"
+                     "  maybe: string | undefined,\n"
+                     "  anything = 'x',\n"
+                     "  { destructured }: Opts,\n"
+                     "  ...rest: string[]\n"
+                     "): Promise<string> { return name; }\n");
+  EXPECT_EQ(s["required"], json::array({"name", "big", "matrix", "shape", "maybe"}));
+  auto& p = s["properties"];
+  EXPECT_EQ(p["name"]["type"], "string");
+  EXPECT_EQ(p["n"]["type"], "number");
+  EXPECT_EQ(p["n"]["default"], 2);
+  EXPECT_EQ(p["on"]["default"], true);
+  EXPECT_EQ(p["big"]["type"], "integer");
+  EXPECT_EQ(p["tags"]["items"]["type"], "string");
+  EXPECT_EQ(p["tags"]["default"], json::array({"a"}));
+  EXPECT_EQ(p["matrix"]["items"]["items"]["type"], "number");
+  EXPECT_EQ(p["mode"]["enum"], json::array({"fast", "slow"}));
+  EXPECT_EQ(p["mode"]["default"], "fast");
+  EXPECT_EQ(p["when"]["format"], "date-time");
+  EXPECT_EQ(p["opts"]["type"], "object");
+  EXPECT_EQ(p["shape"]["type"], "object");
+  EXPECT_FALSE(p["cb"].contains("type"));  // a function: any value, and not required
+  EXPECT_EQ(p["maybe"]["type"], "string");
+  EXPECT_EQ(p["anything"]["type"], "string");  // from the default
+  EXPECT_EQ(s["order"], json::array({"name", "n", "on", "big", "tags", "matrix", "mode", "when",
+                                     "opts", "shape", "cb", "maybe", "anything"}));
+}
+
+TEST(SchemaTest, TypeScriptArrowMainAndNoMain) {
+  json s = schema_of("deno", "export const main = async (who: string, n = 1) => `${who}${n}`;\n");
+  EXPECT_EQ(s["order"], json::array({"who", "n"}));
+  EXPECT_EQ(s["properties"]["n"]["type"], "integer");
+  EXPECT_EQ(s["required"], json::array({"who"}));
+  EXPECT_EQ(schema_of("nativets", "export function main() { return 1 }")["order"], json::array());
+  EXPECT_FALSE(infer_schema("bun", "export function handler(a: string) {}").has_value());
+}
+
 TEST(SchemaTest, OtherLanguagesAreLeftAlone) {
-  EXPECT_FALSE(infer_schema("deno", "export function main(a: string) {}").has_value());
+  EXPECT_FALSE(infer_schema("go", "package inner\nfunc main(x string) {}").has_value());
 }
 
 }  // namespace
