@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/arg_validation.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -38,6 +39,7 @@ struct Runnable {
   std::optional<int64_t> timeout_s;
   std::optional<int64_t> flow_version;
   std::optional<std::string> raw_flow;
+  std::optional<std::string> schema_json;  // what the arguments are checked against
 };
 
 Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std::string& missing) {
@@ -48,7 +50,8 @@ Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std
              std::nullopt,
              std::nullopt,
              found->version_id,
-             std::move(found->value_json)};
+             std::move(found->value_json),
+             std::move(found->schema_json)};
   return r;
 }
 
@@ -59,7 +62,8 @@ Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
         target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
     if (!script) return script.error();
     const auto& s = **script;
-    return Runnable{"scripts", s.path, s.hash, s.language, s.timeout_s, std::nullopt, std::nullopt};
+    return Runnable{"scripts",   s.path,       s.hash,       s.language,
+                    s.timeout_s, std::nullopt, std::nullopt, s.schema_json};
   }
   if (target == Target::kFlowPath) {
     auto found = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, id); });
@@ -202,6 +206,13 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     if (!exists) return reply_error(r, exists.error());
     if (*exists)
       return reply_error(r, Error::bad_request("Job with id " + **job_id + " already exists"));
+  }
+  // The arguments, against the schema: after the query's own checks, before any job.
+  if (runnable->schema_json) {
+    if (auto valid = validate_args(*runnable->schema_json, *args, runnable->language != "bash");
+        !valid) {
+      return reply_error(r, valid.error());
+    }
   }
 
   queue::NewJob job;

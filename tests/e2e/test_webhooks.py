@@ -356,12 +356,16 @@ class BashConventionsTest(ServerTestCase):
     def test_header_args_are_positional_with_defaults(self):
         for args, expect in (({"name": "bob"}, "hello bob n=5"),
                              ({"name": "bob", "n": 7}, "hello bob n=7"),
-                             ({"n": "3"}, "hello  n=3"),
-                             ({}, "hello  n=5"),
+                             ({"name": "", "n": "3"}, "hello  n=3"),
+                             ({"name": None}, "hello  n=5"),
                              ({"name": "x", "unknown": "ignored"}, "hello x n=5")):
             with self.subTest(args=args):
                 r = sync_run(self.server, self.token, "u/admin/bash_args", args)
                 self.assertEqual((r.status, r.json()), (200, expect))
+        # `name` has no default: it must be given (any JSON value: Bash gets it as text).
+        r = sync_run(self.server, self.token, "u/admin/bash_args", {"n": "3"})
+        self.assertEqual((r.status, r.text),
+                         (400, "Bad request: argument `name` is required (expected string)"))
 
     def test_non_string_arg_is_passed_as_json_text(self):
         r = sync_run(self.server, self.token, "u/admin/bash_args", {"name": {"a": 1}, "n": [1, 2]})
@@ -406,10 +410,15 @@ class PythonConventionsTest(ServerTestCase):
                                        headers={"Content-Type": "application/json"}, token=self.token)
         return sync_run(self.server, self.token, path, args or {})
 
-    def test_missing_required_is_none_and_defaults_apply(self):
+    def test_null_is_none_defaults_apply_and_a_missing_required_argument_is_refused(self):
         r = self.run_py("u/admin/py_defaults",
-                        "def main(a, b: int = 7, c: str = 'dflt'):\n    return {'a': a, 'b': b, 'c': c}\n")
+                        "def main(a, b: int = 7, c: str = 'dflt'):\n    return {'a': a, 'b': b, 'c': c}\n",
+                        {"a": None})
         self.assertEqual((r.status, r.json()), (200, {"a": None, "b": 7, "c": "dflt"}))
+        # Checked against the schema inferred from the signature (issue 5), before any job.
+        r = sync_run(self.server, self.token, "u/admin/py_defaults", {"b": 1})
+        self.assertEqual((r.status, r.text),
+                         (400, "Bad request: argument `a` is required (expected any value)"))
         r = sync_run(self.server, self.token, "u/admin/py_defaults", {"a": 1, "c": "given", "zzz": 0})
         self.assertEqual(r.json(), {"a": 1, "b": 7, "c": "given"})
 
