@@ -85,6 +85,10 @@ const std::vector<Entry>& entries() {
        i64_setter(&Config::timeout_wait_result_s)},
       {{"--timeout", "TIMEOUT", "maximum job duration in seconds (default 604800)"},
        i64_setter(&Config::job_timeout_s)},
+      {{"--job-memory-limit-mb", "JOB_MEMORY_LIMIT_MB",
+        "memory one job may use, in MB (Python, Bash: address space; TypeScript: heap); 0 = no "
+        "limit (default 2048)"},
+       i64_setter(&Config::job_memory_limit_mb)},
       {{"--expression-timeout-ms", "EXPRESSION_TIMEOUT_MS",
         "milliseconds a flow expression may run before its step fails (default 5000)"},
        i64_setter(&Config::expression_timeout_ms)},

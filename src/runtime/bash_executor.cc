@@ -41,6 +41,7 @@ class BashExecutor final : public Executor {
     spec.cwd = folder->path();
     spec.user = sandbox_.user;
     spec.limits.timeout_ms = req.timeout_ms;
+    spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
 
     LogTail tail;
     auto outcome = run_process(

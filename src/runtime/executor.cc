@@ -40,7 +40,25 @@ JobRunOutcome Runtimes::run(const JobRunRequest& req, const OutputSink& logs,
                              "nativets on Node.js when node is installed)"),
             false};
   }
-  return e->run(req, logs, cancel);
+  JobRunOutcome out = e->run(req, logs, cancel);
+  if (!out.success && !out.canceled && req.memory_limit_mb > 0) explain_memory_failure(req, out);
+  return out;
+}
+
+void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out) {
+  auto error = nlohmann::json::parse(out.result_json, nullptr, false);
+  if (!error.is_object()) return;
+  std::string name = error.value("name", "");
+  std::string message = error.value("message", "");
+  bool memory = name == "MemoryError" || message.find("MemoryError") != std::string::npos ||
+                message.find("heap out of memory") != std::string::npos ||
+                message.find("Cannot allocate memory") != std::string::npos ||
+                message.find("std::bad_alloc") != std::string::npos;
+  if (!memory) return;
+  error["message"] = "the job went over its memory limit of " +
+                     std::to_string(req.memory_limit_mb) + " MB (JOB_MEMORY_LIMIT_MB)" +
+                     (message.empty() ? "" : ": " + message);
+  out.result_json = error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void Runtimes::remove_shared_folder(const std::string& id) const {

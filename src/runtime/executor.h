@@ -21,6 +21,7 @@ struct JobRunRequest {
   std::vector<std::string> job_env;  // WM_WORKSPACE=..., WM_TOKEN=..., ...
   int64_t timeout_ms = 0;
   std::string shared_folder_id;  // a step of a same_worker flow: ./shared is its flow's folder
+  int64_t memory_limit_mb = 0;   // 0: none (Python, Bash: address space; Node: V8 heap)
 };
 
 struct JobRunOutcome {
@@ -68,6 +69,9 @@ std::string error_object(const std::string& name, const std::string& message);
 std::string exit_error(const std::string& program, const ProcessOutcome& p,
                        const std::string& log_tail);
 std::string timeout_error(int64_t timeout_ms);
+// A failure that came from the memory limit (MemoryError, V8's heap, a failed allocation) says
+// so, with the limit.
+void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out);
 std::vector<std::string> base_environment(const std::string& job_folder);
 // Why `text` cannot be a job's result (not JSON, or nested too deeply), or empty when it can.
 std::string result_json_problem(const std::string& text);

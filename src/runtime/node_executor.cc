@@ -54,7 +54,12 @@ class NodeExecutor final : public Executor {
       return {false, error_object("ExecutionErr", e), false};
 
     ProcessSpec spec;
-    spec.argv = {node_, "--no-warnings", wrapper_};
+    // V8 reserves far more address space than it uses: the limit is on its heap instead.
+    spec.argv = {node_, "--no-warnings"};
+    if (req.memory_limit_mb > 0) {
+      spec.argv.push_back("--max-old-space-size=" + std::to_string(req.memory_limit_mb));
+    }
+    spec.argv.push_back(wrapper_);
     spec.env = base_environment(folder->path());
     spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
     spec.cwd = folder->path();
@@ -81,6 +86,10 @@ class NodeExecutor final : public Executor {
       return {true, *result, false};
     }
     if (problem.empty()) return {false, *result, false};
+    // V8 aborts the process when its heap is full; its last words say so.
+    if (tail.text().find("JavaScript heap out of memory") != std::string::npos) {
+      return {false, error_object("MemoryError", "JavaScript heap out of memory"), false};
+    }
     return {false, exit_error("node", outcome, tail.text()), false};
   }
 

@@ -24,6 +24,7 @@ struct WorkerOptions {
   int count = 2;
   std::string base_url;
   int64_t default_timeout_s = 604800;
+  int64_t memory_limit_mb = 0;
   std::string name_prefix = "wk";
 };
 

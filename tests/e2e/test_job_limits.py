@@ -1,0 +1,40 @@
+"""Per-job memory limit (JOB_MEMORY_LIMIT_MB; issue 5): a job that goes over it fails with a
+message that says so and names the limit, whatever its language; the server and the jobs after
+it are unharmed; a job within the limit runs as usual."""
+import unittest
+
+from e2e_util import sync_run
+from harness import ServerTestCase
+
+GREEDY = {
+    "python3": "def main():\n    chunks = [bytearray(50 * 1024 * 1024) for _ in range(20)]\n"
+               "    return len(chunks)\n",
+    "bun": "export function main() {\n  const all: number[][] = [];\n"
+           "  while (true) all.push(new Array(1_000_000).fill(1.5));\n}\n",
+    "bash": "python3 -c 'x = bytearray(500 * 1024 * 1024)'\necho done\n",
+}
+
+
+class MemoryLimitTest(ServerTestCase):
+    server_env = {"JOB_MEMORY_LIMIT_MB": "200"}
+
+    def test_a_job_over_the_limit_fails_and_says_so(self):
+        for language, content in GREEDY.items():
+            with self.subTest(language=language):
+                path = f"u/admin/greedy_{language}"
+                self.server.create_script(self.token, path, content, language=language)
+                r = sync_run(self.server, self.token, path, {}, timeout=120)
+                self.assertEqual(r.status, 422, r)
+                message = r.json()["error"]["message"]
+                self.assertIn("memory limit of 200 MB (JOB_MEMORY_LIMIT_MB)", message, message)
+        self.assertHealthy()
+
+    def test_a_job_within_the_limit_runs(self):
+        self.server.create_script(self.token, "u/admin/modest",
+                                  "def main():\n    return len(bytearray(20 * 1024 * 1024))\n")
+        r = sync_run(self.server, self.token, "u/admin/modest", {})
+        self.assertEqual((r.status, r.json()), (200, 20 * 1024 * 1024), r)
+
+
+if __name__ == "__main__":
+    unittest.main()
