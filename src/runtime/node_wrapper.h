@@ -26,6 +26,8 @@ globalThis.Deno = unavailable('Deno');
 // destructured parameter has no name: it gets nothing (undefined).
 function parameterNames(fn) {
   const src = Function.prototype.toString.call(fn);
+  const single = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);  // `x => ...`
+  if (single) return [single[1]];
   const open = src.indexOf('(');
   if (open < 0) return [];
   const names = [];

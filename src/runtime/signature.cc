@@ -213,9 +213,14 @@ std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_v
   size_t start = std::string_view::npos;
   for (std::string_view head : {"function main(", "function main (", "main = async (", "main = (",
                                 "main = async(", "main=("}) {
-    size_t at = content.find(head);
-    if (at != std::string_view::npos && (start == std::string_view::npos || at < start)) {
-      start = at + head.size();
+    // `main` as a whole word: not the end of `domain = (`.
+    for (size_t at = content.find(head); at != std::string_view::npos;
+         at = content.find(head, at + 1)) {
+      size_t word = at + head.find("main");
+      char before = word > 0 ? content[word - 1] : ' ';
+      if (isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '$') continue;
+      if (start == std::string_view::npos || at + head.size() < start) start = at + head.size();
+      break;
     }
   }
   if (start == std::string_view::npos) return std::nullopt;

@@ -138,6 +138,9 @@ export function main(limit: number) { throw new QuotaError(`over ${limit}`); }
                 self.script(path, "export const main = async (who: string) => `${who} ok`;\n",
                             language=language)
                 self.assertEqual(self.result(path, {"who": language}), f"{language} ok")
+        # An arrow with one bare parameter, its body calling something.
+        self.script("u/admin/bare_arrow", "export const main = who => `${who}`.concat('!');\n")
+        self.assertEqual(self.result("u/admin/bare_arrow", {"who": "ada"}), "ada!")
 
 
 class TypeScriptInFlowsTest(FlowMixin, ServerTestCase):

@@ -116,6 +116,10 @@ TEST(SchemaTest, TypeScriptArrowMainAndNoMain) {
   EXPECT_EQ(s["required"], json::array({"who"}));
   EXPECT_EQ(schema_of("nativets", "export function main() { return 1 }")["order"], json::array());
   EXPECT_FALSE(infer_schema("bun", "export function handler(a: string) {}").has_value());
+  // `main` as a word: `domain = (...)` is not it.
+  json d =
+      schema_of("bun", "const domain = (x: string) => x;\nexport const main = (n: number) => n;\n");
+  EXPECT_EQ(d["order"], json::array({"n"}));
 }
 
 TEST(SchemaTest, OtherLanguagesAreLeftAlone) {
