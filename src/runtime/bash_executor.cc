@@ -25,7 +25,7 @@ class BashExecutor final : public Executor {
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
 
-    ProcessSpec spec;
+    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, true);
     spec.argv = {bash_, "-e", "-o", "pipefail", "./main.sh"};
     auto args = nlohmann::json::parse(req.args_json, nullptr, false);
     for (const auto& p : parse_bash_signature(req.content)) {
@@ -36,24 +36,10 @@ class BashExecutor final : public Executor {
       }
       spec.argv.push_back(value);
     }
-    spec.env = base_environment(folder->path());
-    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
-    spec.cwd = folder->path();
-    spec.user = sandbox_.user;
-    spec.limits.timeout_ms = req.timeout_ms;
-    spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
-
-    LogTail tail;
-    auto outcome = run_process(
-        spec,
-        [&](std::string_view chunk) {
-          tail.add(chunk);
-          logs(chunk);
-        },
-        cancel);
-    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
-    if (outcome.canceled) return {false, "", true};
-    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
+    JobProcess run = run_job_process(spec, req, logs, cancel);
+    if (run.ended) return *run.ended;
+    const ProcessOutcome& outcome = run.outcome;
+    const LogTail& tail = run.tail;
 
     auto read = folder->read_output("result.json");
     if (!read) return {false, error_object("ExecutionErr", read.error().message), false};

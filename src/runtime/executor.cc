@@ -61,6 +61,53 @@ void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out) {
   out.result_json = error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+ProcessSpec job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
+                             const JobRunRequest& req, bool limit_address_space) {
+  ProcessSpec spec;
+  spec.env = base_environment(folder.path());
+  spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
+  spec.cwd = folder.path();
+  spec.user = sandbox.user;
+  spec.limits.timeout_ms = req.timeout_ms;
+  if (limit_address_space) spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
+  return spec;
+}
+
+JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
+                           const OutputSink& logs, const CancelSignal* cancel) {
+  JobProcess run;
+  run.outcome = run_process(
+      spec,
+      [&](std::string_view chunk) {
+        run.tail.add(chunk);
+        logs(chunk);
+      },
+      cancel);
+  if (!run.outcome.started) {
+    run.ended = JobRunOutcome{false, error_object("ExecutionErr", run.outcome.start_error), false};
+  } else if (run.outcome.canceled) {
+    run.ended = JobRunOutcome{false, "", true};
+  } else if (run.outcome.timed_out) {
+    run.ended = JobRunOutcome{false, timeout_error(req.timeout_ms), false};
+  }
+  return run;
+}
+
+JobRunOutcome outcome_from_result_file(const JobFolder& folder, const JobProcess& run,
+                                       const std::string& program) {
+  auto read = folder.read_output("result.json");
+  if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+  const std::optional<std::string>& result = *read;
+  std::string problem = result && !result->empty() ? result_json_problem(*result)
+                                                   : std::string("the job wrote no result");
+  if (run.outcome.exit_code == 0 && !run.outcome.term_signal) {
+    if (!problem.empty()) return {false, error_object("ExecutionErr", problem), false};
+    return {true, *result, false};
+  }
+  if (problem.empty()) return {false, *result, false};
+  return {false, exit_error(program, run.outcome, run.tail.text()), false};
+}
+
 void Runtimes::remove_shared_folder(const std::string& id) const {
   JobFolder::remove_shared(sandbox_, id);
 }

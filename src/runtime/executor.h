@@ -88,4 +88,26 @@ class LogTail {
   std::string tail_;
 };
 
+class JobFolder;
+
+// What every job's process gets: its folder as cwd and HOME, the clean environment plus the
+// job's variables, the job user, the timeout and (when `limit_address_space`) the memory limit.
+ProcessSpec job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
+                             const JobRunRequest& req, bool limit_address_space);
+
+// A job's process run to its end, its output sent to the logs and its tail kept for errors.
+struct JobProcess {
+  ProcessOutcome outcome;
+  LogTail tail;
+  // Set when the job ends here: not started, canceled, timed out.
+  std::optional<JobRunOutcome> ended;
+};
+JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
+                           const OutputSink& logs, const CancelSignal* cancel);
+
+// The outcome a wrapper (Python's, Node's) left in ./result.json: the result on exit 0, the
+// error object otherwise; when it is missing or not JSON, what went wrong in words.
+JobRunOutcome outcome_from_result_file(const JobFolder& folder, const JobProcess& run,
+                                       const std::string& program);
+
 }  // namespace millrace::runtime

@@ -53,44 +53,22 @@ class NodeExecutor final : public Executor {
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
 
-    ProcessSpec spec;
     // V8 reserves far more address space than it uses: the limit is on its heap instead.
+    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, false);
     spec.argv = {node_, "--no-warnings"};
     if (req.memory_limit_mb > 0) {
       spec.argv.push_back("--max-old-space-size=" + std::to_string(req.memory_limit_mb));
     }
     spec.argv.push_back(wrapper_);
-    spec.env = base_environment(folder->path());
-    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
-    spec.cwd = folder->path();
-    spec.user = sandbox_.user;
-    spec.limits.timeout_ms = req.timeout_ms;
-    LogTail tail;
-    auto outcome = run_process(
-        spec,
-        [&](std::string_view chunk) {
-          tail.add(chunk);
-          logs(chunk);
-        },
-        cancel);
-    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
-    if (outcome.canceled) return {false, "", true};
-    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
-    auto read = folder->read_output("result.json");
-    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
-    const std::optional<std::string>& result = *read;
-    std::string problem = result && !result->empty() ? result_json_problem(*result)
-                                                     : std::string("the job wrote no result");
-    if (outcome.exit_code == 0 && !outcome.term_signal) {
-      if (!problem.empty()) return {false, error_object("ExecutionErr", problem), false};
-      return {true, *result, false};
-    }
-    if (problem.empty()) return {false, *result, false};
-    // V8 aborts the process when its heap is full; its last words say so.
-    if (tail.text().find("JavaScript heap out of memory") != std::string::npos) {
+    JobProcess run = run_job_process(spec, req, logs, cancel);
+    if (run.ended) return *run.ended;
+    JobRunOutcome out = outcome_from_result_file(*folder, run, "node");
+    // V8 aborts the process when its heap is full (no result.json); its last words say so.
+    if (!out.success && run.outcome.term_signal &&
+        run.tail.text().find("JavaScript heap out of memory") != std::string::npos) {
       return {false, error_object("MemoryError", "JavaScript heap out of memory"), false};
     }
-    return {false, exit_error("node", outcome, tail.text()), false};
+    return out;
   }
 
  private:

@@ -36,38 +36,12 @@ class PythonExecutor final : public Executor {
     }
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
-    ProcessSpec spec;
+    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, true);
     // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
     spec.argv = {python_, "-u", "-I", wrapper_};
-    spec.env = base_environment(folder->path());
-    spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
-    spec.cwd = folder->path();
-    spec.user = sandbox_.user;
-    spec.limits.timeout_ms = req.timeout_ms;
-    spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
-
-    LogTail tail;
-    auto outcome = run_process(
-        spec,
-        [&](std::string_view chunk) {
-          tail.add(chunk);
-          logs(chunk);
-        },
-        cancel);
-    if (!outcome.started) return {false, error_object("ExecutionErr", outcome.start_error), false};
-    if (outcome.canceled) return {false, "", true};
-    if (outcome.timed_out) return {false, timeout_error(req.timeout_ms), false};
-    auto read = folder->read_output("result.json");
-    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
-    const std::optional<std::string>& result = *read;
-    std::string problem = result && !result->empty() ? result_json_problem(*result)
-                                                     : std::string("the job wrote no result");
-    if (outcome.exit_code == 0 && !outcome.term_signal) {
-      if (!problem.empty()) return {false, error_object("ExecutionErr", problem), false};
-      return {true, *result, false};
-    }
-    if (problem.empty()) return {false, *result, false};
-    return {false, exit_error("python3", outcome, tail.text()), false};
+    JobProcess run = run_job_process(spec, req, logs, cancel);
+    if (run.ended) return *run.ended;
+    return outcome_from_result_file(*folder, run, "python3");
   }
 
  private:
