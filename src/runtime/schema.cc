@@ -160,21 +160,27 @@ std::optional<std::string> infer_schema(std::string_view language, std::string_v
   json& properties = schema["properties"];
   json& required = schema["required"];
   std::vector<std::string> order;
+  // One argument of a Python or TypeScript main: its type; its default when it is a literal
+  // (which also gives the type when none is written); whether a caller must give it.
+  auto add = [&](const std::string& name, json prop, bool typed,
+                 const std::optional<std::string>& default_text, bool is_required) {
+    std::optional<json> def = default_text ? python_literal(*default_text) : std::nullopt;
+    if (def && !def->is_null()) {
+      prop["default"] = *def;
+      if (!typed) prop.update(type_of_value(*def));
+    }
+    prop["description"] = "";
+    properties[name] = prop;
+    order.push_back(name);
+    if (is_required) required.push_back(name);
+  };
   if (language == "python3") {
     auto params = parse_python_signature(content);
     if (!params) return std::nullopt;
     for (const auto& p : *params) {
       if (p.name.empty() || p.name[0] == '*') continue;  // *args, **kwargs
-      json prop = p.type ? python_type(*p.type) : json::object();
-      std::optional<json> def = p.default_value ? python_literal(*p.default_value) : std::nullopt;
-      if (def && !def->is_null()) {
-        prop["default"] = *def;
-        if (!p.type) prop.update(type_of_value(*def));
-      }
-      prop["description"] = "";
-      properties[p.name] = prop;
-      order.push_back(p.name);
-      if (!p.default_value) required.push_back(p.name);
+      add(p.name, p.type ? python_type(*p.type) : json::object(), p.type.has_value(),
+          p.default_value, !p.default_value);
     }
   } else if (language == "bash") {
     for (const auto& p : parse_bash_signature(content)) {
@@ -192,16 +198,8 @@ std::optional<std::string> infer_schema(std::string_view language, std::string_v
     if (!params) return std::nullopt;
     for (const auto& p : *params) {
       if (p.name.empty()) continue;  // destructured: nothing to name in a form
-      json prop = p.type ? ts_type(*p.type) : json::object();
-      std::optional<json> def = p.default_value ? python_literal(*p.default_value) : std::nullopt;
-      if (def && !def->is_null()) {
-        prop["default"] = *def;
-        if (!p.type) prop.update(type_of_value(*def));
-      }
-      prop["description"] = "";
-      properties[p.name] = prop;
-      order.push_back(p.name);
-      if (!p.default_value && !p.optional) required.push_back(p.name);
+      add(p.name, p.type ? ts_type(*p.type) : json::object(), p.type.has_value(), p.default_value,
+          !p.default_value && !p.optional);
     }
   } else {
     return std::nullopt;
