@@ -89,6 +89,9 @@ const std::vector<Entry>& entries() {
         "memory one job may use, in MB (Python, Bash: address space; TypeScript: heap); 0 = no "
         "limit (default 2048)"},
        i64_setter(&Config::job_memory_limit_mb)},
+      {{"--max-result-size-mb", "MAX_RESULT_SIZE_MB",
+        "largest result a job may return, in MB; a larger one fails the job (default 64)"},
+       i64_setter(&Config::max_result_size_mb)},
       {{"--expression-timeout-ms", "EXPRESSION_TIMEOUT_MS",
         "milliseconds a flow expression may run before its step fails (default 5000)"},
        i64_setter(&Config::expression_timeout_ms)},

@@ -21,6 +21,7 @@ struct Config {
   int64_t timeout_wait_result_s = 600;
   int64_t job_timeout_s = 604800;
   int64_t job_memory_limit_mb = 2048;    // per job; 0 = none
+  int64_t max_result_size_mb = 64;       // a job's result; a larger one fails the job
   int64_t expression_timeout_ms = 5000;  // one flow expression's budget
   int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
   int64_t session_validity_s = 259200;

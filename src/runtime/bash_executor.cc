@@ -41,8 +41,8 @@ class BashExecutor final : public Executor {
     const ProcessOutcome& outcome = run.outcome;
     const LogTail& tail = run.tail;
 
-    auto read = folder->read_output("result.json");
-    if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+    auto read = folder->read_output("result.json", req.max_result_bytes);
+    if (!read) return {false, result_too_large(read.error()), false};
     const std::optional<std::string>& result_json = *read;
     std::string problem = result_json && !result_json->empty() ? result_json_problem(*result_json)
                                                                : std::string("no result.json");
@@ -56,8 +56,8 @@ class BashExecutor final : public Executor {
       }
       return {true, *result_json, false};
     }
-    auto out = folder->read_output("result.out");
-    if (!out) return {false, error_object("ExecutionErr", out.error().message), false};
+    auto out = folder->read_output("result.out", req.max_result_bytes);
+    if (!out) return {false, result_too_large(out.error()), false};
     if (*out && !(*out)->empty()) {
       return {true,
               nlohmann::json(**out).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),

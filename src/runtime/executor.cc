@@ -93,10 +93,15 @@ JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
   return run;
 }
 
+std::string result_too_large(const Error& e) {
+  return error_object("ExecutionErr",
+                      "the job's result cannot be kept: " + e.message + " (MAX_RESULT_SIZE_MB)");
+}
+
 JobRunOutcome outcome_from_result_file(const JobFolder& folder, const JobProcess& run,
-                                       const std::string& program) {
-  auto read = folder.read_output("result.json");
-  if (!read) return {false, error_object("ExecutionErr", read.error().message), false};
+                                       const JobRunRequest& req, const std::string& program) {
+  auto read = folder.read_output("result.json", req.max_result_bytes);
+  if (!read) return {false, result_too_large(read.error()), false};
   const std::optional<std::string>& result = *read;
   std::string problem = result && !result->empty() ? result_json_problem(*result)
                                                    : std::string("the job wrote no result");

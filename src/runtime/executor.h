@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "runtime/interpreters.h"
 #include "runtime/process.h"
 #include "runtime/sandbox.h"
@@ -22,6 +23,7 @@ struct JobRunRequest {
   int64_t timeout_ms = 0;
   std::string shared_folder_id;  // a step of a same_worker flow: ./shared is its flow's folder
   int64_t memory_limit_mb = 0;   // 0: none (Python, Bash: address space; Node: V8 heap)
+  uint64_t max_result_bytes = 64ull * 1024 * 1024;  // a larger result fails the job
 };
 
 struct JobRunOutcome {
@@ -108,6 +110,8 @@ JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
 // The outcome a wrapper (Python's, Node's) left in ./result.json: the result on exit 0, the
 // error object otherwise; when it is missing or not JSON, what went wrong in words.
 JobRunOutcome outcome_from_result_file(const JobFolder& folder, const JobProcess& run,
-                                       const std::string& program);
+                                       const JobRunRequest& req, const std::string& program);
+// A result file over the request's limit, said with the setting that sets it.
+std::string result_too_large(const Error& e);
 
 }  // namespace millrace::runtime

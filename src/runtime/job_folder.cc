@@ -90,7 +90,8 @@ std::string JobFolder::hand_over() const {
   return "";
 }
 
-Result<std::optional<std::string>> JobFolder::read_output(const std::string& name) const {
+Result<std::optional<std::string>> JobFolder::read_output(const std::string& name,
+                                                          uint64_t max_bytes) const {
   // The job owns the folder: the file may be a link to a server secret, a FIFO that never
   // ends, or endless. Only a regular file of bounded size is read.
   int fd = open((path_ + "/" + name).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -104,10 +105,10 @@ Result<std::optional<std::string>> JobFolder::read_output(const std::string& nam
     close(fd);
     return Error::bad_request(name + " is not a regular file");
   }
-  if (static_cast<uint64_t>(st.st_size) > kMaxOutputFileBytes) {
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     close(fd);
     return Error::bad_request(name + " is larger than " +
-                              std::to_string(kMaxOutputFileBytes / (1024 * 1024)) + " MiB");
+                              std::to_string(max_bytes / (1024 * 1024)) + " MiB");
   }
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));

@@ -12,7 +12,7 @@ namespace millrace::runtime {
 
 class JobFolder {
  public:
-  // The largest result.json / result.out read back from a job.
+  // The largest result.json / result.out read back from a job, unless told otherwise.
   static constexpr uint64_t kMaxOutputFileBytes = 64ull * 1024 * 1024;
 
   // Creates <root>/<job_id>, still the server's: write the job's files, then hand_over().
@@ -36,7 +36,8 @@ class JobFolder {
   std::string hand_over() const;
   // A file the job wrote: nullopt when absent; an error when it is not a regular file (a link,
   // a FIFO, a device) or is too large.
-  Result<std::optional<std::string>> read_output(const std::string& name) const;
+  Result<std::optional<std::string>> read_output(const std::string& name,
+                                                 uint64_t max_bytes = kMaxOutputFileBytes) const;
 
  private:
   JobFolder(std::string path, std::optional<JobUser> user)

@@ -62,7 +62,7 @@ class NodeExecutor final : public Executor {
     spec.argv.push_back(wrapper_);
     JobProcess run = run_job_process(spec, req, logs, cancel);
     if (run.ended) return *run.ended;
-    JobRunOutcome out = outcome_from_result_file(*folder, run, "node");
+    JobRunOutcome out = outcome_from_result_file(*folder, run, req, "node");
     // V8 aborts the process when its heap is full (no result.json); its last words say so.
     if (!out.success && run.outcome.term_signal &&
         run.tail.text().find("JavaScript heap out of memory") != std::string::npos) {

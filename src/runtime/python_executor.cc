@@ -41,7 +41,7 @@ class PythonExecutor final : public Executor {
     spec.argv = {python_, "-u", "-I", wrapper_};
     JobProcess run = run_job_process(spec, req, logs, cancel);
     if (run.ended) return *run.ended;
-    return outcome_from_result_file(*folder, run, "python3");
+    return outcome_from_result_file(*folder, run, req, "python3");
   }
 
  private:

@@ -156,6 +156,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   req.args_json = job.args_json;
   req.timeout_ms = timeout_s * 1000;
   req.memory_limit_mb = options_.memory_limit_mb;
+  req.max_result_bytes = static_cast<uint64_t>(std::max<int64_t>(1, options_.max_result_mb)) << 20;
   std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);
   std::string token = auth_.issue_job_token(
       {job.id, job.workspace_id, job.email, username, now_ms() + (timeout_s + 60) * 1000});

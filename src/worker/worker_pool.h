@@ -25,6 +25,7 @@ struct WorkerOptions {
   std::string base_url;
   int64_t default_timeout_s = 604800;
   int64_t memory_limit_mb = 0;
+  int64_t max_result_mb = 64;
   std::string name_prefix = "wk";
 };
 

@@ -1,6 +1,7 @@
-"""Per-job memory limit (JOB_MEMORY_LIMIT_MB; issue 5): a job that goes over it fails with a
+"""Per-job limits (issue 5). Memory (JOB_MEMORY_LIMIT_MB): a job that goes over it fails with a
 message that says so and names the limit, whatever its language; the server and the jobs after
-it are unharmed; a job within the limit runs as usual."""
+it are unharmed; a job within the limit runs as usual. Result size (MAX_RESULT_SIZE_MB): a
+larger result fails its job in words, in every language."""
 import unittest
 
 from e2e_util import sync_run
@@ -35,6 +36,28 @@ class MemoryLimitTest(ServerTestCase):
         r = sync_run(self.server, self.token, "u/admin/modest", {})
         self.assertEqual((r.status, r.json()), (200, 20 * 1024 * 1024), r)
 
+
+
+class ResultSizeTest(ServerTestCase):
+    server_env = {"MAX_RESULT_SIZE_MB": "1"}
+
+    def test_a_result_over_the_limit_fails_its_job_in_words(self):
+        big = {
+            "python3": "def main(n: int):\n    return 'x' * n\n",
+            "bun": "export function main(n: number) { return 'x'.repeat(n); }\n",
+            "bash": 'n="$1"\nhead -c "$n" /dev/zero | tr "\\0" x > ./result.out\n',
+        }
+        for language, content in big.items():
+            with self.subTest(language=language):
+                path = f"u/admin/big_{language}"
+                self.server.create_script(self.token, path, content, language=language)
+                r = sync_run(self.server, self.token, path, {"n": 2 * 1024 * 1024})
+                self.assertEqual(r.status, 422, r)
+                message = r.json()["error"]["message"]
+                self.assertIn("is larger than 1 MiB (MAX_RESULT_SIZE_MB)", message, message)
+                r = sync_run(self.server, self.token, path, {"n": 1000})
+                self.assertEqual((r.status, len(r.json())), (200, 1000), r)
+        self.assertHealthy()
 
 if __name__ == "__main__":
     unittest.main()
