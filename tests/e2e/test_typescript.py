@@ -85,6 +85,25 @@ class TypeScriptJobsTest(ServerTestCase):
         self.script("u/admin/nothing", "export async function main() {}\n", language="deno")
         self.assertIsNone(self.result("u/admin/nothing"))
 
+    def test_argument_binding_edge_cases(self):
+        self.script("u/admin/binding", """export function main(a: any, b: string = "dflt", c?: number,
+                           obj: { deep: { list: number[] } } = { deep: { list: [] } }) {
+  return { a: a === undefined ? "undefined" : a, b, c: c ?? "none", sum: obj.deep.list.reduce((x, y) => x + y, 0) };
+}
+""")
+        # null is passed as null (no default); a missing argument is undefined (default applies).
+        self.assertEqual(self.result("u/admin/binding", {"a": None, "b": None}),
+                         {"a": None, "b": None, "c": "none", "sum": 0})
+        self.assertEqual(self.result("u/admin/binding", {"a": 1}),
+                         {"a": 1, "b": "dflt", "c": "none", "sum": 0})
+        # Unicode and nested values arrive intact; an integer past 2^53 is a JavaScript number
+        # (its last digits are lost, as in Windmill's Bun and Deno).
+        got = self.result("u/admin/binding", {"a": {"naïve ключ": "值 🐢"}, "c": 2 ** 60,
+                                              "obj": {"deep": {"list": [1, 2, 3.5]}}})
+        self.assertEqual(got["a"], {"naïve ключ": "值 🐢"})
+        self.assertEqual(got["sum"], 6.5)
+        self.assertEqual(got["c"], 1152921504606847000)  # 2**60 = 1152921504606846976
+
     def test_a_thrown_error_is_a_failure_with_name_message_and_stack(self):
         self.script("u/admin/throws", """class QuotaError extends Error {
   constructor(message: string) { super(message); this.name = "QuotaError"; }
