@@ -48,8 +48,13 @@ JobRunOutcome Runtimes::run(const JobRunRequest& req, const OutputSink& logs,
 void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out) {
   auto error = nlohmann::json::parse(out.result_json, nullptr, false);
   if (!error.is_object()) return;
-  std::string name = error.value("name", "");
-  std::string message = error.value("message", "");
+  // A job writes its own error object: its fields may be anything.
+  auto text = [&](const char* key) {
+    auto it = error.find(key);
+    return it != error.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string name = text("name");
+  std::string message = text("message");
   bool memory = name == "MemoryError" || message.find("MemoryError") != std::string::npos ||
                 message.find("heap out of memory") != std::string::npos ||
                 message.find("Cannot allocate memory") != std::string::npos ||

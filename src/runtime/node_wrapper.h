@@ -63,7 +63,7 @@ function toJson(value) {
 
 function describe(e) {
   if (e && typeof e === 'object') {
-    const out = { name: e.name || 'Error', message: String(e.message ?? ''), stack: String(e.stack ?? '') };
+    const out = { name: String(e.name || 'Error'), message: String(e.message ?? ''), stack: String(e.stack ?? '') };
     if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME') {
       out.message = `an import cannot be loaded (Millrace installs no packages for jobs, and ` +
         `npm: and URL imports are not supported): ${out.message}`;

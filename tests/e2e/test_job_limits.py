@@ -30,6 +30,19 @@ class MemoryLimitTest(ServerTestCase):
                 self.assertIn("memory limit of 200 MB (JOB_MEMORY_LIMIT_MB)", message, message)
         self.assertHealthy()
 
+    def test_an_error_object_of_any_shape_is_kept_as_it_is(self):
+        # The limit's explanation reads the job's own error object, which may hold anything.
+        self.server.create_script(self.token, "u/admin/odd_error",
+                                  "import json, os\n"
+                                  "def main():\n"
+                                  "    with open('result.json', 'w') as f:\n"
+                                  "        f.write(json.dumps({'name': 5, 'message': ['x']}))\n"
+                                  "    os._exit(1)  # past the wrapper, which would write its own\n")
+        r = sync_run(self.server, self.token, "u/admin/odd_error", {})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json(), {"error": {"name": 5, "message": ["x"]}})
+        self.assertHealthy()
+
     def test_a_job_within_the_limit_runs(self):
         self.server.create_script(self.token, "u/admin/modest",
                                   "def main():\n    return len(bytearray(20 * 1024 * 1024))\n")
