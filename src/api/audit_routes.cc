@@ -55,14 +55,10 @@ void get_audit(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  int64_t id = 0;
-  try {
-    size_t used = 0;
-    id = std::stoll(req.params["id"], &used);
-    if (used != req.params["id"].size()) throw std::invalid_argument("id");
-  } catch (...) {
+  auto parsed = parse_int64(req.params["id"]);
+  if (!parsed)
     return reply_error(r, Error::bad_request("invalid audit log id " + req.params["id"]));
-  }
+  const int64_t id = *parsed;
   auto row = ctx.db.read([&](store::Connection& c) { return store::get_audit(c, ws, id); });
   if (!row) return reply_error(r, row.error());
   if (!*row || (!who->is_admin && (*row)->email != who->email)) {

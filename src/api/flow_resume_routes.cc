@@ -10,6 +10,7 @@
 #include "auth/authenticator.h"
 #include "auth/token.h"
 #include "common/base64.h"
+#include "common/strings.h"
 #include "common/uuid.h"
 #include "queue/job_queue.h"
 #include "store/database.h"
@@ -29,12 +30,7 @@ Result<std::string> job_param(const http::Request& req) {
 // A resume id is the caller's choice, a 32-bit number (Windmill's u32).
 Result<long long> resume_id_param(const http::Request& req) {
   const std::string& text = req.params.at("resume_id");
-  try {
-    size_t used = 0;
-    long long id = std::stoll(text, &used);
-    if (used == text.size() && id >= 0 && id <= 0xffffffffll) return id;
-  } catch (...) {
-  }
+  if (auto id = parse_int64(text); id && *id >= 0 && *id <= 0xffffffffll) return *id;
   return Error::bad_request("invalid resume id " + text +
                             ": expected a number from 0 to 4294967295");
 }

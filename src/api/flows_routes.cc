@@ -8,6 +8,7 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/views.h"
+#include "common/strings.h"
 #include "store/audit.h"
 #include "store/database.h"
 #include "store/flows.h"
@@ -178,15 +179,11 @@ void get_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string text = req.params["version"];
-  int64_t id = 0;
-  try {
-    size_t used = 0;
-    id = std::stoll(text, &used);
-    if (used != text.size()) throw std::invalid_argument(text);
-  } catch (const std::exception&) {
+  auto id = parse_int64(text);
+  if (!id) {
     return reply_error(r, Error::bad_request("invalid flow version " + text + ": not an integer"));
   }
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, id); });
+  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, *id); });
   if (!f) return reply_error(r, f.error());
   if (!*f) return reply_error(r, Error::not_found("Flow version " + text + " not found"));
   reply_json(r, 200, flow_json(**f));

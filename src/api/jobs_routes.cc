@@ -139,13 +139,10 @@ void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   int64_t offset = 0;
   if (auto o = req.query_param("log_offset")) {
-    try {
-      size_t used = 0;
-      offset = std::stoll(*o, &used);
-      if (used != o->size() || offset < 0) throw std::invalid_argument("log_offset");
-    } catch (...) {
+    auto parsed = parse_int64(*o);
+    if (!parsed || *parsed < 0)
       return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
-    }
+    offset = *parsed;
   }
   answer_update(ctx, ws, view->job.id, offset, r, true);
 }

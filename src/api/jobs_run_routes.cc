@@ -14,6 +14,7 @@
 #include "api/run_args.h"
 #include "api/sync_result.h"
 #include "auth/scopes.h"
+#include "common/strings.h"
 #include "common/timer_queue.h"
 #include "common/uuid.h"
 #include "flow/step_jobs.h"
@@ -70,18 +71,12 @@ Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
     if (!found) return found.error();
     return flow_runnable(std::move(*found), "flow not found at name " + id);
   }
-  int64_t version = 0;
-  try {
-    size_t used = 0;
-    version = std::stoll(id, &used);
-    if (used != id.size()) throw std::invalid_argument("trailing characters");
-  } catch (...) {
-    return Error::bad_request("invalid flow version: expected an integer, got " + id);
-  }
+  auto version = parse_int64(id);
+  if (!version) return Error::bad_request("invalid flow version " + id + ": not an integer");
   auto found =
-      ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, version); });
+      ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, *version); });
   if (!found) return found.error();
-  return flow_runnable(std::move(*found), "flow version " + id + " not found");
+  return flow_runnable(std::move(*found), "Flow version " + id + " not found");
 }
 
 const std::string& target_param(http::Request& req, Target target) {
@@ -131,19 +126,15 @@ Result<EpochMs> scheduled_for(const Query& query, EpochMs now) {
     return *t;
   }
   if (const std::string* in = find_param(query, "scheduled_in_secs")) {
-    long long secs = 0;
-    try {
-      size_t used = 0;
-      secs = std::stoll(*in, &used);
-      if (used != in->size()) throw std::invalid_argument("trailing characters");
-    } catch (...) {
+    auto secs = parse_int64(*in);
+    if (!secs) {
       return Error::bad_request(
           "invalid scheduled_in_secs: expected a whole number of seconds, got " + *in);
     }
-    if (secs > kMaxScheduleAheadSeconds || secs < -kMaxScheduleAheadSeconds) {
+    if (*secs > kMaxScheduleAheadSeconds || *secs < -kMaxScheduleAheadSeconds) {
       return Error::bad_request("scheduled_in_secs is more than 100 years away");
     }
-    return now + secs * 1000;
+    return now + *secs * 1000;
   }
   return now;
 }

@@ -51,14 +51,9 @@ Result<Paging> paging(const http::Request& req) {
   auto parse = [&](const char* name, int64_t& out, int64_t lo, int64_t hi) -> Status {
     auto v = req.query_param(name);
     if (!v) return Status::ok();
-    try {
-      size_t used = 0;
-      long long n = std::stoll(*v, &used);
-      if (used != v->size() || n < lo) throw std::invalid_argument(name);
-      out = std::min<int64_t>(n, hi);
-    } catch (...) {
-      return Error::bad_request("invalid " + std::string(name) + ": " + *v);
-    }
+    auto n = parse_int64(*v);
+    if (!n || *n < lo) return Error::bad_request("invalid " + std::string(name) + ": " + *v);
+    out = std::min<int64_t>(*n, hi);
     return Status::ok();
   };
   if (auto s = parse("per_page", p.limit, 1, 10000); !s) return s.error();

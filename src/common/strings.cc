@@ -1,5 +1,7 @@
 #include "common/strings.h"
 
+#include <charconv>
+
 #include <cctype>
 
 namespace millrace {
@@ -75,6 +77,14 @@ bool is_valid_utf8(std::string_view s) {
     i += extra + 1;
   }
   return true;
+}
+
+std::optional<int64_t> parse_int64(std::string_view s) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);  // as strtoll takes it
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
 }
 
 }  // namespace millrace

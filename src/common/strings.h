@@ -1,6 +1,8 @@
 // Small string functions shared by the parsers and the HTTP layer.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,5 +18,8 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
 std::string hex_encode(const unsigned char* data, size_t n);
 bool is_valid_utf8(std::string_view s);
+// The whole of `s` as a base-10 integer (an optional sign, digits, nothing else), if it is one
+// that fits in 64 bits.
+std::optional<int64_t> parse_int64(std::string_view s);
 
 }  // namespace millrace

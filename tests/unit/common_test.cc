@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/base64.h"
 #include "common/clock.h"
+#include "common/strings.h"
 #include "common/uuid.h"
 
 namespace millrace {
@@ -54,6 +57,16 @@ TEST(UuidTest, BytesRoundTrip) {
   EXPECT_EQ(uuid_text(*upper), "0190f1c2-abcd-7000-8000-00000000000f");
   EXPECT_FALSE(uuid_bytes("not-a-uuid"));
   EXPECT_NE(UuidBytesHash{}(*bytes), UuidBytesHash{}(*upper));
+}
+
+TEST(StringsTest, ParseInt64TakesWholeIntegersOnly) {
+  EXPECT_EQ(parse_int64("42"), 42);
+  EXPECT_EQ(parse_int64("-7"), -7);
+  EXPECT_EQ(parse_int64("+7"), 7);
+  EXPECT_EQ(parse_int64("9223372036854775807"), std::numeric_limits<int64_t>::max());
+  for (const char* bad : {"", "+", "4x", "x4", "1.5", "9223372036854775808", "--1", "1 "}) {
+    EXPECT_FALSE(parse_int64(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace
