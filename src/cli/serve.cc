@@ -121,9 +121,10 @@ int serve(const Config& config) {
   flow::Expressions expressions(evaluator.get());
   flow::FlowEngine flows(**db, expressions, Clock::system());
   worker::ScriptCache scripts(**db);
-  worker::WorkerPool workers(queue, scripts, runtimes, authenticator, flows,
-                             {config.num_workers, ctx.base_url, config.job_timeout_s,
-                              config.job_memory_limit_mb, config.max_result_size_mb, "wk"});
+  worker::WorkerPool workers(
+      queue, scripts, runtimes, authenticator, flows,
+      {config.num_workers, ctx.base_url, config.job_timeout_s, config.job_memory_limit_mb,
+       config.max_result_size_mb, "wk", config.warm_workers, config.warm_interpreters_per_worker});
   workers.start();
 
   if (boot->created_admin) {

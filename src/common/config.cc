@@ -99,6 +99,17 @@ const std::vector<Entry>& entries() {
        i64_setter(&Config::request_size_limit_bytes)},
       {{"--session-validity", "MAX_SESSION_VALIDITY_SECONDS", "login session lifetime (3 days)"},
        i64_setter(&Config::session_validity_s)},
+      {{"--warm-workers", "WARM_WORKERS",
+        "Python and TypeScript jobs run in a kept interpreter: dedicated (scripts saved with "
+        "dedicated_worker, the default), all, or off"},
+       [](Config& c, const std::string& v) {
+         if (v != "dedicated" && v != "all" && v != "off") return false;
+         c.warm_workers = v;
+         return true;
+       }},
+      {{"--warm-interpreters-per-worker", "WARM_INTERPRETERS_PER_WORKER",
+        "script versions each worker keeps warm; the least recently used goes (default 4)"},
+       int_setter(&Config::warm_interpreters_per_worker)},
       {{"--max-crash-restarts", "MAX_CRASH_RESTARTS",
         "times a job interrupted by a crash is restarted before it is failed (default 3)"},
        int_setter(&Config::max_crash_restarts)},

@@ -25,7 +25,12 @@ struct Config {
   int64_t expression_timeout_ms = 5000;  // one flow expression's budget
   int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
   int64_t session_validity_s = 259200;
-  int max_crash_restarts = 3;  // a job interrupted by more crashes than this is failed
+  int max_crash_restarts = 3;
+  // Which Python and TypeScript/JavaScript jobs run in warm interpreters: "dedicated" (scripts
+  // saved with dedicated_worker), "all", or "off" (a new process for every job).
+  std::string warm_workers = "dedicated";
+  int warm_interpreters_per_worker = 4;  // script versions kept warm by each worker  // a job
+                                         // interrupted by more crashes than this is failed
   std::string superadmin_secret;
   std::string admin_password;
   std::string include_headers;  // INCLUDE_HEADERS: always copied into webhook args

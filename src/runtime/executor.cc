@@ -115,7 +115,7 @@ JobRunOutcome outcome_from_result_file(const JobFolder& folder, const JobProcess
     return {true, *result, false};
   }
   if (problem.empty()) return {false, *result, false};
-  return {false, exit_error(program, run.outcome, run.tail.text()), false};
+  return {false, crash_error(program, run.outcome, run.tail.text()), false};
 }
 
 void Runtimes::remove_shared_folder(const std::string& id) const {
@@ -142,6 +142,14 @@ std::string exit_error(const std::string& program, const ProcessOutcome& p,
     e["exit_code"] = p.exit_code;
   }
   return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string crash_error(const std::string& program, const ProcessOutcome& p,
+                        const std::string& log_tail) {
+  if (p.term_signal && log_tail.find("JavaScript heap out of memory") != std::string::npos) {
+    return error_object("MemoryError", "JavaScript heap out of memory");
+  }
+  return exit_error(program, p, log_tail);
 }
 
 std::string timeout_error(int64_t timeout_ms) {

@@ -14,8 +14,11 @@
 
 namespace millrace::runtime {
 
+class WarmInterpreters;
+
 struct JobRunRequest {
   std::string job_id;
+  std::string workspace_id;
   std::string language;
   std::string content;
   std::string args_json;             // a JSON object
@@ -24,6 +27,9 @@ struct JobRunRequest {
   std::string shared_folder_id;  // a step of a same_worker flow: ./shared is its flow's folder
   int64_t memory_limit_mb = 0;   // 0: none (Python, Bash: address space; Node: V8 heap)
   uint64_t max_result_bytes = 64ull * 1024 * 1024;  // a larger result fails the job
+  // Set for a warm run (Python, TypeScript/JavaScript): the worker slot's interpreters, one of
+  // which runs the job. Null: a new process for this job alone.
+  WarmInterpreters* warm = nullptr;
 };
 
 struct JobRunOutcome {
@@ -70,6 +76,10 @@ std::string error_object(const std::string& name, const std::string& message);
 // The failure of a child that exited non-zero without writing an error into result.json.
 std::string exit_error(const std::string& program, const ProcessOutcome& p,
                        const std::string& log_tail);
+// A child that ended without writing its outcome: exit_error, except that a full Node.js heap
+// (V8 aborts the process and says so in its last words) is a MemoryError.
+std::string crash_error(const std::string& program, const ProcessOutcome& p,
+                        const std::string& log_tail);
 std::string timeout_error(int64_t timeout_ms);
 // A failure that came from the memory limit (MemoryError, V8's heap, a failed allocation) says
 // so, with the limit.

@@ -13,6 +13,7 @@
 #include "runtime/executor.h"
 #include "runtime/job_folder.h"
 #include "runtime/node_wrapper.h"
+#include "runtime/warm_interpreters.h"
 
 namespace millrace::runtime {
 namespace {
@@ -47,7 +48,8 @@ class NodeExecutor final : public Executor {
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     auto js = transpiled(req.content, *folder, logs);
     if (!js) return {false, error_object("ExecutionErr", js.error().message), false};
-    if (!folder->write_file("main.mjs", *js) || !folder->write_file("args.json", req.args_json)) {
+    if (!folder->write_file("main.mjs", *js) ||
+        (!req.warm && !folder->write_file("args.json", req.args_json))) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
     if (auto e = folder->hand_over(); !e.empty())
@@ -60,15 +62,13 @@ class NodeExecutor final : public Executor {
       spec.argv.push_back("--max-old-space-size=" + std::to_string(req.memory_limit_mb));
     }
     spec.argv.push_back(wrapper_);
+    if (req.warm) {
+      spec.argv.push_back("--warm");
+      return req.warm->run(spec, "node", folder->path(), req, logs, cancel);
+    }
     JobProcess run = run_job_process(spec, req, logs, cancel);
     if (run.ended) return *run.ended;
-    JobRunOutcome out = outcome_from_result_file(*folder, run, req, "node");
-    // V8 aborts the process when its heap is full (no result.json); its last words say so.
-    if (!out.success && run.outcome.term_signal &&
-        run.tail.text().find("JavaScript heap out of memory") != std::string::npos) {
-      return {false, error_object("MemoryError", "JavaScript heap out of memory"), false};
-    }
-    return out;
+    return outcome_from_result_file(*folder, run, req, "node");
   }
 
  private:

@@ -3,13 +3,14 @@
 // arguments in its declared parameter order (looked up by name; missing ones are undefined,
 // so defaults apply), and writes the JSON of the awaited value to result.json. A thrown error
 // becomes {name, message, stack} and exit code 1. `Bun.*` and `Deno.*`, and imports of
-// packages that are not installed, fail with words saying so.
+// packages that are not installed, fail with words saying so. With --warm it serves one job
+// after another instead (warm_interpreter.h).
 #pragma once
 
 namespace millrace::runtime {
 
 inline constexpr const char* kNodeWrapperV1 = R"js(
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 function unavailable(runtime) {
@@ -73,21 +74,88 @@ function describe(e) {
   return { name: 'Error', message: String(e), stack: '' };
 }
 
-try {
-  const args = JSON.parse(readFileSync('args.json', 'utf8'));
+async function load() {
   const mod = await import(pathToFileURL(process.cwd() + '/main.mjs').href);
   if (typeof mod.main !== 'function') {
     throw new Error('the script has no main function: export async function main(...) { ... }');
   }
-  const values = parameterNames(mod.main).map((name) =>
+  return mod.main;
+}
+
+async function call(main, args) {
+  const values = parameterNames(main).map((name) =>
     name !== null && Object.prototype.hasOwnProperty.call(args, name) ? args[name] : undefined);
-  const result = await mod.main(...values);
-  writeFileSync('result.json', toJson(result));
-  process.exit(0);
-} catch (e) {
+  return toJson(await main(...values));
+}
+
+function report(e) {
   console.error(e && e.stack ? e.stack : String(e));
-  writeFileSync('result.json', JSON.stringify(describe(e)));
-  process.exit(1);
+  return JSON.stringify(describe(e));
+}
+
+// Warm (the server's warm_interpreter.h): one job per request on stdin, each in its own folder
+// with its own environment; main.mjs is loaded by the first job that gets that far.
+async function serve() {
+  const chunks = [];
+  let buffered = 0;
+  let wake = null;
+  process.stdin.on('data', (chunk) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    if (wake) wake();
+  });
+  process.stdin.on('end', () => process.exit(0));  // the server is done with this interpreter
+  async function nextRequest() {
+    for (;;) {
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+      chunks.length = 0;
+      chunks.push(all);
+      const nl = all.indexOf(10);
+      if (nl >= 0) {
+        const size = Number(all.subarray(0, nl).toString());
+        if (all.length >= nl + 1 + size) {
+          const rest = all.subarray(nl + 1 + size);
+          chunks[0] = rest;
+          buffered = rest.length;
+          return JSON.parse(all.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+        }
+      }
+      await new Promise((resolve) => { wake = resolve; });
+      wake = null;
+    }
+  }
+  let main = null;
+  for (;;) {
+    const request = await nextRequest();
+    process.chdir(request.cwd);
+    for (const name of Object.keys(process.env)) delete process.env[name];
+    Object.assign(process.env, request.env);
+    let kind = 'ok', text;
+    try {
+      main ??= await load();
+      text = await call(main, request.args);
+    } catch (e) {
+      kind = 'err';
+      text = report(e);
+    }
+    const data = Buffer.from(text, 'utf8');
+    let reply = Buffer.concat([Buffer.from(`${kind} ${data.length}\n`), data]);
+    while (reply.length > 0) reply = reply.subarray(writeSync(3, reply));
+  }
+}
+
+if (process.argv[2] === '--warm') {
+  await serve();
+} else {
+  // Cold: one job, from ./args.json to ./result.json.
+  try {
+    const args = JSON.parse(readFileSync('args.json', 'utf8'));
+    writeFileSync('result.json', await call(await load(), args));
+    process.exit(0);
+  } catch (e) {
+    writeFileSync('result.json', report(e));
+    process.exit(1);
+  }
 }
 )js";
 

@@ -1,5 +1,6 @@
 #include "runtime/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 namespace millrace::runtime {
 
@@ -32,9 +34,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kTickMs = 100;
 
-// in_fd -1 means /dev/null; err_fd -1 means /dev/null.
+// in_fd -1 means /dev/null; err_fd -1 means /dev/null; fd3 -1 means no descriptor 3.
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,
-                             int in_fd, int out_fd, int err_fd, pid_t server_pid) {
+                             int in_fd, int out_fd, int err_fd, int fd3, pid_t server_pid) {
   // Runs in a vfork child: system calls only, no allocation, never return.
   setpgid(0, 0);
   if (spec.user) {
@@ -56,7 +58,13 @@ constexpr int64_t kTickMs = 100;
   dup2(in_fd >= 0 ? in_fd : devnull, STDIN_FILENO);
   dup2(out_fd, STDOUT_FILENO);
   dup2(err_fd >= 0 ? err_fd : devnull, STDERR_FILENO);
-  syscall(SYS_close_range, 3U, ~0U, 0U);  // the server's sockets and database stay ours
+  if (fd3 == 3) {
+    fcntl(3, F_SETFD, 0);  // dup2 onto itself would leave it close-on-exec
+  } else if (fd3 >= 0) {
+    dup2(fd3, 3);
+  }
+  // The server's sockets and database stay ours.
+  syscall(SYS_close_range, fd3 >= 0 ? 4U : 3U, ~0U, 0U);
   if (chdir(spec.cwd.c_str()) != 0) _exit(126);
   struct rlimit rl;
   rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(spec.limits.open_files);
@@ -112,7 +120,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     return out;
   }
   if (pid == 0)
-    child_exec(spec, exec.argv.data(), exec.envp.data(), -1, fds[1], fds[1], server_pid);
+    child_exec(spec, exec.argv.data(), exec.envp.data(), -1, fds[1], fds[1], -1, server_pid);
   close(fds[1]);
   setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
   out.started = true;
@@ -206,7 +214,9 @@ std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& er
     for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
     return std::nullopt;
   }
-  if (pid == 0) child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], -1, server_pid);
+  if (pid == 0) {
+    child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], -1, -1, server_pid);
+  }
   close(in[0]);
   close(out[1]);
   setpgid(pid, pid);
@@ -223,6 +233,102 @@ void stop_piped(PipedProcess& p) {
   if (p.to_child >= 0) close(p.to_child);
   if (p.from_child >= 0) close(p.from_child);
   p = PipedProcess{};
+}
+
+std::optional<InterpreterProcess> spawn_interpreter(const ProcessSpec& spec, std::string& error) {
+  ExecStrings exec(spec);
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, replies[2] = {-1, -1};
+  auto close_all = [&] {
+    for (int fd : {in[0], in[1], out[0], out[1], replies[0], replies[1]}) {
+      if (fd >= 0) close(fd);
+    }
+  };
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + strerror(errno);
+    close_all();
+    return std::nullopt;
+  }
+  pid_t server_pid = getpid();
+  pid_t pid = vfork();
+  if (pid < 0) {
+    error = std::string("vfork: ") + strerror(errno);
+    close_all();
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], out[1], replies[1],
+               server_pid);
+  }
+  for (int* fd : {&in[0], &out[1], &replies[1]}) {
+    close(*fd);
+    *fd = -1;
+  }
+  setpgid(pid, pid);
+  // The server never blocks on the child: every descriptor is polled.
+  for (int fd : {in[1], out[0], replies[0]}) fcntl(fd, F_SETFL, O_NONBLOCK);
+  InterpreterProcess p;
+  p.pid = pid;
+  p.requests = in[1];
+  p.output = out[0];
+  p.replies = replies[0];
+  p.pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  return p;
+}
+
+std::optional<int> reap_if_exited(InterpreterProcess& p) {
+  if (p.pid <= 0) return std::nullopt;
+  // WNOWAIT: the zombie keeps its pid, so its group can be killed without hitting a newcomer.
+  siginfo_t info{};
+  if (waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      info.si_pid != p.pid) {
+    return std::nullopt;
+  }
+  kill(-p.pid, SIGKILL);  // whatever it left behind in its group
+  int status = 0;
+  while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  p.pid = -1;
+  stop_interpreter(p);
+  return status;
+}
+
+namespace {
+// The children of every thread of `pid`, from /proc (Linux's CONFIG_PROC_CHILDREN).
+void add_children(pid_t pid, std::vector<pid_t>& out, int depth) {
+  if (depth > 16) return;
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (!dir) return;
+  while (struct dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream children(tasks + "/" + e->d_name + "/children");
+    pid_t child;
+    while (children >> child) {
+      out.push_back(child);
+      add_children(child, out, depth + 1);
+    }
+  }
+  closedir(dir);
+}
+}  // namespace
+
+void kill_descendants(pid_t pid) {
+  std::vector<pid_t> found;
+  add_children(pid, found, 0);
+  for (pid_t child : found) kill(child, SIGKILL);
+}
+
+void stop_interpreter(InterpreterProcess& p) {
+  if (p.pid > 0) {
+    kill_group(p.pid);
+    int status;
+    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  for (int fd : {p.requests, p.output, p.replies, p.pidfd}) {
+    if (fd >= 0) close(fd);
+  }
+  p = InterpreterProcess{};
 }
 
 }  // namespace millrace::runtime

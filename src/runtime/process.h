@@ -80,4 +80,24 @@ std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& er
 // Kills the child's process group, reaps it and closes the pipes.
 void stop_piped(PipedProcess& p);
 
+// A long-lived interpreter that runs one job after another (warm workers): requests go to its
+// stdin, its stdout and stderr are one stream (the jobs' logs), and it replies on its
+// descriptor 3. The server's ends are non-blocking. End it with stop_interpreter().
+struct InterpreterProcess {
+  pid_t pid = -1;
+  int requests = -1;  // the child's stdin
+  int output = -1;    // the child's stdout and stderr
+  int replies = -1;   // the child's descriptor 3
+  int pidfd = -1;     // readable once the child exits; -1 on kernels without pidfd_open
+};
+// Starts it like spawn_piped (limits, user, cwd, environment; no timeout).
+std::optional<InterpreterProcess> spawn_interpreter(const ProcessSpec& spec, std::string& error);
+// When the child has exited: its wait status, and `p` is stopped (its group killed, pipes
+// closed). Otherwise nullopt.
+std::optional<int> reap_if_exited(InterpreterProcess& p);
+// Kills the child's process group, reaps it and closes the pipes.
+void stop_interpreter(InterpreterProcess& p);
+// Kills every process `pid` started that is still running (and theirs), not `pid` itself.
+void kill_descendants(pid_t pid);
+
 }  // namespace millrace::runtime

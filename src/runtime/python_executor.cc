@@ -1,5 +1,6 @@
 // Python jobs (reference §5): main's parameters bound by keyword, result JSON-dumped,
-// an exception becomes {name, message, stack}.
+// an exception becomes {name, message, stack}. Cold: one python3 per job; warm: the worker
+// slot's interpreter for this script version.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "runtime/executor.h"
 #include "runtime/job_folder.h"
 #include "runtime/python_wrapper.h"
+#include "runtime/warm_interpreters.h"
 
 namespace millrace::runtime {
 namespace {
@@ -30,8 +32,9 @@ class PythonExecutor final : public Executor {
     std::string err;
     auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
+    // A warm interpreter gets the arguments over its pipe.
     if (!folder->write_file("main.py", req.content) ||
-        !folder->write_file("args.json", req.args_json)) {
+        (!req.warm && !folder->write_file("args.json", req.args_json))) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
     if (auto e = folder->hand_over(); !e.empty())
@@ -39,6 +42,10 @@ class PythonExecutor final : public Executor {
     ProcessSpec spec = job_process_spec(sandbox_, *folder, req, true);
     // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
     spec.argv = {python_, "-u", "-I", wrapper_};
+    if (req.warm) {
+      spec.argv.push_back("--warm");
+      return req.warm->run(spec, "python3", folder->path(), req, logs, cancel);
+    }
     JobProcess run = run_job_process(spec, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "python3");

@@ -1,5 +1,6 @@
 // The Python side of the job protocol (version 1): load ./main.py, bind ./args.json to
 // main's parameters by keyword, write the return value (or the exception) to ./result.json.
+// With --warm it serves one job after another instead (warm_interpreter.h).
 #pragma once
 
 namespace millrace::runtime {
@@ -101,10 +102,7 @@ def _kwargs(fn, args):
                 kwargs[k] = v
     return kwargs
 
-def _run():
-    with open("args.json", encoding="utf-8") as f:
-        args = _loads(f.read())
-    sys.path.insert(0, ".")
+def _load():
     import types
     module = types.ModuleType("main")
     module.__file__ = "main.py"
@@ -115,25 +113,68 @@ def _run():
     fn = getattr(module, "main", None)
     if fn is None:
         raise NameError("the script has no main function")
+    return fn
+
+def _call(fn, args):
     result = fn(**_kwargs(fn, args))
     if type(result).__name__ == "coroutine":
         import asyncio
         result = asyncio.run(result)
     try:
-        text = _dumps(result, False)
+        return _dumps(result, False)
     except ValueError:  # NaN or infinity somewhere: JSON has no such numbers
-        text = _dumps(_sanitize(result), False)
-    _write(text)
+        return _dumps(_sanitize(result), False)
 
-try:
-    _run()
-except BaseException as e:
+def _error(e):
     import traceback
     stack = traceback.format_exc()
     sys.stderr.write(stack)
     sys.stderr.flush()
-    _write(_dumps({"name": type(e).__name__, "message": str(e), "stack": stack}, False))
-    sys.exit(1)
+    return _dumps({"name": type(e).__name__, "message": str(e), "stack": stack}, False)
+
+# Cold: one job, from ./args.json to ./result.json.
+def _run():
+    with open("args.json", encoding="utf-8") as f:
+        args = _loads(f.read())
+    sys.path.insert(0, ".")
+    _write(_call(_load(), args))
+
+# Warm (the server's warm_interpreter.h): one job per request on stdin, each in its own folder
+# with its own environment; main.py is loaded by the first job that gets that far.
+def _serve():
+    import os
+    sys.path.insert(0, ".")
+    requests = sys.stdin.buffer
+    fn = None
+    while True:
+        header = requests.readline()
+        if not header:
+            return  # the server is done with this interpreter
+        request = _loads(requests.read(int(header)).decode("utf-8"))
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        try:
+            if fn is None:
+                fn = _load()
+            kind, text = b"ok", _call(fn, request["args"])
+        except BaseException as e:
+            kind, text = b"err", _error(e)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        data = text.encode("utf-8", "replace")
+        view = memoryview(b"%s %d\n" % (kind, len(data)) + data)
+        while view:
+            view = view[os.write(3, view):]
+
+if sys.argv[1:] == ["--warm"]:
+    _serve()
+else:
+    try:
+        _run()
+    except BaseException as e:
+        _write(_error(e))
+        sys.exit(1)
 )py";
 
 }  // namespace millrace::runtime

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "flow/flow_engine.h"
 #include "queue/job_results.h"
+#include "runtime/warm_interpreters.h"
 
 namespace millrace::worker {
 namespace {
@@ -64,6 +65,14 @@ std::string lock_job_result(const store::JobRecord& job) {
   return nlohmann::json{{"updated_flow_value", value}}.dump();
 }
 
+// Windmill's script setting, kept with the script's other fields as it was sent.
+bool marked_dedicated(const store::ScriptRecord& script) {
+  if (!script.extra_json) return false;
+  auto extra = nlohmann::json::parse(*script.extra_json, nullptr, false);
+  auto it = extra.is_object() ? extra.find("dedicated_worker") : extra.end();
+  return it != extra.end() && it->is_boolean() && it->get<bool>();
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
@@ -95,11 +104,13 @@ void WorkerPool::join() {
 }
 
 void WorkerPool::work(const std::string& name) {
+  // This slot's warm interpreters: started by this thread, so they live as long as it does.
+  runtime::WarmInterpreters warm(static_cast<size_t>(std::max(1, options_.warm_per_worker)));
   while (auto claimed = queue_.claim_next(name)) {
     if (queue::is_flow_job(claimed->job)) {
       advance_flow(*claimed, name);
     } else {
-      run_one(*claimed, name);
+      run_one(*claimed, name, warm);
     }
   }
 }
@@ -123,7 +134,8 @@ void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::strin
   queue_.park(claimed, std::move(*next.waits));
 }
 
-void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name) {
+void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name,
+                         runtime::WarmInterpreters& warm) {
   const auto& job = claimed.job;
   LogStream logs(queue_, job.id);
   auto fail = [&](const std::string& message) {
@@ -139,6 +151,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   }
   runtime::JobRunRequest req;
   int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
+  bool run_warm = options_.warm == "all";
   if (job.raw_code) {
     // An inline step of a flow carries its code.
     req.language = job.language.value_or("");
@@ -150,8 +163,11 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     timeout_s = job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
     req.language = (*script)->language;
     req.content = (*script)->content;
+    run_warm = run_warm || (options_.warm == "dedicated" && marked_dedicated(**script));
   }
+  if (run_warm) req.warm = &warm;
   req.job_id = job.id;
+  req.workspace_id = job.workspace_id;
   if (job.same_worker && job.root_job) req.shared_folder_id = *job.root_job;
   req.args_json = job.args_json;
   req.timeout_ms = timeout_s * 1000;

@@ -17,6 +17,9 @@ class Authenticator;
 namespace millrace::flow {
 class FlowEngine;
 }
+namespace millrace::runtime {
+class WarmInterpreters;
+}
 
 namespace millrace::worker {
 
@@ -27,6 +30,8 @@ struct WorkerOptions {
   int64_t memory_limit_mb = 0;
   int64_t max_result_mb = 64;
   std::string name_prefix = "wk";
+  std::string warm = "dedicated";  // WARM_WORKERS: dedicated, all or off
+  int warm_per_worker = 4;
 };
 
 class WorkerPool {
@@ -40,7 +45,8 @@ class WorkerPool {
 
  private:
   void work(const std::string& name);
-  void run_one(const queue::ClaimedJob& claimed, const std::string& name);
+  void run_one(const queue::ClaimedJob& claimed, const std::string& name,
+               runtime::WarmInterpreters& warm);
   void advance_flow(const queue::ClaimedJob& claimed, const std::string& name);
 
   queue::JobQueue& queue_;
