@@ -39,7 +39,9 @@ test: test-deps format-check test-release test-asan
 
 bench: build
 	./bench/run
+	./bench/warm
 	./bench/flows
+	WARM_WORKERS=all ./bench/flows
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')

@@ -1,5 +1,7 @@
 // Looking at jobs (status, result, logs, lists) and canceling them.
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -106,24 +108,57 @@ int64_t count_characters(const std::string& text) {
   return n;
 }
 
-// With nothing new to say about a running job, getupdate holds its answer this long: `wmill
-// script run` polls it in a loop without sleeping.
+// With nothing new to say about a running job, getupdate holds its answer until there is (new
+// logs, or the end), at most this long: `wmill script run` polls it in a loop without sleeping.
 constexpr auto kUpdateHold = std::chrono::milliseconds(250);
+
+// A held getupdate: answered once, by news of the job or by the end of the hold.
+struct HeldUpdate {
+  std::atomic<bool> answered{false};
+  std::atomic<uint64_t> timer{0};
+  uint64_t watch = 0;
+};
 
 void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id, int64_t offset,
                    const http::ResponderPtr& r, bool may_hold) {
+  std::shared_ptr<HeldUpdate> held;
+  if (may_hold) {
+    // Watched before reading, so logs committed in between are not missed.
+    held = std::make_shared<HeldUpdate>();
+    held->watch = ctx.queue.watch_news(id, [&ctx, ws, id, offset, r, held] {
+      if (held->answered.exchange(true)) return;
+      if (uint64_t t = held->timer.load()) ctx.timers.cancel(t);
+      // Called on the store's writer thread: the answer is read and sent from the timers'.
+      ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, ws, id, offset, r] {
+        answer_update(ctx, ws, id, offset, r, false);
+      });
+    });
+  }
+  auto stop_holding = [&] {
+    if (!held) return true;
+    if (held->answered.exchange(true)) return false;  // the news came first and answers
+    ctx.queue.forget_news(id, held->watch);
+    return true;
+  };
   auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
-  if (!view) return reply_error(r, view.error());
-  if (!*view) return reply_error(r, Error::not_found("Job not found at name " + id));
+  if (!view || !*view) {
+    if (!stop_holding()) return;
+    if (!view) return reply_error(r, view.error());
+    return reply_error(r, Error::not_found("Job not found at name " + id));
+  }
   auto logs =
       ctx.db.read([&](store::Connection& c) { return store::get_job_logs_from(c, id, offset); });
-  if (!logs) return reply_error(r, logs.error());
+  if (!logs) return stop_holding() ? reply_error(r, logs.error()) : void();
   const auto& completed = (*view)->completed;
-  if (may_hold && logs->empty() && !completed) {
-    ctx.timers.schedule(
-        kUpdateHold, [&ctx, ws, id, offset, r] { answer_update(ctx, ws, id, offset, r, false); });
+  if (held && logs->empty() && !completed) {
+    held->timer = ctx.timers.schedule(kUpdateHold, [&ctx, ws, id, offset, r, held] {
+      if (held->answered.exchange(true)) return;
+      ctx.queue.forget_news(id, held->watch);
+      answer_update(ctx, ws, id, offset, r, false);
+    });
     return;
   }
+  if (!stop_holding()) return;
   const auto& queued = (*view)->queued;
   json o = {{"running", !completed && queued && queued->running},
             {"completed", completed.has_value()},

@@ -188,7 +188,36 @@ void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void(
 void JobQueue::append_logs(const std::string& job_id, std::string text) {
   db_.write([job_id, text = std::move(text)](
                 store::Connection& c) { return store::append_job_logs(c, job_id, text); },
-            {});
+            [this, job_id](const Status& s) {
+              if (s) notify_news(job_id);
+            });
+}
+
+uint64_t JobQueue::watch_news(const std::string& job_id, std::function<void()> on_news) {
+  std::lock_guard lock(mutex_);
+  uint64_t id = next_waiter_++;
+  news_watchers_[job_id].emplace_back(id, std::move(on_news));
+  return id;
+}
+
+void JobQueue::forget_news(const std::string& job_id, uint64_t watch_id) {
+  std::lock_guard lock(mutex_);
+  auto it = news_watchers_.find(job_id);
+  if (it == news_watchers_.end()) return;
+  std::erase_if(it->second, [&](const auto& w) { return w.first == watch_id; });
+  if (it->second.empty()) news_watchers_.erase(it);
+}
+
+void JobQueue::notify_news(const std::string& job_id) {
+  std::vector<std::pair<uint64_t, std::function<void()>>> watching;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = news_watchers_.find(job_id);
+    if (it == news_watchers_.end()) return;
+    watching = std::move(it->second);
+    news_watchers_.erase(it);
+  }
+  for (auto& w : watching) w.second();
 }
 
 void JobQueue::release_interrupted(const std::string& job_id, std::string logs) {
@@ -338,6 +367,7 @@ void JobQueue::finish(const store::JobRecord& job, store::CompletedState state, 
           return;
         }
         notify_waiters(*done);
+        notify_news(done->id);
         // A flow's step is done: the flow moves on.
         if (parent) wake(*parent);
       });
@@ -416,11 +446,13 @@ std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
 void JobQueue::stop() {
   std::vector<std::function<void()>> interrupts;
   decltype(waiters_) dropped;  // destroyed outside the lock
+  decltype(news_watchers_) dropped_watchers;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     // Parked sync callers are not answered any more: the server is going away.
     dropped.swap(waiters_);
+    dropped_watchers.swap(news_watchers_);
     for (auto& [id, running] : running_) {
       if (running.on_cancel) interrupts.push_back(running.on_cancel);
     }

@@ -96,6 +96,10 @@ class JobQueue {
   void set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel);
   // Appends output while the job runs (batched into the writer; not waited for).
   void append_logs(const std::string& job_id, std::string text);
+  // Calls `on_news` once, as soon as more of the job's logs or its outcome are committed (on
+  // the writer thread: hand real work to another). Returns the id to pass to forget_news().
+  uint64_t watch_news(const std::string& job_id, std::function<void()> on_news);
+  void forget_news(const std::string& job_id, uint64_t watch_id);
   // Stores the outcome durably; waiters are called after the commit.
   void complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker);
   // A flow that started steps (or sleeps) waits, off the ready set, until one of its steps
@@ -150,6 +154,7 @@ class JobQueue {
                                   const std::string& reason,
                                   std::optional<store::AuditRecord> audit);
   void notify_waiters(const JobCompletion& done);
+  void notify_news(const std::string& job_id);
 
   store::Database& db_;
   const Clock& clock_;
@@ -168,6 +173,9 @@ class JobQueue {
   std::unordered_set<std::string> sleeping_;  // flows in the ready set due later (sleep, suspend)
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;
   uint64_t next_waiter_ = 1;
+  // Readers of a job's logs waiting for more (getupdate, SSE streams).
+  std::unordered_map<std::string, std::vector<std::pair<uint64_t, std::function<void()>>>>
+      news_watchers_;
 };
 
 }  // namespace millrace::queue

@@ -32,7 +32,7 @@ void CancelSignal::cancel() {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kTickMs = 100;
+constexpr int64_t kTickMs = 50;
 
 // in_fd -1 means /dev/null; err_fd -1 means /dev/null; fd3 -1 means no descriptor 3.
 [[noreturn]] void child_exec(const ProcessSpec& spec, char* const* argv, char* const* envp,

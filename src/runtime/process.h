@@ -59,7 +59,7 @@ struct ProcessOutcome {
 };
 
 // Called with each chunk of output as it is read, and with an empty chunk at least every
-// 100 ms while the process runs quietly (so the caller can flush on time).
+// 50 ms while the process runs quietly (so the caller can flush on time).
 using OutputSink = std::function<void(std::string_view chunk)>;
 
 ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,

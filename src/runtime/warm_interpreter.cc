@@ -17,7 +17,7 @@ namespace millrace::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kTickMs = 100;
+constexpr int kTickMs = 50;
 // After the interpreter closes its reply pipe without a reply, how long it has to exit by
 // itself before it is killed.
 constexpr auto kExitGrace = std::chrono::seconds(1);

@@ -16,7 +16,7 @@ namespace {
 
 // Output is gathered and written to the job's logs at most this often while it runs, so a
 // chatty job costs a handful of writes per second, not one per line.
-constexpr auto kLogFlushInterval = std::chrono::milliseconds(100);
+constexpr auto kLogFlushInterval = std::chrono::milliseconds(50);
 // A job's logs are kept up to this size, then cut with a marker (the store holds them in one row).
 constexpr size_t kMaxLogBytes = 16 * 1024 * 1024;
 
@@ -52,7 +52,7 @@ class LogStream {
   std::string pending_;
   size_t kept_ = 0;
   bool truncated_ = false;
-  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_flush_{};  // the first output goes out at once
 };
 
 // Lock jobs resolve nothing here (scripts use what the machine has installed): a script's lock
