@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/event_stream.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
@@ -101,13 +102,6 @@ void get_result_maybe(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
       with_raw_fields(o.dump(), {{"result", view->completed->result_json.value_or("null")}}));
 }
 
-// Counts characters (not bytes) as Windmill's log offsets do: UTF-8 lead bytes.
-int64_t count_characters(const std::string& text) {
-  int64_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // With nothing new to say about a running job, getupdate holds its answer until there is (new
 // logs, or the end), at most this long: `wmill script run` polls it in a loop without sleeping.
 constexpr auto kUpdateHold = std::chrono::milliseconds(250);
@@ -180,6 +174,24 @@ void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     offset = *parsed;
   }
   answer_update(ctx, ws, view->job.id, offset, r, true);
+}
+
+// getupdate as Server-Sent Events (event_stream.h): `log_offset`, `only_result`, `no_logs`.
+void get_update_sse(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  int64_t offset = 0;
+  if (auto o = req.query_param("log_offset")) {
+    auto parsed = parse_int64(*o);
+    if (!parsed || *parsed < 0)
+      return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
+    offset = *parsed;
+  }
+  auto only_result = query_bool(req, "only_result");
+  if (!only_result) return reply_error(r, only_result.error());
+  auto no_logs = query_bool(req, "no_logs");
+  if (!no_logs) return reply_error(r, no_logs.error());
+  stream_job_updates(ctx, r, ws, view->job.id, offset, only_result->value_or(false),
+                     no_logs->value_or(false));
 }
 
 void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -265,6 +277,7 @@ void add_job_routes(http::Router& router, ApiContext& ctx) {
              bind_handler(ctx, get_result));
   router.add("GET", u + "/completed/get_result_maybe/:id", bind_handler(ctx, get_result_maybe));
   router.add("GET", u + "/getupdate/:id", bind_handler(ctx, get_update));
+  router.add("GET", u + "/getupdate_sse/:id", bind_handler(ctx, get_update_sse));
   router.add("GET", u + "/get_logs/:id", bind_handler(ctx, get_logs));
   router.add("GET", "/api/w/:workspace/jobs/list", bind_handler(ctx, list_jobs));
   router.add("POST", u + "/queue/cancel/:id", bind_handler(ctx, cancel_job));

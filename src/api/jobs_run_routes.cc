@@ -3,16 +3,20 @@
 // parse → authorize → resolve the runnable → build the args → enqueue durably → answer.
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "api/arg_validation.h"
+#include "api/event_stream.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/run_args.h"
 #include "api/sync_result.h"
+#include "api/views.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
 #include "common/timer_queue.h"
@@ -29,7 +33,8 @@ namespace {
 using nlohmann::json;
 
 enum class Target { kPath, kHash, kFlowPath, kFlowVersion };
-enum class Mode { kAsync, kSync };
+// async: 201 with the id; sync: the result; stream: Server-Sent Events ending with the result.
+enum class Mode { kAsync, kSync, kStream };
 
 // What a webhook runs, as far as its job needs to know.
 struct Runnable {
@@ -155,6 +160,47 @@ void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::
   (void)canceled;  // already done, or gone: nothing left to stop
 }
 
+// A run_and_stream call (reference §2.5), as Windmill answers it: the job is made, then the
+// stream opens with an empty update and pings, and ends with the result (or the error, which
+// is the result of a failed job) as `only_result`; a flow's early_return result ends it early.
+// A timeout ends the stream (TIMEOUT_SSE_STREAM), not the job; nor does the client leaving.
+struct StreamCall {
+  std::mutex mutex;
+  std::shared_ptr<EventStream> stream;
+  std::optional<queue::JobCompletion> done;  // if it came before the stream was open
+  std::atomic<uint64_t> waiter{0};
+};
+
+std::string final_update(const queue::JobCompletion& done) {
+  return with_raw_fields(R"({"type":"update","completed":true})",
+                         {{"only_result", done.result_json}});
+}
+
+void stream_run(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r) {
+  auto call = std::make_shared<StreamCall>();
+  const std::string id = job.job.id;
+  call->waiter = ctx.queue.enqueue(
+      std::move(job),
+      [&ctx, call, id, r](const Status& s) {
+        if (!s) return reply_error(r, s.error());
+        auto stream = EventStream::open(
+            ctx, r, [&ctx, call, id] { ctx.queue.forget_waiter(id, call->waiter.load()); });
+        stream->send(R"({"type":"update"})");
+        std::lock_guard lock(call->mutex);
+        call->stream = stream;
+        if (call->done) stream->finish(final_update(*call->done));
+      },
+      [call](const queue::JobCompletion& done) {
+        std::lock_guard lock(call->mutex);
+        if (!call->stream) {
+          call->done = done;
+          return;
+        }
+        call->stream->finish(final_update(done));
+        call->stream.reset();  // no cycle through the stream's end callback
+      });
+}
+
 void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target target, Mode mode) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
@@ -256,6 +302,8 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     return;
   }
 
+  if (mode == Mode::kStream) return stream_run(ctx, std::move(job), r);
+
   auto call = std::make_shared<SyncCall>();
   call->responder = r;
   const int64_t wait_s =
@@ -323,10 +371,22 @@ void add_job_run_routes(http::Router& router, ApiContext& ctx) {
     router.add(method, base + "/run_wait_result/fv/:version",
                bind_handler(ctx, run_route<Target::kFlowVersion, Mode::kSync>));
   }
+  for (const char* method : {"POST", "GET"}) {
+    router.add(method, base + "/run_and_stream/p/*path",
+               bind_handler(ctx, run_route<Target::kPath, Mode::kStream>));
+    router.add(method, base + "/run_and_stream/h/:hash",
+               bind_handler(ctx, run_route<Target::kHash, Mode::kStream>));
+    router.add(method, base + "/run_and_stream/f/*path",
+               bind_handler(ctx, run_route<Target::kFlowPath, Mode::kStream>));
+    router.add(method, base + "/run_and_stream/fv/:version",
+               bind_handler(ctx, run_route<Target::kFlowVersion, Mode::kStream>));
+  }
   // Webhook validators probe with HEAD: answer without running anything.
-  for (const char* p : {"/run/p/*path", "/run/h/:hash", "/run_wait_result/p/*path",
-                        "/run_wait_result/h/:hash", "/run/f/*path", "/run/fv/:version",
-                        "/run_wait_result/f/*path", "/run_wait_result/fv/:version"}) {
+  for (const char* p :
+       {"/run/p/*path", "/run/h/:hash", "/run_wait_result/p/*path", "/run_wait_result/h/:hash",
+        "/run/f/*path", "/run/fv/:version", "/run_wait_result/f/*path",
+        "/run_wait_result/fv/:version", "/run_and_stream/p/*path", "/run_and_stream/h/:hash",
+        "/run_and_stream/f/*path", "/run_and_stream/fv/:version"}) {
     router.add("HEAD", base + p, bind_handler(ctx, head_ok));
   }
 }

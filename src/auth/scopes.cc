@@ -44,10 +44,10 @@ std::optional<std::string> run_kind(std::string_view rest) {
 }
 
 bool polls_job(std::string_view rest) {
-  static const std::array<std::string_view, 7> kPolling = {
-      "jobs_u/get/",           "jobs_u/getupdate/",   "jobs_u/completed/get_result/",
-      "jobs_u/completed/get/", "jobs/completed/get/", "jobs_u/completed/get_result_maybe/",
-      "jobs_u/get_logs/"};
+  static const std::array<std::string_view, 8> kPolling = {
+      "jobs_u/get/",           "jobs_u/getupdate/",    "jobs_u/completed/get_result/",
+      "jobs_u/completed/get/", "jobs/completed/get/",  "jobs_u/completed/get_result_maybe/",
+      "jobs_u/get_logs/",      "jobs_u/getupdate_sse/"};
   return std::any_of(kPolling.begin(), kPolling.end(),
                      [&](std::string_view p) { return starts_with(rest, p); });
 }

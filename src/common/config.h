@@ -19,6 +19,7 @@ struct Config {
   std::string base_url;             // default http://localhost:<port>
   int num_workers = 2;
   int64_t timeout_wait_result_s = 600;
+  int64_t timeout_sse_stream_s = 60;  // an SSE stream of job updates ends (timeout) after this
   int64_t job_timeout_s = 604800;
   int64_t job_memory_limit_mb = 2048;    // per job; 0 = none
   int64_t max_result_size_mb = 64;       // a job's result; a larger one fails the job

@@ -87,4 +87,10 @@ std::optional<int64_t> parse_int64(std::string_view s) {
   return value;
 }
 
+int64_t count_characters(std::string_view text) {
+  int64_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace millrace

@@ -21,5 +21,7 @@ bool is_valid_utf8(std::string_view s);
 // The whole of `s` as a base-10 integer (an optional sign, digits, nothing else), if it is one
 // that fits in 64 bits.
 std::optional<int64_t> parse_int64(std::string_view s);
+// Characters (not bytes) of UTF-8 text, as Windmill counts log offsets: its lead bytes.
+int64_t count_characters(std::string_view text);
 
 }  // namespace millrace

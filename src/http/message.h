@@ -42,12 +42,19 @@ struct Response {
 
 // The one way to answer a request. send() may be called from any thread, once; later calls
 // are ignored. on_disconnect() registers a callback for a client that goes away before the
-// answer (a parked sync webhook cancels its job there).
+// answer (a parked sync webhook cancels its job there) or, for a stream, before its end.
+//
+// A streamed answer (Server-Sent Events) replaces send() with start_stream() (the status and
+// headers of `head`; its body is ignored), then write() for each piece, in order, then end().
+// The body goes out chunked. Pieces written after the client left are dropped.
 class Responder {
  public:
   virtual ~Responder() = default;
   virtual void send(Response response) = 0;
   virtual void on_disconnect(std::function<void()> callback) = 0;
+  virtual void start_stream(Response head) = 0;
+  virtual void write(std::string piece) = 0;
+  virtual void end() = 0;
 };
 using ResponderPtr = std::shared_ptr<Responder>;
 

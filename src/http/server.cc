@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -38,9 +40,13 @@ class SessionResponder final : public Responder {
         started_(std::chrono::steady_clock::now()) {}
   void send(Response response) override;
   void on_disconnect(std::function<void()> callback) override;
+  void start_stream(Response head) override;
+  void write(std::string piece) override;
+  void end() override;
 
  private:
   void write_response(Response response);
+  std::string access_log(int status, size_t size) const;
   std::shared_ptr<Session> session_;
   bool keep_alive_;
   bool head_;
@@ -77,8 +83,28 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // A streamed answer (see Responder): the head, then pieces in order, then the end, written
+  // one after another from a queue. Called on the session's strand.
+  void stream_start(std::string head) {
+    answered_ = true;
+    streaming_ = true;
+    stream_.expires_never();
+    queue_write(std::move(head));
+  }
+  void stream_write(std::string bytes) {
+    if (streaming_ && !stream_ending_ && !stream_broken_) queue_write(std::move(bytes));
+  }
+  void stream_end(bool keep_alive, std::string access_log) {
+    if (!streaming_ || stream_ending_) return;
+    stream_ending_ = true;
+    stream_keep_alive_ = keep_alive;
+    stream_log_ = std::move(access_log);
+    if (!stream_broken_) queue_write("0\r\n\r\n");
+    if (!writing_) finish_stream();
+  }
+
   void watch_disconnect(std::function<void()> callback) {
-    if (answered_) return;
+    if (answered_ && !streaming_) return;
     disconnect_callback_ = std::move(callback);
     stream_.socket().async_wait(
         tcp::socket::wait_read,
@@ -192,8 +218,44 @@ class Session : public std::enable_shared_from_this<Session> {
     router_.dispatch(req, responder);
   }
 
+  void queue_write(std::string bytes) {
+    pending_.push_back(std::move(bytes));
+    if (!writing_) write_next();
+  }
+  void write_next() {
+    if (pending_.empty() || stream_broken_) {
+      writing_ = false;
+      if (stream_ending_) finish_stream();
+      return;
+    }
+    writing_ = true;
+    net::async_write(stream_, net::buffer(pending_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->pending_.pop_front();
+                       if (ec) self->break_stream();
+                       self->write_next();
+                     });
+  }
+  void break_stream() {
+    stream_broken_ = true;
+    pending_.clear();
+    if (auto callback = std::move(disconnect_callback_)) {
+      disconnect_callback_ = nullptr;
+      callback();
+    }
+  }
+  void finish_stream() {
+    bool reuse = stream_keep_alive_ && !stream_broken_;
+    if (!stream_log_.empty()) log::info(stream_log_);
+    streaming_ = stream_ending_ = stream_broken_ = false;
+    stream_log_.clear();
+    disconnect_callback_ = nullptr;
+    if (reuse) return read_header();
+    close();
+  }
+
   void on_readable(beast::error_code ec) {
-    if (answered_ || !disconnect_callback_) return;
+    if ((answered_ && !streaming_) || !disconnect_callback_) return;
     char byte;
     beast::error_code peek_ec;
     size_t n =
@@ -221,6 +283,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool answered_ = false;
   std::function<void()> disconnect_callback_;
+  // A streamed answer in progress.
+  bool streaming_ = false;
+  bool writing_ = false;
+  bool stream_ending_ = false;
+  bool stream_broken_ = false;  // the client left: the rest is dropped
+  bool stream_keep_alive_ = false;
+  std::string stream_log_;
+  std::deque<std::string> pending_;
 };
 
 void SessionResponder::send(Response response) {
@@ -245,17 +315,52 @@ void SessionResponder::write_response(Response response) {
   res.body() = std::move(response.body);
   res.prepare_payload();
   if (head_) res.body().clear();
-  std::string log;
-  if (!log_line_.empty()) {
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-                  .count();
-    log = log_line_ + " " + std::to_string(response.status) + " " + std::to_string(size) + "B " +
-          std::to_string(ms).substr(0, std::to_string(ms).find('.') + 2) + "ms";
-  }
+  std::string log = access_log(response.status, size);
   net::post(session_->executor(),
             [s = session_, res = std::move(res), ka = keep_alive_, log = std::move(log)]() mutable {
               s->write(std::move(res), ka, std::move(log));
             });
+}
+
+std::string SessionResponder::access_log(int status, size_t size) const {
+  if (log_line_.empty()) return "";
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                .count();
+  std::string text = std::to_string(ms);
+  return log_line_ + " " + std::to_string(status) + " " + std::to_string(size) + "B " +
+         text.substr(0, text.find('.') + 2) + "ms";
+}
+
+void SessionResponder::start_stream(Response head) {
+  if (sent_.exchange(true)) return;
+  auto status = static_cast<bhttp::status>(head.status);
+  std::string text = "HTTP/1.1 " + std::to_string(head.status) + " " +
+                     std::string(bhttp::obsolete_reason(status)) + "\r\nServer: millrace\r\n";
+  if (!head.content_type.empty()) text += "Content-Type: " + head.content_type + "\r\n";
+  text += "Access-Control-Allow-Origin: *\r\n";
+  for (auto& [k, v] : head.headers) text += k + ": " + v + "\r\n";
+  text += "Transfer-Encoding: chunked\r\n";
+  if (!keep_alive_) text += "Connection: close\r\n";
+  text += "\r\n";
+  net::post(session_->executor(),
+            [s = session_, text = std::move(text)]() mutable { s->stream_start(std::move(text)); });
+}
+
+void SessionResponder::write(std::string piece) {
+  if (piece.empty()) return;  // an empty chunk would end the body
+  char size[20];
+  snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  std::string chunk = size + std::move(piece) + "\r\n";
+  net::post(session_->executor(), [s = session_, chunk = std::move(chunk)]() mutable {
+    s->stream_write(std::move(chunk));
+  });
+}
+
+void SessionResponder::end() {
+  std::string log = access_log(200, 0);
+  net::post(session_->executor(), [s = session_, ka = keep_alive_, log = std::move(log)]() mutable {
+    s->stream_end(ka, std::move(log));
+  });
 }
 
 void SessionResponder::on_disconnect(std::function<void()> callback) {

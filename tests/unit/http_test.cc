@@ -10,6 +10,9 @@ class CapturingResponder : public Responder {
  public:
   void send(Response r) override { response = std::move(r); }
   void on_disconnect(std::function<void()>) override {}
+  void start_stream(Response) override {}
+  void write(std::string) override {}
+  void end() override {}
   Response response;
 };
 

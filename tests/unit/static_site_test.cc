@@ -14,6 +14,9 @@ class CapturingResponder : public http::Responder {
  public:
   void send(http::Response r) override { response = std::move(r); }
   void on_disconnect(std::function<void()>) override {}
+  void start_stream(http::Response) override {}
+  void write(std::string) override {}
+  void end() override {}
   http::Response response;
 };
 
