@@ -44,7 +44,7 @@ function example(page, language) {
   return page.getByLabel(`Example: ${language}`).innerText();
 }
 
-test('a script written in the editor shows its three webhooks, and the copied sync curl runs', async () => {
+test('a script written in the editor shows its webhooks, and the copied sync and stream curls run', async () => {
   const page = await chrome.newPage();
   await login(page, server);
   await createInEditor(page, 'u/admin/greeter', GREETER, 'Greets someone');
@@ -55,6 +55,7 @@ test('a script written in the editor shows its three webhooks, and the copied sy
   await panel.getByText(`${base}/run/p/u/admin/greeter`, { exact: true }).waitFor();
   await panel.getByText(`${base}/run/h/${hash}`, { exact: true }).waitFor();
   await panel.getByText(`${base}/run_wait_result/p/u/admin/greeter`, { exact: true }).waitFor();
+  await panel.getByText(`${base}/run_and_stream/p/u/admin/greeter`, { exact: true }).waitFor();
   await panel.getByText(/A sync call waits for its job.*the job is canceled/).waitFor();
 
   // The copy button puts the URL on the clipboard.
@@ -85,6 +86,16 @@ test('a script written in the editor shows its three webhooks, and the copied sy
   assert.ok(curl.includes(token), 'the copied curl carries the new token');
   const synced = await run('bash', ['-c', curl]);
   assert.deepEqual(JSON.parse(synced.stdout), { greeting: 'hello world' });
+
+  // The stream webhook: events, the last one with the result.
+  await panel.getByLabel('Webhook to call').selectOption('stream');
+  await panel.getByRole('button', { name: 'Copy example' }).click();
+  const streamCurl = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(streamCurl.includes(`${base}/run_and_stream/p/u/admin/greeter`), streamCurl);
+  const events = (await run('bash', ['-c', streamCurl])).stdout.split('\n\n').filter(Boolean)
+    .map((e) => JSON.parse(e.replace(/^data: /, '')));
+  assert.deepEqual(events.at(-1), { type: 'update', completed: true, only_result: { greeting: 'hello world' } });
+  await panel.getByLabel('Webhook to call').selectOption('sync');
 
   // The token may run this script and nothing else.
   await server.createScript('u/admin/other', 'def main():\n    return 1\n');

@@ -10,6 +10,7 @@ export function webhookUrls(origin, workspace, kind, path, version) {
     asyncByPath: `${base}/run/${byPath}/${path}`,
     asyncByVersion: version !== undefined && version !== null ? `${base}/run/${byVersion}/${version}` : null,
     sync: `${base}/run_wait_result/${byPath}/${path}`,
+    stream: `${base}/run_and_stream/${byPath}/${path}`,
   };
 }
 

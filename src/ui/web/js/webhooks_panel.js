@@ -1,4 +1,4 @@
-// The Webhooks panel of a script or flow page: its three URLs, a token made for this webhook
+// The Webhooks panel of a script or flow page: its URLs (async, sync, stream), a token made for this webhook
 // alone (shown once), and complete example calls.
 import { api } from './api.js';
 import { h, clear, errorBox, copyButton, field, uid } from './dom.js';
@@ -63,7 +63,8 @@ export function webhooksPanel({ kind, path, version, schema, workspace }) {
   const whichSelect = h('select', { id: uid('which'), onchange: (e) => { state.which = e.target.value; renderExample(); } },
     h('option', { value: 'sync' }, 'Sync (returns the result)'),
     h('option', { value: 'asyncByPath' }, 'Async, by path (returns a job id)'),
-    urls.asyncByVersion ? h('option', { value: 'asyncByVersion' }, 'Async, by version') : null);
+    urls.asyncByVersion ? h('option', { value: 'asyncByVersion' }, 'Async, by version') : null,
+    h('option', { value: 'stream' }, 'Stream (Server-Sent Events, ending with the result)'));
   const tokenInSelect = h('select', { id: uid('token-in'), onchange: (e) => { state.tokenIn = e.target.value; renderExample(); } },
     h('option', { value: 'header' }, 'Authorization: Bearer header'),
     h('option', { value: 'query' }, '?token= in the URL'));
@@ -108,6 +109,7 @@ export function webhooksPanel({ kind, path, version, schema, workspace }) {
     urlRow('Async, by path', 'always the latest version; answers the job id', urls.asyncByPath, uid('url')),
     urls.asyncByVersion ? urlRow('Async, by version', `pinned to ${version}, even after edits`, urls.asyncByVersion, uid('url')) : null,
     urlRow('Sync', 'waits and answers the result', urls.sync, uid('url')),
+    urlRow('Stream', 'Server-Sent Events while it runs, the last one with the result', urls.stream, uid('url')),
     h('div', { class: 'caution' },
       h('p', {}, '⚠ A sync call waits for its job. If the job runs longer than the server\'s TIMEOUT_WAIT_RESULT ',
         '(600 s unless the admin changed it), the call answers 500 and the job is canceled. For long jobs, call an async URL ',
