@@ -227,6 +227,30 @@ class WarmScriptsTest(ServerTestCase):
         self.assertNotEqual(first["token"], second["token"])
 
 
+class WarmSandboxTest(ServerTestCase):
+    server_env = {"WARM_WORKERS": "all", "MILLRACE_E2E_SECRET": "s3cret"}
+
+    def test_a_warm_job_sees_neither_the_servers_secrets_nor_its_database(self):
+        db = os.path.join(self.server.data_dir, "millrace.db")
+        self.server.create_script(self.token, "u/admin/peek",
+                                  "import os\n"
+                                  "def main(path: str):\n"
+                                  "    try:\n"
+                                  "        open(path, 'rb').read(16)\n"
+                                  "        readable = True\n"
+                                  "    except PermissionError:\n"
+                                  "        readable = False\n"
+                                  "    return {'secret': os.environ.get('MILLRACE_E2E_SECRET'),\n"
+                                  "            'readable': readable, 'uid': os.getuid()}\n")
+        for _ in range(2):  # the first starts the interpreter, the second finds it
+            r = sync_run(self.server, self.token, "u/admin/peek", {"path": db})
+            self.assertEqual(r.status, 200, r)
+            self.assertIsNone(r.json()["secret"])
+            if AS_ROOT:
+                self.assertEqual(r.json()["uid"], pwd.getpwnam("nobody").pw_uid)
+                self.assertFalse(r.json()["readable"])
+
+
 class WarmModeSettingTest(ServerTestCase):
     server_env = {"NUM_WORKERS": "1", "WARM_WORKERS": "off"}
 
