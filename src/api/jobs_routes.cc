@@ -164,33 +164,32 @@ void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id
   reply_json(r, 200, std::move(body));
 }
 
+// ?log_offset=: where the caller's copy of the logs ends, in characters (0 when absent).
+Result<int64_t> log_offset_param(const http::Request& req) {
+  auto o = req.query_param("log_offset");
+  if (!o) return int64_t{0};
+  auto parsed = parse_int64(*o);
+  if (!parsed || *parsed < 0) return Error::bad_request("invalid log_offset: " + *o);
+  return *parsed;
+}
+
 void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  int64_t offset = 0;
-  if (auto o = req.query_param("log_offset")) {
-    auto parsed = parse_int64(*o);
-    if (!parsed || *parsed < 0)
-      return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
-    offset = *parsed;
-  }
-  answer_update(ctx, ws, view->job.id, offset, r, true);
+  auto offset = log_offset_param(req);
+  if (!offset) return reply_error(r, offset.error());
+  answer_update(ctx, ws, view->job.id, *offset, r, true);
 }
 
 // getupdate as Server-Sent Events (event_stream.h): `log_offset`, `only_result`, `no_logs`.
 void get_update_sse(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  int64_t offset = 0;
-  if (auto o = req.query_param("log_offset")) {
-    auto parsed = parse_int64(*o);
-    if (!parsed || *parsed < 0)
-      return reply_error(r, Error::bad_request("invalid log_offset: " + *o));
-    offset = *parsed;
-  }
+  auto offset = log_offset_param(req);
+  if (!offset) return reply_error(r, offset.error());
   auto only_result = query_bool(req, "only_result");
   if (!only_result) return reply_error(r, only_result.error());
   auto no_logs = query_bool(req, "no_logs");
   if (!no_logs) return reply_error(r, no_logs.error());
-  stream_job_updates(ctx, r, ws, view->job.id, offset, only_result->value_or(false),
+  stream_job_updates(ctx, r, ws, view->job.id, *offset, only_result->value_or(false),
                      no_logs->value_or(false));
 }
 
