@@ -79,12 +79,12 @@ namespace {
 // a time: woken by the queue's news of the job, and every second.
 class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
  public:
-  UpdateFollower(ApiContext& ctx, std::string ws, std::string id, int64_t offset, bool only_result,
+  UpdateFollower(ApiContext& ctx, std::string ws, std::string id, Offsets from, bool only_result,
                  bool no_logs)
       : ctx_(ctx),
         ws_(std::move(ws)),
         id_(std::move(id)),
-        offset_(offset),
+        from_(from),
         only_result_(only_result),
         no_logs_(no_logs) {}
 
@@ -113,6 +113,13 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
     const auto& completed = (*view)->completed;
     json update = {{"type", "update"}};
     std::vector<std::pair<std::string, std::string>> raw;
+    auto stream = ctx_.db.read(
+        [&](store::Connection& c) { return store::get_result_stream_from(c, id_, from_.stream); });
+    if (!stream) return stream_->finish(R"({"type":"notfound"})");
+    if (!stream->text.empty()) {
+      update["new_result_stream"] = std::move(stream->text);
+      update["stream_offset"] = from_.stream = stream->next_idx;
+    }
     if (only_result_) {
       if (completed) {
         update["completed"] = true;
@@ -126,13 +133,13 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
       if (first_ || completed) update["completed"] = completed.has_value();
       if (!no_logs_) {
         auto logs = ctx_.db.read(
-            [&](store::Connection& c) { return store::get_job_logs_from(c, id_, offset_); });
+            [&](store::Connection& c) { return store::get_job_logs_from(c, id_, from_.log); });
         if (!logs) return stream_->finish(R"({"type":"notfound"})");
         if (!logs->empty()) {
-          offset_ += count_characters(*logs);
+          from_.log += count_characters(*logs);
           update["new_logs"] = std::move(*logs);
         }
-        if (first_ || update.contains("new_logs")) update["log_offset"] = offset_;
+        if (first_ || update.contains("new_logs")) update["log_offset"] = from_.log;
       }
       if (completed) raw.emplace_back("job", job_json(**view, nullptr, true));
     }
@@ -156,7 +163,7 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
   ApiContext& ctx_;
   const std::string ws_;
   const std::string id_;
-  int64_t offset_;
+  Offsets from_;
   const bool only_result_;
   const bool no_logs_;
   std::shared_ptr<EventStream> stream_;
@@ -167,11 +174,20 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
 
 }  // namespace
 
+std::optional<std::string> result_stream_event(ApiContext& ctx, const std::string& job_id,
+                                               int64_t& idx) {
+  auto stream = ctx.db.read(
+      [&](store::Connection& c) { return store::get_result_stream_from(c, job_id, idx); });
+  if (!stream || stream->text.empty()) return std::nullopt;
+  idx = stream->next_idx;
+  json update = {
+      {"type", "update"}, {"new_result_stream", std::move(stream->text)}, {"stream_offset", idx}};
+  return update.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void stream_job_updates(ApiContext& ctx, http::ResponderPtr r, const std::string& ws,
-                        const std::string& job_id, int64_t log_offset, bool only_result,
-                        bool no_logs) {
-  auto follower =
-      std::make_shared<UpdateFollower>(ctx, ws, job_id, log_offset, only_result, no_logs);
+                        const std::string& job_id, Offsets from, bool only_result, bool no_logs) {
+  auto follower = std::make_shared<UpdateFollower>(ctx, ws, job_id, from, only_result, no_logs);
   std::weak_ptr<UpdateFollower> weak = follower;
   // The stream holds its follower (through on_end) until it ends.
   auto stream = EventStream::open(

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "api/routes.h"
@@ -44,11 +45,23 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   std::atomic<uint64_t> timer_{0};
 };
 
+// Where a caller's copies of a job's output end: its logs (characters), its result stream
+// (pieces).
+struct Offsets {
+  int64_t log = 0;
+  int64_t stream = 0;
+};
+
 // Follows a job for getupdate_sse: an update at once, then one whenever something changed
-// (new logs, running, the end: woken by the queue, checked every second too), until the job
-// is complete. `log_offset` as in getupdate; `only_result`: only the end, with the result.
+// (new logs or result stream, running, the end: woken by the queue, checked every second too),
+// until the job is complete. `from` as in getupdate; `only_result`: only the result stream and
+// the end, with the result.
 void stream_job_updates(ApiContext& ctx, http::ResponderPtr r, const std::string& ws,
-                        const std::string& job_id, int64_t log_offset, bool only_result,
-                        bool no_logs);
+                        const std::string& job_id, Offsets from, bool only_result, bool no_logs);
+
+// The pieces of a job's result stream from `idx` on, as an update event (`new_result_stream`,
+// `stream_offset`), `idx` moved past them; nullopt when there are none.
+std::optional<std::string> result_stream_event(ApiContext& ctx, const std::string& job_id,
+                                               int64_t& idx);
 
 }  // namespace millrace::api

@@ -113,19 +113,18 @@ struct HeldUpdate {
   uint64_t watch = 0;
 };
 
-void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id, int64_t offset,
+void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id, Offsets from,
                    const http::ResponderPtr& r, bool may_hold) {
   std::shared_ptr<HeldUpdate> held;
   if (may_hold) {
     // Watched before reading, so logs committed in between are not missed.
     held = std::make_shared<HeldUpdate>();
-    held->watch = ctx.queue.watch_news(id, [&ctx, ws, id, offset, r, held] {
+    held->watch = ctx.queue.watch_news(id, [&ctx, ws, id, from, r, held] {
       if (held->answered.exchange(true)) return;
       if (uint64_t t = held->timer.load()) ctx.timers.cancel(t);
       // Called on the store's writer thread: the answer is read and sent from the timers'.
-      ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, ws, id, offset, r] {
-        answer_update(ctx, ws, id, offset, r, false);
-      });
+      ctx.timers.schedule(std::chrono::milliseconds(0),
+                          [&ctx, ws, id, from, r] { answer_update(ctx, ws, id, from, r, false); });
     });
   }
   auto stop_holding = [&] {
@@ -141,14 +140,17 @@ void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id
     return reply_error(r, Error::not_found("Job not found at name " + id));
   }
   auto logs =
-      ctx.db.read([&](store::Connection& c) { return store::get_job_logs_from(c, id, offset); });
+      ctx.db.read([&](store::Connection& c) { return store::get_job_logs_from(c, id, from.log); });
   if (!logs) return stop_holding() ? reply_error(r, logs.error()) : void();
+  auto stream = ctx.db.read(
+      [&](store::Connection& c) { return store::get_result_stream_from(c, id, from.stream); });
+  if (!stream) return stop_holding() ? reply_error(r, stream.error()) : void();
   const auto& completed = (*view)->completed;
-  if (held && logs->empty() && !completed) {
-    held->timer = ctx.timers.schedule(kUpdateHold, [&ctx, ws, id, offset, r, held] {
+  if (held && logs->empty() && stream->text.empty() && !completed) {
+    held->timer = ctx.timers.schedule(kUpdateHold, [&ctx, ws, id, from, r, held] {
       if (held->answered.exchange(true)) return;
       ctx.queue.forget_news(id, held->watch);
-      answer_update(ctx, ws, id, offset, r, false);
+      answer_update(ctx, ws, id, from, r, false);
     });
     return;
   }
@@ -157,39 +159,49 @@ void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id
   json o = {{"running", !completed && queued && queued->running},
             {"completed", completed.has_value()},
             {"new_logs", *logs},
-            {"log_offset", offset + count_characters(*logs)}};
+            {"log_offset", from.log + count_characters(*logs)}};
+  if (!stream->text.empty()) {
+    o["new_result_stream"] = std::move(stream->text);
+    o["stream_offset"] = stream->next_idx;
+  }
   std::string body = o.dump(-1, ' ', false, json::error_handler_t::replace);
   if (completed)
     body = with_raw_fields(std::move(body), {{"result", completed->result_json.value_or("null")}});
   reply_json(r, 200, std::move(body));
 }
 
-// ?log_offset=: where the caller's copy of the logs ends, in characters (0 when absent).
-Result<int64_t> log_offset_param(const http::Request& req) {
-  auto o = req.query_param("log_offset");
-  if (!o) return int64_t{0};
-  auto parsed = parse_int64(*o);
-  if (!parsed || *parsed < 0) return Error::bad_request("invalid log_offset: " + *o);
-  return *parsed;
+// ?log_offset= and ?stream_offset=: where the caller's copies end (0 when absent).
+Result<Offsets> offsets_params(const http::Request& req) {
+  Offsets from;
+  for (auto [name, field] : {std::pair{"log_offset", &from.log}, {"stream_offset", &from.stream}}) {
+    auto o = req.query_param(name);
+    if (!o) continue;
+    auto parsed = parse_int64(*o);
+    if (!parsed || *parsed < 0)
+      return Error::bad_request(std::string("invalid ") + name + ": " + *o);
+    *field = *parsed;
+  }
+  return from;
 }
 
 void get_update(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  auto offset = log_offset_param(req);
-  if (!offset) return reply_error(r, offset.error());
-  answer_update(ctx, ws, view->job.id, *offset, r, true);
+  auto from = offsets_params(req);
+  if (!from) return reply_error(r, from.error());
+  answer_update(ctx, ws, view->job.id, *from, r, true);
 }
 
-// getupdate as Server-Sent Events (event_stream.h): `log_offset`, `only_result`, `no_logs`.
+// getupdate as Server-Sent Events (event_stream.h): `log_offset`, `stream_offset`,
+// `only_result`, `no_logs`.
 void get_update_sse(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  auto offset = log_offset_param(req);
-  if (!offset) return reply_error(r, offset.error());
+  auto from = offsets_params(req);
+  if (!from) return reply_error(r, from.error());
   auto only_result = query_bool(req, "only_result");
   if (!only_result) return reply_error(r, only_result.error());
   auto no_logs = query_bool(req, "no_logs");
   if (!no_logs) return reply_error(r, no_logs.error());
-  stream_job_updates(ctx, r, ws, view->job.id, *offset, only_result->value_or(false),
+  stream_job_updates(ctx, r, ws, view->job.id, *from, only_result->value_or(false),
                      no_logs->value_or(false));
 }
 

@@ -161,43 +161,63 @@ void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::
 }
 
 // A run_and_stream call (reference §2.5), as Windmill answers it: the job is made, then the
-// stream opens with an empty update and pings, and ends with the result (or the error, which
-// is the result of a failed job) as `only_result`; a flow's early_return result ends it early.
-// A timeout ends the stream (TIMEOUT_SSE_STREAM), not the job; nor does the client leaving.
+// stream opens with an empty update, sends the job's result stream as it comes and pings, and
+// ends with the result (or the error, which is the result of a failed job) as `only_result`; a
+// flow's early_return result ends it early. A timeout ends the stream (TIMEOUT_SSE_STREAM), not
+// the job; nor does the client leaving. Events are sent from the timer thread only.
 struct StreamCall {
   std::mutex mutex;
   std::shared_ptr<EventStream> stream;
-  std::optional<queue::JobCompletion> done;  // if it came before the stream was open
+  std::optional<queue::JobCompletion> done;
+  int64_t stream_idx = 0;
   std::atomic<uint64_t> waiter{0};
+  std::atomic<uint64_t> watch{0};
 };
 
-std::string final_update(const queue::JobCompletion& done) {
-  return with_raw_fields(R"({"type":"update","completed":true})",
-                         {{"only_result", done.result_json}});
+void pump(ApiContext& ctx, const std::shared_ptr<StreamCall>& call, const std::string& id) {
+  std::lock_guard lock(call->mutex);
+  if (!call->stream || call->stream->ended()) return;
+  if (!call->done && call->watch.load() == 0) {
+    // Watched before reading: pieces committed meanwhile wake another pump.
+    call->watch = ctx.queue.watch_news(id, [&ctx, call, id] {
+      call->watch = 0;
+      ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, call, id] { pump(ctx, call, id); });
+    });
+  }
+  while (auto event = result_stream_event(ctx, id, call->stream_idx)) call->stream->send(*event);
+  if (!call->done) return;
+  call->stream->finish(with_raw_fields(R"({"type":"update","completed":true})",
+                                       {{"only_result", call->done->result_json}}));
+  call->stream.reset();  // no cycle through the stream's end callback
 }
 
 void stream_run(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r) {
   auto call = std::make_shared<StreamCall>();
   const std::string id = job.job.id;
+  auto pump_soon = [&ctx, call, id] {
+    ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, call, id] { pump(ctx, call, id); });
+  };
   call->waiter = ctx.queue.enqueue(
       std::move(job),
-      [&ctx, call, id, r](const Status& s) {
+      [&ctx, call, id, r, pump_soon](const Status& s) {
         if (!s) return reply_error(r, s.error());
-        auto stream = EventStream::open(
-            ctx, r, [&ctx, call, id] { ctx.queue.forget_waiter(id, call->waiter.load()); });
+        auto stream = EventStream::open(ctx, r, [&ctx, call, id] {
+          ctx.queue.forget_waiter(id, call->waiter.load());
+          if (uint64_t w = call->watch.exchange(0)) ctx.queue.forget_news(id, w);
+        });
         stream->send(R"({"type":"update"})");
-        std::lock_guard lock(call->mutex);
-        call->stream = stream;
-        if (call->done) stream->finish(final_update(*call->done));
-      },
-      [call](const queue::JobCompletion& done) {
-        std::lock_guard lock(call->mutex);
-        if (!call->stream) {
-          call->done = done;
-          return;
+        {
+          std::lock_guard lock(call->mutex);
+          call->stream = stream;
         }
-        call->stream->finish(final_update(done));
-        call->stream.reset();  // no cycle through the stream's end callback
+        pump_soon();
+      },
+      [call, pump_soon](const queue::JobCompletion& done) {
+        {
+          std::lock_guard lock(call->mutex);
+          call->done = done;
+        }
+        pump_soon();
       });
 }
 

@@ -193,6 +193,14 @@ void JobQueue::append_logs(const std::string& job_id, std::string text) {
             });
 }
 
+void JobQueue::append_result_stream(const std::string& job_id, int64_t idx, std::string text) {
+  db_.write([job_id, idx, text = std::move(text)](
+                store::Connection& c) { return store::append_result_stream(c, job_id, idx, text); },
+            [this, job_id](const Status& s) {
+              if (s) notify_news(job_id);
+            });
+}
+
 uint64_t JobQueue::watch_news(const std::string& job_id, std::function<void()> on_news) {
   std::lock_guard lock(mutex_);
   uint64_t id = next_waiter_++;

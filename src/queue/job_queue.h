@@ -96,8 +96,11 @@ class JobQueue {
   void set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel);
   // Appends output while the job runs (batched into the writer; not waited for).
   void append_logs(const std::string& job_id, std::string text);
-  // Calls `on_news` once, as soon as more of the job's logs or its outcome are committed (on
-  // the writer thread: hand real work to another). Returns the id to pass to forget_news().
+  // Appends a piece of the job's result stream (batched into the writer; not waited for).
+  void append_result_stream(const std::string& job_id, int64_t idx, std::string text);
+  // Calls `on_news` once, as soon as more of the job's logs, of its result stream or its
+  // outcome are committed (on the writer thread: hand real work to another). Returns the id to
+  // pass to forget_news().
   uint64_t watch_news(const std::string& job_id, std::function<void()> on_news);
   void forget_news(const std::string& job_id, uint64_t watch_id);
   // Stores the outcome durably; waiters are called after the commit.

@@ -85,7 +85,14 @@ async function load() {
 async function call(main, args) {
   const values = parameterNames(main).map((name) =>
     name !== null && Object.prototype.hasOwnProperty.call(args, name) ? args[name] : undefined);
-  return toJson(await main(...values));
+  let result = await main(...values);
+  if (result !== null && typeof result === 'object' && typeof result[Symbol.asyncIterator] === 'function') {
+    // An async generator (or stream) streams its result (Windmill's result streaming): each
+    // piece, a string, is a `WM_STREAM: ` line; the server joins them into the result.
+    for await (const chunk of result) console.log('WM_STREAM: ' + chunk.replace(/\n/g, '\\n'));
+    result = null;
+  }
+  return toJson(result);
 }
 
 function report(e) {

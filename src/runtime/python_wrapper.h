@@ -115,11 +115,21 @@ def _load():
         raise NameError("the script has no main function")
     return fn
 
+# Not streamed when returned: containers and values that merely can be iterated.
+_NOT_STREAMS = (str, dict, list, bytes, tuple, set, frozenset, range, memoryview, bytearray)
+
 def _call(fn, args):
     result = fn(**_kwargs(fn, args))
     if type(result).__name__ == "coroutine":
         import asyncio
         result = asyncio.run(result)
+    if hasattr(result, "__iter__") and not isinstance(result, _NOT_STREAMS) \
+            and type(result).__name__ != "DataFrame":
+        # A generator streams its result (Windmill's result streaming): each piece, a string,
+        # is a `WM_STREAM: ` line; the server joins them into the result.
+        for chunk in result:
+            print("WM_STREAM: " + chunk.replace("\n", "\\n"), flush=True)
+        result = None
     try:
         return _dumps(result, False)
     except ValueError:  # NaN or infinity somewhere: JSON has no such numbers

@@ -171,6 +171,28 @@ Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int6
   return out;
 }
 
+Status append_result_stream(Connection& c, const std::string& id, int64_t idx,
+                            const std::string& text) {
+  auto s = c.prepare(
+      "INSERT INTO job_result_stream (job_id, idx, stream) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (job_id, idx) DO UPDATE SET stream = stream || ?3");
+  s.bind(1, id).bind(2, idx).bind(3, text);
+  return s.run();
+}
+
+Result<ResultStreamPart> get_result_stream_from(Connection& c, const std::string& id, int64_t idx) {
+  auto s = c.prepare(
+      "SELECT idx, stream FROM job_result_stream WHERE job_id = ? AND idx >= ? ORDER BY idx");
+  s.bind(1, id).bind(2, idx);
+  ResultStreamPart part;
+  part.next_idx = idx;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    part.next_idx = r.int64(0) + 1;
+    part.text += r.text(1);
+  }));
+  return part;
+}
+
 Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
                                        const JobListFilter& f) {
   std::string kinds;
@@ -264,10 +286,19 @@ Result<std::vector<JobView>> load_queue(Connection& c) {
   return out;
 }
 
+namespace {
+Status clear_result_stream(Connection& c, const std::string& id) {
+  auto s = c.prepare("DELETE FROM job_result_stream WHERE job_id = ?");
+  s.bind(1, id);
+  return s.run();
+}
+}  // namespace
+
 Status release_job(Connection& c, const std::string& id, const std::string& note) {
   auto s = c.prepare("UPDATE job_queue SET running = 0, worker = NULL, ping = NULL WHERE id = ?");
   s.bind(1, id);
   MR_TRY(s.run());
+  MR_TRY(clear_result_stream(c, id));  // the next run streams from the start
   return append_job_logs(c, id, note);
 }
 
@@ -277,6 +308,7 @@ Status requeue_interrupted_job(Connection& c, const std::string& id, const std::
       "crash_restarts = crash_restarts + 1 WHERE id = ?");
   s.bind(1, id);
   MR_TRY(s.run());
+  MR_TRY(clear_result_stream(c, id));  // the next run streams from the start
   return append_job_logs(c, id, note);
 }
 

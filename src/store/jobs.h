@@ -104,6 +104,15 @@ Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& i
 Result<std::optional<std::string>> get_job_logs(Connection& c, const std::string& id);
 // Logs from character `offset` on (empty when none).
 Result<std::string> get_job_logs_from(Connection& c, const std::string& id, int64_t offset);
+
+// A job's result stream (Windmill's result streaming): pieces numbered from 0, one per flush.
+Status append_result_stream(Connection& c, const std::string& id, int64_t idx,
+                            const std::string& text);
+struct ResultStreamPart {
+  std::string text;      // the pieces from the asked index on, joined
+  int64_t next_idx = 0;  // the index after the last of them (the asked one when none)
+};
+Result<ResultStreamPart> get_result_stream_from(Connection& c, const std::string& id, int64_t idx);
 Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspace_id,
                                        const JobListFilter& f);
 

@@ -86,6 +86,12 @@ CREATE TABLE resume_job (
   approver TEXT, approved INTEGER NOT NULL, created_at INTEGER NOT NULL,
   PRIMARY KEY (job, resume_id));
 )sql",
+      // 4: result streams — what a job streams while it runs, one row per flush.
+      R"sql(
+CREATE TABLE job_result_stream (
+  job_id TEXT NOT NULL REFERENCES job(id), idx INTEGER NOT NULL, stream TEXT NOT NULL,
+  PRIMARY KEY (job_id, idx));
+)sql",
   };
   return list;
 }

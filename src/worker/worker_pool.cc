@@ -10,50 +10,10 @@
 #include "flow/flow_engine.h"
 #include "queue/job_results.h"
 #include "runtime/warm_interpreters.h"
+#include "worker/job_output.h"
 
 namespace millrace::worker {
 namespace {
-
-// Output is gathered and written to the job's logs at most this often while it runs, so a
-// chatty job costs a handful of writes per second, not one per line.
-constexpr auto kLogFlushInterval = std::chrono::milliseconds(50);
-// A job's logs are kept up to this size, then cut with a marker (the store holds them in one row).
-constexpr size_t kMaxLogBytes = 16 * 1024 * 1024;
-
-// Collects a job's output; flushes to the queue on a time budget.
-class LogStream {
- public:
-  LogStream(queue::JobQueue& q, std::string job_id) : queue_(q), job_id_(std::move(job_id)) {}
-  void add(std::string_view chunk) {
-    if (kept_ + chunk.size() > kMaxLogBytes) {
-      if (!truncated_) {
-        pending_.append(chunk.substr(0, kMaxLogBytes - kept_));
-        pending_.append("\n[millrace] logs truncated: the job printed more than " +
-                        std::to_string(kMaxLogBytes / (1024 * 1024)) + " MiB\n");
-        truncated_ = true;
-        kept_ = kMaxLogBytes;
-      }
-      chunk = {};
-    }
-    kept_ += chunk.size();
-    pending_.append(chunk);
-    auto now = std::chrono::steady_clock::now();
-    if (!pending_.empty() && now - last_flush_ >= kLogFlushInterval) {
-      queue_.append_logs(job_id_, std::move(pending_));
-      pending_.clear();
-      last_flush_ = now;
-    }
-  }
-  std::string take_rest() { return std::move(pending_); }
-
- private:
-  queue::JobQueue& queue_;
-  std::string job_id_;
-  std::string pending_;
-  size_t kept_ = 0;
-  bool truncated_ = false;
-  std::chrono::steady_clock::time_point last_flush_{};  // the first output goes out at once
-};
 
 // Lock jobs resolve nothing here (scripts use what the machine has installed): a script's lock
 // is empty and a flow's value comes back as it was sent.
@@ -137,7 +97,7 @@ void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::strin
 void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name,
                          runtime::WarmInterpreters& warm) {
   const auto& job = claimed.job;
-  LogStream logs(queue_, job.id);
+  JobOutput logs(queue_, job.id);
   auto fail = [&](const std::string& message) {
     logs.add(message + "\n");
     queue_.complete(claimed,
@@ -193,10 +153,11 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   auto outcome = runtimes_.run(
       req, [&](std::string_view chunk) { logs.add(chunk); }, cancel.get());
   queue_.set_cancel_handler(job.id, [] {});
+  std::string rest_of_logs = logs.take_rest();  // also ends the stream
 
   if (outcome.canceled && !queue_.cancel_reason(job.id) && queue_.stopping()) {
     // Interrupted by a shutdown, not canceled by anyone: queued again for the next start.
-    return queue_.release_interrupted(job.id, logs.take_rest());
+    return queue_.release_interrupted(job.id, std::move(rest_of_logs));
   }
   queue::JobOutcome done;
   if (outcome.canceled) {
@@ -204,12 +165,12 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     done.result_json = queue::canceled_result("", "");  // replaced with the real reason
   } else if (outcome.success) {
     done.status = "success";
-    done.result_json = outcome.result_json;
+    done.result_json = merge_result_stream(outcome.result_json, logs.stream());
   } else {
     done.status = "failure";
     done.result_json = queue::wrap_error(outcome.result_json);
   }
-  done.remaining_logs = logs.take_rest();
+  done.remaining_logs = std::move(rest_of_logs);
   queue_.complete(claimed, std::move(done), name);
 }
 

@@ -255,5 +255,102 @@ class GetUpdateSseTest(ServerTestCase):
         self.assertEqual(r.status, 400, r)
 
 
+# A generator that streams one piece, waits for a file, then streams another.
+GATED_GENERATOR_PY = """import os, time
+def main(gate: str):
+    print("an ordinary log line")
+    yield "first "
+    while not os.path.exists(gate):
+        time.sleep(0.02)
+    yield "second\\nline"
+"""
+
+
+class ResultStreamTest(ServerTestCase):
+    """Windmill's result streaming: a returned generator (or `WM_STREAM: ` lines) streams the
+    result while the job runs; the pieces are left out of the logs and joined into the result."""
+
+    def sync(self, path, args):
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/{path}",
+                                json_body=args, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def test_a_python_generator_becomes_the_result_and_leaves_the_logs_alone(self):
+        self.server.create_script(self.token, "u/admin/gen_py",
+                                  "def main(n: int):\n"
+                                  "    print('starting')\n"
+                                  "    for i in range(n):\n"
+                                  "        yield f'piece {i}\\n'\n")
+        job = self.server.run_async(self.token, "u/admin/gen_py", {"n": 3})
+        done = self.server.wait_job(self.token, job)
+        self.assertEqual(done["result"], "piece 0\npiece 1\npiece 2\n")
+        self.assertIn("starting", done["logs"])
+        self.assertNotIn("WM_STREAM", done["logs"])
+        self.assertNotIn("piece", done["logs"])
+
+    def test_printed_stream_lines_join_an_object_result_as_wm_stream(self):
+        self.server.create_script(self.token, "u/admin/lines_py",
+                                  "def main():\n"
+                                  "    print('WM_STREAM: hello ')\n"
+                                  "    print('WM_STREAM: world')\n"
+                                  "    return {'done': True}\n")
+        self.assertEqual(self.sync("u/admin/lines_py", {}),
+                         {"done": True, "wm_stream": "hello world"})
+
+    def test_a_typescript_async_generator_streams_its_result(self):
+        self.server.create_script(self.token, "u/admin/gen_ts",
+                                  "export async function* main(n: number) {\n"
+                                  "  for (let i = 0; i < n; i++) yield `chunk ${i}\\n`;\n"
+                                  "}\n", language="bun")
+        self.assertEqual(self.sync("u/admin/gen_ts", {"n": 2}), "chunk 0\nchunk 1\n")
+
+    def test_run_and_stream_sends_the_pieces_while_the_job_runs(self):
+        gate = Gate()
+        self.addCleanup(gate.cleanup)
+        self.server.create_script(self.token, "u/admin/gated_gen", GATED_GENERATOR_PY)
+        s = Stream(self.server, "POST", f"/api/w/{WS}/jobs/run_and_stream/p/u/admin/gated_gen",
+                   token=self.token, json_body={"gate": gate.path})
+        self.addCleanup(s.close)
+        events = s.events()
+        self.assertEqual(next(events), {"type": "update"})
+        # The second piece waits for the gate: the first arrives while the job still runs.
+        first = next(e for e in events if e["type"] == "update")
+        self.assertEqual(first, {"type": "update", "new_result_stream": "first ",
+                                 "stream_offset": 1})
+        gate.open()
+        rest = list(events)
+        streamed = "".join(e.get("new_result_stream", "") for e in rest)
+        self.assertEqual(streamed, "second\nline")
+        self.assertEqual(rest[-1], {"type": "update", "completed": True,
+                                    "only_result": "first second\nline"})
+
+    def test_getupdate_and_getupdate_sse_carry_the_stream_with_its_offset(self):
+        gate = Gate()
+        self.addCleanup(gate.cleanup)
+        self.server.create_script(self.token, "u/admin/gated_gen2", GATED_GENERATOR_PY)
+        job = self.server.run_async(self.token, "u/admin/gated_gen2", {"gate": gate.path})
+        update = lambda q: self.server.request(
+            "GET", f"/api/w/{WS}/jobs_u/getupdate/{job}?running=true{q}", token=self.token).json()
+        first = poll(lambda: update("").get("new_result_stream"), what="the first piece")
+        self.assertEqual(first, "first ")
+        self.assertEqual(update("")["stream_offset"], 1)
+        s = Stream(self.server, "GET", f"/api/w/{WS}/jobs_u/getupdate_sse/{job}?stream_offset=1",
+                   token=self.token)
+        self.addCleanup(s.close)
+        events = s.events()
+        self.assertNotIn("new_result_stream", next(events), "the caller had piece 0 already")
+        gate.open()
+        rest = list(events)
+        self.assertEqual("".join(e.get("new_result_stream", "") for e in rest), "second\nline")
+        self.assertEqual(rest[-1]["job"]["result"], "first second\nline")
+        self.assertNotIn("new_result_stream", update("&stream_offset=2"))
+        self.assertEqual(update("&stream_offset=0")["new_result_stream"], "first second\nline")
+
+
+class WarmResultStreamTest(ResultStreamTest):
+    server_env = {"WARM_WORKERS": "all"}
+
+
 if __name__ == "__main__":
     unittest.main()
