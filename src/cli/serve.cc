@@ -54,7 +54,9 @@ int serve(const Config& config) {
   std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
 
-  auto db = store::Database::open(config.data_dir + "/millrace.db");
+  // The data folder keeps the SQLite file, unless DATABASE_URL names a PostgreSQL database.
+  auto db = store::Database::open(config.database_url.empty() ? config.data_dir + "/millrace.db"
+                                                              : config.database_url);
   if (!db) return fail(db.error().message);
   auto boot = bootstrap(**db, config);
   if (!boot) return fail(boot.error().message);

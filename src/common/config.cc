@@ -66,6 +66,14 @@ const std::vector<Entry>& entries() {
        string_setter(&Config::bind_address)},
       {{"--data", "MILLRACE_DATA", "data folder: database and server secret (default ./data)"},
        string_setter(&Config::data_dir)},
+      {{"--database-url", "DATABASE_URL",
+        "postgres://user@host:port/db to keep everything in PostgreSQL instead of the SQLite "
+        "file in the data folder"},
+       [](Config& c, const std::string& v) {
+         if (!v.starts_with("postgres://") && !v.starts_with("postgresql://")) return false;
+         c.database_url = v;
+         return true;
+       }},
       {{"--job-dir", "MILLRACE_JOB_DIR", "where job folders are made (default a temp folder)"},
        string_setter(&Config::job_dir)},
       {{"--ui-dir", "MILLRACE_UI_DIR",

@@ -13,6 +13,7 @@ struct Config {
   std::string bind_address = "0.0.0.0";
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
+  std::string database_url;         // postgres://…: PostgreSQL instead of the SQLite file
   std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<pid>
   std::string ui_dir;               // serve the web app from here, not the binary (development)
   std::string job_user;             // jobs run as this user; default nobody when root, "-" = self

@@ -34,16 +34,19 @@ Status insert_audit(Connection& c, const AuditRecord& a) {
 
 Result<std::vector<AuditRecord>> list_audit(Connection& c, const std::string& workspace_id,
                                             const AuditFilter& f) {
-  auto s = c.prepare(std::string(kSelect) +
-                     "WHERE (?1 OR workspace_id = ?2) "
-                     "AND (?3 IS NULL OR substr(operation, 1, length(?3)) = ?3) "
-                     "AND (?4 = '' OR instr(',' || ?4 || ',', ',' || operation || ',') > 0) "
-                     "AND (?5 = '' OR instr(',' || ?5 || ',', ',' || operation || ',') = 0) "
-                     "AND (?6 IS NULL OR substr(resource, 1, length(?6)) = ?6) "
-                     "AND (?7 IS NULL OR username = ?7) AND (?8 IS NULL OR action_kind = ?8) "
-                     "AND (?9 IS NULL OR timestamp < ?9) AND (?10 IS NULL OR timestamp > ?10) "
-                     "AND (?13 IS NULL OR email = ?13) "
-                     "ORDER BY id DESC LIMIT ?11 OFFSET ?12");
+  auto s = c.prepare(
+      std::string(kSelect) +
+      "WHERE (?1 OR workspace_id = ?2) "
+      "AND (CAST(?3 AS TEXT) IS NULL OR substr(operation, 1, length(CAST(?3 AS TEXT))) = ?3) "
+      "AND (?4 = '' OR instr(',' || CAST(?4 AS TEXT) || ',', ',' || operation || ',') > 0) "
+      "AND (?5 = '' OR instr(',' || CAST(?5 AS TEXT) || ',', ',' || operation || ',') = 0) "
+      "AND (CAST(?6 AS TEXT) IS NULL OR substr(resource, 1, length(CAST(?6 AS TEXT))) = ?6) "
+      "AND (CAST(?7 AS TEXT) IS NULL OR username = ?7) AND (CAST(?8 AS TEXT) IS NULL OR "
+      "action_kind = ?8) "
+      "AND (CAST(?9 AS BIGINT) IS NULL OR timestamp < ?9) AND (CAST(?10 AS BIGINT) IS NULL OR "
+      "timestamp > ?10) "
+      "AND (CAST(?13 AS TEXT) IS NULL OR email = ?13) "
+      "ORDER BY id DESC LIMIT ?11 OFFSET ?12");
   s.bind(1, f.all_workspaces).bind(2, workspace_id).bind(3, f.operation);
   s.bind(4, join(f.operations)).bind(5, join(f.exclude_operations)).bind(6, f.resource);
   s.bind(7, f.username).bind(8, f.action_kind).bind(9, f.before).bind(10, f.after);

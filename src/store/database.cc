@@ -15,6 +15,18 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   auto writer = Connection::open(path, false);
   if (!writer) return writer.error();
   db->writer_ = std::move(*writer);
+  if (db->writer_->backend() == Backend::kPostgres) {
+    // One process per database until the multi-node mode exists: this one's queue, claims and
+    // wake-ups live in its memory. The lock is held by the writer's session until it ends.
+    auto lock = db->writer_->prepare("SELECT CAST(pg_try_advisory_lock(7242431) AS INTEGER)");
+    auto row = lock.step();
+    if (!row) return row.error();
+    if (!*row || lock.int64(0) != 1) {
+      return Error::internal(
+          "another millrace process is using this PostgreSQL database (one process per database "
+          "for now)");
+    }
+  }
   if (auto s = migrate(*db->writer_); !s) return s.error();
   db->writer_thread_ = std::thread([raw = db.get()] { raw->writer_loop(); });
   return db;
@@ -92,7 +104,7 @@ void Database::writer_loop() {
 Status Database::run_batch(std::vector<Pending>& batch, std::vector<Status>& outcomes,
                            bool isolate_each) {
   outcomes.assign(batch.size(), Status::ok());
-  if (auto s = writer_->exec("BEGIN IMMEDIATE"); !s) return s;
+  if (auto s = writer_->begin(); !s) return s;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (isolate_each) writer_->prepare("SAVEPOINT w").run();
     outcomes[i] = batch[i].fn(*writer_);

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "store/sqlite.h"
+#include "store/connection.h"
 
 namespace millrace::store {
 

@@ -50,10 +50,11 @@ Result<std::optional<FlowRecord>> find_flow_version(Connection& c, const std::st
 
 Result<std::vector<FlowRecord>> list_flows(Connection& c, const std::string& ws,
                                            const FlowListFilter& f) {
-  auto s = c.prepare(std::string("SELECT ") + kColumns +
-                     " FROM flow WHERE workspace_id = ?1 AND archived = ?2 "
-                     "AND (?3 IS NULL OR substr(path, 1, length(?3)) = ?3) "
-                     "ORDER BY edited_at DESC, version_id DESC LIMIT ?4 OFFSET ?5");
+  auto s =
+      c.prepare(std::string("SELECT ") + kColumns +
+                " FROM flow WHERE workspace_id = ?1 AND archived = ?2 "
+                "AND (CAST(?3 AS TEXT) IS NULL OR substr(path, 1, length(CAST(?3 AS TEXT))) = ?3) "
+                "ORDER BY edited_at DESC, version_id DESC LIMIT ?4 OFFSET ?5");
   s.bind(1, ws).bind(2, f.show_archived).bind(3, f.path_start).bind(4, f.limit).bind(5, f.offset);
   std::vector<FlowRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_flow(r)); }));
@@ -94,8 +95,13 @@ Status save_flow(Connection& c, FlowRecord& f, const std::optional<std::string>&
     MR_TRY(d.run());
   }
   f.archived = false;
-  auto s = c.prepare(std::string("INSERT OR REPLACE INTO flow (") + kColumns +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)");
+  auto s =
+      c.prepare(std::string("INSERT INTO flow (") + kColumns +
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (workspace_id, path) "
+                "DO UPDATE SET summary = excluded.summary, description = excluded.description, "
+                "value = excluded.value, schema = excluded.schema, extra = excluded.extra, "
+                "archived = 0, edited_by = excluded.edited_by, edited_at = excluded.edited_at, "
+                "version_id = excluded.version_id");
   s.bind(1, f.workspace_id).bind(2, f.path).bind(3, f.summary).bind(4, f.description);
   s.bind(5, f.value_json).bind(6, f.schema_json).bind(7, f.extra_json).bind(8, f.edited_by);
   s.bind(9, f.edited_at).bind(10, f.version_id);

@@ -110,9 +110,13 @@ Status mark_job_running(Connection& c, const std::string& id, const std::string&
 Status complete_job(Connection& c, const std::string& id, const std::string& workspace_id,
                     const CompletedState& d) {
   auto s = c.prepare(
-      "INSERT OR REPLACE INTO job_completed (id, workspace_id, status, result, started_at, "
+      "INSERT INTO job_completed (id, workspace_id, status, result, started_at, "
       "completed_at, duration_ms, canceled_by, canceled_reason, worker) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+      "status = excluded.status, result = excluded.result, started_at = excluded.started_at, "
+      "completed_at = excluded.completed_at, duration_ms = excluded.duration_ms, "
+      "canceled_by = excluded.canceled_by, canceled_reason = excluded.canceled_reason, "
+      "worker = excluded.worker");
   s.bind(1, id).bind(2, workspace_id).bind(3, d.status).bind(4, d.result_json);
   s.bind(5, d.started_at).bind(6, d.completed_at).bind(7, d.duration_ms);
   s.bind(8, d.canceled_by).bind(9, d.canceled_reason).bind(10, d.worker);
@@ -125,7 +129,7 @@ Status complete_job(Connection& c, const std::string& id, const std::string& wor
 Status append_job_logs(Connection& c, const std::string& id, const std::string& text) {
   auto s = c.prepare(
       "INSERT INTO job_logs (job_id, logs) VALUES (?1, ?2) "
-      "ON CONFLICT (job_id) DO UPDATE SET logs = logs || ?2");
+      "ON CONFLICT (job_id) DO UPDATE SET logs = job_logs.logs || excluded.logs");
   s.bind(1, id).bind(2, text);
   return s.run();
 }
@@ -175,7 +179,8 @@ Status append_result_stream(Connection& c, const std::string& id, int64_t idx,
                             const std::string& text) {
   auto s = c.prepare(
       "INSERT INTO job_result_stream (job_id, idx, stream) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (job_id, idx) DO UPDATE SET stream = stream || ?3");
+      "ON CONFLICT (job_id, idx) DO UPDATE SET stream = job_result_stream.stream || "
+      "excluded.stream");
   s.bind(1, id).bind(2, idx).bind(3, text);
   return s.run();
 }
@@ -199,15 +204,19 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
   for (const auto& k : f.kinds) kinds += (kinds.empty() ? "" : ",") + k;
   auto s = c.prepare(
       std::string(kSelect) +
-      "WHERE j.workspace_id = ?1 AND (?2 IS NULL OR j.created_by = ?2) "
-      "AND (?3 IS NULL OR j.script_path = ?3) "
-      "AND (?4 IS NULL OR substr(j.script_path, 1, length(?4)) = ?4) "
-      "AND (?5 IS NULL OR j.script_hash = ?5) AND (?6 IS NULL OR j.parent_job = ?6) "
-      "AND (?7 IS NULL OR j.created_at < ?7) AND (?8 IS NULL OR j.created_at > ?8) "
-      "AND (?9 IS NULL OR (q.id IS NOT NULL AND q.running = ?9)) "
-      "AND (?10 IS NULL OR (c.id IS NOT NULL AND (c.status = 'success') = ?10)) "
-      "AND (?11 IS NULL OR (?11 = 1 AND c.id IS NOT NULL) OR (?11 = 0 AND q.id IS NOT NULL)) "
-      "AND (?12 = '' OR instr(',' || ?12 || ',', ',' || j.kind || ',') > 0) "
+      "WHERE j.workspace_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR j.created_by = ?2) "
+      "AND (CAST(?3 AS TEXT) IS NULL OR j.script_path = ?3) "
+      "AND (CAST(?4 AS TEXT) IS NULL OR substr(j.script_path, 1, length(CAST(?4 AS TEXT))) = ?4) "
+      "AND (CAST(?5 AS TEXT) IS NULL OR j.script_hash = ?5) AND (CAST(?6 AS TEXT) IS NULL OR "
+      "j.parent_job = ?6) "
+      "AND (CAST(?7 AS BIGINT) IS NULL OR j.created_at < ?7) AND (CAST(?8 AS BIGINT) IS NULL OR "
+      "j.created_at > ?8) "
+      "AND (CAST(?9 AS BIGINT) IS NULL OR (q.id IS NOT NULL AND q.running = ?9)) "
+      "AND (CAST(?10 AS BIGINT) IS NULL OR (c.id IS NOT NULL AND (CASE WHEN c.status = 'success' "
+      "THEN 1 ELSE 0 END) = ?10)) "
+      "AND (CAST(?11 AS BIGINT) IS NULL OR (?11 = 1 AND c.id IS NOT NULL) OR (?11 = 0 AND q.id IS "
+      "NOT NULL)) "
+      "AND (?12 = '' OR instr(',' || CAST(?12 AS TEXT) || ',', ',' || j.kind || ',') > 0) "
       "AND (?13 = 0 OR j.parent_job IS NULL) "
       "ORDER BY j.created_at DESC, j.id DESC LIMIT ?14 OFFSET ?15");
   s.bind(1, workspace_id).bind(2, f.created_by).bind(3, f.script_path_exact);
@@ -258,8 +267,8 @@ Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
 
 Result<bool> insert_resume(Connection& c, const ResumeRecord& r) {
   auto s = c.prepare(
-      "INSERT OR IGNORE INTO resume_job (job, resume_id, flow, value, approver, approved, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO resume_job (job, resume_id, flow, value, approver, approved, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   s.bind(1, r.job).bind(2, r.resume_id).bind(3, r.flow).bind(4, r.value_json);
   s.bind(5, r.approver).bind(6, r.approved).bind(7, r.created_at);
   MR_TRY(s.run());
@@ -269,7 +278,7 @@ Result<bool> insert_resume(Connection& c, const ResumeRecord& r) {
 Result<std::vector<ResumeRecord>> list_resumes(Connection& c, const std::string& job) {
   auto s = c.prepare(
       "SELECT job, resume_id, flow, value, approver, approved, created_at FROM resume_job "
-      "WHERE job = ? ORDER BY created_at, rowid");
+      "WHERE job = ? ORDER BY created_at, resume_id");
   s.bind(1, job);
   std::vector<ResumeRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) {

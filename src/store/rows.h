@@ -1,7 +1,7 @@
 // Helpers shared by the store's .cc files (not part of the store's public surface).
 #pragma once
 
-#include "store/sqlite.h"
+#include "store/connection.h"
 
 #define MR_TRY(expr)                            \
   do {                                          \

@@ -61,15 +61,16 @@ Result<std::vector<ScriptRecord>> list_scripts(Connection& c, const std::string&
                                                const ScriptListFilter& f) {
   std::string langs;
   for (const auto& l : f.languages) langs += (langs.empty() ? "" : ",") + l;
-  auto s = c.prepare(
-      select_sql("s WHERE workspace_id = ?1 AND deleted = 0 "
-                 "AND seq = (SELECT max(seq) FROM script t WHERE t.workspace_id = s.workspace_id "
-                 "           AND t.path = s.path AND t.deleted = 0) "
-                 "AND archived = ?2 "
-                 "AND (?3 IS NULL OR substr(path, 1, length(?3)) = ?3) "
-                 "AND (?4 IS NULL OR path = ?4) AND (?5 IS NULL OR created_by = ?5) "
-                 "AND (?6 = '' OR instr(',' || ?6 || ',', ',' || language || ',') > 0) "
-                 "ORDER BY seq DESC LIMIT ?7 OFFSET ?8"));
+  auto s = c.prepare(select_sql(
+      "s WHERE workspace_id = ?1 AND deleted = 0 "
+      "AND seq = (SELECT max(seq) FROM script t WHERE t.workspace_id = s.workspace_id "
+      "           AND t.path = s.path AND t.deleted = 0) "
+      "AND archived = ?2 "
+      "AND (CAST(?3 AS TEXT) IS NULL OR substr(path, 1, length(CAST(?3 AS TEXT))) = ?3) "
+      "AND (CAST(?4 AS TEXT) IS NULL OR path = ?4) AND (CAST(?5 AS TEXT) IS NULL OR created_by = "
+      "?5) "
+      "AND (?6 = '' OR instr(',' || CAST(?6 AS TEXT) || ',', ',' || language || ',') > 0) "
+      "ORDER BY seq DESC LIMIT ?7 OFFSET ?8"));
   s.bind(1, ws).bind(2, f.show_archived).bind(3, f.path_start).bind(4, f.path_exact);
   s.bind(5, f.created_by).bind(6, langs).bind(7, f.limit).bind(8, f.offset);
   std::vector<ScriptRecord> out;

@@ -8,33 +8,26 @@
 
 namespace millrace::store {
 
-Statement::~Statement() {
-  if (stmt_) {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
+SqliteStatement::~SqliteStatement() {
+  sqlite3_finalize(stmt_);
 }
 
-Statement& Statement::bind(int i, std::string_view v) {
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+void SqliteStatement::bind_text(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  return *this;
 }
-Statement& Statement::bind(int i, int64_t v) {
+void SqliteStatement::bind_int64(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
-  return *this;
 }
-Statement& Statement::bind(int i, const std::optional<std::string>& v) {
-  return v ? bind(i, std::string_view(*v)) : bind_null(i);
-}
-Statement& Statement::bind(int i, const std::optional<int64_t>& v) {
-  return v ? bind(i, *v) : bind_null(i);
-}
-Statement& Statement::bind_null(int i) {
+void SqliteStatement::bind_null(int i) {
   sqlite3_bind_null(stmt_, i);
-  return *this;
 }
 
-Result<bool> Statement::step() {
+Result<bool> SqliteStatement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -45,40 +38,23 @@ Result<bool> Statement::step() {
   return Error::internal("database: " + msg);
 }
 
-Status Statement::run() {
-  while (true) {
-    auto r = step();
-    if (!r) return r.error();
-    if (!*r) return Status::ok();
-  }
-}
-
-bool Statement::is_null(int col) const {
+bool SqliteStatement::is_null(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
-std::string Statement::text(int col) const {
+std::string SqliteStatement::text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
   if (!p) return {};
   return std::string(reinterpret_cast<const char*>(p),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
-std::optional<std::string> Statement::optional_text(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return text(col);
-}
-
-int64_t Statement::int64(int col) const {
+int64_t SqliteStatement::int64(int col) const {
   return sqlite3_column_int64(stmt_, col);
 }
 
-std::optional<int64_t> Statement::optional_int64(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return int64(col);
-}
-
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bool read_only) {
+Result<std::unique_ptr<Connection>> SqliteConnection::open(const std::string& path,
+                                                           bool read_only) {
   sqlite3* db = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
@@ -88,7 +64,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bo
     return Error::internal("cannot open database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 5000);
-  auto conn = std::unique_ptr<Connection>(new Connection(db));
+  auto conn = std::unique_ptr<Connection>(new SqliteConnection(db));
   // WAL lets readers run beside the single writer; FULL makes every commit durable (fsync)
   // before a job id is answered.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
@@ -101,12 +77,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bo
   return conn;
 }
 
-Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();  // statements are finalized before their connection closes
   sqlite3_close(db_);
 }
 
-Status Connection::exec(const std::string& sql) {
+Status SqliteConnection::exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
@@ -116,9 +92,9 @@ Status Connection::exec(const std::string& sql) {
   return Status::ok();
 }
 
-Statement Connection::prepare(const std::string& sql) {
+Statement SqliteConnection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) return Statement(it->second);
+  if (it != cache_.end()) return Statement(it->second.get());
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
       SQLITE_OK) {
@@ -126,11 +102,11 @@ Statement Connection::prepare(const std::string& sql) {
     log::error(std::string("cannot prepare SQL: ") + sqlite3_errmsg(db_) + " in: " + sql);
     abort();
   }
-  cache_.emplace(sql, stmt);
-  return Statement(stmt);
+  auto& kept = cache_[sql] = std::make_unique<SqliteStatement>(stmt);
+  return Statement(kept.get());
 }
 
-int64_t Connection::changes() const {
+int64_t SqliteConnection::changes() const {
   return sqlite3_changes64(db_);
 }
 }  // namespace millrace::store

@@ -18,7 +18,7 @@ WorkspaceRecord read_workspace(Statement& s) {
 Result<std::optional<UserRecord>> find_user(Connection& c, const std::string& email) {
   auto s = c.prepare(
       "SELECT email, username, password_hash, super_admin, name, company, created_at "
-      "FROM user WHERE email = ?");
+      "FROM \"user\" WHERE email = ?");
   s.bind(1, email);
   std::optional<UserRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out = read_user(r); }));
@@ -26,7 +26,7 @@ Result<std::optional<UserRecord>> find_user(Connection& c, const std::string& em
 }
 
 Result<bool> username_taken(Connection& c, const std::string& username) {
-  auto s = c.prepare("SELECT 1 FROM user WHERE username = ?");
+  auto s = c.prepare("SELECT 1 FROM \"user\" WHERE username = ?");
   s.bind(1, username);
   auto row = s.step();
   if (!row) return row.error();
@@ -34,7 +34,7 @@ Result<bool> username_taken(Connection& c, const std::string& username) {
 }
 
 Result<int64_t> count_users(Connection& c) {
-  auto s = c.prepare("SELECT count(*) FROM user");
+  auto s = c.prepare("SELECT count(*) FROM \"user\"");
   auto row = s.step();
   if (!row) return row.error();
   return s.int64(0);
@@ -42,7 +42,8 @@ Result<int64_t> count_users(Connection& c) {
 
 Status insert_user(Connection& c, const UserRecord& u) {
   auto s = c.prepare(
-      "INSERT INTO user (email, username, password_hash, super_admin, name, company, created_at) "
+      "INSERT INTO \"user\" (email, username, password_hash, super_admin, name, company, "
+      "created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, u.email).bind(2, u.username).bind(3, u.password_hash).bind(4, u.super_admin);
   s.bind(5, u.name).bind(6, u.company).bind(7, u.created_at);
@@ -116,7 +117,8 @@ Result<std::optional<std::string>> find_server_secret(Connection& c, const std::
 }
 
 Status insert_server_secret(Connection& c, const std::string& name, const std::string& value) {
-  auto s = c.prepare("INSERT OR IGNORE INTO server_secret (name, value) VALUES (?, ?)");
+  auto s =
+      c.prepare("INSERT INTO server_secret (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
   s.bind(1, name).bind(2, value);
   return s.run();
 }

@@ -17,6 +17,9 @@ import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("MILLRACE_BIN", os.path.join(ROOT, "build", "millrace"))
+# Set (by `make test`) to a PostgreSQL database URL: every server then keeps its data in a
+# database of its own on that cluster instead of the SQLite file (the same tests, both backends).
+PG_BASE = os.environ.get("MILLRACE_E2E_POSTGRES")
 ADMIN_EMAIL = "admin@windmill.dev"
 ADMIN_PASSWORD = "e2e-admin-password"
 WS = "admins"
@@ -43,6 +46,19 @@ class Response:
         return f"<Response {self.status} {self.content_type} {self.text[:300]!r}>"
 
 
+def postgres_database_for(data_dir):
+    """A database on the tests' cluster named after a data folder (so a server started again
+    on the same folder finds its data), created if new."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in os.path.basename(data_dir)).lower()
+    exists = subprocess.run(["psql", PG_BASE, "-tAc",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", PG_BASE, "-qc", f'CREATE DATABASE "{name}"'],
+                       capture_output=True, check=True)
+    return PG_BASE.rsplit("/", 1)[0] + "/" + name
+
+
 class Server:
     """One millrace process. Keeps its data folder across restart() and kill9()."""
 
@@ -56,6 +72,8 @@ class Server:
         self.port = None
         self.stdout_lines = []
         self.log_path = os.path.join(self.data_dir, "server.log")
+        if PG_BASE and "DATABASE_URL" not in self.env:
+            self.env["DATABASE_URL"] = postgres_database_for(self.data_dir)
 
     def start(self, timeout=15):
         env = {

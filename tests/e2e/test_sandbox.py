@@ -5,7 +5,7 @@ import pwd
 import subprocess
 import unittest
 
-from harness import BIN, Server, WS
+from harness import BIN, PG_BASE, Server, WS
 
 AS_ROOT = os.geteuid() == 0
 
@@ -37,6 +37,13 @@ class JobUserTest(unittest.TestCase):
 
     def test_a_job_cannot_read_the_servers_database(self):
         s, token = self.start()
+        if PG_BASE:
+            # The data is in PostgreSQL: the way to it (DATABASE_URL) must not reach a job.
+            s.create_script(token, "u/admin/env_url", "def main():\n    import os\n"
+                                                      "    return os.environ.get('DATABASE_URL')\n")
+            r = sync(s, token, "u/admin/env_url")
+            self.assertEqual((r.status, r.json()), (200, None), r)
+            return
         db = os.path.join(s.data_dir, "millrace.db")
         self.assertTrue(os.path.exists(db))
         s.create_script(token, "u/admin/steal", f'head -c 16 "{db}"\n', language="bash")

@@ -1,0 +1,51 @@
+"""PostgreSQL as the store (DATABASE_URL; issue 6, first part). The whole end-to-end suite runs
+on it too (`e2e_postgres_*` in CTest); these are what only that backend has. They run in the
+PostgreSQL pass and are skipped in the SQLite one."""
+import unittest
+
+from harness import PG_BASE, WS, Server
+
+
+@unittest.skipUnless(PG_BASE, "the PostgreSQL pass of the suite runs these")
+class PostgresStoreTest(unittest.TestCase):
+    def test_the_data_lives_in_the_database_not_the_data_folder(self):
+        first = Server().start()
+        try:
+            token = first.login()
+            first.create_script(token, "u/admin/kept", "def main():\n    return 'kept'\n")
+            self.assertFalse(__import__("os").path.exists(first.data_dir + "/millrace.db"))
+            first.stop()
+            # Another data folder, the same database: everything is there.
+            second = Server(env={"DATABASE_URL": first.env["DATABASE_URL"]}).start()
+            try:
+                r = second.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/kept",
+                                   json_body={}, token=token)
+                self.assertEqual((r.status, r.json()), (200, "kept"), r)
+            finally:
+                second.cleanup()
+        finally:
+            first.cleanup()
+
+    def test_a_second_process_on_the_same_database_is_refused_in_words(self):
+        first = Server().start()
+        try:
+            second = Server(env={"DATABASE_URL": first.env["DATABASE_URL"]})
+            with self.assertRaises(RuntimeError) as refused:
+                second.start()
+            self.assertIn("another millrace process is using this PostgreSQL database",
+                          str(refused.exception))
+            second.cleanup()
+            self.assertEqual(first.request("GET", "/api/version").status, 200)
+        finally:
+            first.cleanup()
+
+    def test_a_bad_database_url_stops_the_server_with_a_clear_error(self):
+        bad = Server(env={"DATABASE_URL": PG_BASE.rsplit("/", 1)[0] + "/no_such_database"})
+        with self.assertRaises(RuntimeError) as refused:
+            bad.start()
+        self.assertIn("cannot connect to PostgreSQL", str(refused.exception))
+        bad.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
