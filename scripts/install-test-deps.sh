@@ -5,35 +5,28 @@
 # nothing when they are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v npm >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq nodejs npm
-  else
-    echo "npm is missing: the official-client tests will be skipped" >&2
-    exit 0
+# Installs Debian packages as root; otherwise says what is missing and how much that costs, and
+# answers false.
+apt_install() {
+  local consequence=$1
+  shift
+  if [ "$(id -u)" != 0 ]; then
+    echo "$* missing: $consequence (run as root, or apt-get install -y $*)" >&2
+    return 1
   fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "$@"
+}
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install "the official-client tests will be skipped" nodejs npm || exit 0
 fi
 if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium
-  else
-    echo "chromium is missing: run as root, or apt-get install chromium" >&2
-    exit 1
-  fi
+  apt_install "the browser tests cannot run" chromium || exit 1
 fi
 # The end-to-end suite runs a second time on PostgreSQL (a throwaway cluster, scripts/pg-cluster.sh).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq postgresql
-  else
-    echo "postgresql is missing: the PostgreSQL pass of the tests will be skipped" >&2
-  fi
+  apt_install "the PostgreSQL pass of the tests will be skipped" postgresql || true
 fi
 if [ ! -x node_modules/.bin/wmill ] || [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
