@@ -104,6 +104,9 @@ class Connection {
   virtual int64_t changes() const = 0;
   // Starts the writer's transaction (SQLite takes its write lock at once).
   virtual Status begin() = 0;
+  // A statement to run again whenever the connection has to be opened again (a session-level
+  // setting or lock). SQLite connections are never reopened.
+  virtual void add_session_setup(std::string sql) { (void)sql; }
 };
 
 }  // namespace millrace::store

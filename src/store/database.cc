@@ -26,6 +26,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
           "another millrace process is using this PostgreSQL database (one process per database "
           "for now)");
     }
+    // A new session (after the database restarted) waits for the lock again before writing.
+    db->writer_->add_session_setup("SELECT pg_advisory_lock(7242431)");
   }
   if (auto s = migrate(*db->writer_); !s) return s.error();
   db->writer_thread_ = std::thread([raw = db.get()] { raw->writer_loop(); });

@@ -22,6 +22,8 @@ Error result_error(PGresult* r, PGconn* conn) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string msg = r ? PQresultErrorMessage(r) : error_text(conn);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (msg.empty()) msg = error_text(conn);  // a lost connection says so on the connection
+  if (msg.empty() && r) msg = PQresStatus(PQresultStatus(r));
   if (state && std::string_view(state).starts_with("23"))
     return Error::bad_request("SqlErr: " + msg);
   return Error::internal("database: " + msg);
@@ -83,9 +85,47 @@ PostgresConnection::~PostgresConnection() {
   PQfinish(conn_);
 }
 
+bool PostgresConnection::idle() const {
+  // A session already known to be gone reports no transaction state: the last one seen holds.
+  if (PQstatus(conn_) == CONNECTION_OK) last_idle_ = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return last_idle_;
+}
+
+bool PostgresConnection::reconnect_after_failure(bool was_idle) {
+  if (PQstatus(conn_) != CONNECTION_BAD) return false;
+  log::warn("the PostgreSQL connection was lost: connecting again");
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  ++generation_;
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+  PQclear(PQexec(conn_, "SET synchronous_commit = on"));
+  for (const auto& sql : session_setup_) PQclear(PQexec(conn_, sql.c_str()));
+  lost_transaction_ = !was_idle;
+  return was_idle;
+}
+
 Status PostgresConnection::exec(const std::string& sql) {
+  if (lost_transaction_) {
+    std::string_view command(sql);
+    if (command.starts_with("ROLLBACK")) {
+      lost_transaction_ = false;
+      return Status::ok();  // it is gone already
+    }
+    if (!command.starts_with("BEGIN")) {
+      lost_transaction_ = !command.starts_with("COMMIT");
+      return Error::internal("database: the connection was lost in the middle of a transaction");
+    }
+    lost_transaction_ = false;
+  }
+  bool was_idle = idle();
   PGresult* r = PQexec(conn_, sql.c_str());
   ExecStatusType st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && reconnect_after_failure(was_idle)) {
+    PQclear(r);
+    r = PQexec(conn_, sql.c_str());
+    st = PQresultStatus(r);
+  }
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     Error e = result_error(r, conn_);
     PQclear(r);
@@ -101,14 +141,26 @@ Statement PostgresConnection::prepare(const std::string& sql) {
   int params = 0;
   std::string text = postgres_parameters(sql, params);
   std::string name = "s" + std::to_string(cache_.size() + 1);
+  bool was_idle = idle();
   PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK && reconnect_after_failure(was_idle)) {
+    PQclear(r);
+    r = PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
+  }
+  uint64_t prepared_in = generation_;
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-    // Statements are compiled-in constants: a failure here is a programming error.
-    log::error("cannot prepare SQL: " + result_error(r, conn_).message + " in: " + text);
-    abort();
+    if (PQstatus(conn_) == CONNECTION_BAD) {
+      // Not prepared: the session is gone. Its first run prepares it (and reports the failure).
+      prepared_in = ~uint64_t{0};
+    } else {
+      // Statements are compiled-in constants: a failure here is a programming error.
+      log::error("cannot prepare SQL: " + result_error(r, conn_).message + " in: " + text);
+      abort();
+    }
   }
   PQclear(r);
-  auto& kept = cache_[sql] = std::make_unique<PostgresStatement>(*this, name, params);
+  auto& kept = cache_[sql] =
+      std::make_unique<PostgresStatement>(*this, name, text, params, prepared_in);
   return Statement(kept.get());
 }
 
@@ -126,15 +178,36 @@ void PostgresStatement::bind_null(int i) {
   params_.at(static_cast<size_t>(i - 1)).reset();
 }
 
+pg_result* PostgresStatement::execute() {
+  PGconn* conn = conn_.handle();
+  if (generation_ != conn_.generation()) {
+    // A new session since this was prepared: prepare it again there.
+    PQclear(
+        PQprepare(conn, name_.c_str(), sql_.c_str(), static_cast<int>(params_.size()), nullptr));
+    generation_ = conn_.generation();
+  }
+  std::vector<const char*> values;
+  values.reserve(params_.size());
+  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+  return PQexecPrepared(conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                        nullptr, nullptr, 0);
+}
+
 Result<bool> PostgresStatement::step() {
   if (!result_) {
-    std::vector<const char*> values;
-    values.reserve(params_.size());
-    for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+    if (conn_.lost_transaction()) {
+      return Error::internal("database: the connection was lost in the middle of a transaction");
+    }
     PGconn* conn = conn_.handle();
-    result_ = PQexecPrepared(conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
-                             nullptr, nullptr, 0);
+    bool was_idle = conn_.idle();
+    result_ = execute();
     ExecStatusType st = PQresultStatus(result_);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+        conn_.reconnect_after_failure(was_idle)) {
+      PQclear(result_);
+      result_ = execute();
+      st = PQresultStatus(result_);
+    }
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       Error e = result_error(result_, conn);
       PQclear(result_);

@@ -1,6 +1,8 @@
 // The PostgreSQL backend of store/connection.h, through libpq. Statements are prepared on the
 // server once per connection (`?`/`?N` become `$N`); every value travels as text and takes the
-// type PostgreSQL infers for it, so store/ code binds and reads exactly as with SQLite.
+// type PostgreSQL infers for it, so store/ code binds and reads exactly as with SQLite. A
+// connection that is cut (the database restarted) is opened again at its next use; a command
+// outside a transaction is then run again, one inside fails (its transaction is gone).
 #pragma once
 
 #include <memory>
@@ -20,8 +22,13 @@ class PostgresConnection;
 
 class PostgresStatement final : public PreparedStatement {
  public:
-  PostgresStatement(PostgresConnection& conn, std::string name, int params)
-      : conn_(conn), name_(std::move(name)), params_(static_cast<size_t>(params)) {}
+  PostgresStatement(PostgresConnection& conn, std::string name, std::string sql, int params,
+                    uint64_t generation)
+      : conn_(conn),
+        name_(std::move(name)),
+        sql_(std::move(sql)),
+        params_(static_cast<size_t>(params)),
+        generation_(generation) {}
   ~PostgresStatement() override;
   void bind_text(int i, std::string_view v) override;
   void bind_int64(int i, int64_t v) override;
@@ -33,9 +40,13 @@ class PostgresStatement final : public PreparedStatement {
   void reset() override;
 
  private:
+  pg_result* execute();
+
   PostgresConnection& conn_;
   std::string name_;
+  std::string sql_;  // as sent to PostgreSQL ($N parameters)
   std::vector<std::optional<std::string>> params_;
+  uint64_t generation_;          // the connection's, when this was prepared on it
   pg_result* result_ = nullptr;  // all rows, once run
   int row_ = -1;
   int rows_ = 0;
@@ -51,14 +62,29 @@ class PostgresConnection final : public Connection {
   Statement prepare(const std::string& sql) override;
   int64_t changes() const override { return changes_; }
   Status begin() override { return exec("BEGIN"); }
+  void add_session_setup(std::string sql) override { session_setup_.push_back(std::move(sql)); }
 
   pg_conn* handle() { return conn_; }
   void set_changes(int64_t n) { changes_ = n; }
+  // Whether the session is outside any transaction (a command there may be run again).
+  bool idle() const;
+  // After a command failed: when the session is gone (the server restarted, the connection was
+  // cut) and it was `was_idle`, connects again and answers true (run the command again).
+  bool reconnect_after_failure(bool was_idle);
+  // Bumped at each reconnection: statements prepared before it are prepared again.
+  uint64_t generation() const { return generation_; }
+  // The session was lost inside a transaction: every statement fails until the transaction is
+  // ended (ROLLBACK, or a COMMIT that fails), so no part of it runs outside it in the new one.
+  bool lost_transaction() const { return lost_transaction_; }
 
  private:
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
   pg_conn* conn_;
   int64_t changes_ = 0;
+  uint64_t generation_ = 0;
+  mutable bool last_idle_ = true;
+  bool lost_transaction_ = false;
+  std::vector<std::string> session_setup_;
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
 };
 

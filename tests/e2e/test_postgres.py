@@ -1,6 +1,7 @@
 """PostgreSQL as the store (DATABASE_URL; issue 6, first part). The whole end-to-end suite runs
 on it too (`e2e_postgres_*` in CTest); these are what only that backend has. They run in the
 PostgreSQL pass and are skipped in the SQLite one."""
+import subprocess
 import unittest
 
 from harness import PG_BASE, WS, Server
@@ -38,6 +39,27 @@ class PostgresStoreTest(unittest.TestCase):
             self.assertEqual(first.request("GET", "/api/version").status, 200)
         finally:
             first.cleanup()
+
+    def test_connections_cut_by_the_database_are_opened_again(self):
+        server = Server().start()
+        try:
+            token = server.login()
+            server.create_script(token, "u/admin/echo", 'x="$1"\necho "$x"\n', language="bash")
+            database = server.env["DATABASE_URL"].rsplit("/", 1)[1]
+            # What a database restart or a cut network does to the server's sessions.
+            cut = subprocess.run(
+                ["psql", PG_BASE, "-tAc", "SELECT count(pg_terminate_backend(pid)) FROM "
+                 f"pg_stat_activity WHERE datname = '{database}'"],
+                capture_output=True, text=True, check=True).stdout.strip()
+            self.assertGreaterEqual(int(cut), 1)
+            for word in ("again", "and again"):
+                r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/echo",
+                                   json_body={"x": word}, token=token)
+                self.assertEqual((r.status, r.json()), (200, word), r)
+            job = server.run_async(token, "u/admin/echo", {"x": "async"})
+            self.assertEqual(server.wait_job(token, job)["result"], "async")
+        finally:
+            server.cleanup()
 
     def test_a_bad_database_url_stops_the_server_with_a_clear_error(self):
         bad = Server(env={"DATABASE_URL": PG_BASE.rsplit("/", 1)[0] + "/no_such_database"})

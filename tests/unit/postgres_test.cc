@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <memory>
+
 namespace millrace::store {
 namespace {
 
@@ -27,6 +30,83 @@ TEST(PostgresParametersTest, NumbersBareAndNumberedParametersAsSqliteDoes) {
 TEST(PostgresParametersTest, LeavesQuestionMarksInQuotesAlone) {
   EXPECT_EQ(rewrite("SELECT '?', \"a?b\" FROM t WHERE x = ? AND y = 'it''s ?'", 1),
             "SELECT '?', \"a?b\" FROM t WHERE x = $1 AND y = 'it''s ?'");
+}
+
+}  // namespace
+}  // namespace millrace::store
+
+namespace millrace::store {
+namespace {
+
+// Against a real PostgreSQL: the CTest entry `unit_postgres_connection` runs these with
+// MILLRACE_E2E_POSTGRES set (on the tests' throwaway cluster); elsewhere they are skipped.
+class PostgresConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("MILLRACE_E2E_POSTGRES");
+    if (!url) GTEST_SKIP() << "needs the tests' PostgreSQL cluster (MILLRACE_E2E_POSTGRES)";
+    url_ = url;
+  }
+  std::unique_ptr<Connection> open() {
+    auto c = Connection::open(url_, false);
+    EXPECT_TRUE(c) << (c ? "" : c.error().message);
+    return c ? std::move(*c) : nullptr;
+  }
+  // Runs a one-row SELECT; its first column.
+  static int64_t first_value(Statement& s) {
+    auto row = s.step();
+    EXPECT_TRUE(row && *row) << (row ? "no row" : row.error().message);
+    return row && *row ? s.int64(0) : -1;
+  }
+  int64_t count(Connection& c) {
+    auto s = c.prepare("SELECT count(*) FROM unit_lost_session");
+    return first_value(s);
+  }
+  std::string url_;
+};
+
+TEST_F(PostgresConnectionTest, ASessionLostInATransactionCommitsNothingThenWorksAgain) {
+  auto conn = open();
+  auto other = open();
+  ASSERT_TRUE(conn && other);
+  ASSERT_TRUE(
+      conn->exec("DROP TABLE IF EXISTS unit_lost_session; "
+                 "CREATE TABLE unit_lost_session (v TEXT)"));
+  auto pid_of = conn->prepare("SELECT pg_backend_pid()");
+  int64_t pid = first_value(pid_of);
+  const std::string insert = "INSERT INTO unit_lost_session VALUES (?)";
+
+  ASSERT_TRUE(conn->begin());
+  ASSERT_TRUE(conn->prepare(insert).bind(1, "before").run());
+  // What a database restart does to the session, in the middle of the transaction.
+  ASSERT_TRUE(other->prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER))").bind(1, pid).run());
+  EXPECT_FALSE(conn->prepare(insert).bind(1, "after").run());
+  EXPECT_FALSE(conn->prepare(insert).bind(1, "later").run()) << "nothing runs outside it";
+  EXPECT_FALSE(conn->exec("COMMIT")) << "a transaction that was lost cannot commit";
+  EXPECT_EQ(count(*other), 0);
+
+  // The connection was opened again: the next transaction is whole.
+  ASSERT_TRUE(conn->begin());
+  ASSERT_TRUE(conn->prepare(insert).bind(1, "next").run());
+  ASSERT_TRUE(conn->exec("COMMIT"));
+  EXPECT_EQ(count(*other), 1);
+  ASSERT_TRUE(other->exec("DROP TABLE unit_lost_session"));
+}
+
+TEST_F(PostgresConnectionTest, AnIdleSessionThatWasCutIsOpenedAgainUnnoticed) {
+  auto conn = open();
+  auto other = open();
+  ASSERT_TRUE(conn && other);
+  int64_t pid = 0;
+  {
+    auto pid_of = conn->prepare("SELECT pg_backend_pid()");
+    pid = first_value(pid_of);
+  }
+  ASSERT_TRUE(other->prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER))").bind(1, pid).run());
+  auto again = conn->prepare("SELECT pg_backend_pid()");
+  int64_t now = first_value(again);
+  EXPECT_GT(now, 0);
+  EXPECT_NE(now, pid);
 }
 
 }  // namespace
