@@ -1,5 +1,8 @@
 #include "runtime/executor.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "common/json_limits.h"
@@ -155,6 +158,14 @@ std::string crash_error(const std::string& program, const ProcessOutcome& p,
 std::string timeout_error(int64_t timeout_ms) {
   return error_object("ExecutionErr", "job process terminated due to timeout after exceeding the " +
                                           std::to_string(timeout_ms / 1000) + "s duration limit");
+}
+
+std::string install_wrapper(const Sandbox& sandbox, const std::string& name, const char* text) {
+  std::error_code ec;
+  std::filesystem::create_directories(sandbox.job_root + "/.runtime", ec);
+  std::string path = sandbox.job_root + "/.runtime/" + name;
+  std::ofstream(path, std::ios::trunc) << text;
+  return path;
 }
 
 std::vector<std::string> base_environment(const std::string& job_folder) {

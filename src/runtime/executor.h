@@ -85,6 +85,9 @@ std::string timeout_error(int64_t timeout_ms);
 // so, with the limit.
 void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out);
 std::vector<std::string> base_environment(const std::string& job_folder);
+// Writes a language's wrapper program as <job root>/.runtime/<name> (readable by the job user,
+// writable by the server only) and answers its path.
+std::string install_wrapper(const Sandbox& sandbox, const std::string& name, const char* text);
 // Why `text` cannot be a job's result (not JSON, or nested too deeply), or empty when it can.
 std::string result_json_problem(const std::string& text);
 

@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <filesystem>
-#include <fstream>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -34,11 +33,7 @@ class NodeExecutor final : public Executor {
  public:
   NodeExecutor(Sandbox sandbox, std::string node, std::optional<std::string> esbuild)
       : sandbox_(std::move(sandbox)), node_(std::move(node)), esbuild_(std::move(esbuild)) {
-    std::error_code ec;
-    // Readable by the job user, writable by the server only.
-    std::filesystem::create_directories(sandbox_.job_root + "/.runtime", ec);
-    wrapper_ = sandbox_.job_root + "/.runtime/wrapper_v1.mjs";
-    std::ofstream(wrapper_, std::ios::trunc) << kNodeWrapperV1;
+    wrapper_ = install_wrapper(sandbox_, "wrapper_v1.mjs", kNodeWrapperV1);
   }
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,

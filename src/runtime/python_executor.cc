@@ -3,9 +3,6 @@
 // slot's interpreter for this script version.
 #include <sys/stat.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/executor.h"
@@ -20,11 +17,7 @@ class PythonExecutor final : public Executor {
  public:
   PythonExecutor(Sandbox sandbox, std::string python)
       : sandbox_(std::move(sandbox)), python_(std::move(python)) {
-    std::error_code ec;
-    // Readable by the job user, writable by the server only.
-    std::filesystem::create_directories(sandbox_.job_root + "/.runtime", ec);
-    wrapper_ = sandbox_.job_root + "/.runtime/wrapper_v1.py";
-    std::ofstream(wrapper_, std::ios::trunc) << kPythonWrapperV1;
+    wrapper_ = install_wrapper(sandbox_, "wrapper_v1.py", kPythonWrapperV1);
   }
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,

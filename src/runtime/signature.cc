@@ -45,9 +45,18 @@ std::vector<Parameter> parse_bash_signature(std::string_view content) {
 
 namespace {
 
-// Splits `text` on commas that are not nested in brackets or strings.
-std::vector<std::string> split_top_level(std::string_view text) {
+// Splits a parameter list on its top-level commas, and finds the first top-level `want`
+// (outside brackets and strings). TypeScript adds template strings, generics (`<...>`) and `=>`,
+// whose `>` closes nothing and whose `=` is not found.
+enum class Syntax { kPython, kTypeScript };
+struct TopLevelScan {
   std::vector<std::string> parts;
+  size_t found = std::string_view::npos;
+};
+
+TopLevelScan scan_top_level(std::string_view text, char want, Syntax syntax) {
+  const bool ts = syntax == Syntax::kTypeScript;
+  TopLevelScan out;
   std::string cur;
   int depth = 0;
   char quote = 0;
@@ -62,43 +71,21 @@ std::vector<std::string> split_top_level(std::string_view text) {
       }
       continue;
     }
-    if (c == '"' || c == '\'') quote = c;
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    if (c == ')' || c == ']' || c == '}') --depth;
-    if (c == ',' && depth == 0) {
-      parts.push_back(cur);
+    bool arrow = ts && c == '=' && i + 1 < text.size() && text[i + 1] == '>';
+    bool arrow_end = ts && c == '>' && i > 0 && text[i - 1] == '=';
+    if (c == '"' || c == '\'' || (ts && c == '`')) quote = c;
+    if (c == '(' || c == '[' || c == '{' || (ts && c == '<')) ++depth;
+    if ((c == ')' || c == ']' || c == '}' || (ts && c == '>')) && !arrow_end) --depth;
+    if (depth == 0 && c == want && !arrow && out.found == std::string_view::npos) out.found = i;
+    if (c == ',' && depth == 0 && want == ',') {
+      out.parts.push_back(cur);
       cur.clear();
       continue;
     }
     cur += c;
   }
-  if (!std::string(trim(cur)).empty()) parts.push_back(cur);
-  return parts;
-}
-
-// Finds the first top-level `=` or `:` (not inside brackets or strings).
-size_t find_top_level(std::string_view s, char want) {
-  int depth = 0;
-  char quote = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (quote) {
-      if (c == '\\')
-        ++i;
-      else if (c == quote)
-        quote = 0;
-      continue;
-    }
-    if (c == '"' || c == '\'')
-      quote = c;
-    else if (c == '(' || c == '[' || c == '{')
-      ++depth;
-    else if (c == ')' || c == ']' || c == '}')
-      --depth;
-    else if (c == want && depth == 0)
-      return i;
-  }
-  return std::string_view::npos;
+  out.parts.push_back(cur);
+  return out;
 }
 
 }  // namespace
@@ -146,16 +133,16 @@ std::optional<std::vector<Parameter>> parse_python_signature(std::string_view co
   if (depth != 0) return std::nullopt;
   std::string_view params = content.substr(start, i - 1 - start);
   std::vector<Parameter> out;
-  for (const auto& raw : split_top_level(params)) {
+  for (const auto& raw : scan_top_level(params, ',', Syntax::kPython).parts) {
     std::string part(trim(raw));
     // Drop comments that end a line inside the parameter list.
     if (part.empty() || part == "*" || part == "/") continue;
     if (starts_with(part, "**") || starts_with(part, "*")) continue;
     Parameter p;
-    size_t eq = find_top_level(part, '=');
+    size_t eq = scan_top_level(part, '=', Syntax::kPython).found;
     std::string head = part.substr(0, eq);
     if (eq != std::string::npos) p.default_value = std::string(trim(part.substr(eq + 1)));
-    size_t colon = find_top_level(head, ':');
+    size_t colon = scan_top_level(head, ':', Syntax::kPython).found;
     p.name = std::string(trim(head.substr(0, colon)));
     if (colon != std::string::npos) p.type = std::string(trim(head.substr(colon + 1)));
     bool valid = !p.name.empty() && !isdigit(static_cast<unsigned char>(p.name[0]));
@@ -164,50 +151,6 @@ std::optional<std::vector<Parameter>> parse_python_signature(std::string_view co
   }
   return out;
 }
-
-namespace {
-
-// Splits TypeScript text on commas (parts), and finds the first `want` (found), outside
-// brackets, generics and strings; the `>` of `=>` closes nothing and its `=` is not found.
-struct TsScan {
-  std::vector<std::string> parts;
-  size_t found = std::string_view::npos;
-};
-
-TsScan ts_scan(std::string_view text, char want) {
-  TsScan out;
-  std::string cur;
-  int depth = 0;
-  char quote = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote) {
-      cur += c;
-      if (c == '\\' && i + 1 < text.size()) {
-        cur += text[++i];
-      } else if (c == quote) {
-        quote = 0;
-      }
-      continue;
-    }
-    bool arrow = c == '=' && i + 1 < text.size() && text[i + 1] == '>';
-    bool arrow_end = c == '>' && i > 0 && text[i - 1] == '=';
-    if (c == '"' || c == '\'' || c == '`') quote = c;
-    if (c == '(' || c == '[' || c == '{' || c == '<') ++depth;
-    if ((c == ')' || c == ']' || c == '}' || c == '>') && !arrow_end) --depth;
-    if (depth == 0 && c == want && !arrow && out.found == std::string_view::npos) out.found = i;
-    if (c == ',' && depth == 0 && want == ',') {
-      out.parts.push_back(cur);
-      cur.clear();
-      continue;
-    }
-    cur += c;
-  }
-  out.parts.push_back(cur);
-  return out;
-}
-
-}  // namespace
 
 std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_view content) {
   size_t start = std::string_view::npos;
@@ -246,16 +189,16 @@ std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_v
   if (depth != 0) return std::nullopt;
   std::string_view params = content.substr(start, i - 1 - start);
   std::vector<TsParameter> out;
-  auto parts = ts_scan(params, ',').parts;
+  auto parts = scan_top_level(params, ',', Syntax::kTypeScript).parts;
   if (parts.size() == 1 && trim(parts[0]).empty()) return out;
   for (const auto& raw : parts) {
     std::string part(trim(raw));
     if (part.empty() || starts_with(part, "...")) continue;
     TsParameter p;
-    size_t eq = ts_scan(part, '=').found;
+    size_t eq = scan_top_level(part, '=', Syntax::kTypeScript).found;
     std::string head = part.substr(0, eq);
     if (eq != std::string::npos) p.default_value = std::string(trim(part.substr(eq + 1)));
-    size_t colon = ts_scan(head, ':').found;
+    size_t colon = scan_top_level(head, ':', Syntax::kTypeScript).found;
     std::string name(trim(head.substr(0, colon)));
     if (colon != std::string::npos) p.type = std::string(trim(head.substr(colon + 1)));
     if (!name.empty() && name.back() == '?') {
