@@ -1,11 +1,13 @@
 #include "cli/serve.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "api/context.h"
@@ -13,6 +15,7 @@
 #include "auth/authenticator.h"
 #include "cli/bootstrap.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "common/timer_queue.h"
 #include "flow/expressions.h"
 #include "flow/flow_engine.h"
@@ -45,8 +48,17 @@ int fail(const std::string& message) {
 }  // namespace
 
 int serve(const Config& config) {
+  const bool api = config.command != "worker";   // serve, server
+  const bool work = config.command != "server";  // serve, worker
   log::set_quiet(config.quiet);
   signal(SIGPIPE, SIG_IGN);
+  // A worker node has no event loop to end: its main thread waits for these (blocked here,
+  // before any thread starts, so that every thread leaves them to it).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (!api) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   raise_open_file_limit();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -63,7 +75,17 @@ int serve(const Config& config) {
 
   auth::Authenticator authenticator(**db, Clock::system(), config.superadmin_secret,
                                     boot->job_token_secret);
-  queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts);
+  // On PostgreSQL this process is one node among any number on the database.
+  std::optional<queue::SharedQueueOptions> shared;
+  std::string node_name;
+  if ((*db)->shared()) {
+    shared = queue::SharedQueueOptions{static_cast<int64_t>(random_u64() % 0x7fffffff) + 1,
+                                       config.safety_poll_ms, config.zombie_job_timeout_s * 1000};
+    char hex[16];
+    snprintf(hex, sizeof hex, "%08llx", static_cast<unsigned long long>(shared->node));
+    node_name = hex;
+  }
+  queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts, shared);
   auto interrupted = queue.recover();
   if (!interrupted) return fail(interrupted.error().message);
   if (size_t n = runtime::kill_leftover_job_processes(*interrupted)) {
@@ -80,10 +102,14 @@ int serve(const Config& config) {
   options.threads = config.http_threads;
   options.body_limit_bytes = config.request_size_limit_bytes;
   options.access_log = config.access_log;
-  http::Server server(router, options);
-  std::string error;
-  int port = server.listen(error);
-  if (port < 0) return fail(error);
+  std::optional<http::Server> server;
+  int port = config.port;
+  if (api) {
+    server.emplace(router, options);
+    std::string error;
+    port = server->listen(error);
+    if (port < 0) return fail(error);
+  }
   TimerQueue timers;
   api::ApiContext ctx{
       config,
@@ -95,8 +121,10 @@ int serve(const Config& config) {
       api::ScriptLookup(**db),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url};
-  api::register_routes(router, ctx);
-  router.set_fallback(ui::static_site_handler(config.ui_dir));
+  if (api) {
+    api::register_routes(router, ctx);
+    router.set_fallback(ui::static_site_handler(config.ui_dir));
+  }
 
   std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
                                                       "/millrace-jobs-" + std::to_string(getpid())
@@ -117,16 +145,18 @@ int serve(const Config& config) {
     js.work_dir = job_root;
     js.timeout_ms = config.expression_timeout_ms;
     evaluator = std::make_unique<flow::JsEvaluator>(js);
-  } else {
+  } else if (work) {
     log::warn("node not found: flow expressions other than property paths will fail");
   }
   flow::Expressions expressions(evaluator.get());
   flow::FlowEngine flows(**db, expressions, Clock::system());
   worker::ScriptCache scripts(**db);
-  worker::WorkerPool workers(
-      queue, scripts, runtimes, authenticator, flows,
-      {config.num_workers, ctx.base_url, config.job_timeout_s, config.job_memory_limit_mb,
-       config.max_result_size_mb, "wk", config.warm_workers, config.warm_interpreters_per_worker});
+  // Worker names are unique among the nodes of a shared database.
+  worker::WorkerPool workers(queue, scripts, runtimes, authenticator, flows,
+                             {work ? config.num_workers : 0, ctx.base_url, config.job_timeout_s,
+                              config.job_memory_limit_mb, config.max_result_size_mb,
+                              node_name.empty() ? "wk" : "wk-" + node_name, config.warm_workers,
+                              config.warm_interpreters_per_worker});
   workers.start();
 
   if (boot->created_admin) {
@@ -136,18 +166,30 @@ int serve(const Config& config) {
         "  password: %s   (shown once; set MILLRACE_ADMIN_PASSWORD to choose it)\n",
         boot->admin_password.c_str());
   }
-  printf(
-      "\nMillrace is listening on %s (port %d), data in %s\n"
-      "Log in:  curl -s -X POST %s/api/auth/login -H 'Content-Type: application/json' \\\n"
-      "           -d '{\"email\":\"admin@windmill.dev\",\"password\":\"...\"}'\n"
-      "  → prints a token; send it as 'Authorization: Bearer <token>'. Workspace: admins\n"
-      "Or open %s/ in a browser.\n",
-      ctx.base_url.c_str(), port, config.data_dir.c_str(), ctx.base_url.c_str(),
-      ctx.base_url.c_str());
-  printf("listening on port %d\n", port);
+  if (api) {
+    printf(
+        "\nMillrace is listening on %s (port %d), data in %s\n"
+        "Log in:  curl -s -X POST %s/api/auth/login -H 'Content-Type: application/json' \\\n"
+        "           -d '{\"email\":\"admin@windmill.dev\",\"password\":\"...\"}'\n"
+        "  → prints a token; send it as 'Authorization: Bearer <token>'. Workspace: admins\n"
+        "Or open %s/ in a browser.\n",
+        ctx.base_url.c_str(), port, config.data_dir.c_str(), ctx.base_url.c_str(),
+        ctx.base_url.c_str());
+    if (!work) printf("API only (millrace server): the jobs run on worker nodes.\n");
+    printf("listening on port %d\n", port);
+  } else {
+    printf("millrace worker node %s: %d workers on the shared database; jobs call %s\n",
+           node_name.c_str(), config.num_workers, ctx.base_url.c_str());
+    printf("worker ready\n");
+  }
   fflush(stdout);
 
-  server.run();
+  if (server) {
+    server->run();
+  } else {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+  }
   log::info("stopping: waiting for running jobs to finish");
   queue.stop();
   workers.join();

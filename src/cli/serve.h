@@ -1,4 +1,5 @@
-// `millrace serve`: the API, the workers and the embedded database in one process.
+// `millrace serve` (the API and the workers in one process), `millrace server` (the API only)
+// and `millrace worker` (the workers only; the last two share a PostgreSQL database).
 #pragma once
 
 #include "common/config.h"

@@ -124,6 +124,14 @@ const std::vector<Entry>& entries() {
       {{"--max-crash-restarts", "MAX_CRASH_RESTARTS",
         "times a job interrupted by a crash is restarted before it is failed (default 3)"},
        int_setter(&Config::max_crash_restarts)},
+      {{"--zombie-job-timeout", "ZOMBIE_JOB_TIMEOUT",
+        "PostgreSQL: seconds a running job may go without a ping from its worker before another "
+        "node restarts it (default 60)"},
+       i64_setter(&Config::zombie_job_timeout_s)},
+      {{"--safety-poll-ms", "SAFETY_POLL_MS",
+        "PostgreSQL: milliseconds between checks for a lost notice, zombie jobs and nodes that "
+        "are gone (default 5000)"},
+       i64_setter(&Config::safety_poll_ms)},
       {{"--superadmin-secret", "SUPERADMIN_SECRET", "a token value accepted as superadmin"},
        string_setter(&Config::superadmin_secret)},
       {{"--admin-password", "MILLRACE_ADMIN_PASSWORD",
@@ -154,8 +162,10 @@ const std::vector<ConfigOption>& config_options() {
 bool parse_config(int argc, char** argv, Config& config, std::string& message, int& exit_code) {
   auto usage = [] {
     std::string s =
-        "usage: millrace serve [flags]\n\n"
-        "  serve    the API, the workers and the embedded SQLite database in one process\n\n"
+        "usage: millrace serve|server|worker [flags]\n\n"
+        "  serve    the API and the workers in one process (the default)\n"
+        "  server   the API only                 } any number of each on one PostgreSQL\n"
+        "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n\n"
         "flags (each also read from the environment variable shown):\n";
     for (const auto& e : entries()) {
       std::string left = "  " + e.option.flag + (e.is_switch ? "" : " V");
@@ -214,8 +224,20 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
       return false;
     }
   }
-  if (config.command != "serve") {
+  if (config.command != "serve" && config.command != "server" && config.command != "worker") {
     message = "unknown command " + config.command + "\n\n" + usage();
+    exit_code = 2;
+    return false;
+  }
+  if (config.command != "serve" && config.database_url.empty()) {
+    message = "millrace " + config.command +
+              " shares a PostgreSQL database with other processes: set DATABASE_URL (the "
+              "embedded SQLite database serves one process, with millrace serve)\n";
+    exit_code = 2;
+    return false;
+  }
+  if (config.zombie_job_timeout_s < 1 || config.safety_poll_ms < 10) {
+    message = "ZOMBIE_JOB_TIMEOUT must be >= 1 and SAFETY_POLL_MS >= 10\n";
     exit_code = 2;
     return false;
   }

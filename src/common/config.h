@@ -9,7 +9,7 @@
 namespace millrace {
 
 struct Config {
-  std::string command = "serve";
+  std::string command = "serve";  // serve (API and workers), server (API), worker (workers)
   std::string bind_address = "0.0.0.0";
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
@@ -27,12 +27,13 @@ struct Config {
   int64_t expression_timeout_ms = 5000;  // one flow expression's budget
   int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
   int64_t session_validity_s = 259200;
-  int max_crash_restarts = 3;
+  int max_crash_restarts = 3;         // a job interrupted by more crashes than this is failed
+  int64_t zombie_job_timeout_s = 60;  // PostgreSQL: a running job unpinged this long is restarted
+  int64_t safety_poll_ms = 5000;      // PostgreSQL: the check for lost notices, zombies, gone nodes
   // Which Python and TypeScript/JavaScript jobs run in warm interpreters: "dedicated" (scripts
   // saved with dedicated_worker), "all", or "off" (a new process for every job).
   std::string warm_workers = "dedicated";
-  int warm_interpreters_per_worker = 4;  // script versions kept warm by each worker  // a job
-                                         // interrupted by more crashes than this is failed
+  int warm_interpreters_per_worker = 4;  // script versions kept warm by each worker
   std::string superadmin_secret;
   std::string admin_password;
   std::string include_headers;  // INCLUDE_HEADERS: always copied into webhook args

@@ -58,3 +58,10 @@ class Result {
 };
 
 }  // namespace millrace
+
+// Returns the error of a Status or Result expression from the enclosing function.
+#define MR_TRY(expr)                            \
+  do {                                          \
+    auto mr_status_ = (expr);                   \
+    if (!mr_status_) return mr_status_.error(); \
+  } while (0)

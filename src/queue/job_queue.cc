@@ -4,7 +4,9 @@
 
 #include "common/log.h"
 #include "queue/job_results.h"
+#include "store/claims.h"
 #include "store/database.h"
+#include "store/notices.h"
 
 namespace millrace::queue {
 namespace {
@@ -14,10 +16,54 @@ constexpr EpochMs kMaxWaitMs = 60'000;
 constexpr EpochMs kReadBackRetryMs = 1'000;
 }  // namespace
 
-JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts)
-    : db_(db), clock_(clock), max_crash_restarts_(max_crash_restarts) {}
+JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts,
+                   std::optional<SharedQueueOptions> shared)
+    : db_(db), clock_(clock), max_crash_restarts_(max_crash_restarts), shared_(shared) {}
+
+JobQueue::~JobQueue() {
+  stop();
+  if (listener_thread_.joinable()) listener_thread_.join();
+}
+
+Result<bool> JobQueue::settle_interrupted(const store::JobView& view,
+                                          std::optional<std::string> held_by) {
+  const auto& q = *view.queued;
+  EpochMs now = clock_.now_ms();
+  if (q.canceled_by) {
+    finish(view.job,
+           {"canceled", canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
+            q.started_at, now, 0, q.canceled_by, q.canceled_reason, q.worker},
+           "", std::nullopt, std::nullopt, held_by);
+    return false;
+  }
+  if (q.crash_restarts >= max_crash_restarts_) {
+    std::string msg = "the job was interrupted by a server crash " +
+                      std::to_string(q.crash_restarts + 1) + " times and is not restarted again";
+    finish(view.job,
+           {"failure", wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"),
+            q.started_at, now, 0, std::nullopt, std::nullopt, q.worker},
+           "\n" + msg + "\n", std::nullopt, std::nullopt, held_by);
+    return false;
+  }
+  std::string id = view.job.id;
+  bool shared = shared_.has_value();
+  auto taken = std::make_shared<bool>(true);
+  Status s = db_.write_sync([id, held_by, shared, taken](store::Connection& c) -> Status {
+    if (held_by) {
+      auto t = store::take_zombie(c, id, *held_by);
+      if (!t) return t.error();
+      if (!(*taken = *t)) return Status::ok();  // another node settled it first
+    }
+    MR_TRY(store::requeue_interrupted_job(
+        c, id, "\n[millrace] the server stopped while this job ran: restarting it\n"));
+    return shared ? store::notify(c, "q") : Status::ok();
+  });
+  if (!s) return s.error();
+  return *taken;
+}
 
 Result<std::vector<std::string>> JobQueue::recover() {
+  if (shared_) return join_nodes();
   auto queued = db_.read([](store::Connection& c) { return store::load_queue(c); });
   if (!queued) return queued.error();
   size_t restarted = 0, failed = 0;
@@ -28,32 +74,12 @@ Result<std::vector<std::string>> JobQueue::recover() {
     // outcomes), so a flow is simply advanced again; its steps are recovered as jobs.
     if (q.running && !is_flow_job(view.job)) {
       interrupted.push_back(view.job.id);
-      EpochMs now = clock_.now_ms();
-      if (q.canceled_by) {
-        finish(view.job,
-               {"canceled", canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
-                q.started_at, now, 0, q.canceled_by, q.canceled_reason, q.worker},
-               "", std::nullopt);
+      auto again = settle_interrupted(view, std::nullopt);
+      if (!again) return again.error();
+      if (!*again) {
+        if (!q.canceled_by) ++failed;
         continue;
       }
-      if (q.crash_restarts >= max_crash_restarts_) {
-        std::string msg = "the job was interrupted by a server crash " +
-                          std::to_string(q.crash_restarts + 1) +
-                          " times and is not restarted again";
-        finish(
-            view.job,
-            {"failure", wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"),
-             q.started_at, now, 0, std::nullopt, std::nullopt, q.worker},
-            "\n" + msg + "\n", std::nullopt);
-        ++failed;
-        continue;
-      }
-      std::string id = view.job.id;
-      Status s = db_.write_sync([id](store::Connection& c) {
-        return store::requeue_interrupted_job(
-            c, id, "\n[millrace] the server stopped while this job ran: restarting it\n");
-      });
-      if (!s) return s.error();
       ++restarted;
     }
     // A flow that has started is advanced at once: its state says whether it sleeps or awaits
@@ -79,10 +105,10 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
   }
   auto shared = std::make_shared<NewJob>(std::move(job));
   db_.write(
-      [shared](store::Connection& c) -> Status {
+      [shared, announce = shared_.has_value()](store::Connection& c) -> Status {
         if (auto s = store::insert_job(c, shared->job, shared->scheduled_for); !s) return s;
-        if (shared->audit) return store::insert_audit(c, *shared->audit);
-        return Status::ok();
+        if (shared->audit) MR_TRY(store::insert_audit(c, *shared->audit));
+        return announce ? store::notify(c, "q") : Status::ok();
       },
       [this, shared, accepted = std::move(accepted), waiter_id](const Status& s) {
         if (s) {
@@ -104,6 +130,9 @@ void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {
 }
 
 void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
+  // Shared: the job is ready in the table; the workers here look at once (and other nodes
+  // hear of it from the notice sent with the write).
+  if (shared_) return kick_workers();
   auto bytes = uuid_bytes(job_id);
   if (!bytes) {
     log::error("job id " + job_id + " is not a UUID: it cannot be queued");
@@ -121,6 +150,7 @@ void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
 }
 
 std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
+  if (shared_) return claim_shared(worker);
   while (true) {
     std::string id;
     EpochMs now = 0;
@@ -186,19 +216,27 @@ void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void(
 }
 
 void JobQueue::append_logs(const std::string& job_id, std::string text) {
-  db_.write([job_id, text = std::move(text)](
-                store::Connection& c) { return store::append_job_logs(c, job_id, text); },
-            [this, job_id](const Status& s) {
-              if (s) notify_news(job_id);
-            });
+  db_.write(
+      [job_id, text = std::move(text),
+       announce = shared_.has_value()](store::Connection& c) -> Status {
+        MR_TRY(store::append_job_logs(c, job_id, text));
+        return announce ? store::notify(c, "n " + job_id) : Status::ok();
+      },
+      [this, job_id](const Status& s) {
+        if (s) notify_news(job_id);
+      });
 }
 
 void JobQueue::append_result_stream(const std::string& job_id, int64_t idx, std::string text) {
-  db_.write([job_id, idx, text = std::move(text)](
-                store::Connection& c) { return store::append_result_stream(c, job_id, idx, text); },
-            [this, job_id](const Status& s) {
-              if (s) notify_news(job_id);
-            });
+  db_.write(
+      [job_id, idx, text = std::move(text),
+       announce = shared_.has_value()](store::Connection& c) -> Status {
+        MR_TRY(store::append_result_stream(c, job_id, idx, text));
+        return announce ? store::notify(c, "n " + job_id) : Status::ok();
+      },
+      [this, job_id](const Status& s) {
+        if (s) notify_news(job_id);
+      });
 }
 
 uint64_t JobQueue::watch_news(const std::string& job_id, std::function<void()> on_news) {
@@ -235,9 +273,14 @@ void JobQueue::release_interrupted(const std::string& job_id, std::string logs) 
   }
   logs +=
       "\n[millrace] the server was stopped while this job ran: it runs again at the next start\n";
-  db_.write([job_id, logs = std::move(logs)](
-                store::Connection& c) { return store::release_job(c, job_id, logs); },
-            {});
+  db_.write(
+      [job_id, logs = std::move(logs),
+       announce = shared_.has_value()](store::Connection& c) -> Status {
+        MR_TRY(store::release_job(c, job_id, logs));
+        // Another node may run it now.
+        return announce ? store::notify(c, "q") : Status::ok();
+      },
+      {});
 }
 
 void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker) {
@@ -265,13 +308,38 @@ void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std
     state.canceled_by = claimed.canceled_by;
     state.canceled_reason = claimed.canceled_reason;
   }
+  std::optional<std::string> held_by;
+  if (shared_) held_by = worker;
   finish(claimed.job, std::move(state), std::move(outcome.remaining_logs), std::nullopt,
-         std::move(outcome.flow_status));
+         std::move(outcome.flow_status), std::move(held_by));
 }
 
 void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
   auto shared = std::make_shared<FlowAdvance>(std::move(advance));
   const std::string id = flow.job.id;
+  if (shared_) {
+    // The row says whether the flow waits, sleeps or is ready again (a step ended meanwhile).
+    EpochMs now = clock_.now_ms();
+    return db_.write(
+        [id, shared, wakes = flow.wakes, now](store::Connection& c) -> Status {
+          MR_TRY(store::set_flow_status(c, id, shared->flow_status));
+          for (const auto& step : shared->steps) {
+            MR_TRY(store::insert_job(c, step.job, step.scheduled_for));
+          }
+          MR_TRY(store::park_flow_shared(c, id, wakes, shared->due, now));
+          return store::notify(c, "q");
+        },
+        [this, id](const Status& s) {
+          {
+            std::lock_guard lock(mutex_);
+            running_.erase(id);
+          }
+          if (!s) log::error("cannot store the advance of flow " + id + ": " + s.error().message);
+          // Not stored: the flow stays claimed by this node, and is advanced again once the
+          // safety poll finds it a zombie.
+          kick_workers();
+        });
+  }
   db_.write(
       [id, shared](store::Connection& c) -> Status {
         if (auto s = store::set_flow_status(c, id, shared->flow_status); !s) return s;
@@ -307,11 +375,28 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
 }
 
 void JobQueue::answer_early(const std::string& flow_id, const std::string& result_json) {
+  if (shared_) {
+    // Callers waiting on other nodes read the answer from the row.
+    db_.write(
+        [flow_id, result_json](store::Connection& c) -> Status {
+          MR_TRY(store::set_early_result(c, flow_id, result_json));
+          return store::notify(c, "e " + flow_id);
+        },
+        {});
+  }
   notify_waiters(JobCompletion{flow_id, "success", result_json});
 }
 
 void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
   EpochMs now = clock_.now_ms();
+  if (shared_) {
+    return db_.write(
+        [flow_id, even_if_scheduled, now](store::Connection& c) -> Status {
+          MR_TRY(store::wake_flow_shared(c, flow_id, even_if_scheduled, now));
+          return store::notify(c, "q");
+        },
+        [this](const Status&) { kick_workers(); });
+  }
   {
     std::lock_guard lock(mutex_);
     if (auto it = running_.find(flow_id); it != running_.end()) {
@@ -337,6 +422,18 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
                                           std::optional<store::AuditRecord> audit) {
   // Marked durably, then advanced: the engine cancels the flow's running steps and ends it.
   const std::string id = flow.job.id;
+  if (shared_) {
+    EpochMs now = clock_.now_ms();
+    db_.write(
+        [id, canceler, reason, audit = std::move(audit), now](store::Connection& c) -> Status {
+          MR_TRY(store::set_job_cancel(c, id, canceler, reason));
+          if (audit) MR_TRY(store::insert_audit(c, *audit));
+          MR_TRY(store::wake_flow_shared(c, id, true, now));
+          return store::notify(c, "q");
+        },
+        [this](const Status&) { kick_workers(); });
+    return id;
+  }
   db_.write(
       [id, canceler, reason, audit = std::move(audit)](store::Connection& c) -> Status {
         if (auto s = store::set_job_cancel(c, id, canceler, reason); !s) return s;
@@ -351,34 +448,56 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
 
 void JobQueue::finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
                       std::optional<store::AuditRecord> audit,
-                      std::optional<std::string> flow_status) {
+                      std::optional<std::string> flow_status, std::optional<std::string> held_by) {
   auto done = std::make_shared<JobCompletion>(
       JobCompletion{job.id, state.status, state.result_json.value_or("null")});
   std::optional<std::string> parent = job.parent_job;
   db_.write(
-      [workspace_id = job.workspace_id, job_id = job.id, state = std::move(state),
-       logs = std::move(logs), audit = std::move(audit),
-       flow_status = std::move(flow_status)](store::Connection& c) -> Status {
-        if (!logs.empty()) {
-          if (auto s = store::append_job_logs(c, job_id, logs); !s) return s;
-        }
-        if (flow_status) {
-          if (auto s = store::set_flow_status(c, job_id, *flow_status); !s) return s;
-        }
-        if (auto s = store::complete_job(c, job_id, workspace_id, state); !s) return s;
-        if (audit) return store::insert_audit(c, *audit);
-        return Status::ok();
-      },
+      finish_writes(job, std::move(state), std::move(logs), std::move(audit),
+                    std::move(flow_status), std::move(held_by)),
       [this, done, parent](const Status& s) {
         if (!s) {
           log::error("cannot store the outcome of job " + done->id + ": " + s.error().message);
           return;
         }
-        notify_waiters(*done);
-        notify_news(done->id);
-        // A flow's step is done: the flow moves on.
-        if (parent) wake(*parent);
+        after_finish(*done, parent);
       });
+}
+
+JobQueue::WriteFn JobQueue::finish_writes(const store::JobRecord& job, store::CompletedState state,
+                                          std::string logs, std::optional<store::AuditRecord> audit,
+                                          std::optional<std::string> flow_status,
+                                          std::optional<std::string> held_by) {
+  return [workspace_id = job.workspace_id, job_id = job.id, parent = job.parent_job,
+          state = std::move(state), logs = std::move(logs), audit = std::move(audit),
+          flow_status = std::move(flow_status), held_by = std::move(held_by),
+          announce = shared_.has_value(), now = clock_.now_ms()](store::Connection& c) -> Status {
+    if (held_by) {
+      // A worker that was taken for a zombie (its node stopped pinging) finishes late: the
+      // job was restarted elsewhere, and that run's outcome is the one kept.
+      auto held = store::job_held_by(c, job_id, *held_by);
+      if (!held) return held.error();
+      if (!*held)
+        return Error::plain(409, "the job was restarted elsewhere: this outcome is dropped");
+    }
+    if (!logs.empty()) MR_TRY(store::append_job_logs(c, job_id, logs));
+    if (flow_status) MR_TRY(store::set_flow_status(c, job_id, *flow_status));
+    MR_TRY(store::complete_job(c, job_id, workspace_id, state));
+    if (audit) MR_TRY(store::insert_audit(c, *audit));
+    if (!announce) return Status::ok();
+    // Callers parked on any node hear of it; a flow waiting for this step is due.
+    MR_TRY(store::notify(c, "d " + job_id));
+    if (!parent) return Status::ok();
+    MR_TRY(store::wake_flow_shared(c, *parent, false, now));
+    return store::notify(c, "q");
+  };
+}
+
+void JobQueue::after_finish(const JobCompletion& done, const std::optional<std::string>& parent) {
+  notify_waiters(done);
+  notify_news(done.id);
+  // A flow's step is done: the flow moves on (shared: it is due in the table already).
+  if (parent) shared_ ? kick_workers() : wake(*parent);
 }
 
 void JobQueue::notify_waiters(const JobCompletion& done) {
@@ -404,6 +523,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
   if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
   if ((*view)->completed) return "queued job id " + job_id + " is already completed";
   if (is_flow_job((*view)->job)) return cancel_flow(**view, canceler, reason, std::move(audit));
+  if (shared_) return cancel_shared(**view, canceler, reason, std::move(audit));
   std::function<void()> on_cancel;
   bool was_ready = false;
   bool is_running = false;
@@ -466,6 +586,7 @@ void JobQueue::stop() {
     }
   }
   ready_cv_.notify_all();
+  if (listener_) listener_->interrupt();
   for (auto& interrupt : interrupts) interrupt();
 }
 

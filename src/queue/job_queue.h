@@ -1,10 +1,16 @@
-// The job queue of one process on the embedded database.
+// The job queue: enqueue, claim, complete, cancel, wait for a result, recover.
 //
-// A job is written durably (group commit) before anyone hears of it; only then is it added to
-// the in-memory ready set that workers claim from. Workers and waiting sync callers are woken
-// by notification, never by polling: an idle server makes no database writes at all.
-// After a crash, recover() puts every job that was accepted but not finished back in the ready
-// set; a job that was running is restarted at most `max_crash_restarts` times, then failed.
+// A job is written durably (group commit) before anyone hears of it. Workers and waiting sync
+// callers are woken by notification, never by polling: an idle server makes no database writes.
+// Two ways to hold the queue, chosen by the database:
+//  - SQLite (one process): the ready set lives in this process's memory. After a crash,
+//    recover() puts every job that was accepted but not finished back in it; a job that was
+//    running is restarted at most `max_crash_restarts` times, then failed.
+//  - PostgreSQL (any number of processes, "nodes", on one database): the table is the ready
+//    set. Workers claim with FOR UPDATE SKIP LOCKED; every change is also announced with NOTIFY
+//    and each node listens, so a worker or a parked caller on any node wakes at once; a slow
+//    safety poll covers a lost notice. Running jobs are pinged; any node restarts (bounded) or
+//    fails the jobs of a node that is gone or that stopped pinging (shared_queue.cc).
 // Thread-safe.
 #pragma once
 
@@ -15,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,7 +34,9 @@
 
 namespace millrace::store {
 class Database;
-}
+class NoticeListener;
+class Connection;
+}  // namespace millrace::store
 
 namespace millrace::queue {
 
@@ -51,6 +60,7 @@ struct ClaimedJob {
   EpochMs started_at = 0;  // when it first started (a flow is claimed once per advance)
   std::optional<std::string> canceled_by;  // set when it was canceled before this claim
   std::optional<std::string> canceled_reason;
+  int64_t wakes = 0;  // shared queue: a flow's wake-up count at this claim
 };
 
 struct JobOutcome {
@@ -74,12 +84,23 @@ inline bool is_flow_job(const store::JobRecord& job) {
   return job.kind == "flow" || job.kind == "flownode";
 }
 
+// How a node takes part in a queue shared on PostgreSQL.
+struct SharedQueueOptions {
+  int64_t node = 0;                   // this process among the nodes (random, positive, 31 bits)
+  EpochMs safety_poll_ms = 5000;      // checks for a lost notice, zombies and gone nodes
+  EpochMs zombie_timeout_ms = 60000;  // a running job not pinged for this long is a zombie
+};
+
 class JobQueue {
  public:
-  JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts);
+  // `shared` when the database is shared by many processes (PostgreSQL).
+  JobQueue(store::Database& db, const Clock& clock, int max_crash_restarts,
+           std::optional<SharedQueueOptions> shared = std::nullopt);
+  ~JobQueue();
 
-  // Loads the unfinished jobs. Call once, before the first claim. Answers the ids of the jobs
-  // that were running when the previous process stopped (whose leftovers should be killed).
+  // Loads the unfinished jobs (shared: joins the nodes, restarts the jobs of nodes that are
+  // gone, and starts listening). Call once, before the first claim. Answers the ids of the
+  // jobs that were running when their process stopped (whose leftovers should be killed).
   Result<std::vector<std::string>> recover();
 
   // Writes the job and its audit row durably, then calls `accepted` (on the writer thread).
@@ -149,15 +170,40 @@ class JobQueue {
     CompletionCallback callback;
   };
 
+  using WriteFn = std::function<Status(store::Connection&)>;
+
   void add_ready(const std::string& job_id, EpochMs scheduled_for);
+  // Stores a job's outcome; `held_by` (shared queue): only if that worker still holds it.
   void finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
               std::optional<store::AuditRecord> audit,
-              std::optional<std::string> flow_status = std::nullopt);
+              std::optional<std::string> flow_status = std::nullopt,
+              std::optional<std::string> held_by = std::nullopt);
+  WriteFn finish_writes(const store::JobRecord& job, store::CompletedState state, std::string logs,
+                        std::optional<store::AuditRecord> audit,
+                        std::optional<std::string> flow_status, std::optional<std::string> held_by);
+  void after_finish(const JobCompletion& done, const std::optional<std::string>& parent);
+  // A job found running whose process is gone: restarted (counted), failed after too many
+  // restarts, or ended as canceled. `held_by` (shared queue): only if that worker still holds
+  // it. Answers whether it was restarted.
+  Result<bool> settle_interrupted(const store::JobView& view, std::optional<std::string> held_by);
   Result<std::string> cancel_flow(const store::JobView& flow, const std::string& canceler,
                                   const std::string& reason,
                                   std::optional<store::AuditRecord> audit);
   void notify_waiters(const JobCompletion& done);
   void notify_news(const std::string& job_id);
+
+  // The shared queue (shared_queue.cc).
+  Result<std::vector<std::string>> join_nodes();
+  std::optional<ClaimedJob> claim_shared(const std::string& worker);
+  void kick_workers();
+  void listen_loop();
+  void on_notice(const std::string& notice);
+  void safety_poll(bool listener_reconnected);
+  std::vector<std::string> sweep_zombies();
+  void answer_from_store(const std::string& job_id);
+  Result<std::string> cancel_shared(const store::JobView& view, const std::string& canceler,
+                                    const std::string& reason,
+                                    std::optional<store::AuditRecord> audit);
 
   store::Database& db_;
   const Clock& clock_;
@@ -179,6 +225,13 @@ class JobQueue {
   // Readers of a job's logs waiting for more (getupdate, SSE streams).
   std::unordered_map<std::string, std::vector<std::pair<uint64_t, std::function<void()>>>>
       news_watchers_;
+
+  std::optional<SharedQueueOptions> shared_;
+  // Bumped whenever jobs may have become claimable: a worker that found none waits only if it
+  // is unchanged since it looked.
+  uint64_t ready_gen_ = 0;
+  std::unique_ptr<store::NoticeListener> listener_;
+  std::thread listener_thread_;
 };
 
 }  // namespace millrace::queue

@@ -15,21 +15,14 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   auto writer = Connection::open(path, false);
   if (!writer) return writer.error();
   db->writer_ = std::move(*writer);
-  if (db->writer_->backend() == Backend::kPostgres) {
-    // One process per database until the multi-node mode exists: this one's queue, claims and
-    // wake-ups live in its memory. The lock is held by the writer's session until it ends.
-    auto lock = db->writer_->prepare("SELECT CAST(pg_try_advisory_lock(7242431) AS INTEGER)");
-    auto row = lock.step();
-    if (!row) return row.error();
-    if (!*row || lock.int64(0) != 1) {
-      return Error::internal(
-          "another millrace process is using this PostgreSQL database (one process per database "
-          "for now)");
-    }
-    // A new session (after the database restarted) waits for the lock again before writing.
-    db->writer_->add_session_setup("SELECT pg_advisory_lock(7242431)");
+  bool pg = db->writer_->backend() == Backend::kPostgres;
+  // Processes starting together on one PostgreSQL database migrate it one at a time.
+  if (pg) {
+    if (auto s = db->writer_->exec("SELECT pg_advisory_lock(7242431)"); !s) return s.error();
   }
-  if (auto s = migrate(*db->writer_); !s) return s.error();
+  Status migrated = migrate(*db->writer_);
+  if (pg) db->writer_->exec("SELECT pg_advisory_unlock(7242431)");
+  if (!migrated) return migrated.error();
   db->writer_thread_ = std::thread([raw = db.get()] { raw->writer_loop(); });
   return db;
 }
@@ -41,6 +34,15 @@ Database::~Database() {
   }
   write_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+Status Database::add_writer_session_setup(std::string sql) {
+  // On the writer thread, the only user of the writer connection.
+  return write_sync([sql = std::move(sql)](Connection& c) {
+    if (auto s = c.exec(sql); !s) return s;
+    c.add_session_setup(sql);
+    return Status::ok();
+  });
 }
 
 void Database::write(WriteFn fn, DoneFn done) {

@@ -85,8 +85,9 @@ Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
   s.bind(16, j.timeout_s).bind(17, j.priority).bind(18, j.tag).bind(19, j.raw_flow);
   s.bind(20, j.flow_status).bind(21, j.flow_step_id).bind(22, j.raw_code).bind(23, j.same_worker);
   MR_TRY(s.run());
-  auto q = c.prepare("INSERT INTO job_queue (id, workspace_id, scheduled_for) VALUES (?, ?, ?)");
-  q.bind(1, j.id).bind(2, j.workspace_id).bind(3, scheduled_for);
+  auto q = c.prepare(
+      "INSERT INTO job_queue (id, workspace_id, scheduled_for, priority) VALUES (?, ?, ?, ?)");
+  q.bind(1, j.id).bind(2, j.workspace_id).bind(3, scheduled_for).bind(4, j.priority);
   return q.run();
 }
 
@@ -304,7 +305,8 @@ Status clear_result_stream(Connection& c, const std::string& id) {
 }  // namespace
 
 Status release_job(Connection& c, const std::string& id, const std::string& note) {
-  auto s = c.prepare("UPDATE job_queue SET running = 0, worker = NULL, ping = NULL WHERE id = ?");
+  auto s = c.prepare(
+      "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, node = NULL WHERE id = ?");
   s.bind(1, id);
   MR_TRY(s.run());
   MR_TRY(clear_result_stream(c, id));  // the next run streams from the start
@@ -313,7 +315,7 @@ Status release_job(Connection& c, const std::string& id, const std::string& note
 
 Status requeue_interrupted_job(Connection& c, const std::string& id, const std::string& note) {
   auto s = c.prepare(
-      "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, "
+      "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, node = NULL, "
       "crash_restarts = crash_restarts + 1 WHERE id = ?");
   s.bind(1, id);
   MR_TRY(s.run());

@@ -94,6 +94,17 @@ CREATE TABLE job_result_stream (
   job_id TEXT NOT NULL REFERENCES job(id), idx INTEGER NOT NULL, stream TEXT NOT NULL,
   PRIMARY KEY (job_id, idx));
 )sql",
+      // 5: the queue shared by many processes (PostgreSQL): claims in priority order, flows
+      // waiting for their steps, wake-ups counted, the node running a job, early answers.
+      R"sql(
+ALTER TABLE job_queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_queue ADD COLUMN flow_wait INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_queue ADD COLUMN wakes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_queue ADD COLUMN node INTEGER;
+ALTER TABLE job_queue ADD COLUMN early_result TEXT;
+CREATE INDEX job_queue_claim ON job_queue(priority DESC, scheduled_for)
+  WHERE running = 0 AND flow_wait <> 1;
+)sql",
   };
   return list;
 }

@@ -3,12 +3,6 @@
 
 #include "store/connection.h"
 
-#define MR_TRY(expr)                            \
-  do {                                          \
-    auto mr_status_ = (expr);                   \
-    if (!mr_status_) return mr_status_.error(); \
-  } while (0)
-
 namespace millrace::store {
 
 // Calls fn(stmt) for every row; stops at the first error.

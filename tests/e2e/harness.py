@@ -60,9 +60,13 @@ def postgres_database_for(data_dir):
 
 
 class Server:
-    """One millrace process. Keeps its data folder across restart() and kill9()."""
+    """One millrace process. Keeps its data folder across restart() and kill9().
+    `command`: serve (the default), server (API only) or worker (no HTTP; shares a PostgreSQL
+    database with servers)."""
 
-    def __init__(self, env=None, args=None, data_dir=None):
+    def __init__(self, env=None, args=None, data_dir=None, command="serve"):
+        self.command = command
+        self.node = None  # a worker node's id, as it prints it
         self.own_data = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="millrace-e2e-")
         self.job_dir = tempfile.mkdtemp(prefix="millrace-e2e-jobs-")
@@ -83,8 +87,10 @@ class Server:
             "MILLRACE_QUIET": "1",
         }
         env.update(self.env)
-        cmd = [BIN, "serve", "--port", "0", "--bind", "127.0.0.1", "--data", self.data_dir,
-               "--job-dir", self.job_dir] + self.args
+        cmd = [BIN, self.command, "--data", self.data_dir, "--job-dir", self.job_dir]
+        if self.command != "worker":
+            cmd += ["--port", "0", "--bind", "127.0.0.1"]
+        cmd += self.args
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=self.log,
                                      start_new_session=True)
@@ -98,6 +104,10 @@ class Server:
             self.stdout_lines.append(line)
             if line.startswith("listening on port "):
                 self.port = int(line.split()[-1])
+                break
+            if line.startswith("millrace worker node "):
+                self.node = line.split()[3].rstrip(":")
+            if line.startswith("worker ready"):
                 break
         else:
             raise RuntimeError("server did not start in time")

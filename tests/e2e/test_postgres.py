@@ -1,4 +1,4 @@
-"""PostgreSQL as the store (DATABASE_URL; issue 6, first part). The whole end-to-end suite runs
+"""PostgreSQL as the store (DATABASE_URL; issue 6). The whole end-to-end suite runs
 on it too (`e2e_postgres_*` in CTest); these are what only that backend has. They run in the
 PostgreSQL pass and are skipped in the SQLite one."""
 import subprocess
@@ -27,17 +27,26 @@ class PostgresStoreTest(unittest.TestCase):
         finally:
             first.cleanup()
 
-    def test_a_second_process_on_the_same_database_is_refused_in_words(self):
-        first = Server().start()
+    def test_two_serve_processes_share_one_database(self):
+        first = Server(env={"NUM_WORKERS": "1"}).start()
+        second = Server(env={"DATABASE_URL": first.env["DATABASE_URL"], "NUM_WORKERS": "1"})
         try:
-            second = Server(env={"DATABASE_URL": first.env["DATABASE_URL"]})
-            with self.assertRaises(RuntimeError) as refused:
-                second.start()
-            self.assertIn("another millrace process is using this PostgreSQL database",
-                          str(refused.exception))
-            second.cleanup()
-            self.assertEqual(first.request("GET", "/api/version").status, 200)
+            second.start()
+            token = first.login()
+            first.create_script(token, "u/admin/where",
+                                's="$1"\nsleep "$s"\necho "$WM_JOB_ID"\n', language="bash")
+            # A sync caller is answered wherever it waits, whichever worker ran its job.
+            for server in (first, second, first, second):
+                r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/where",
+                                   json_body={"s": 0}, token=token)
+                self.assertEqual(r.status, 200, r)
+                self.assertTrue(first.wait_job(token, r.json())["success"])
+            # Each process has one worker: two jobs at once run one in each.
+            ids = [second.run_async(token, "u/admin/where", {"s": 2}) for _ in range(2)]
+            workers = {first.wait_job(token, job_id)["worker"] for job_id in ids}
+            self.assertEqual(len({w.split("-")[1] for w in workers}), 2, workers)
         finally:
+            second.cleanup()
             first.cleanup()
 
     def test_connections_cut_by_the_database_are_opened_again(self):

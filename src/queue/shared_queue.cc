@@ -1,0 +1,309 @@
+// The members of JobQueue for a queue shared by many processes on PostgreSQL (job_queue.h).
+//
+// Every node holds a session-level advisory lock (its "node lock") for as long as it lives, and
+// stamps the jobs it runs with its node id. A node that is gone (killed, crashed, cut off) has
+// lost its lock, so any other node can tell at once, take its running jobs back and restart
+// them. A node that lives but stopped pinging its jobs (hung) is found by the ping age instead.
+#include <algorithm>
+#include <chrono>
+
+#include "common/log.h"
+#include "queue/job_queue.h"
+#include "queue/job_results.h"
+#include "store/claims.h"
+#include "store/database.h"
+#include "store/notices.h"
+
+namespace millrace::queue {
+namespace {
+// A worker waiting for a job scheduled far ahead looks again after this long at most.
+constexpr EpochMs kMaxDueWaitMs = 60'000;
+// After a failed claim (the database is away), a worker tries again after this long.
+constexpr EpochMs kClaimRetryMs = 1'000;
+}  // namespace
+
+Result<std::vector<std::string>> JobQueue::join_nodes() {
+  MR_TRY(db_.add_writer_session_setup(store::node_lock_sql(shared_->node)));
+  auto listener = store::NoticeListener::open(db_.location());
+  if (!listener) return listener.error();
+  listener_ = std::move(*listener);
+  auto interrupted = sweep_zombies();
+  listener_thread_ = std::thread([this] { listen_loop(); });
+  return interrupted;
+}
+
+void JobQueue::kick_workers() {
+  {
+    std::lock_guard lock(mutex_);
+    ++ready_gen_;
+  }
+  ready_cv_.notify_all();
+}
+
+std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
+  struct Found {
+    std::optional<store::Claim> claim;
+    std::optional<store::JobView> view;
+    std::optional<EpochMs> due;
+  };
+  while (true) {
+    uint64_t gen = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return std::nullopt;
+      gen = ready_gen_;
+    }
+    EpochMs now = clock_.now_ms();
+    Found found;
+    Status s = db_.write_sync([&](store::Connection& c) -> Status {
+      // A batch that failed runs its writes again: forget what the first try claimed.
+      if (found.claim) {
+        std::lock_guard lock(mutex_);
+        running_.erase(found.claim->id);
+      }
+      found = Found{};
+      auto claim = store::claim_job(c, worker, shared_->node, now);
+      if (!claim) return claim.error();
+      if (!*claim) {
+        auto due = store::next_due(c);
+        if (!due) return due.error();
+        found.due = *due;
+        return Status::ok();
+      }
+      auto view = store::get_job_by_id(c, (*claim)->id);
+      if (!view) return view.error();
+      if (!*view) return Error::internal("claimed job " + (*claim)->id + " has no definition");
+      found.claim = **claim;
+      found.view = std::move(**view);
+      // Known as running here before the claim commits: a cancel announced right after the
+      // commit finds it.
+      std::lock_guard lock(mutex_);
+      running_.try_emplace(found.claim->id);
+      return Status::ok();
+    });
+    if (!s) {
+      if (found.claim) {
+        std::lock_guard lock(mutex_);
+        running_.erase(found.claim->id);
+      }
+      log::error("cannot claim a job: " + s.error().message);
+      std::unique_lock lock(mutex_);
+      ready_cv_.wait_for(lock, std::chrono::milliseconds(kClaimRetryMs), [&] { return stopping_; });
+      continue;
+    }
+    if (found.claim) {
+      ClaimedJob claimed{std::move(found.view->job), now, std::nullopt, std::nullopt,
+                         found.claim->wakes};
+      if (const auto& q = found.view->queued) {
+        if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
+        claimed.canceled_by = q->canceled_by;
+        claimed.canceled_reason = q->canceled_reason;
+      }
+      return claimed;
+    }
+    // Nothing is due: wait for a notice (or the safety poll's kick), or for the next due job.
+    std::unique_lock lock(mutex_);
+    auto changed = [&] { return stopping_ || ready_gen_ != gen; };
+    if (found.due) {
+      EpochMs wait = std::clamp<EpochMs>(*found.due - clock_.now_ms(), 0, kMaxDueWaitMs);
+      ready_cv_.wait_for(lock, std::chrono::milliseconds(wait), changed);
+    } else {
+      ready_cv_.wait(lock, changed);
+    }
+  }
+}
+
+void JobQueue::listen_loop() {
+  const EpochMs poll_every = shared_->safety_poll_ms;
+  // Pings come often enough that a live job is never mistaken for a zombie.
+  const EpochMs ping_every = std::max<EpochMs>(shared_->zombie_timeout_ms / 4, 100);
+  EpochMs next_poll = clock_.now_ms() + poll_every;
+  EpochMs next_ping = clock_.now_ms() + ping_every;
+  std::vector<std::string> notices;
+  while (!stopping()) {
+    EpochMs now = clock_.now_ms();
+    int timeout = static_cast<int>(std::max<EpochMs>(std::min(next_poll, next_ping) - now, 0));
+    auto wake = listener_->wait(timeout, notices);
+    for (const auto& notice : notices) on_notice(notice);
+    if (stopping()) break;
+    now = clock_.now_ms();
+    bool reconnected = wake == store::NoticeListener::Wake::kReconnected;
+    if (reconnected || now >= next_poll) {
+      safety_poll(reconnected);
+      next_poll = clock_.now_ms() + poll_every;
+    }
+    if (now >= next_ping) {
+      bool any_running = false;
+      {
+        std::lock_guard lock(mutex_);
+        any_running = !running_.empty();
+      }
+      if (any_running) {
+        db_.write([node = shared_->node,
+                   now](store::Connection& c) { return store::ping_running_jobs(c, node, now); },
+                  {});
+      }
+      next_ping = now + ping_every;
+    }
+  }
+}
+
+void JobQueue::on_notice(const std::string& notice) {
+  if (notice.empty()) return;
+  char kind = notice[0];
+  std::string id = notice.size() > 2 ? notice.substr(2) : "";
+  switch (kind) {
+    case 'q':
+      return kick_workers();
+    case 'd':
+      return answer_from_store(id);
+    case 'n':
+      return notify_news(id);
+    case 'e': {
+      {
+        std::lock_guard lock(mutex_);
+        if (!waiters_.contains(id)) return;
+      }
+      auto early = db_.read([&](store::Connection& c) { return store::get_early_result(c, id); });
+      if (early && *early) notify_waiters(JobCompletion{id, "success", **early});
+      return;
+    }
+    case 'c': {
+      {
+        std::lock_guard lock(mutex_);
+        auto it = running_.find(id);
+        if (it == running_.end() || it->second.canceled) return;
+      }
+      auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
+      if (!view || !*view || !(*view)->queued || !(*view)->queued->canceled_by) return;
+      const auto& q = *(*view)->queued;
+      std::function<void()> on_cancel;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = running_.find(id);
+        if (it == running_.end() || it->second.canceled) return;
+        it->second.canceled = std::make_pair(*q.canceled_by, q.canceled_reason.value_or(""));
+        on_cancel = it->second.on_cancel;
+      }
+      if (on_cancel) on_cancel();
+      return;
+    }
+    default:
+      log::warn("unknown queue notice: " + notice);
+  }
+}
+
+void JobQueue::answer_from_store(const std::string& job_id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!waiters_.contains(job_id) && !news_watchers_.contains(job_id)) return;
+  }
+  auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, job_id); });
+  if (!view || !*view || !(*view)->completed) return;
+  const auto& done = *(*view)->completed;
+  notify_waiters(JobCompletion{job_id, done.status, done.result_json.value_or("null")});
+  notify_news(job_id);
+}
+
+void JobQueue::safety_poll(bool listener_reconnected) {
+  EpochMs now = clock_.now_ms();
+  auto due = db_.read([&](store::Connection& c) { return store::any_due(c, now); });
+  if (due && *due) kick_workers();
+  // A notice may have been lost with the listening session: look up what callers wait for.
+  if (listener_reconnected) {
+    std::vector<std::string> watched;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& w : waiters_) watched.push_back(w.first);
+      for (const auto& w : news_watchers_) watched.push_back(w.first);
+    }
+    for (const auto& id : watched) {
+      answer_from_store(id);
+      notify_news(id);
+    }
+  }
+  sweep_zombies();
+}
+
+std::vector<std::string> JobQueue::sweep_zombies() {
+  std::vector<std::string> settled;
+  const int64_t self = shared_->node;
+  auto nodes =
+      db_.read([&](store::Connection& c) { return store::nodes_with_running_jobs(c, self); });
+  if (!nodes) {
+    log::error("zombie check: " + nodes.error().message);
+    return settled;
+  }
+  std::vector<int64_t> gone;
+  for (int64_t node : *nodes) {
+    auto is_gone = db_.read([&](store::Connection& c) { return store::node_is_gone(c, node); });
+    if (is_gone && *is_gone) gone.push_back(node);
+  }
+  EpochMs stale_before = clock_.now_ms() - shared_->zombie_timeout_ms;
+  auto zombies =
+      db_.read([&](store::Connection& c) { return store::zombie_jobs(c, gone, stale_before); });
+  if (!zombies) {
+    log::error("zombie check: " + zombies.error().message);
+    return settled;
+  }
+  for (const auto& zombie : *zombies) {
+    auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, zombie.id); });
+    if (!view || !*view || !(*view)->queued || !(*view)->queued->running) continue;
+    Result<bool> restarted = false;
+    if (is_flow_job((*view)->job)) {
+      // A flow is simply advanced again (its advance starts from its stored state).
+      bool taken = false;
+      Status s = db_.write_sync([&](store::Connection& c) -> Status {
+        auto t = store::take_zombie(c, zombie.id, zombie.worker);
+        if (!t) return t.error();
+        taken = *t;
+        return taken ? store::notify(c, "q") : Status::ok();
+      });
+      restarted = s ? Result<bool>(taken) : Result<bool>(s.error());
+    } else {
+      restarted = settle_interrupted(**view, zombie.worker);
+      settled.push_back(zombie.id);
+    }
+    if (!restarted) {
+      log::error("zombie check of job " + zombie.id + ": " + restarted.error().message);
+      continue;
+    }
+    log::warn("job " + zombie.id + " of worker " + zombie.worker +
+              " is a zombie (its node is gone, or stopped pinging it): " +
+              (*restarted ? "restarted" : "settled"));
+  }
+  return settled;
+}
+
+Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const std::string& canceler,
+                                            const std::string& reason,
+                                            std::optional<store::AuditRecord> audit) {
+  const std::string id = view.job.id;
+  EpochMs now = clock_.now_ms();
+  // Decided under the row's lock: a job no worker holds yet ends here; a running one is
+  // marked, and its node (whichever it is) hears of it and stops it.
+  auto end_queued = finish_writes(view.job,
+                                  {"canceled", canceled_result(reason, canceler), std::nullopt, now,
+                                   0, canceler, reason, std::nullopt},
+                                  "", audit, std::nullopt, std::nullopt);
+  std::optional<bool> was_running;
+  Status s = db_.write_sync([&](store::Connection& c) -> Status {
+    auto running = store::lock_queued_job(c, id);
+    if (!running) return running.error();
+    was_running = *running;
+    if (!was_running) return Status::ok();  // it ended meanwhile
+    if (!*was_running) return end_queued(c);
+    MR_TRY(store::set_job_cancel(c, id, canceler, reason));
+    if (audit) MR_TRY(store::insert_audit(c, *audit));
+    return store::notify(c, "c " + id);
+  });
+  if (!s) return s.error();
+  if (!was_running) return "queued job id " + id + " is already completed";
+  if (!*was_running) {
+    after_finish(JobCompletion{id, "canceled", canceled_result(reason, canceler)},
+                 view.job.parent_job);
+  }
+  return id;
+}
+
+}  // namespace millrace::queue
