@@ -207,8 +207,10 @@ void JobQueue::answer_from_store(const std::string& job_id) {
 
 void JobQueue::safety_poll(bool listener_reconnected) {
   EpochMs now = clock_.now_ms();
-  auto due = db_.read([&](store::Connection& c) { return store::any_due(c, now); });
-  if (due && *due) kick_workers();
+  auto census =
+      db_.read([&](store::Connection& c) { return store::queue_census(c, shared_->node); });
+  if (!census) return log::error("safety poll: " + census.error().message);
+  if (census->next_due && *census->next_due <= now) kick_workers();
   // A notice may have been lost with the listening session: look up what callers wait for.
   if (listener_reconnected) {
     std::vector<std::string> watched;
@@ -222,7 +224,9 @@ void JobQueue::safety_poll(bool listener_reconnected) {
       notify_news(id);
     }
   }
-  sweep_zombies();
+  // Only when another node runs jobs (it may be gone) or a ping is late (a node is stuck).
+  bool late = census->oldest_ping && *census->oldest_ping < now - shared_->zombie_timeout_ms;
+  if (census->other_nodes_running > 0 || late) sweep_zombies();
 }
 
 std::vector<std::string> JobQueue::sweep_zombies() {

@@ -9,9 +9,8 @@ constexpr int64_t kNodeLockClass = 7242432;
 }  // namespace
 
 Status notify(Connection& c, const std::string& notice) {
-  auto s = c.prepare("SELECT pg_notify(?, ?)");
-  s.bind(1, kNoticeChannel).bind(2, notice);
-  return s.run();
+  c.add_notice(notice);
+  return Status::ok();
 }
 
 Result<std::optional<Claim>> claim_job(Connection& c, const std::string& worker, int64_t node,
@@ -37,14 +36,19 @@ Result<std::optional<EpochMs>> next_due(Connection& c) {
   return out;
 }
 
-Result<bool> any_due(Connection& c, EpochMs now) {
+Result<QueueCensus> queue_census(Connection& c, int64_t self) {
   auto s = c.prepare(
-      "SELECT 1 FROM job_queue WHERE running = 0 AND flow_wait <> 1 AND scheduled_for <= ? LIMIT "
-      "1");
-  s.bind(1, now);
-  auto row = s.step();
-  if (!row) return row.error();
-  return *row;
+      "SELECT (SELECT min(scheduled_for) FROM job_queue WHERE running = 0 AND flow_wait <> 1), "
+      "(SELECT min(ping) FROM job_queue WHERE running = 1), "
+      "(SELECT count(DISTINCT node) FROM job_queue WHERE running = 1 AND node <> ?)");
+  s.bind(1, self);
+  QueueCensus out;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    if (!r.is_null(0)) out.next_due = r.int64(0);
+    if (!r.is_null(1)) out.oldest_ping = r.int64(1);
+    out.other_nodes_running = r.int64(2);
+  }));
+  return out;
 }
 
 Result<bool> park_flow_shared(Connection& c, const std::string& id, int64_t wakes_at_claim,

@@ -20,7 +20,8 @@ class Connection;
 //   n  a job has new logs or stream      c  a running job was canceled
 //   e  a flow's early_return answer is stored
 inline constexpr const char* kNoticeChannel = "millrace";
-// Sent when the transaction commits (PostgreSQL drops a notice repeated in one transaction).
+// Sent when the writer's transaction commits, all in one statement, each notice once
+// (Connection::add_notice). Only in writes (Database::write), never on a reader.
 Status notify(Connection& c, const std::string& notice);
 
 struct Claim {
@@ -33,8 +34,13 @@ Result<std::optional<Claim>> claim_job(Connection& c, const std::string& worker,
                                        EpochMs now);
 // When the earliest job that is not due yet is due (nullopt: none is waiting for a time).
 Result<std::optional<EpochMs>> next_due(Connection& c);
-// Whether a job is due and not held (the safety poll wakes the workers only then).
-Result<bool> any_due(Connection& c, EpochMs now);
+// What the safety poll looks at, in one statement (one transaction per poll at idle).
+struct QueueCensus {
+  std::optional<EpochMs> next_due;     // the earliest scheduled time of a job no one holds
+  std::optional<EpochMs> oldest_ping;  // of the running jobs
+  int64_t other_nodes_running = 0;     // nodes other than this one that hold running jobs
+};
+Result<QueueCensus> queue_census(Connection& c, int64_t self);
 
 // A flow advanced by `wakes_at_claim`'s claim lets go of the row: it waits for a step (no
 // `due`), sleeps until `due`, or is ready at once when a step ended while it was advanced.

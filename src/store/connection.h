@@ -107,6 +107,18 @@ class Connection {
   // A statement to run again whenever the connection has to be opened again (a session-level
   // setting or lock). SQLite connections are never reopened.
   virtual void add_session_setup(std::string sql) { (void)sql; }
+
+  // Notices for other processes (PostgreSQL NOTIFY on `channel`), collected by the writer's
+  // transaction and sent in one statement just before it commits (the same notice once). A
+  // write that is undone (rolled back to its savepoint) takes its notices back with `mark` and
+  // `forget_notices_since`. SQLite has no other process to tell: they are dropped.
+  virtual void add_notice(const std::string& notice) { (void)notice; }
+  virtual size_t notices_mark() const { return 0; }
+  virtual void forget_notices_since(size_t mark) { (void)mark; }
+  virtual Status send_notices(const std::string& channel) {
+    (void)channel;
+    return Status::ok();
+  }
 };
 
 }  // namespace millrace::store

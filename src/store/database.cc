@@ -3,6 +3,7 @@
 #include <future>
 
 #include "common/log.h"
+#include "store/claims.h"
 
 namespace millrace::store {
 namespace {
@@ -87,6 +88,8 @@ void Database::writer_loop() {
       writer_->exec("ROLLBACK");
       tx = run_batch(batch, outcomes, true);
     }
+    // The notices of the writes kept go out with the commit (none if it fails).
+    if (tx) tx = writer_->send_notices(kNoticeChannel);
     if (tx) {
       tx = writer_->exec("COMMIT");
       if (!tx) writer_->exec("ROLLBACK");
@@ -108,12 +111,17 @@ void Database::writer_loop() {
 Status Database::run_batch(std::vector<Pending>& batch, std::vector<Status>& outcomes,
                            bool isolate_each) {
   outcomes.assign(batch.size(), Status::ok());
+  writer_->forget_notices_since(0);
   if (auto s = writer_->begin(); !s) return s;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (isolate_each) writer_->prepare("SAVEPOINT w").run();
+    size_t notices = writer_->notices_mark();
     outcomes[i] = batch[i].fn(*writer_);
     if (isolate_each) {
-      if (!outcomes[i]) writer_->prepare("ROLLBACK TO w").run();
+      if (!outcomes[i]) {
+        writer_->prepare("ROLLBACK TO w").run();
+        writer_->forget_notices_since(notices);
+      }
       writer_->prepare("RELEASE w").run();
     } else if (!outcomes[i]) {
       return Status::ok();  // the caller sees the failure and runs the batch again, isolated

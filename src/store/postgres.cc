@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <string_view>
+#include <unordered_set>
 
 #include "common/log.h"
 
@@ -78,6 +79,22 @@ Result<std::unique_ptr<Connection>> PostgresConnection::open(const std::string& 
       conn, [](void*, const char*) {}, nullptr);
   if (auto s = c->exec("SET synchronous_commit = on"); !s) return s.error();
   return std::unique_ptr<Connection>(std::move(c));
+}
+
+Status PostgresConnection::send_notices(const std::string& channel) {
+  if (notices_.empty()) return Status::ok();
+  std::vector<std::string> unique;
+  std::unordered_set<std::string_view> seen;
+  for (const auto& n : notices_) {
+    if (seen.insert(n).second) unique.push_back(n);
+  }
+  // One round trip for all of them: the notices travel as one text, a line each.
+  std::string lines;
+  for (const auto& n : unique) lines += (lines.empty() ? "" : "\n") + n;
+  notices_.clear();
+  auto s = prepare("SELECT count(pg_notify(?1, n)) FROM unnest(string_to_array(?2, chr(10))) n");
+  s.bind(1, channel).bind(2, lines);
+  return s.run();
 }
 
 PostgresConnection::~PostgresConnection() {

@@ -5,6 +5,7 @@
 // outside a transaction is then run again, one inside fails (its transaction is gone).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,10 @@ class PostgresConnection final : public Connection {
   int64_t changes() const override { return changes_; }
   Status begin() override { return exec("BEGIN"); }
   void add_session_setup(std::string sql) override { session_setup_.push_back(std::move(sql)); }
+  void add_notice(const std::string& notice) override { notices_.push_back(notice); }
+  size_t notices_mark() const override { return notices_.size(); }
+  void forget_notices_since(size_t mark) override { notices_.resize(std::min(mark, notices_.size())); }
+  Status send_notices(const std::string& channel) override;
 
   pg_conn* handle() { return conn_; }
   void set_changes(int64_t n) { changes_ = n; }
@@ -85,6 +90,7 @@ class PostgresConnection final : public Connection {
   mutable bool last_idle_ = true;
   bool lost_transaction_ = false;
   std::vector<std::string> session_setup_;
+  std::vector<std::string> notices_;  // of the open transaction, in order, repeats included
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
 };
 
