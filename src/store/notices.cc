@@ -75,7 +75,8 @@ NoticeListener::Wake NoticeListener::wait(int timeout_ms, std::vector<std::strin
     }
     return Wake::kInterrupted;
   }
-  if (n > 0 && PQconsumeInput(conn_) == 0) {
+  // A session ended by the server may still hand over its last words: check it is alive.
+  if (n > 0 && (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK)) {
     log::warn("the PostgreSQL session for queue notices was lost: connecting again");
     if (!reconnect()) return Wake::kTimeout;
     return Wake::kReconnected;

@@ -66,7 +66,9 @@ class PostgresConnection final : public Connection {
   void add_session_setup(std::string sql) override { session_setup_.push_back(std::move(sql)); }
   void add_notice(const std::string& notice) override { notices_.push_back(notice); }
   size_t notices_mark() const override { return notices_.size(); }
-  void forget_notices_since(size_t mark) override { notices_.resize(std::min(mark, notices_.size())); }
+  void forget_notices_since(size_t mark) override {
+    notices_.resize(std::min(mark, notices_.size()));
+  }
   Status send_notices(const std::string& channel) override;
 
   pg_conn* handle() { return conn_; }

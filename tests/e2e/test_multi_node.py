@@ -182,7 +182,26 @@ class MultiNodeTest(unittest.TestCase):
                            json_body={}, token=self.token)
         self.assertEqual((r.status, r.json()), (200, ["10", "20", "30", "40", "50", "60"]), r)
 
-    def test_6_with_one_server_stopped_the_other_keeps_serving(self):
+    def test_6_sessions_cut_by_the_database_are_opened_again_and_notices_flow_again(self):
+        # What a database restart does to every node's sessions, the listening ones included.
+        database = self.db_url.rsplit("/", 1)[1]
+        cut = psql(PG_BASE, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()")
+        self.assertGreaterEqual(int(cut), 5)  # a writer and a listener per node at least
+        # A sync caller on one server is answered when a worker node ends its job: the workers
+        # hear of the job, and the server of its end, through their new listening sessions.
+        server = self.servers[1]
+        for word in ("again", "and again"):
+            r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/once",
+                               json_body={"marks": self.marks, "tag": word}, token=self.token)
+            self.assertEqual((r.status, r.json()), (200, word), r)
+        ran_on = {server.wait_job(self.token, server.run_async(
+            self.token, "u/admin/once", {"marks": self.marks, "tag": str(i)}))["worker"]
+                  for i in range(6)}
+        self.assertTrue(all(w.startswith("wk-") for w in ran_on), ran_on)
+        self.assertIn("the PostgreSQL session for queue notices was lost", server.tail_log())
+
+    def test_7_with_one_server_stopped_the_other_keeps_serving(self):
         self.servers[0].stop()
         other = self.servers[1]
         r = other.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/once",
