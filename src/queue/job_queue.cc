@@ -321,10 +321,11 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
     // The row says whether the flow waits, sleeps or is ready again (a step ended meanwhile).
     EpochMs now = clock_.now_ms();
     return db_.write(
-        [id, shared, wakes = flow.wakes, now](store::Connection& c) -> Status {
+        [id, shared, wakes = flow.wakes, now, node = shared_->node](store::Connection& c) -> Status {
           MR_TRY(store::set_flow_status(c, id, shared->flow_status));
           for (const auto& step : shared->steps) {
             MR_TRY(store::insert_job(c, step.job, step.scheduled_for));
+            if (step.job.same_worker) MR_TRY(store::pin_job_to_node(c, step.job.id, node));
           }
           MR_TRY(store::park_flow_shared(c, id, wakes, shared->due, now));
           return store::notify(c, "q");

@@ -73,6 +73,8 @@ std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
       auto view = store::get_job_by_id(c, (*claim)->id);
       if (!view) return view.error();
       if (!*view) return Error::internal("claimed job " + (*claim)->id + " has no definition");
+      // A same_worker flow stays on this node (its steps share a folder here).
+      if ((*view)->job.same_worker) MR_TRY(store::pin_job_to_node(c, (*claim)->id, shared_->node));
       found.claim = **claim;
       found.view = std::move(**view);
       // Known as running here before the claim commits: a cancel announced right after the
@@ -241,7 +243,13 @@ std::vector<std::string> JobQueue::sweep_zombies() {
   std::vector<int64_t> gone;
   for (int64_t node : *nodes) {
     auto is_gone = db_.read([&](store::Connection& c) { return store::node_is_gone(c, node); });
-    if (is_gone && *is_gone) gone.push_back(node);
+    if (!is_gone || !*is_gone) continue;
+    gone.push_back(node);
+    // Its same_worker flows go on elsewhere (their shared folder went with it).
+    db_.write([node](store::Connection& c) -> Status {
+      MR_TRY(store::unpin_jobs_of_node(c, node));
+      return store::notify(c, "q");
+    }, {});
   }
   EpochMs stale_before = clock_.now_ms() - shared_->zombie_timeout_ms;
   auto zombies =

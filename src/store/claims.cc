@@ -18,8 +18,8 @@ Result<std::optional<Claim>> claim_job(Connection& c, const std::string& worker,
   auto s = c.prepare(
       "UPDATE job_queue SET running = 1, started_at = coalesce(started_at, ?1), worker = ?2, "
       "ping = ?1, node = ?3 WHERE id = (SELECT id FROM job_queue WHERE running = 0 AND "
-      "flow_wait <> 1 AND scheduled_for <= ?1 ORDER BY priority DESC, scheduled_for "
-      "FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id, wakes");
+      "flow_wait <> 1 AND scheduled_for <= ?1 AND (pinned_node IS NULL OR pinned_node = ?3) "
+      "ORDER BY priority DESC, scheduled_for FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id, wakes");
   s.bind(1, now).bind(2, worker).bind(3, node);
   std::optional<Claim> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out = Claim{r.text(0), r.int64(1)}; }));
@@ -40,7 +40,8 @@ Result<QueueCensus> queue_census(Connection& c, int64_t self) {
   auto s = c.prepare(
       "SELECT (SELECT min(scheduled_for) FROM job_queue WHERE running = 0 AND flow_wait <> 1), "
       "(SELECT min(ping) FROM job_queue WHERE running = 1), "
-      "(SELECT count(DISTINCT node) FROM job_queue WHERE running = 1 AND node <> ?)");
+      "(SELECT count(*) FROM job_queue WHERE (running = 1 AND node <> ?1) OR "
+      "pinned_node <> ?1)");
   s.bind(1, self);
   QueueCensus out;
   MR_TRY(for_each_row(s, [&](Statement& r) {
@@ -95,9 +96,22 @@ Status ping_running_jobs(Connection& c, int64_t node, EpochMs now) {
   return s.run();
 }
 
+Status pin_job_to_node(Connection& c, const std::string& id, int64_t node) {
+  auto s = c.prepare("UPDATE job_queue SET pinned_node = ? WHERE id = ? AND pinned_node IS NULL");
+  s.bind(1, node).bind(2, id);
+  return s.run();
+}
+
+Status unpin_jobs_of_node(Connection& c, int64_t node) {
+  auto s = c.prepare("UPDATE job_queue SET pinned_node = NULL WHERE pinned_node = ?");
+  s.bind(1, node);
+  return s.run();
+}
+
 Result<std::vector<int64_t>> nodes_with_running_jobs(Connection& c, int64_t self) {
   auto s = c.prepare(
-      "SELECT DISTINCT node FROM job_queue WHERE running = 1 AND node IS NOT NULL AND node <> ?");
+      "SELECT node FROM job_queue WHERE running = 1 AND node IS NOT NULL AND node <> ?1 UNION "
+      "SELECT pinned_node FROM job_queue WHERE pinned_node IS NOT NULL AND pinned_node <> ?1");
   s.bind(1, self);
   std::vector<int64_t> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(r.int64(0)); }));

@@ -38,7 +38,7 @@ Result<std::optional<EpochMs>> next_due(Connection& c);
 struct QueueCensus {
   std::optional<EpochMs> next_due;     // the earliest scheduled time of a job no one holds
   std::optional<EpochMs> oldest_ping;  // of the running jobs
-  int64_t other_nodes_running = 0;     // nodes other than this one that hold running jobs
+  int64_t other_nodes_running = 0;     // jobs other nodes run or have pinned
 };
 Result<QueueCensus> queue_census(Connection& c, int64_t self);
 
@@ -59,7 +59,12 @@ Result<std::optional<bool>> lock_queued_job(Connection& c, const std::string& id
 
 // Every running job of `node` is alive: its ping is now.
 Status ping_running_jobs(Connection& c, int64_t node, EpochMs now);
-// The other nodes that hold running jobs.
+// The jobs of a same_worker flow (the flow and its steps) stay on the node that first claimed
+// the flow: they share a folder on its disk. Unpinned when that node is gone.
+Status pin_job_to_node(Connection& c, const std::string& id, int64_t node);
+Status unpin_jobs_of_node(Connection& c, int64_t node);
+
+// The other nodes that hold running jobs or pinned ones.
 Result<std::vector<int64_t>> nodes_with_running_jobs(Connection& c, int64_t self);
 struct RunningJob {
   std::string id;

@@ -95,13 +95,15 @@ CREATE TABLE job_result_stream (
   PRIMARY KEY (job_id, idx));
 )sql",
       // 5: the queue shared by many processes (PostgreSQL): claims in priority order, flows
-      // waiting for their steps, wake-ups counted, the node running a job, early answers.
+      // waiting for their steps, wake-ups counted, the node running a job, early answers, and
+      // the node a same_worker flow's jobs stay on.
       R"sql(
 ALTER TABLE job_queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE job_queue ADD COLUMN flow_wait INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE job_queue ADD COLUMN wakes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE job_queue ADD COLUMN node INTEGER;
 ALTER TABLE job_queue ADD COLUMN early_result TEXT;
+ALTER TABLE job_queue ADD COLUMN pinned_node INTEGER;
 CREATE INDEX job_queue_claim ON job_queue(priority DESC, scheduled_for)
   WHERE running = 0 AND flow_wait <> 1;
 )sql",

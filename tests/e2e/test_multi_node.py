@@ -182,6 +182,27 @@ class MultiNodeTest(unittest.TestCase):
                            json_body={}, token=self.token)
         self.assertEqual((r.status, r.json()), (200, ["10", "20", "30", "40", "50", "60"]), r)
 
+    def test_5b_a_same_worker_flow_stays_on_one_node(self):
+        # Its steps share ./shared, a folder on one machine's disk: they all run on the node
+        # that took the flow first (three workers nodes: by chance, rarely).
+        write = rawscript("a", 'n="$1"\necho "$n" > ./shared/note\necho written\n',
+                          language="bash", n=js("flow_input.x"))
+        append = rawscript("inner", 'v="$1"\necho "$v" >> ./shared/note\necho ok\n',
+                           language="bash", v=js("flow_input.iter.value"))
+        read = rawscript("b", 'cat ./shared/note | tr "\\n" " "\n', language="bash")
+        value = flow_value(write, forloop("loop", "['p', 'q', 'r', 's']", [append], parallel=True),
+                           read, same_worker=True)
+        server = self.live_server()
+        r = server.request("POST", f"/api/w/{WS}/flows/create", token=self.token, json_body={
+            "path": "f/multi/same_worker", "summary": "same worker", "description": "",
+            "value": value, "schema": OPEN_SCHEMA})
+        self.assertEqual(r.status, 201, r)
+        for x in range(3):
+            r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/f/f/multi/same_worker",
+                               json_body={"x": x}, token=self.token)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(sorted(r.json().split()), sorted([str(x), "p", "q", "r", "s"]), r)
+
     def test_6_sessions_cut_by_the_database_are_opened_again_and_notices_flow_again(self):
         # What a database restart does to every node's sessions, the listening ones included.
         database = self.db_url.rsplit("/", 1)[1]
