@@ -85,7 +85,8 @@ int serve(const Config& config) {
     snprintf(hex, sizeof hex, "%08llx", static_cast<unsigned long long>(shared->node));
     node_name = hex;
   }
-  queue::JobQueue queue(**db, Clock::system(), config.max_crash_restarts, shared);
+  queue::JobQueue queue(**db, Clock::system(),
+                        config.restart_zombie_jobs ? config.max_crash_restarts : 0, shared);
   auto interrupted = queue.recover();
   if (!interrupted) return fail(interrupted.error().message);
   if (size_t n = runtime::kill_leftover_job_processes(*interrupted)) {

@@ -124,6 +124,10 @@ const std::vector<Entry>& entries() {
       {{"--max-crash-restarts", "MAX_CRASH_RESTARTS",
         "times a job interrupted by a crash is restarted before it is failed (default 3)"},
        int_setter(&Config::max_crash_restarts)},
+      {{"--restart-zombie-jobs", "RESTART_ZOMBIE_JOBS",
+        "restart a job whose worker died (up to MAX_CRASH_RESTARTS times); off: fail it at once "
+        "(default on)"},
+       bool_setter(&Config::restart_zombie_jobs)},
       {{"--zombie-job-timeout", "ZOMBIE_JOB_TIMEOUT",
         "PostgreSQL: seconds a running job may go without a ping from its worker before another "
         "node restarts it (default 60)"},
@@ -162,7 +166,7 @@ const std::vector<ConfigOption>& config_options() {
 bool parse_config(int argc, char** argv, Config& config, std::string& message, int& exit_code) {
   auto usage = [] {
     std::string s =
-        "usage: millrace serve|server|worker [flags]\n\n"
+        "usage: millrace serve|server|worker [flags]   (or MODE=standalone|server|worker)\n\n"
         "  serve    the API and the workers in one process (the default)\n"
         "  server   the API only                 } any number of each on one PostgreSQL\n"
         "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n\n"
@@ -185,6 +189,10 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
         return false;
       }
     }
+  }
+  // Windmill's MODE names the same three (standalone is serve); a command given wins.
+  if (const char* mode = getenv("MODE"); mode && *mode) {
+    config.command = std::string(mode) == "standalone" ? "serve" : mode;
   }
   int i = 1;
   if (i < argc && argv[i][0] != '-') config.command = argv[i++];

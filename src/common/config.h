@@ -28,6 +28,7 @@ struct Config {
   int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
   int64_t session_validity_s = 259200;
   int max_crash_restarts = 3;         // a job interrupted by more crashes than this is failed
+  bool restart_zombie_jobs = true;    // off: a job interrupted by a crash is failed at once
   int64_t zombie_job_timeout_s = 60;  // PostgreSQL: a running job unpinged this long is restarted
   int64_t safety_poll_ms = 5000;      // PostgreSQL: the check for lost notices, zombies, gone nodes
   // Which Python and TypeScript/JavaScript jobs run in warm interpreters: "dedicated" (scripts

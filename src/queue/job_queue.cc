@@ -321,7 +321,8 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
     // The row says whether the flow waits, sleeps or is ready again (a step ended meanwhile).
     EpochMs now = clock_.now_ms();
     return db_.write(
-        [id, shared, wakes = flow.wakes, now, node = shared_->node](store::Connection& c) -> Status {
+        [id, shared, wakes = flow.wakes, now,
+         node = shared_->node](store::Connection& c) -> Status {
           MR_TRY(store::set_flow_status(c, id, shared->flow_status));
           for (const auto& step : shared->steps) {
             MR_TRY(store::insert_job(c, step.job, step.scheduled_for));

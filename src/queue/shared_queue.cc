@@ -246,10 +246,12 @@ std::vector<std::string> JobQueue::sweep_zombies() {
     if (!is_gone || !*is_gone) continue;
     gone.push_back(node);
     // Its same_worker flows go on elsewhere (their shared folder went with it).
-    db_.write([node](store::Connection& c) -> Status {
-      MR_TRY(store::unpin_jobs_of_node(c, node));
-      return store::notify(c, "q");
-    }, {});
+    db_.write(
+        [node](store::Connection& c) -> Status {
+          MR_TRY(store::unpin_jobs_of_node(c, node));
+          return store::notify(c, "q");
+        },
+        {});
   }
   EpochMs stale_before = clock_.now_ms() - shared_->zombie_timeout_ms;
   auto zombies =

@@ -34,6 +34,23 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown flag --nope", p.stderr)
 
+    def test_server_and_worker_modes_need_a_shared_database(self):
+        # The command, or Windmill's MODE; the embedded SQLite database serves one process.
+        env = {"PATH": "/usr/bin:/bin"}
+        for argv, mode in ((["server"], None), (["worker"], None), ([], "worker"),
+                           ([], "server")):
+            run_env = dict(env, MODE=mode) if mode else env
+            p = subprocess.run([BIN] + argv, capture_output=True, text=True, timeout=10,
+                               env=run_env)
+            name = argv[0] if argv else mode
+            self.assertEqual(p.returncode, 2, (argv, mode, p.stderr))
+            self.assertIn(f"millrace {name} shares a PostgreSQL database with other processes: "
+                          "set DATABASE_URL", p.stderr)
+        p = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=10,
+                           env=dict(env, MODE="nope"))
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("usage: millrace serve|server|worker", p.stdout)
+
     def test_port_and_data_come_from_the_environment(self):
         data = tempfile.mkdtemp(prefix="millrace-e2e-env-")
         shutil.rmtree(data)

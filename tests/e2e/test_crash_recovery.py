@@ -282,5 +282,21 @@ class JobInterruptedTooOftenIsFailed(CrashRecoveryBase):
         self.assertEqual((r.status, r.json().get("type")), (200, "CompletedJob"), r)
 
 
+class ZombiesFailedWhenNotToBeRestarted(CrashRecoveryBase):
+    server_env = {"NUM_WORKERS": "2", "RESTART_ZOMBIE_JOBS": "false"}
+
+    def test_a_job_interrupted_once_is_failed_at_once(self):
+        s = self.server
+        s.create_script(self.token, "u/admin/long_sleeper", 'sleep 60\necho "never"\n',
+                        language="bash")
+        job = s.run_async(self.token, "u/admin/long_sleeper")
+        self.wait_until_running(job)
+        self.crash()
+        self.restart_after_crash()
+        done = self.wait_completed(job, timeout=30)
+        self.assertFalse(done["success"], done)
+        self.assertRegex(done["result"]["error"]["message"], "interrupted by a server crash 1 ")
+
+
 if __name__ == "__main__":
     unittest.main()
