@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -195,6 +196,10 @@ class JobQueue {
   // The shared queue (shared_queue.cc).
   Result<std::vector<std::string>> join_nodes();
   std::optional<ClaimedJob> claim_shared(const std::string& worker);
+  Result<std::optional<ClaimedJob>> try_claim(store::Connection& c, const std::string& worker,
+                                              EpochMs now, std::optional<EpochMs>& due);
+  Result<std::unique_ptr<store::Connection>> take_claim_session();
+  void return_claim_session(std::unique_ptr<store::Connection> session);
   void kick_workers();
   void listen_loop();
   void on_notice(const std::string& notice);
@@ -232,6 +237,8 @@ class JobQueue {
   uint64_t ready_gen_ = 0;
   std::unique_ptr<store::NoticeListener> listener_;
   std::thread listener_thread_;
+  std::mutex claim_sessions_mutex_;
+  std::vector<std::unique_ptr<store::Connection>> claim_sessions_;
 };
 
 }  // namespace millrace::queue

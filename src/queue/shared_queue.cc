@@ -40,12 +40,80 @@ void JobQueue::kick_workers() {
   ready_cv_.notify_all();
 }
 
+Result<std::unique_ptr<store::Connection>> JobQueue::take_claim_session() {
+  {
+    std::lock_guard lock(claim_sessions_mutex_);
+    if (!claim_sessions_.empty()) {
+      auto session = std::move(claim_sessions_.back());
+      claim_sessions_.pop_back();
+      return session;
+    }
+  }
+  auto session = store::Connection::open(db_.location(), false);
+  if (!session) return session.error();
+  // A claim's commit does not wait for its WAL flush (the next durable commit flushes it):
+  // losing one to a database crash only makes its job claimable again, and it saves every job
+  // a flush on its way.
+  const std::string no_wait = "SET synchronous_commit = off";
+  MR_TRY((*session)->exec(no_wait));
+  (*session)->add_session_setup(no_wait);
+  return session;
+}
+
+void JobQueue::return_claim_session(std::unique_ptr<store::Connection> session) {
+  std::lock_guard lock(claim_sessions_mutex_);
+  claim_sessions_.push_back(std::move(session));
+}
+
+Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
+                                                      const std::string& worker, EpochMs now,
+                                                      std::optional<EpochMs>& due) {
+  auto claim = store::claim_job(c, worker, shared_->node, now);
+  if (!claim) return claim.error();
+  if (!*claim) {
+    auto next = store::next_due(c);
+    if (!next) return next.error();
+    due = *next;
+    return std::optional<ClaimedJob>();
+  }
+  const std::string id = (*claim)->id;
+  // Known as running here before its cancel mark is read: a cancel committed after that read
+  // is announced after it, and finds the job here.
+  {
+    std::lock_guard lock(mutex_);
+    running_.try_emplace(id);
+  }
+  auto view = store::get_job_by_id(c, id);
+  if (!view || !*view) {
+    // The claim is committed: give the job back, to be claimed again.
+    {
+      std::lock_guard lock(mutex_);
+      running_.erase(id);
+    }
+    auto released = store::take_zombie(c, id, worker);
+    (void)released;  // if this fails too, the job's pings stop and it is restarted as a zombie
+    return view ? Error::internal("claimed job " + id + " has no definition") : view.error();
+  }
+  // A same_worker flow stays on this node (its steps share a folder here).
+  if ((*view)->job.same_worker) {
+    if (auto pinned = store::pin_job_to_node(c, id, shared_->node); !pinned) {
+      log::error("cannot pin same_worker flow " + id + ": " + pinned.error().message);
+    }
+  }
+  ClaimedJob claimed{std::move((*view)->job), now, std::nullopt, std::nullopt, (*claim)->wakes};
+  if (const auto& q = (*view)->queued) {
+    if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
+    claimed.canceled_by = q->canceled_by;
+    claimed.canceled_reason = q->canceled_reason;
+    if (q->canceled_by) {
+      std::lock_guard lock(mutex_);
+      running_[id].canceled = std::make_pair(*q->canceled_by, q->canceled_reason.value_or(""));
+    }
+  }
+  return std::optional<ClaimedJob>(std::move(claimed));
+}
+
 std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
-  struct Found {
-    std::optional<store::Claim> claim;
-    std::optional<store::JobView> view;
-    std::optional<EpochMs> due;
-  };
   while (true) {
     uint64_t gen = 0;
     {
@@ -53,61 +121,27 @@ std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
       if (stopping_) return std::nullopt;
       gen = ready_gen_;
     }
-    EpochMs now = clock_.now_ms();
-    Found found;
-    Status s = db_.write_sync([&](store::Connection& c) -> Status {
-      // A batch that failed runs its writes again: forget what the first try claimed.
-      if (found.claim) {
-        std::lock_guard lock(mutex_);
-        running_.erase(found.claim->id);
-      }
-      found = Found{};
-      auto claim = store::claim_job(c, worker, shared_->node, now);
-      if (!claim) return claim.error();
-      if (!*claim) {
-        auto due = store::next_due(c);
-        if (!due) return due.error();
-        found.due = *due;
-        return Status::ok();
-      }
-      auto view = store::get_job_by_id(c, (*claim)->id);
-      if (!view) return view.error();
-      if (!*view) return Error::internal("claimed job " + (*claim)->id + " has no definition");
-      // A same_worker flow stays on this node (its steps share a folder here).
-      if ((*view)->job.same_worker) MR_TRY(store::pin_job_to_node(c, (*claim)->id, shared_->node));
-      found.claim = **claim;
-      found.view = std::move(**view);
-      // Known as running here before the claim commits: a cancel announced right after the
-      // commit finds it.
-      std::lock_guard lock(mutex_);
-      running_.try_emplace(found.claim->id);
-      return Status::ok();
-    });
-    if (!s) {
-      if (found.claim) {
-        std::lock_guard lock(mutex_);
-        running_.erase(found.claim->id);
-      }
-      log::error("cannot claim a job: " + s.error().message);
+    // Claims run on sessions of their own, outside the writer's group commit (see above).
+    std::optional<EpochMs> due;
+    Result<std::optional<ClaimedJob>> claimed = std::optional<ClaimedJob>();
+    if (auto session = take_claim_session(); !session) {
+      claimed = session.error();
+    } else {
+      claimed = try_claim(**session, worker, clock_.now_ms(), due);
+      return_claim_session(std::move(*session));
+    }
+    if (!claimed) {
+      log::error("cannot claim a job: " + claimed.error().message);
       std::unique_lock lock(mutex_);
       ready_cv_.wait_for(lock, std::chrono::milliseconds(kClaimRetryMs), [&] { return stopping_; });
       continue;
     }
-    if (found.claim) {
-      ClaimedJob claimed{std::move(found.view->job), now, std::nullopt, std::nullopt,
-                         found.claim->wakes};
-      if (const auto& q = found.view->queued) {
-        if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
-        claimed.canceled_by = q->canceled_by;
-        claimed.canceled_reason = q->canceled_reason;
-      }
-      return claimed;
-    }
+    if (*claimed) return std::move(**claimed);
     // Nothing is due: wait for a notice (or the safety poll's kick), or for the next due job.
     std::unique_lock lock(mutex_);
     auto changed = [&] { return stopping_ || ready_gen_ != gen; };
-    if (found.due) {
-      EpochMs wait = std::clamp<EpochMs>(*found.due - clock_.now_ms(), 0, kMaxDueWaitMs);
+    if (due) {
+      EpochMs wait = std::clamp<EpochMs>(*due - clock_.now_ms(), 0, kMaxDueWaitMs);
       ready_cv_.wait_for(lock, std::chrono::milliseconds(wait), changed);
     } else {
       ready_cv_.wait(lock, changed);
