@@ -43,6 +43,8 @@ bench: build
 	./bench/logs
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows
+	@if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then ./bench/cluster; \
+	else echo "bench/cluster skipped: PostgreSQL is not installed (make test-deps installs it)"; fi
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
