@@ -336,9 +336,16 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             std::lock_guard lock(mutex_);
             running_.erase(id);
           }
-          if (!s) log::error("cannot store the advance of flow " + id + ": " + s.error().message);
-          // Not stored: the flow stays claimed by this node, and is advanced again once the
-          // safety poll finds it a zombie.
+          if (!s) {
+            // Nothing of this advance happened: the flow is let go, to be advanced again.
+            log::error("cannot store the advance of flow " + id + ": " + s.error().message);
+            db_.write(
+                [id, node = shared_->node](store::Connection& c) -> Status {
+                  MR_TRY(store::release_claim(c, id, node));
+                  return store::notify(c, "q");
+                },
+                {});
+          }
           kick_workers();
         });
   }

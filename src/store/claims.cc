@@ -133,6 +133,14 @@ Result<std::vector<RunningJob>> zombie_jobs(Connection& c, const std::vector<int
   return out;
 }
 
+Status release_claim(Connection& c, const std::string& id, int64_t node) {
+  auto s = c.prepare(
+      "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, node = NULL "
+      "WHERE id = ? AND running = 1 AND node = ?");
+  s.bind(1, id).bind(2, node);
+  return s.run();
+}
+
 Result<bool> take_zombie(Connection& c, const std::string& id, const std::string& worker) {
   auto s = c.prepare(
       "UPDATE job_queue SET running = 0, worker = NULL, ping = NULL, node = NULL "

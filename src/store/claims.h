@@ -73,6 +73,8 @@ struct RunningJob {
 // Running jobs of the given nodes, and running jobs not pinged since `stale_before`.
 Result<std::vector<RunningJob>> zombie_jobs(Connection& c, const std::vector<int64_t>& dead_nodes,
                                             EpochMs stale_before);
+// Lets go of a job this node claimed and could not move on: it is claimable again.
+Status release_claim(Connection& c, const std::string& id, int64_t node);
 // Lets go of a zombie still held by `worker` (false: someone else already did).
 Result<bool> take_zombie(Connection& c, const std::string& id, const std::string& worker);
 
