@@ -79,8 +79,13 @@ int serve(const Config& config) {
   std::optional<queue::SharedQueueOptions> shared;
   std::string node_name;
   if ((*db)->shared()) {
-    shared = queue::SharedQueueOptions{static_cast<int64_t>(random_u64() % 0x7fffffff) + 1,
-                                       config.safety_poll_ms, config.zombie_job_timeout_s * 1000};
+    shared = queue::SharedQueueOptions{
+        static_cast<int64_t>(random_u64() % 0x7fffffff) + 1, config.safety_poll_ms,
+        config.zombie_job_timeout_s * 1000, [](const std::string& job_id) {
+          if (size_t n = runtime::kill_leftover_job_processes({job_id})) {
+            log::warn("killed " + std::to_string(n) + " processes left by zombie job " + job_id);
+          }
+        }};
     char hex[16];
     snprintf(hex, sizeof hex, "%08llx", static_cast<unsigned long long>(shared->node));
     node_name = hex;

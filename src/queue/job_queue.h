@@ -90,6 +90,8 @@ struct SharedQueueOptions {
   int64_t node = 0;                   // this process among the nodes (random, positive, 31 bits)
   EpochMs safety_poll_ms = 5000;      // checks for a lost notice, zombies and gone nodes
   EpochMs zombie_timeout_ms = 60000;  // a running job not pinged for this long is a zombie
+  // Called with a zombie's id before it is restarted: kills what its run left on this machine.
+  std::function<void(const std::string& job_id)> kill_leftovers;
 };
 
 class JobQueue {
@@ -237,6 +239,8 @@ class JobQueue {
   uint64_t ready_gen_ = 0;
   std::unique_ptr<store::NoticeListener> listener_;
   std::thread listener_thread_;
+  // Nodes whose lock was found free, since when (only the listening thread uses it).
+  std::unordered_map<int64_t, EpochMs> suspected_gone_;
   std::mutex claim_sessions_mutex_;
   std::vector<std::unique_ptr<store::Connection>> claim_sessions_;
 };

@@ -23,8 +23,9 @@ constexpr EpochMs kClaimRetryMs = 1'000;
 }  // namespace
 
 Result<std::vector<std::string>> JobQueue::join_nodes() {
-  MR_TRY(db_.add_writer_session_setup(store::node_lock_sql(shared_->node)));
-  auto listener = store::NoticeListener::open(db_.location());
+  // The node's lock lives on its listening session, which is opened again at once when cut.
+  auto listener =
+      store::NoticeListener::open(db_.location(), {store::node_lock_sql(shared_->node)});
   if (!listener) return listener.error();
   listener_ = std::move(*listener);
   auto interrupted = sweep_zombies();
@@ -274,10 +275,21 @@ std::vector<std::string> JobQueue::sweep_zombies() {
     log::error("zombie check: " + nodes.error().message);
     return settled;
   }
+  // A node whose lock is free may be gone, or reconnecting (its session was cut, the database
+  // restarted): it is gone once its lock stays free for two safety polls.
+  const EpochMs now = clock_.now_ms();
+  const EpochMs confirm_after = std::max<EpochMs>(2 * shared_->safety_poll_ms, 1000);
   std::vector<int64_t> gone;
+  std::unordered_map<int64_t, EpochMs> still_suspected;
   for (int64_t node : *nodes) {
     auto is_gone = db_.read([&](store::Connection& c) { return store::node_is_gone(c, node); });
     if (!is_gone || !*is_gone) continue;
+    auto since = suspected_gone_.find(node);
+    EpochMs first_seen = since == suspected_gone_.end() ? now : since->second;
+    if (now - first_seen < confirm_after) {
+      still_suspected[node] = first_seen;
+      continue;
+    }
     gone.push_back(node);
     // Its same_worker flows go on elsewhere (their shared folder went with it).
     db_.write(
@@ -287,7 +299,8 @@ std::vector<std::string> JobQueue::sweep_zombies() {
         },
         {});
   }
-  EpochMs stale_before = clock_.now_ms() - shared_->zombie_timeout_ms;
+  suspected_gone_ = std::move(still_suspected);
+  EpochMs stale_before = now - shared_->zombie_timeout_ms;
   auto zombies =
       db_.read([&](store::Connection& c) { return store::zombie_jobs(c, gone, stale_before); });
   if (!zombies) {
@@ -309,6 +322,9 @@ std::vector<std::string> JobQueue::sweep_zombies() {
       });
       restarted = s ? Result<bool>(taken) : Result<bool>(s.error());
     } else {
+      // What the interrupted run left here (its processes, when its node ran on this
+      // machine) must not live on next to the new run.
+      if (shared_->kill_leftovers) shared_->kill_leftovers(zombie.id);
       restarted = settle_interrupted(**view, zombie.worker);
       settled.push_back(zombie.id);
     }

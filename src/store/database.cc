@@ -37,15 +37,6 @@ Database::~Database() {
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
-Status Database::add_writer_session_setup(std::string sql) {
-  // On the writer thread, the only user of the writer connection.
-  return write_sync([sql = std::move(sql)](Connection& c) {
-    if (auto s = c.exec(sql); !s) return s;
-    c.add_session_setup(sql);
-    return Status::ok();
-  });
-}
-
 void Database::write(WriteFn fn, DoneFn done) {
   {
     std::lock_guard lock(write_mutex_);

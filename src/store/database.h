@@ -37,9 +37,6 @@ class Database {
   // Queues a write and blocks until it is durable.
   Status write_sync(WriteFn fn);
 
-  // Runs `sql` on the writer's session now, and again whenever that session is opened anew
-  // (PostgreSQL: the node lock of the shared queue).
-  Status add_writer_session_setup(std::string sql);
   // The database's name as opened (a file path, or a postgres:// URL).
   const std::string& location() const { return path_; }
   // Whether other processes may share this database (PostgreSQL).

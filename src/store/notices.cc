@@ -5,13 +5,25 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "store/claims.h"
 
 namespace millrace::store {
 namespace {
 
-bool listen(PGconn* conn) {
+// A session dropped by the server is opened again this often until it works.
+constexpr int kRetryMs = 200;
+
+bool listen(PGconn* conn, const std::vector<std::string>& setup) {
+  PQsetnonblocking(conn, 0);
+  for (const auto& sql : setup) {
+    PGresult* r = PQexec(conn, sql.c_str());
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) return false;
+  }
   std::string sql = std::string("LISTEN ") + kNoticeChannel;
   PGresult* r = PQexec(conn, sql.c_str());
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -21,9 +33,10 @@ bool listen(PGconn* conn) {
 
 }  // namespace
 
-Result<std::unique_ptr<NoticeListener>> NoticeListener::open(const std::string& url) {
+Result<std::unique_ptr<NoticeListener>> NoticeListener::open(
+    const std::string& url, std::vector<std::string> session_setup) {
   PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK || !listen(conn)) {
+  if (PQstatus(conn) != CONNECTION_OK || !listen(conn, session_setup)) {
     std::string msg = PQerrorMessage(conn);
     PQfinish(conn);
     return Error::internal("cannot listen for notices on PostgreSQL: " + msg);
@@ -33,7 +46,8 @@ Result<std::unique_ptr<NoticeListener>> NoticeListener::open(const std::string& 
     PQfinish(conn);
     return Error::internal("cannot create a pipe");
   }
-  return std::unique_ptr<NoticeListener>(new NoticeListener(url, conn, fds[0], fds[1]));
+  return std::unique_ptr<NoticeListener>(
+      new NoticeListener(url, std::move(session_setup), conn, fds[0], fds[1]));
 }
 
 NoticeListener::~NoticeListener() {
@@ -49,15 +63,15 @@ void NoticeListener::interrupt() {
 
 bool NoticeListener::reconnect() {
   PQreset(conn_);
-  return PQstatus(conn_) == CONNECTION_OK && listen(conn_);
+  return PQstatus(conn_) == CONNECTION_OK && listen(conn_, setup_);
 }
 
 NoticeListener::Wake NoticeListener::wait(int timeout_ms, std::vector<std::string>& notices) {
   notices.clear();
   if (PQstatus(conn_) != CONNECTION_OK) {
-    // Lost earlier: try again, no more often than the timeout.
+    // Lost earlier: try again shortly.
     pollfd wake{wake_read_, POLLIN, 0};
-    if (poll(&wake, 1, timeout_ms) > 0) {
+    if (poll(&wake, 1, std::min(timeout_ms, kRetryMs)) > 0) {
       char buf[64];
       while (read(wake_read_, buf, sizeof buf) > 0) {
       }

@@ -1,7 +1,9 @@
 // Listens for the queue's notices (store/claims.h) on a PostgreSQL session of its own.
 // `wait` blocks until notices arrive, the timeout passes, or `interrupt` is called from another
-// thread. A lost session is opened again (with a pause between tries); whatever was sent
-// meanwhile is lost, so `wait` then reports `reconnected` and the caller checks everything.
+// thread. A lost session is opened again at once (then every 200 ms until it works), with its
+// `session_setup` statements run again (the node's lock: the node lives as long as it listens);
+// whatever was sent meanwhile is lost, so `wait` then reports `reconnected` and the caller
+// checks everything.
 #pragma once
 
 #include <memory>
@@ -16,7 +18,8 @@ namespace millrace::store {
 
 class NoticeListener {
  public:
-  static Result<std::unique_ptr<NoticeListener>> open(const std::string& url);
+  static Result<std::unique_ptr<NoticeListener>> open(const std::string& url,
+                                                      std::vector<std::string> session_setup);
   ~NoticeListener();
   NoticeListener(const NoticeListener&) = delete;
   NoticeListener& operator=(const NoticeListener&) = delete;
@@ -26,11 +29,17 @@ class NoticeListener {
   void interrupt();
 
  private:
-  NoticeListener(std::string url, pg_conn* conn, int wake_read, int wake_write)
-      : url_(std::move(url)), conn_(conn), wake_read_(wake_read), wake_write_(wake_write) {}
+  NoticeListener(std::string url, std::vector<std::string> setup, pg_conn* conn, int wake_read,
+                 int wake_write)
+      : url_(std::move(url)),
+        setup_(std::move(setup)),
+        conn_(conn),
+        wake_read_(wake_read),
+        wake_write_(wake_write) {}
   bool reconnect();
 
   std::string url_;
+  std::vector<std::string> setup_;
   pg_conn* conn_;
   int wake_read_;
   int wake_write_;

@@ -78,6 +78,10 @@ class Server:
         self.log_path = os.path.join(self.data_dir, "server.log")
         if PG_BASE and "DATABASE_URL" not in self.env:
             self.env["DATABASE_URL"] = postgres_database_for(self.data_dir)
+        if PG_BASE:
+            # A node that was killed is restarted from in about two safety polls: a second
+            # instead of five keeps the crash tests short.
+            self.env.setdefault("SAFETY_POLL_MS", "1000")
 
     def start(self, timeout=15):
         env = {

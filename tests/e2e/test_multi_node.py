@@ -204,6 +204,10 @@ class MultiNodeTest(unittest.TestCase):
             self.assertEqual(sorted(r.json().split()), sorted([str(x), "p", "q", "r", "s"]), r)
 
     def test_6_sessions_cut_by_the_database_are_opened_again_and_notices_flow_again(self):
+        server = self.servers[1]
+        # A job running through the cut: its node comes back at once, so it is not restarted.
+        running = server.run_async(self.token, "u/admin/slow", {"marks": self.marks, "seconds": 3})
+        self.wait_running(server, running)
         # What a database restart does to every node's sessions, the listening ones included.
         database = self.db_url.rsplit("/", 1)[1]
         cut = psql(PG_BASE, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -211,7 +215,6 @@ class MultiNodeTest(unittest.TestCase):
         self.assertGreaterEqual(int(cut), 5)  # a writer and a listener per node at least
         # A sync caller on one server is answered when a worker node ends its job: the workers
         # hear of the job, and the server of its end, through their new listening sessions.
-        server = self.servers[1]
         for word in ("again", "and again"):
             r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/once",
                                json_body={"marks": self.marks, "tag": word}, token=self.token)
@@ -221,6 +224,11 @@ class MultiNodeTest(unittest.TestCase):
                   for i in range(6)}
         self.assertTrue(all(w.startswith("wk-") for w in ran_on), ran_on)
         self.assertIn("the PostgreSQL session for queue notices was lost", server.tail_log())
+        done = server.wait_job(self.token, running, timeout=30)
+        self.assertTrue(done["success"], done)
+        self.assertNotIn("restarting it", done["logs"])
+        starts = [n for n in os.listdir(self.marks) if n.startswith(f"started-{running}-")]
+        self.assertEqual(len(starts), 1, starts)
 
     def test_7_with_one_server_stopped_the_other_keeps_serving(self):
         self.servers[0].stop()

@@ -189,7 +189,7 @@ TEST_F(SharedQueueStoreTest, AZombieIsTakenOnceAndOnlyFromTheWorkerThatHeldIt) {
 }
 
 TEST_F(SharedQueueStoreTest, NoticesGoOutOnceAtCommitAndNotForUndoneWrites) {
-  auto listener = NoticeListener::open(url_);
+  auto listener = NoticeListener::open(url_, {});
   ASSERT_TRUE(listener) << listener.error().message;
   auto c = open();
   ASSERT_TRUE(c);
