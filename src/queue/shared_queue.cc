@@ -310,6 +310,8 @@ std::vector<std::string> JobQueue::sweep_zombies() {
   for (const auto& zombie : *zombies) {
     auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, zombie.id); });
     if (!view || !*view || !(*view)->queued || !(*view)->queued->running) continue;
+    // Listed twice (gone and late), or already restarted and claimed again: not that run.
+    if ((*view)->queued->worker != zombie.worker) continue;
     Result<bool> restarted = false;
     if (is_flow_job((*view)->job)) {
       // A flow is simply advanced again (its advance starts from its stored state).
