@@ -170,15 +170,17 @@ void JobQueue::listen_loop() {
       next_poll = clock_.now_ms() + poll_every;
     }
     if (now >= next_ping) {
-      bool any_running = false;
+      std::vector<std::string> running;
       {
         std::lock_guard lock(mutex_);
-        any_running = !running_.empty();
+        for (const auto& r : running_) running.push_back(r.first);
       }
-      if (any_running) {
-        db_.write([node = shared_->node,
-                   now](store::Connection& c) { return store::ping_running_jobs(c, node, now); },
-                  {});
+      if (!running.empty()) {
+        db_.write(
+            [node = shared_->node, running = std::move(running), now](store::Connection& c) {
+              return store::ping_running_jobs(c, node, running, now);
+            },
+            {});
       }
       next_ping = now + ping_every;
     }

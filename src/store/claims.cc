@@ -90,9 +90,14 @@ Result<std::optional<bool>> lock_queued_job(Connection& c, const std::string& id
   return out;
 }
 
-Status ping_running_jobs(Connection& c, int64_t node, EpochMs now) {
-  auto s = c.prepare("UPDATE job_queue SET ping = ? WHERE node = ? AND running = 1");
-  s.bind(1, now).bind(2, node);
+Status ping_running_jobs(Connection& c, int64_t node, const std::vector<std::string>& ids,
+                         EpochMs now) {
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
+  auto s = c.prepare(
+      "UPDATE job_queue SET ping = ? WHERE node = ? AND running = 1 "
+      "AND id = ANY(string_to_array(?, ','))");
+  s.bind(1, now).bind(2, node).bind(3, list);
   return s.run();
 }
 

@@ -57,8 +57,10 @@ Result<bool> job_held_by(Connection& c, const std::string& id, const std::string
 // nullopt when it is no longer queued.
 Result<std::optional<bool>> lock_queued_job(Connection& c, const std::string& id);
 
-// Every running job of `node` is alive: its ping is now.
-Status ping_running_jobs(Connection& c, int64_t node, EpochMs now);
+// The jobs `node` is running are alive: their ping is now. Only those named: a row the node
+// holds but no longer runs (a claim it could not follow up) goes unpinged, and becomes a zombie.
+Status ping_running_jobs(Connection& c, int64_t node, const std::vector<std::string>& ids,
+                         EpochMs now);
 // The jobs of a same_worker flow (the flow and its steps) stay on the node that first claimed
 // the flow: they share a folder on its disk. Unpinned when that node is gone.
 Status pin_job_to_node(Connection& c, const std::string& id, int64_t node);

@@ -174,7 +174,7 @@ TEST_F(SharedQueueStoreTest, AZombieIsTakenOnceAndOnlyFromTheWorkerThatHeldIt) {
   auto zombies = zombie_jobs(*c, {}, 5);
   ASSERT_TRUE(zombies);
   EXPECT_TRUE(zombies->empty()) << "pinged at 10, after 5";
-  ASSERT_TRUE(ping_running_jobs(*c, 7, 10));
+  ASSERT_TRUE(ping_running_jobs(*c, 7, {kA}, 10));
   zombies = zombie_jobs(*c, {}, 11);
   ASSERT_TRUE(zombies);
   ASSERT_EQ(zombies->size(), 1u);
