@@ -40,6 +40,7 @@ test: test-deps format-check test-release test-asan
 bench: build
 	./bench/run
 	./bench/warm
+	./bench/sandbox
 	./bench/logs
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows

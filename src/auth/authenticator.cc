@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "store/database.h"
+#include "store/jobs.h"
 #include "store/tokens.h"
 #include "store/users.h"
 
@@ -142,6 +143,11 @@ Result<Identity> Authenticator::authenticate(const std::string& token,
     if (!verify_job_token(token, job_token_secret_, claims) || claims.expires_ms < now) {
       return kUnauthorized;
     }
+    // A job's token ends with its job.
+    auto running =
+        db_.read([&](store::Connection& c) { return store::job_in_queue(c, claims.job_id); });
+    if (!running) return running.error();
+    if (!*running) return kUnauthorized;
     id.email = claims.email;
     id.username = claims.username;
     id.bound_workspace = claims.workspace_id;

@@ -29,7 +29,9 @@ class Authenticator {
 
   // `workspace` is the workspace in the URL, or nullopt on a global route. Fails with 401
   // `Not authorized: Unauthorized` for an unknown, expired or elsewhere-bound token, and for
-  // a user who is not a member of the workspace (superadmins excepted).
+  // a user who is not a member of the workspace (superadmins excepted). A job's token (WM_TOKEN)
+  // holds only while its job is queued or running, in the job's workspace, with the rights its
+  // user has there (never a superadmin's).
   Result<Identity> authenticate(const std::string& token,
                                 const std::optional<std::string>& workspace);
 

@@ -24,6 +24,7 @@
 #include "queue/job_queue.h"
 #include "runtime/executor.h"
 #include "runtime/leftovers.h"
+#include "sandbox/isolation.h"
 #include "store/database.h"
 #include "ui/static_site.h"
 #include "worker/worker_pool.h"
@@ -45,12 +46,76 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// Where an interpreter outside /usr is installed (its prefix when it sits in a bin/ folder):
+// jails show that folder read-only at its own path. Empty when /usr has it.
+std::string install_folder(const std::string& binary) {
+  std::error_code ec;
+  auto real = std::filesystem::canonical(binary, ec);
+  if (ec || real.string().starts_with("/usr/")) return "";
+  auto dir = real.parent_path();
+  return (dir.filename() == "bin" ? dir.parent_path() : dir).string();
+}
+
+std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
+                                                   const runtime::Interpreters& interpreters,
+                                                   const std::string& job_root,
+                                                   std::string& error) {
+  sandbox::IsolationOptions o;
+  o.job_root = job_root;
+  o.first_uid = config.job_uid_first;
+  o.last_uid = config.job_uid_last;
+  // A cell for each worker, each of its warm interpreters, and each expression evaluator.
+  o.cells = static_cast<size_t>(config.num_workers) *
+                (1 + static_cast<size_t>(std::max(0, config.warm_interpreters_per_worker))) +
+            flow::JsEvaluatorOptions{}.processes;
+  o.limits.memory_bytes = config.job_memory_limit_mb << 20;
+  o.limits.max_processes = config.job_pids_max;
+  o.limits.disk_bytes = config.job_disk_limit_mb << 20;
+  o.limits.cpu_time_ms = config.job_cpu_limit_s * 1000;
+  o.network = config.job_network;
+  for (const auto& binary :
+       {interpreters.python3, interpreters.bash, interpreters.node, interpreters.esbuild}) {
+    if (!binary) continue;
+    if (std::string folder = install_folder(*binary); !folder.empty()) {
+      o.extra_mounts.push_back({folder, folder, true});
+    }
+  }
+  for (const auto& m : config.job_extra_mounts) {
+    if (!std::filesystem::exists(m.host)) {
+      error = "JOB_EXTRA_MOUNTS: " + m.host + " does not exist";
+      return nullptr;
+    }
+    o.extra_mounts.push_back({m.host, m.inside, m.read_only});
+  }
+  return sandbox::Isolation::create(o, error);
+}
+
 }  // namespace
 
 int serve(const Config& config) {
   const bool api = config.command != "worker";   // serve, server
   const bool work = config.command != "server";  // serve, worker
   log::set_quiet(config.quiet);
+  // Sandboxed jobs (as root, unless JOB_SANDBOX=off): the mount namespace is made now, before
+  // any thread exists.
+  const bool root = geteuid() == 0;
+  const bool sandboxed =
+      work && config.job_sandbox != "off" && (root || config.job_sandbox == "on");
+  if (sandboxed && !root) {
+    return fail(
+        "JOB_SANDBOX=on needs the server to run as root (to make namespaces, switch uids "
+        "and set cgroup limits)");
+  }
+  if (sandboxed) {
+    if (auto e = sandbox::Isolation::enter_private_mount_namespace(); !e.empty()) {
+      return fail(e +
+                  ": jobs cannot be sandboxed here (set JOB_SANDBOX=off to run them "
+                  "unsandboxed, as JOB_USER)");
+    }
+  } else if (work) {
+    log::warn("jobs run unsandboxed" + std::string(root ? " (JOB_SANDBOX=off)" : " (not root)") +
+              ": they share this machine's processes, files and network with the server");
+  }
   signal(SIGPIPE, SIG_IGN);
   // A worker node has no event loop to end: its main thread waits for these (blocked here,
   // before any thread starts, so that every thread leaves them to it).
@@ -132,15 +197,28 @@ int serve(const Config& config) {
     router.set_fallback(ui::static_site_handler(config.ui_dir));
   }
 
-  std::string job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
-                                                      "/millrace-jobs-" + std::to_string(getpid())
-                                                : config.job_dir;
-  std::string user_error;
-  runtime::Sandbox sandbox{job_root,
-                           runtime::resolve_job_user(config.job_user, geteuid() == 0, user_error)};
-  if (!user_error.empty()) return fail(user_error);
-  if (auto e = runtime::prepare_job_root(sandbox); !e.empty()) return fail(e);
   auto interpreters = runtime::Interpreters::detect();
+  std::string job_root;
+  runtime::Sandbox sandbox;
+  std::unique_ptr<sandbox::Isolation> isolation;
+  if (sandboxed) {
+    job_root = config.job_dir.empty() ? config.data_dir + "/jobs" : config.job_dir;
+    std::string error;
+    isolation = make_isolation(config, interpreters, job_root, error);
+    if (!isolation) return fail(error + " (set JOB_SANDBOX=off to run jobs unsandboxed)");
+    log::info(isolation->describe());
+    if (isolation->cgroups() == sandbox::CgroupTree::Kind::kNone) log::warn(isolation->describe());
+    sandbox.job_root = job_root;
+    sandbox.isolation = isolation.get();
+  } else {
+    job_root = config.job_dir.empty() ? std::filesystem::temp_directory_path().string() +
+                                            "/millrace-jobs-" + std::to_string(getpid())
+                                      : config.job_dir;
+    std::string user_error;
+    sandbox = {job_root, runtime::resolve_job_user(config.job_user, root, user_error)};
+    if (!user_error.empty()) return fail(user_error);
+    if (auto e = runtime::prepare_job_root(sandbox); !e.empty()) return fail(e);
+  }
   runtime::Runtimes runtimes(sandbox, interpreters);
   // Flow expressions run in Node.js processes started on first use, as the job user.
   std::unique_ptr<flow::JsEvaluator> evaluator;
@@ -150,6 +228,7 @@ int serve(const Config& config) {
     js.user = sandbox.user;
     js.work_dir = job_root;
     js.timeout_ms = config.expression_timeout_ms;
+    js.isolation = isolation.get();
     evaluator = std::make_unique<flow::JsEvaluator>(js);
   } else if (work) {
     log::warn("node not found: flow expressions other than property paths will fail");
@@ -162,8 +241,8 @@ int serve(const Config& config) {
                              {work ? config.num_workers : 0, ctx.base_url, config.job_timeout_s,
                               config.job_memory_limit_mb, config.max_result_size_mb,
                               node_name.empty() ? "wk" : "wk-" + node_name, config.warm_workers,
-                              config.warm_interpreters_per_worker});
-  workers.start();
+                              config.warm_interpreters_per_worker, config.job_network});
+  if (auto e = workers.start(); !e.empty()) return fail(e);
 
   if (boot->created_admin) {
     printf(
@@ -202,7 +281,9 @@ int serve(const Config& config) {
   timers.stop();
   // A barrier: the completions of writes still queued run now, while what they use exists.
   (*db)->write_sync([](store::Connection&) { return Status::ok(); });
-  std::filesystem::remove_all(job_root, ec);
+  // Unsandboxed, the job root is this process's own; sandboxed, its node folder goes with the
+  // isolation.
+  if (!sandboxed) std::filesystem::remove_all(job_root, ec);
   return 0;
 }
 

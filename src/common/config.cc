@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 
+#include "common/strings.h"
+
 namespace millrace {
 namespace {
 
@@ -74,13 +76,80 @@ const std::vector<Entry>& entries() {
          c.database_url = v;
          return true;
        }},
-      {{"--job-dir", "MILLRACE_JOB_DIR", "where job folders are made (default a temp folder)"},
+      {{"--job-dir", "JOB_DIR",
+        "where job folders are made (default <data>/jobs; unsandboxed, a temp folder)"},
        string_setter(&Config::job_dir)},
       {{"--ui-dir", "MILLRACE_UI_DIR",
         "serve the web app from this folder instead of the copy built in (for UI development)"},
        string_setter(&Config::ui_dir)},
+      {{"--job-sandbox", "JOB_SANDBOX",
+        "each job in a sandbox of its own (namespaces, its own uid, cgroup limits, seccomp): auto "
+        "(when the server runs as root, the default), on (refuse to start without), off"},
+       [](Config& c, const std::string& v) {
+         if (v != "auto" && v != "on" && v != "off") return false;
+         c.job_sandbox = v;
+         return true;
+       }},
+      {{"--job-network", "JOB_NETWORK",
+        "sandboxed jobs reach the network (default on); off: an empty network namespace (a "
+        "script saved with \"no_network\": true never has it)"},
+       bool_setter(&Config::job_network)},
+      {{"--job-uid-range", "JOB_UID_RANGE",
+        "FIRST-LAST: uids sandboxed jobs run as, one per running job, none an account's (default "
+        "2000000000-2000065535)"},
+       [](Config& c, const std::string& v) {
+         auto dash = v.find('-');
+         int64_t first, last;
+         if (dash == std::string::npos || !parse_int(v.substr(0, dash), first) ||
+             !parse_int(v.substr(dash + 1), last) || first < 1000 || last < first ||
+             last > 4294967294LL) {
+           return false;
+         }
+         c.job_uid_first = static_cast<uint32_t>(first);
+         c.job_uid_last = static_cast<uint32_t>(last);
+         return true;
+       }},
+      {{"--job-pids-max", "JOB_PIDS_MAX",
+        "processes and threads one sandboxed job may run at once (default 256)"},
+       i64_setter(&Config::job_pids_max)},
+      {{"--job-disk-limit-mb", "JOB_DISK_LIMIT_MB",
+        "size of a sandboxed job's folder, /tmp and /dev/shm together, in MB (default 1024)"},
+       i64_setter(&Config::job_disk_limit_mb)},
+      {{"--job-cpu-limit-s", "JOB_CPU_LIMIT_S",
+        "CPU seconds one sandboxed job may use, its children included; 0 = none (default)"},
+       i64_setter(&Config::job_cpu_limit_s)},
+      {{"--job-extra-mounts", "JOB_EXTRA_MOUNTS",
+        "HOST[:INSIDE][:ro],...: host folders every sandboxed job sees (and may write, unless "
+        ":ro), not under /tmp, /job, /dev or /proc; none by default"},
+       [](Config& c, const std::string& v) {
+         c.job_extra_mounts.clear();
+         for (const auto& entry : split(v, ',')) {
+           auto parts = split(entry, ':');
+           ExtraMount m;
+           if (!parts.empty() && parts.back() == "ro") {
+             m.read_only = true;
+             parts.pop_back();
+           } else if (!parts.empty() && parts.back() == "rw") {
+             parts.pop_back();
+           }
+           if (parts.empty() || parts.size() > 2) return false;
+           m.host = parts[0];
+           m.inside = parts.size() == 2 ? parts[1] : parts[0];
+           if (!m.host.starts_with("/") || !m.inside.starts_with("/") ||
+               m.inside.find("..") != std::string::npos || m.inside == "/") {
+             return false;
+           }
+           // Each job's own folders would hide it.
+           for (const char* own : {"/tmp", "/job", "/dev", "/proc", "/opt/millrace"}) {
+             if (m.inside == own || m.inside.starts_with(std::string(own) + "/")) return false;
+           }
+           c.job_extra_mounts.push_back(m);
+         }
+         return true;
+       }},
       {{"--job-user", "JOB_USER",
-        "user jobs run as (default: nobody when the server runs as root; - = the server's user)"},
+        "unsandboxed: user jobs run as (default: nobody when the server runs as root; - = the "
+        "server's user)"},
        string_setter(&Config::job_user)},
       {{"--base-url", "BASE_URL", "public URL given to jobs as WM_BASE_URL"},
        string_setter(&Config::base_url)},
@@ -97,8 +166,9 @@ const std::vector<Entry>& entries() {
       {{"--timeout", "TIMEOUT", "maximum job duration in seconds (default 604800)"},
        i64_setter(&Config::job_timeout_s)},
       {{"--job-memory-limit-mb", "JOB_MEMORY_LIMIT_MB",
-        "memory one job may use, in MB (Python, Bash: address space; TypeScript: heap); 0 = no "
-        "limit (default 2048)"},
+        "memory one job may use, in MB: its processes together when sandboxed, and each "
+        "process's address space (Python, Bash) or heap (TypeScript); 0 = no limit (default "
+        "2048)"},
        i64_setter(&Config::job_memory_limit_mb)},
       {{"--max-result-size-mb", "MAX_RESULT_SIZE_MB",
         "largest result a job may return, in MB; a larger one fails the job (default 64)"},

@@ -8,16 +8,33 @@
 
 namespace millrace {
 
+// A host folder shown in every sandboxed job (JOB_EXTRA_MOUNTS).
+struct ExtraMount {
+  std::string host;
+  std::string inside;
+  bool read_only = false;
+};
+
 struct Config {
   std::string command = "serve";  // serve (API and workers), server (API), worker (workers)
   std::string bind_address = "0.0.0.0";
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
   std::string database_url;         // postgres://…: PostgreSQL instead of the SQLite file
-  std::string job_dir;              // job folders; default <tmp>/millrace-jobs-<pid>
-  std::string ui_dir;               // serve the web app from here, not the binary (development)
-  std::string job_user;             // jobs run as this user; default nobody when root, "-" = self
-  std::string base_url;             // default http://localhost:<port>
+  std::string job_dir;  // job folders; default <data>/jobs (unsandboxed: <tmp>/millrace-jobs-<pid>)
+  std::string ui_dir;   // serve the web app from here, not the binary (development)
+  std::string job_user;  // unsandboxed jobs run as this user; default nobody when root, "-" = self
+  // Every job in its own sandbox (namespaces, a uid of its own, cgroup limits, seccomp): "auto"
+  // (when the server runs as root), "on" (refuse to start without), "off".
+  std::string job_sandbox = "auto";
+  bool job_network = true;              // off: jobs run in an empty network namespace
+  uint32_t job_uid_first = 2000000000;  // JOB_UID_RANGE: the uids sandboxed jobs run as
+  uint32_t job_uid_last = 2000065535;
+  int64_t job_pids_max = 256;                // processes and threads of one job at once
+  int64_t job_disk_limit_mb = 1024;          // a job's folder, /tmp and /dev/shm together
+  int64_t job_cpu_limit_s = 0;               // CPU time of one job, children included; 0 = none
+  std::vector<ExtraMount> job_extra_mounts;  // shared with every sandboxed job
+  std::string base_url;                      // default http://localhost:<port>
   int num_workers = 2;
   int64_t timeout_wait_result_s = 600;
   int64_t timeout_sse_stream_s = 60;  // an SSE stream of job updates ends (timeout) after this

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "flow/evaluator_script.h"
+#include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
 
 namespace millrace::flow {
 namespace {
@@ -61,13 +63,37 @@ int64_t JsEvaluator::started_processes() const {
   return started_;
 }
 
+JsEvaluator::Slot::Slot() = default;
+JsEvaluator::Slot::~Slot() = default;
+
 bool JsEvaluator::ensure_started(Slot& slot, std::string& error) {
-  if (slot.process.pid > 0) return true;
+  if (slot.process.child.pid > 0) return true;
   runtime::ProcessSpec spec;
   spec.argv = {options_.node, "--max-old-space-size=" + std::to_string(options_.heap_mb), "-e",
                kEvaluatorScript};
-  spec.user = options_.user;
-  spec.cwd = options_.work_dir.empty() ? "/" : options_.work_dir;
+  if (options_.isolation) {
+    if (!slot.cell) {
+      // A little room: the heap limit is V8's; the cell's covers the whole process.
+      sandbox::JobLimits limits;
+      limits.memory_bytes = (options_.heap_mb + 192) << 20;
+      limits.max_processes = 32;
+      limits.disk_bytes = 16 << 20;
+      size_t index = 0;  // slots_ does not change after construction
+      while (index < slots_.size() && slots_[index].get() != &slot) ++index;
+      slot.cell = options_.isolation->new_cell("eval-" + std::to_string(index + 1), limits, error);
+      if (!slot.cell) return false;
+      auto folder = slot.cell->new_folder(error);
+      if (!folder) return false;
+      slot.folder = std::make_unique<sandbox::CellFolder>(std::move(*folder));
+    }
+    auto jail = slot.cell->jail(*slot.folder, false, {}, error);
+    if (!jail) return false;
+    spec.jail = std::move(*jail);
+    spec.cwd = sandbox::kJobFolderInside;
+  } else {
+    spec.user = options_.user;
+    spec.cwd = options_.work_dir.empty() ? "/" : options_.work_dir;
+  }
   // A clean environment: nothing of the server's (its secrets) reaches the evaluator.
   spec.env = {"PATH=/usr/bin:/bin", "NODE_OPTIONS=", "HOME=" + spec.cwd};
   spec.limits.open_files = 64;
@@ -75,7 +101,7 @@ bool JsEvaluator::ensure_started(Slot& slot, std::string& error) {
   spec.die_with_parent = false;
   auto p = runtime::spawn_piped(spec, error);
   if (!p) return false;
-  slot.process = *p;
+  slot.process = std::move(*p);
   slot.pending.clear();
   std::lock_guard lock(mutex_);
   ++started_;

@@ -15,6 +15,12 @@
 #include "runtime/process.h"
 #include "runtime/sandbox.h"
 
+namespace millrace::sandbox {
+class Isolation;
+class Cell;
+class CellFolder;
+}  // namespace millrace::sandbox
+
 namespace millrace::flow {
 
 struct EvalOutcome {
@@ -27,9 +33,11 @@ struct JsEvaluatorOptions {
   std::string node;                      // absolute path of the node binary
   size_t processes = 2;                  // evaluations run in parallel up to this
   int64_t timeout_ms = 1000;             // one evaluation's budget
-  std::optional<runtime::JobUser> user;  // evaluators run as the job user, like jobs
-  std::string work_dir;                  // their (empty) working folder
+  std::optional<runtime::JobUser> user;  // unsandboxed: evaluators run as the job user
+  std::string work_dir;                  // unsandboxed: their (empty) working folder
   int64_t heap_mb = 64;                  // V8 old-space limit per process
+  // Set: each evaluator runs in a cell of its own, without network, like a job.
+  sandbox::Isolation* isolation = nullptr;
 };
 
 class JsEvaluator {
@@ -51,9 +59,13 @@ class JsEvaluator {
 
  private:
   struct Slot {
+    Slot();
+    ~Slot();
     runtime::PipedProcess process;
     std::string pending;  // bytes read past the last answer
     bool busy = false;
+    std::unique_ptr<sandbox::Cell> cell;  // sandboxed: made on first start, kept
+    std::unique_ptr<sandbox::CellFolder> folder;
   };
   bool ensure_started(Slot& slot, std::string& error);
   EvalOutcome exchange(Slot& slot, const std::string& line);

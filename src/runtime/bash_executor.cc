@@ -17,7 +17,7 @@ class BashExecutor final : public Executor {
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
     std::string err;
-    auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
+    auto folder = JobFolder::create(sandbox_, req.cell, req.job_id, err, req.shared_folder_id);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     if (!folder->write_file("main.sh", req.content)) {
       return {false, error_object("ExecutionErr", "cannot write the job's script"), false};
@@ -25,7 +25,9 @@ class BashExecutor final : public Executor {
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
 
-    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, true);
+    auto made = job_process_spec(sandbox_, *folder, req, true);
+    if (!made) return {false, error_object("ExecutionErr", made.error().message), false};
+    ProcessSpec& spec = *made;
     spec.argv = {bash_, "-e", "-o", "pipefail", "./main.sh"};
     auto args = nlohmann::json::parse(req.args_json, nullptr, false);
     for (const auto& p : parse_bash_signature(req.content)) {
@@ -36,7 +38,7 @@ class BashExecutor final : public Executor {
       }
       spec.argv.push_back(value);
     }
-    JobProcess run = run_job_process(spec, req, logs, cancel);
+    JobProcess run = run_job_process(std::move(spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     const ProcessOutcome& outcome = run.outcome;
     const LogTail& tail = run.tail;

@@ -8,6 +8,7 @@
 #include "common/json_limits.h"
 #include "common/strings.h"
 #include "runtime/job_folder.h"
+#include "sandbox/isolation.h"
 
 namespace millrace::runtime {
 namespace {
@@ -69,21 +70,43 @@ void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out) {
   out.result_json = error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-ProcessSpec job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
-                             const JobRunRequest& req, bool limit_address_space) {
+Result<ProcessSpec> job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
+                                     const JobRunRequest& req, bool limit_address_space) {
   ProcessSpec spec;
-  spec.env = base_environment(folder.path());
+  spec.env = base_environment(folder.inside(), folder.cell() ? "/tmp" : folder.inside());
   spec.env.insert(spec.env.end(), req.job_env.begin(), req.job_env.end());
-  spec.cwd = folder.path();
-  spec.user = sandbox.user;
+  spec.cwd = folder.inside();
   spec.limits.timeout_ms = req.timeout_ms;
   if (limit_address_space) spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
+  if (folder.cell()) {
+    std::string error;
+    auto jail = folder.cell()->jail(*folder.cell_folder(), req.network, folder.binds(), error);
+    if (!jail) return Error::plain(500, error);
+    spec.jail = std::move(*jail);
+  } else {
+    spec.user = sandbox.user;
+  }
   return spec;
 }
 
-JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
+JobRunOutcome limit_failure(const std::string& message) {
+  return {false, error_object("ExecutionErr", message), false};
+}
+
+std::string limit_behind_failure(const sandbox::Cell& cell, const sandbox::CgroupUsage& before) {
+  std::string reason = cell.limit_reached(before);
+  if (reason.empty() && cell.scratch_full()) reason = cell.disk_limit_message();
+  return reason;
+}
+
+JobProcess run_job_process(ProcessSpec spec, const JobFolder& folder, const JobRunRequest& req,
                            const OutputSink& logs, const CancelSignal* cancel) {
   JobProcess run;
+  const sandbox::Cell* cell = folder.cell();
+  sandbox::CgroupUsage before = cell ? cell->usage() : sandbox::CgroupUsage{};
+  // Over a limit that covers the whole tree (memory, processes, CPU time): the job stops at
+  // once, whatever its main process makes of it.
+  if (cell) spec.watchdog = [cell, before] { return cell->limit_reached(before); };
   run.outcome = run_process(
       spec,
       [&](std::string_view chunk) {
@@ -97,6 +120,12 @@ JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
     run.ended = JobRunOutcome{false, "", true};
   } else if (run.outcome.timed_out) {
     run.ended = JobRunOutcome{false, timeout_error(req.timeout_ms), false};
+  } else if (!run.outcome.stopped_by.empty()) {
+    run.ended = limit_failure(run.outcome.stopped_by);
+  } else if (cell && (run.outcome.exit_code != 0 || run.outcome.term_signal)) {
+    if (auto reason = limit_behind_failure(*cell, before); !reason.empty()) {
+      run.ended = limit_failure(reason);
+    }
   }
   return run;
 }
@@ -162,15 +191,14 @@ std::string timeout_error(int64_t timeout_ms) {
 
 std::string install_wrapper(const Sandbox& sandbox, const std::string& name, const char* text) {
   std::error_code ec;
-  std::filesystem::create_directories(sandbox.job_root + "/.runtime", ec);
-  std::string path = sandbox.job_root + "/.runtime/" + name;
-  std::ofstream(path, std::ios::trunc) << text;
-  return path;
+  std::filesystem::create_directories(sandbox.runtime_dir(), ec);
+  std::ofstream(sandbox.runtime_dir() + "/" + name, std::ios::trunc) << text;
+  return sandbox.runtime_dir_inside() + "/" + name;
 }
 
-std::vector<std::string> base_environment(const std::string& job_folder) {
-  return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + job_folder, "TMPDIR=" + job_folder,
-          "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+std::vector<std::string> base_environment(const std::string& home, const std::string& tmp) {
+  return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + home, "TMPDIR=" + tmp, "LANG=C.UTF-8",
+          "LC_ALL=C.UTF-8"};
 }
 
 std::string result_json_problem(const std::string& text) {

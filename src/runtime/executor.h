@@ -11,6 +11,11 @@
 #include "runtime/interpreters.h"
 #include "runtime/process.h"
 #include "runtime/sandbox.h"
+#include "sandbox/cgroups.h"
+
+namespace millrace::sandbox {
+class Cell;
+}
 
 namespace millrace::runtime {
 
@@ -30,6 +35,10 @@ struct JobRunRequest {
   // Set for a warm run (Python, TypeScript/JavaScript): the worker slot's interpreters, one of
   // which runs the job. Null: a new process for this job alone.
   WarmInterpreters* warm = nullptr;
+  // Sandboxed: the worker slot's cell, where a cold job runs. Null: unsandboxed.
+  sandbox::Cell* cell = nullptr;
+  bool network = true;   // false: the job gets an empty network namespace
+  std::string identity;  // who the job runs as (warm interpreters are never shared across)
 };
 
 struct JobRunOutcome {
@@ -56,6 +65,7 @@ class Runtimes {
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs, const CancelSignal* cancel);
   // A same_worker flow has ended: its steps' shared folder goes.
   void remove_shared_folder(const std::string& id) const;
+  const Sandbox& sandbox() const { return sandbox_; }
 
  private:
   Sandbox sandbox_;
@@ -84,9 +94,10 @@ std::string timeout_error(int64_t timeout_ms);
 // A failure that came from the memory limit (MemoryError, V8's heap, a failed allocation) says
 // so, with the limit.
 void explain_memory_failure(const JobRunRequest& req, JobRunOutcome& out);
-std::vector<std::string> base_environment(const std::string& job_folder);
-// Writes a language's wrapper program as <job root>/.runtime/<name> (readable by the job user,
-// writable by the server only) and answers its path.
+// PATH, HOME (the job's folder), TMPDIR and the locale.
+std::vector<std::string> base_environment(const std::string& home, const std::string& tmp);
+// Writes a language's wrapper program into the sandbox's runtime folder (readable by jobs,
+// writable by the server only) and answers the path jobs run it by.
 std::string install_wrapper(const Sandbox& sandbox, const std::string& name, const char* text);
 // Why `text` cannot be a job's result (not JSON, or nested too deeply), or empty when it can.
 std::string result_json_problem(const std::string& text);
@@ -106,19 +117,26 @@ class LogTail {
 class JobFolder;
 
 // What every job's process gets: its folder as cwd and HOME, the clean environment plus the
-// job's variables, the job user, the timeout and (when `limit_address_space`) the memory limit.
-ProcessSpec job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
-                             const JobRunRequest& req, bool limit_address_space);
+// job's variables, the timeout and (when `limit_address_space`) the memory limit; in a cell,
+// its jail (the folder's binds, the job's network), else the job user.
+Result<ProcessSpec> job_process_spec(const Sandbox& sandbox, const JobFolder& folder,
+                                     const JobRunRequest& req, bool limit_address_space);
 
 // A job's process run to its end, its output sent to the logs and its tail kept for errors.
 struct JobProcess {
   ProcessOutcome outcome;
   LogTail tail;
-  // Set when the job ends here: not started, canceled, timed out.
+  // Set when the job ends here: not started, canceled, timed out, over one of its cell's
+  // limits.
   std::optional<JobRunOutcome> ended;
 };
-JobProcess run_job_process(const ProcessSpec& spec, const JobRunRequest& req,
+JobProcess run_job_process(ProcessSpec spec, const JobFolder& folder, const JobRunRequest& req,
                            const OutputSink& logs, const CancelSignal* cancel);
+// The failure of a job that went over a limit of its cell (the message names the setting).
+JobRunOutcome limit_failure(const std::string& message);
+// After a sandboxed job failed: which limit of `cell` it went over since `before`, if any (the
+// cgroup's counters, then a full scratch); empty when none.
+std::string limit_behind_failure(const sandbox::Cell& cell, const sandbox::CgroupUsage& before);
 
 // The outcome a wrapper (Python's, Node's) left in ./result.json: the result on exit 0, the
 // error object otherwise; when it is missing or not JSON, what went wrong in words.

@@ -9,9 +9,15 @@
 namespace millrace::runtime {
 namespace {
 
+// The first candidate that is executable, as a real path: sandboxed jobs see the system's
+// folders, not the links or `..` that led to them.
 std::optional<std::string> first_executable(std::initializer_list<const char*> candidates) {
   for (const char* c : candidates) {
-    if (c && *c && access(c, X_OK) == 0) return std::string(c);
+    if (c && *c && access(c, X_OK) == 0) {
+      std::error_code ec;
+      auto real = std::filesystem::canonical(c, ec);
+      return ec ? std::string(c) : real.string();
+    }
   }
   return std::nullopt;
 }

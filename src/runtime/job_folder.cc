@@ -9,20 +9,62 @@
 #include <cstring>
 #include <filesystem>
 
+#include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
+#include "sandbox/trees.h"
+
 namespace millrace::runtime {
 
-std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::string& job_id,
-                                           std::string& error, const std::string& shared_id) {
+namespace {
+
+// Sandboxed: the flow's shared folder, given to the uid of the step about to run in it.
+std::string prepare_shared_in_cell(const Sandbox& sandbox, const sandbox::Cell& cell,
+                                   const std::string& shared_id, std::string& error) {
+  std::string shared = sandbox.isolation->shared_dir() + "/" + shared_id;
+  if (mkdir(shared.c_str(), 0700) != 0 && errno != EEXIST) {
+    error = "cannot create the shared folder " + shared + ": " + strerror(errno);
+    return "";
+  }
+  sandbox::chown_tree(shared, cell.uid(), cell.uid());
+  return shared;
+}
+
+}  // namespace
+
+std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, sandbox::Cell* cell,
+                                           const std::string& job_id, std::string& error,
+                                           const std::string& shared_id) {
+  JobFolder folder;
+  if (cell) {
+    auto made = cell->new_folder(error);
+    if (!made) return std::nullopt;
+    folder.cell_ = cell;
+    folder.cell_folder_ = std::make_unique<sandbox::CellFolder>(std::move(*made));
+    folder.path_ = folder.cell_folder_->job();
+    folder.inside_ = sandbox::kJobFolderInside;
+    if (!shared_id.empty()) {
+      std::string shared = prepare_shared_in_cell(sandbox, *cell, shared_id, error);
+      if (shared.empty()) return std::nullopt;
+      if (mkdir((folder.path_ + "/shared").c_str(), 0700) != 0) {
+        error = "cannot create " + folder.path_ + "/shared: " + strerror(errno);
+        return std::nullopt;
+      }
+      folder.binds_.push_back({shared, folder.inside_ + "/shared", false});
+    }
+    return folder;
+  }
   const std::string& root = sandbox.job_root;
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
   std::string path = root + "/" + job_id;
-  std::filesystem::remove_all(path, ec);  // leftovers of an interrupted earlier attempt
+  sandbox::remove_tree(path);  // leftovers of an interrupted earlier attempt
   if (mkdir(path.c_str(), 0700) != 0) {
     error = "cannot create job folder " + path + ": " + strerror(errno);
     return std::nullopt;
   }
-  JobFolder folder(path, sandbox.user);
+  folder.path_ = path;
+  folder.inside_ = path;
+  folder.user_ = sandbox.user;
   if (!shared_id.empty()) {
     // Made whole (created, given to the job user) under a name of this job's, then put in place
     // in one step: a step starting at the same time sees it complete, or makes its own.
@@ -55,21 +97,34 @@ std::optional<JobFolder> JobFolder::create(const Sandbox& sandbox, const std::st
 }
 
 void JobFolder::remove_shared(const Sandbox& sandbox, const std::string& shared_id) {
-  std::error_code ec;
-  std::filesystem::remove_all(sandbox.job_root + "/shared-" + shared_id, ec);
+  sandbox::remove_tree(sandbox.isolation ? sandbox.isolation->shared_dir() + "/" + shared_id
+                                         : sandbox.job_root + "/shared-" + shared_id);
+}
+
+JobFolder::JobFolder(JobFolder&& o) noexcept
+    : path_(std::move(o.path_)),
+      inside_(std::move(o.inside_)),
+      user_(std::move(o.user_)),
+      cell_(o.cell_),
+      cell_folder_(std::move(o.cell_folder_)),
+      binds_(std::move(o.binds_)) {
+  o.path_.clear();
 }
 
 JobFolder::~JobFolder() {
-  if (path_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
+  // A cell's folder goes with cell_folder_.
+  if (!path_.empty() && !cell_folder_) sandbox::remove_tree(path_);
 }
 
 bool JobFolder::write_file(const std::string& name, const std::string& content) const {
-  // Written while the folder is still the server's (before hand_over): nothing else can have
-  // put a link in its place; O_EXCL|O_NOFOLLOW says so again.
-  int fd = open((path_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                0644);
+  // Written before the job starts: nothing else can have put a link in its place;
+  // O_EXCL|O_NOFOLLOW says so again.
+  return write_new_file(path_, name, content);
+}
+
+bool write_new_file(const std::string& dir, const std::string& name, const std::string& content) {
+  int fd =
+      open((dir + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return false;
   size_t done = 0;
   while (done < content.size()) {
@@ -83,7 +138,7 @@ bool JobFolder::write_file(const std::string& name, const std::string& content) 
 }
 
 std::string JobFolder::hand_over() const {
-  if (!user_) return "";
+  if (cell_ || !user_) return "";  // a cell's job/ is its uid's from the start
   if (chown(path_.c_str(), user_->uid, user_->gid) != 0) {
     return "cannot give job folder " + path_ + " to " + user_->name + ": " + strerror(errno);
   }

@@ -1,12 +1,22 @@
-// A job's own working folder (mode 0700), removed with everything in it when the job ends.
+// A job's own working folder, removed with everything in it (never following a link) when the
+// job ends. Sandboxed, it is a folder of the job's cell (sandbox/isolation.h), which the job
+// sees as /job; unsandboxed, a folder (mode 0700) in the job root, seen at its own path.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "runtime/sandbox.h"
+#include "sandbox/jail.h"
+
+namespace millrace::sandbox {
+class Cell;
+class CellFolder;
+}  // namespace millrace::sandbox
 
 namespace millrace::runtime {
 
@@ -15,24 +25,28 @@ class JobFolder {
   // The largest result.json / result.out read back from a job, unless told otherwise.
   static constexpr uint64_t kMaxOutputFileBytes = 64ull * 1024 * 1024;
 
-  // Creates <root>/<job_id>, still the server's: write the job's files, then hand_over().
-  // With `shared_id` (the steps of a same_worker flow), ./shared in it is the folder all the
-  // steps of that flow run share, <root>/shared-<shared_id>.
-  static std::optional<JobFolder> create(const Sandbox& sandbox, const std::string& job_id,
-                                         std::string& error, const std::string& shared_id = "");
+  // A new folder, in `cell` when it is set, else in the sandbox's job root. Still the server's
+  // until hand_over(): write the job's files first. With `shared_id` (the steps of a
+  // same_worker flow), ./shared in it is the folder all the steps of that flow share.
+  static std::optional<JobFolder> create(const Sandbox& sandbox, sandbox::Cell* cell,
+                                         const std::string& job_id, std::string& error,
+                                         const std::string& shared_id = "");
   // Removes the shared folder of a same_worker flow that has ended.
   static void remove_shared(const Sandbox& sandbox, const std::string& shared_id);
   ~JobFolder();
-  JobFolder(JobFolder&& o) noexcept : path_(std::move(o.path_)), user_(std::move(o.user_)) {
-    o.path_.clear();
-  }
+  JobFolder(JobFolder&& o) noexcept;
   JobFolder(const JobFolder&) = delete;
   JobFolder& operator=(const JobFolder&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }      // where the server reaches it
+  const std::string& inside() const { return inside_; }  // where the job sees it
+  sandbox::Cell* cell() const { return cell_; }
+  const sandbox::CellFolder* cell_folder() const { return cell_folder_.get(); }
+  // Mounted in the job's jail after its folder (./shared).
+  const std::vector<sandbox::Bind>& binds() const { return binds_; }
   // A new file (never an existing one, never through a link).
   bool write_file(const std::string& name, const std::string& content) const;
-  // Gives the folder to the job user, if any. Answers an error message, or empty.
+  // Unsandboxed: gives the folder to the job user, if any. Answers an error message, or empty.
   std::string hand_over() const;
   // A file the job wrote: nullopt when absent; an error when it is not a regular file (a link,
   // a FIFO, a device) or is too large.
@@ -40,10 +54,16 @@ class JobFolder {
                                                  uint64_t max_bytes = kMaxOutputFileBytes) const;
 
  private:
-  JobFolder(std::string path, std::optional<JobUser> user)
-      : path_(std::move(path)), user_(std::move(user)) {}
+  JobFolder() = default;
   std::string path_;
+  std::string inside_;
   std::optional<JobUser> user_;
+  sandbox::Cell* cell_ = nullptr;
+  std::unique_ptr<sandbox::CellFolder> cell_folder_;
+  std::vector<sandbox::Bind> binds_;
 };
+
+// Writes dir/name as a new file (never an existing one, never through a link).
+bool write_new_file(const std::string& dir, const std::string& name, const std::string& content);
 
 }  // namespace millrace::runtime

@@ -39,38 +39,47 @@ class NodeExecutor final : public Executor {
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
     std::string err;
-    auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
+    auto folder = JobFolder::create(sandbox_, req.cell, req.job_id, err, req.shared_folder_id);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
-    auto js = transpiled(req.content, *folder, logs);
+    auto js = transpiled(req, *folder, logs);
     if (!js) return {false, error_object("ExecutionErr", js.error().message), false};
-    if (!folder->write_file("main.mjs", *js) ||
-        (!req.warm && !folder->write_file("args.json", req.args_json))) {
+    // V8 reserves far more address space than it uses: the limit is on its heap instead.
+    std::vector<std::string> argv = {node_, "--no-warnings"};
+    if (req.memory_limit_mb > 0) {
+      argv.push_back("--max-old-space-size=" + std::to_string(req.memory_limit_mb));
+    }
+    argv.push_back(wrapper_);
+    if (req.warm) {
+      WarmLaunch launch;
+      launch.spec.env = base_environment("/", "/tmp");
+      launch.spec.cwd = sandbox_.job_root;
+      launch.spec.user = sandbox_.user;
+      launch.spec.argv = std::move(argv);
+      launch.spec.argv.push_back("--warm");
+      launch.program = "node";
+      launch.main_name = "main.mjs";
+      launch.main_content = *js;
+      return req.warm->run(launch, req, logs, cancel);
+    }
+    if (!folder->write_file("main.mjs", *js) || !folder->write_file("args.json", req.args_json)) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
-
-    // V8 reserves far more address space than it uses: the limit is on its heap instead.
-    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, false);
-    spec.argv = {node_, "--no-warnings"};
-    if (req.memory_limit_mb > 0) {
-      spec.argv.push_back("--max-old-space-size=" + std::to_string(req.memory_limit_mb));
-    }
-    spec.argv.push_back(wrapper_);
-    if (req.warm) {
-      spec.argv.push_back("--warm");
-      return req.warm->run(spec, "node", folder->path(), req, logs, cancel);
-    }
-    JobProcess run = run_job_process(spec, req, logs, cancel);
+    auto spec = job_process_spec(sandbox_, *folder, req, false);
+    if (!spec) return {false, error_object("ExecutionErr", spec.error().message), false};
+    spec->argv = std::move(argv);
+    JobProcess run = run_job_process(std::move(*spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "node");
   }
 
  private:
-  // The script as JavaScript: from the cache, or made by esbuild in the job's folder (while
-  // it is still the server's) and kept.
-  Result<std::string> transpiled(const std::string& content, const JobFolder& folder,
+  // The script as JavaScript: from the cache, or made by esbuild in the job's folder (in the
+  // job's jail when sandboxed, before the job's own files are written) and kept.
+  Result<std::string> transpiled(const JobRunRequest& req, const JobFolder& folder,
                                  const OutputSink& logs) {
+    const std::string& content = req.content;
     const std::string key = content_hash(content);
     {
       std::lock_guard lock(mutex_);
@@ -83,12 +92,14 @@ class NodeExecutor final : public Executor {
           "folder installs it, or set ESBUILD_BINARY_PATH)");
     }
     if (!folder.write_file("main.ts", content)) return Error::plain(500, "cannot write main.ts");
-    ProcessSpec spec;
+    JobRunRequest transpile = req;
+    transpile.timeout_ms = kTranspileTimeoutMs;
+    transpile.job_env.clear();  // esbuild needs no token
+    auto made = job_process_spec(sandbox_, folder, transpile, false);
+    if (!made) return made.error();
+    ProcessSpec& spec = *made;
     spec.argv = {*esbuild_,         "main.ts",         "--loader:.ts=ts",   "--format=esm",
                  "--platform=node", "--target=node18", "--log-level=error", "--outfile=main.mjs"};
-    spec.env = base_environment(folder.path());
-    spec.cwd = folder.path();
-    spec.limits.timeout_ms = kTranspileTimeoutMs;
     std::string said;
     auto outcome = run_process(
         spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
@@ -101,6 +112,7 @@ class NodeExecutor final : public Executor {
     if (!js || !*js) return Error::plain(500, "esbuild wrote no main.mjs");
     std::error_code ec;
     std::filesystem::remove(folder.path() + "/main.mjs", ec);  // written again for the job
+    std::filesystem::remove(folder.path() + "/main.ts", ec);
     std::lock_guard lock(mutex_);
     if (cache_.size() >= kMaxCachedScripts) {
       cache_.erase(order_.front());

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "sandbox/spawn.h"
+
 namespace millrace::runtime {
 
 CancelSignal::CancelSignal() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
@@ -97,7 +99,58 @@ void kill_group(pid_t pid) {
   kill(pid, SIGKILL);
 }
 
+// Starts spec with these descriptors as its 0, 1, 2 and 3 (-1: /dev/null, or no 3): in its jail
+// when it has one, else vfork + exec in its own process group.
+std::optional<Child> start_child(const ProcessSpec& spec, const ExecStrings& exec, int in_fd,
+                                 int out_fd, int err_fd, int fd3, std::string& error) {
+  Child child;
+  if (spec.jail) {
+    sandbox::JailedExec e;
+    e.argv = exec.argv.data();
+    e.envp = exec.envp.data();
+    e.cwd = spec.cwd.c_str();
+    e.stdin_fd = in_fd;
+    e.stdout_fd = out_fd;
+    e.stderr_fd = err_fd;
+    e.fd3 = fd3;
+    e.open_files = spec.limits.open_files;
+    e.address_space_bytes = spec.limits.memory_bytes;
+    e.die_with_parent = spec.die_with_parent;
+    child.jail = sandbox::JailedInit::start(*spec.jail, e, error);
+    if (!child.jail) return std::nullopt;
+    child.pid = child.jail->pid();
+    return child;
+  }
+  pid_t server_pid = getpid();
+  // vfork: the child borrows the server's memory until execve instead of copying its page
+  // tables, which is what posix_spawn does too; child_exec makes only system calls.
+  pid_t pid = vfork();
+  if (pid < 0) {
+    error = std::string("vfork: ") + strerror(errno);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    child_exec(spec, exec.argv.data(), exec.envp.data(), in_fd, out_fd, err_fd, fd3, server_pid);
+  }
+  setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
+  child.pid = pid;
+  return child;
+}
+
 }  // namespace
+
+Child::Child() = default;
+Child::~Child() = default;
+Child::Child(Child&&) noexcept = default;
+Child& Child::operator=(Child&&) noexcept = default;
+
+pid_t Child::main_pid() const {
+  return jail ? jail->main_pid() : pid;
+}
+
+int Child::status_from(int reaped_status) {
+  return jail ? jail->on_reaped(reaped_status) : reaped_status;
+}
 
 ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
                            const CancelSignal* cancel) {
@@ -109,20 +162,16 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     out.start_error = std::string("pipe: ") + strerror(errno);
     return out;
   }
-  pid_t server_pid = getpid();
-  // vfork: the child borrows the server's memory until execve instead of copying its page
-  // tables, which is what posix_spawn does too; child_exec makes only system calls.
-  pid_t pid = vfork();
-  if (pid < 0) {
-    out.start_error = std::string("vfork: ") + strerror(errno);
+  std::string error;
+  auto started = start_child(spec, exec, -1, fds[1], fds[1], -1, error);
+  close(fds[1]);
+  if (!started) {
+    out.start_error = error;
     close(fds[0]);
-    close(fds[1]);
     return out;
   }
-  if (pid == 0)
-    child_exec(spec, exec.argv.data(), exec.envp.data(), -1, fds[1], fds[1], -1, server_pid);
-  close(fds[1]);
-  setpgid(pid, pid);  // also from the parent, so kill(-pid) works whoever runs first
+  Child child = std::move(*started);
+  const pid_t pid = child.pid;
   out.started = true;
 
   const auto deadline = spec.limits.timeout_ms > 0
@@ -134,6 +183,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
   bool pipe_open = true;
   // Readable when the child exits (Linux ≥ 5.3); without it, exits are noticed on ticks.
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  auto next_watch = Clock::now() + std::chrono::milliseconds(kTickMs);
   auto drain = [&] {
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     ssize_t r;
@@ -159,6 +209,10 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     if (Clock::now() >= deadline) {
       out.timed_out = true;
       break;
+    }
+    if (spec.watchdog && Clock::now() >= next_watch) {
+      next_watch = Clock::now() + std::chrono::milliseconds(kTickMs);
+      if (out.stopped_by = spec.watchdog(); !out.stopped_by.empty()) break;
     }
     // The job is over when its main process exits, whatever it left running in the background
     // (which may keep the pipe open) and whether or not it closed its output early.
@@ -189,6 +243,7 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  status = child.status_from(status);
   if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) out.term_signal = WTERMSIG(status);
   return out;
@@ -207,28 +262,28 @@ std::optional<PipedProcess> spawn_piped(const ProcessSpec& spec, std::string& er
     close(in[1]);
     return std::nullopt;
   }
-  pid_t server_pid = getpid();
-  pid_t pid = vfork();
-  if (pid < 0) {
-    error = std::string("vfork: ") + strerror(errno);
-    for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
-    return std::nullopt;
-  }
-  if (pid == 0) {
-    child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], -1, -1, server_pid);
-  }
+  auto child = start_child(spec, exec, in[0], out[1], -1, -1, error);
   close(in[0]);
   close(out[1]);
-  setpgid(pid, pid);
-  return PipedProcess{pid, in[1], out[0]};
+  if (!child) {
+    close(in[1]);
+    close(out[0]);
+    return std::nullopt;
+  }
+  PipedProcess p;
+  p.child = std::move(*child);
+  p.to_child = in[1];
+  p.from_child = out[0];
+  return p;
 }
 
 void stop_piped(PipedProcess& p) {
-  if (p.pid > 0) {
-    kill_group(p.pid);
+  if (p.child.pid > 0) {
+    kill_group(p.child.pid);
     int status;
-    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+    while (waitpid(p.child.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    p.child.status_from(status);
   }
   if (p.to_child >= 0) close(p.to_child);
   if (p.from_child >= 0) close(p.from_child);
@@ -248,46 +303,41 @@ std::optional<InterpreterProcess> spawn_interpreter(const ProcessSpec& spec, std
     close_all();
     return std::nullopt;
   }
-  pid_t server_pid = getpid();
-  pid_t pid = vfork();
-  if (pid < 0) {
-    error = std::string("vfork: ") + strerror(errno);
-    close_all();
-    return std::nullopt;
-  }
-  if (pid == 0) {
-    child_exec(spec, exec.argv.data(), exec.envp.data(), in[0], out[1], out[1], replies[1],
-               server_pid);
-  }
+  auto child = start_child(spec, exec, in[0], out[1], out[1], replies[1], error);
   for (int* fd : {&in[0], &out[1], &replies[1]}) {
     close(*fd);
     *fd = -1;
   }
-  setpgid(pid, pid);
+  if (!child) {
+    close_all();
+    return std::nullopt;
+  }
   // The server never blocks on the child: every descriptor is polled.
   for (int fd : {in[1], out[0], replies[0]}) fcntl(fd, F_SETFL, O_NONBLOCK);
   InterpreterProcess p;
-  p.pid = pid;
+  p.child = std::move(*child);
   p.requests = in[1];
   p.output = out[0];
   p.replies = replies[0];
-  p.pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  p.pidfd = static_cast<int>(syscall(SYS_pidfd_open, p.child.pid, 0));
   return p;
 }
 
 std::optional<int> reap_if_exited(InterpreterProcess& p) {
-  if (p.pid <= 0) return std::nullopt;
+  const pid_t pid = p.child.pid;
+  if (pid <= 0) return std::nullopt;
   // WNOWAIT: the zombie keeps its pid, so its group can be killed without hitting a newcomer.
   siginfo_t info{};
-  if (waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
-      info.si_pid != p.pid) {
+  if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      info.si_pid != pid) {
     return std::nullopt;
   }
-  kill(-p.pid, SIGKILL);  // whatever it left behind in its group
+  kill(-pid, SIGKILL);  // whatever it left behind in its group
   int status = 0;
-  while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  p.pid = -1;
+  status = p.child.status_from(status);
+  p.child.pid = -1;
   stop_interpreter(p);
   return status;
 }
@@ -310,20 +360,31 @@ void add_children(pid_t pid, std::vector<pid_t>& out, int depth) {
   }
   closedir(dir);
 }
-}  // namespace
 
-void kill_descendants(pid_t pid) {
+// Kills every process below `pid` but `keep` (whose own descendants go too).
+void kill_descendants(pid_t pid, pid_t keep) {
   std::vector<pid_t> found;
   add_children(pid, found, 0);
-  for (pid_t child : found) kill(child, SIGKILL);
+  for (pid_t child : found) {
+    if (child != keep) kill(child, SIGKILL);
+  }
+}
+
+}  // namespace
+
+void kill_leftovers(const InterpreterProcess& p) {
+  if (p.child.pid <= 0) return;
+  // In a jail, what the interpreter's children left behind is the init's (pid 1 adopts orphans).
+  kill_descendants(p.child.pid, p.child.main_pid());
 }
 
 void stop_interpreter(InterpreterProcess& p) {
-  if (p.pid > 0) {
-    kill_group(p.pid);
+  if (p.child.pid > 0) {
+    kill_group(p.child.pid);
     int status;
-    while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+    while (waitpid(p.child.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    p.child.status_from(status);
   }
   for (int fd : {p.requests, p.output, p.replies, p.pidfd}) {
     if (fd >= 0) close(fd);

@@ -12,6 +12,11 @@
 #include <vector>
 
 #include "runtime/sandbox.h"
+#include "sandbox/jail.h"
+
+namespace millrace::sandbox {
+class JailedInit;
+}
 
 namespace millrace::runtime {
 
@@ -40,13 +45,19 @@ struct ProcessLimits {
 
 struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0] is an absolute path
-  std::optional<JobUser> user;    // switch to this user before exec
-  std::vector<std::string> env;   // NAME=value, the whole environment
+  // Set: the process runs in this jail (sandbox/spawn.h), and argv[0] and cwd are paths inside
+  // it; `user` is then not used.
+  std::optional<sandbox::Jail> jail;
+  std::optional<JobUser> user;   // switch to this user before exec
+  std::vector<std::string> env;  // NAME=value, the whole environment
   std::string cwd;
   ProcessLimits limits;
   // PR_SET_PDEATHSIG: the child dies with the thread that started it. Off for children that
   // end by themselves when their stdin closes (the server's death closes it too).
   bool die_with_parent = true;
+  // Asked at every tick while the process runs: a non-empty answer (a limit it went over) stops
+  // it, and becomes ProcessOutcome::stopped_by.
+  std::function<std::string()> watchdog;
 };
 
 struct ProcessOutcome {
@@ -56,6 +67,7 @@ struct ProcessOutcome {
   int term_signal = 0;  // when a signal ended it
   bool timed_out = false;
   bool canceled = false;
+  std::string stopped_by;  // what the watchdog said
 };
 
 // Called with each chunk of output as it is read, and with an empty chunk at least every
@@ -65,10 +77,25 @@ using OutputSink = std::function<void(std::string_view chunk)>;
 ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
                            const CancelSignal* cancel);
 
+// A started child: its pid (in a jail, the jail's init), and the jail's init when there is
+// one. Move-only.
+struct Child {
+  Child();
+  ~Child();
+  Child(Child&&) noexcept;
+  Child& operator=(Child&&) noexcept;
+  pid_t pid = -1;
+  std::unique_ptr<sandbox::JailedInit> jail;
+  // The process that runs the program (in a jail, the init's child; else pid).
+  pid_t main_pid() const;
+  // Its wait status, from the status waitpid() gave for pid.
+  int status_from(int reaped_status);
+};
+
 // A long-lived child spoken to over pipes (its stderr goes to /dev/null). The caller owns
 // the descriptors and must end it with stop_piped().
 struct PipedProcess {
-  pid_t pid = -1;
+  Child child;
   int to_child = -1;    // the child's stdin
   int from_child = -1;  // the child's stdout
 };
@@ -84,7 +111,7 @@ void stop_piped(PipedProcess& p);
 // stdin, its stdout and stderr are one stream (the jobs' logs), and it replies on its
 // descriptor 3. The server's ends are non-blocking. End it with stop_interpreter().
 struct InterpreterProcess {
-  pid_t pid = -1;
+  Child child;
   int requests = -1;  // the child's stdin
   int output = -1;    // the child's stdout and stderr
   int replies = -1;   // the child's descriptor 3
@@ -97,7 +124,8 @@ std::optional<InterpreterProcess> spawn_interpreter(const ProcessSpec& spec, std
 std::optional<int> reap_if_exited(InterpreterProcess& p);
 // Kills the child's process group, reaps it and closes the pipes.
 void stop_interpreter(InterpreterProcess& p);
-// Kills every process `pid` started that is still running (and theirs), not `pid` itself.
-void kill_descendants(pid_t pid);
+// Kills every process the interpreter started that is still running (in a jail, every process
+// of the tree but the interpreter), not the interpreter itself.
+void kill_leftovers(const InterpreterProcess& p);
 
 }  // namespace millrace::runtime

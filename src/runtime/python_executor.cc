@@ -22,29 +22,41 @@ class PythonExecutor final : public Executor {
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
                     const CancelSignal* cancel) override {
+    // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
+    if (req.warm) {
+      WarmLaunch launch{warm_spec(req), "python3", "main.py", req.content};
+      launch.spec.argv = {python_, "-u", "-I", wrapper_, "--warm"};
+      return req.warm->run(launch, req, logs, cancel);
+    }
     std::string err;
-    auto folder = JobFolder::create(sandbox_, req.job_id, err, req.shared_folder_id);
+    auto folder = JobFolder::create(sandbox_, req.cell, req.job_id, err, req.shared_folder_id);
     if (!folder) return {false, error_object("ExecutionErr", err), false};
-    // A warm interpreter gets the arguments over its pipe.
     if (!folder->write_file("main.py", req.content) ||
-        (!req.warm && !folder->write_file("args.json", req.args_json))) {
+        !folder->write_file("args.json", req.args_json)) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
     if (auto e = folder->hand_over(); !e.empty())
       return {false, error_object("ExecutionErr", e), false};
-    ProcessSpec spec = job_process_spec(sandbox_, *folder, req, true);
-    // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
-    spec.argv = {python_, "-u", "-I", wrapper_};
-    if (req.warm) {
-      spec.argv.push_back("--warm");
-      return req.warm->run(spec, "python3", folder->path(), req, logs, cancel);
-    }
-    JobProcess run = run_job_process(spec, req, logs, cancel);
+    auto spec = job_process_spec(sandbox_, *folder, req, true);
+    if (!spec) return {false, error_object("ExecutionErr", spec.error().message), false};
+    spec->argv = {python_, "-u", "-I", wrapper_};
+    JobProcess run = run_job_process(std::move(*spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "python3");
   }
 
  private:
+  // How a warm interpreter is started: its environment and limits (the folder and the jail
+  // are the interpreter's own).
+  ProcessSpec warm_spec(const JobRunRequest& req) const {
+    ProcessSpec spec;
+    spec.env = base_environment("/", "/tmp");
+    spec.cwd = sandbox_.job_root;
+    spec.user = sandbox_.user;
+    spec.limits.memory_bytes = req.memory_limit_mb * 1024 * 1024;
+    return spec;
+  }
+
   Sandbox sandbox_;
   std::string python_;
   std::string wrapper_;

@@ -5,7 +5,18 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
+
 namespace millrace::runtime {
+
+std::string Sandbox::runtime_dir() const {
+  return isolation ? isolation->runtime_dir() : job_root + "/.runtime";
+}
+
+std::string Sandbox::runtime_dir_inside() const {
+  return isolation ? std::string(sandbox::kRuntimeInside) : runtime_dir();
+}
 
 std::string prepare_job_root(const Sandbox& sandbox) {
   std::error_code ec;

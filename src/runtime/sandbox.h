@@ -1,12 +1,17 @@
-// Where and as whom jobs run. When the server runs as root, jobs run as an unprivileged user
-// (JOB_USER, `nobody` by default), so they cannot read the server's data folder (0700) or
-// signal the server; each job's folder is owned by that user.
+// Where and as whom jobs run. Sandboxed (the default as root): each job in a cell of the
+// process's Isolation (sandbox/isolation.h), its own namespaces, uid and limits. Otherwise
+// (JOB_SANDBOX=off, or a server that is not root) jobs run as a plain user (JOB_USER, `nobody`
+// by default as root) with a folder in job_root.
 #pragma once
 
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
+
+namespace millrace::sandbox {
+class Isolation;
+}
 
 namespace millrace::runtime {
 
@@ -17,8 +22,13 @@ struct JobUser {
 };
 
 struct Sandbox {
-  std::string job_root;         // job folders are made here, one per job
-  std::optional<JobUser> user;  // nullopt: jobs run as the server's own user
+  std::string job_root;                     // unsandboxed job folders are made here
+  std::optional<JobUser> user;              // unsandboxed: nullopt runs as the server's user
+  sandbox::Isolation* isolation = nullptr;  // set: jobs run sandboxed, in cells
+  // Where the runtime wrappers are written, and the folder they are run from (inside a jail:
+  // /opt/millrace).
+  std::string runtime_dir() const;
+  std::string runtime_dir_inside() const;
 };
 
 // Creates the job root. When jobs run as another user it is made searchable but not listable

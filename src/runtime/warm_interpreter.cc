@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
+#include "sandbox/isolation.h"
 
 namespace millrace::runtime {
 namespace {
@@ -71,7 +72,7 @@ std::unique_ptr<WarmInterpreter> WarmInterpreter::start(const ProcessSpec& spec,
                                                         std::string program, std::string& error) {
   auto p = spawn_interpreter(spec, error);
   if (!p) return nullptr;
-  return std::unique_ptr<WarmInterpreter>(new WarmInterpreter(*p, std::move(program)));
+  return std::unique_ptr<WarmInterpreter>(new WarmInterpreter(std::move(*p), std::move(program)));
 }
 
 WarmInterpreter::~WarmInterpreter() {
@@ -79,7 +80,7 @@ WarmInterpreter::~WarmInterpreter() {
 }
 
 bool WarmInterpreter::alive() {
-  if (process_.pid <= 0) return false;
+  if (process_.child.pid <= 0) return false;
   return !reap_if_exited(process_);
 }
 
@@ -98,7 +99,7 @@ std::string warm_request(const std::string& folder, const std::vector<std::strin
   return text + ",\"args\":" + args_json + "}";
 }
 
-JobRunOutcome WarmInterpreter::died(const LogTail& tail) {
+JobRunOutcome WarmInterpreter::died(const LogTail& tail, const std::string& limit) {
   // Its replies ended without a whole reply: it crashed or exited (os._exit, a fatal signal,
   // a full heap). Give it a moment to be gone, then make sure it is.
   auto until = Clock::now() + kExitGrace;
@@ -109,20 +110,23 @@ JobRunOutcome WarmInterpreter::died(const LogTail& tail) {
   }
   if (!status) {
     stop_interpreter(process_);
+    if (!limit.empty()) return limit_failure(limit);
     return {false, error_object("ExecutionErr", program_ + " stopped answering (protocol broken)"),
             false};
   }
+  if (!limit.empty()) return limit_failure(limit);
   return {false, crash_error(program_, outcome_of(*status), tail.text()), false};
 }
 
 JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunRequest& req,
-                                   const OutputSink& logs, const CancelSignal* cancel) {
+                                   const OutputSink& logs, const CancelSignal* cancel,
+                                   const sandbox::Cell* cell) {
   char buf[16384];
   // What an earlier job's leftovers (a thread, a child) printed between jobs is nobody's.
   while (read(process_.output, buf, sizeof buf) > 0) {
   }
 
-  std::vector<std::string> env = base_environment(folder);
+  std::vector<std::string> env = base_environment(folder, cell ? "/tmp" : folder);
   env.insert(env.end(), req.job_env.begin(), req.job_env.end());
   std::string request = warm_request(folder, env, req.args_json);
   std::string frame = std::to_string(request.size()) + "\n" + request;
@@ -143,6 +147,15 @@ JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunReques
   const auto deadline = req.timeout_ms > 0
                             ? Clock::now() + std::chrono::milliseconds(req.timeout_ms)
                             : Clock::time_point::max();
+  // The interpreter's cell counts it and what it starts: over a limit, the job stops.
+  const sandbox::CgroupUsage before = cell ? cell->usage() : sandbox::CgroupUsage{};
+  auto next_watch = Clock::now() + std::chrono::milliseconds(kTickMs);
+  auto over_limit = [&](bool failed) {
+    if (!cell) return std::string();
+    std::string reason = cell->limit_reached(before);
+    if (reason.empty() && failed && cell->scratch_full()) reason = cell->disk_limit_message();
+    return reason;
+  };
   while (true) {
     struct pollfd pfds[5] = {{written < frame.size() ? process_.requests : -1, POLLOUT, 0},
                              {output_open ? process_.output : -1, POLLIN, 0},
@@ -164,6 +177,14 @@ JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunReques
       drain_output();
       stop_interpreter(process_);
       return {false, timeout_error(req.timeout_ms), false};
+    }
+    if (cell && Clock::now() >= next_watch) {
+      next_watch = Clock::now() + std::chrono::milliseconds(kTickMs);
+      if (auto reason = over_limit(false); !reason.empty()) {
+        drain_output();
+        stop_interpreter(process_);
+        return limit_failure(reason);
+      }
     }
     if (n == 0) {
       logs({});  // a tick: lets the caller flush what it has gathered
@@ -203,20 +224,23 @@ JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunReques
         if (reply.complete()) break;
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
         drain_output();
-        return died(tail);
+        return died(tail, over_limit(true));
       }
     }
     if (pfds[4].revents & POLLIN) {
       drain_output();
-      return died(tail);
+      return died(tail, over_limit(true));
     }
   }
   // Everything the job printed was written before its reply: it is in the pipe now.
   drain_output();
   // As in a cold run, what the job started in the background ends with it.
-  kill_descendants(process_.pid);
+  kill_leftovers(process_);
   std::string body = reply.body();
-  if (!reply.ok) return {false, std::move(body), false};
+  if (!reply.ok) {
+    if (auto reason = over_limit(true); !reason.empty()) return limit_failure(reason);
+    return {false, std::move(body), false};
+  }
   if (auto problem = result_json_problem(body); !problem.empty()) {
     return {false, error_object("ExecutionErr", problem), false};
   }

@@ -24,18 +24,20 @@ class WarmInterpreter {
   WarmInterpreter(const WarmInterpreter&) = delete;
   WarmInterpreter& operator=(const WarmInterpreter&) = delete;
 
-  // Runs one job in `folder` (its main file already there). A crash, a timeout or a cancel
-  // ends the interpreter, and only this job fails; alive() then says false.
+  // Runs one job in `folder` (its main file already there; a path as the interpreter sees it).
+  // A crash, a timeout, a cancel or a limit of `cell` (when sandboxed) ends the interpreter, and
+  // only this job fails; alive() then says false.
   JobRunOutcome run(const std::string& folder, const JobRunRequest& req, const OutputSink& logs,
-                    const CancelSignal* cancel);
+                    const CancelSignal* cancel, const sandbox::Cell* cell = nullptr);
   // False once it has exited or been stopped (it is then reaped).
   bool alive();
-  pid_t pid() const { return process_.pid; }
+  pid_t pid() const { return process_.child.pid; }
 
  private:
   WarmInterpreter(InterpreterProcess p, std::string program)
-      : process_(p), program_(std::move(program)) {}
-  JobRunOutcome died(const LogTail& tail);
+      : process_(std::move(p)), program_(std::move(program)) {}
+  // The interpreter died; `limit` says which of its cell's limits it went over, if one.
+  JobRunOutcome died(const LogTail& tail, const std::string& limit);
 
   InterpreterProcess process_;
   std::string program_;

@@ -1,18 +1,29 @@
 #include "runtime/warm_interpreters.h"
 
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
+#include "common/random.h"
 #include "common/strings.h"
+#include "runtime/job_folder.h"
+#include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
+#include "sandbox/trees.h"
 
 namespace millrace::runtime {
 namespace {
 
-// Two jobs share an interpreter only when they run the same code in the same workspace; a
-// cryptographic hash, so no two scripts can ever be mistaken for each other.
+// Two jobs share an interpreter only when they run the same code in the same workspace, as the
+// same identity, with the same network; a cryptographic hash, so that no two can ever be
+// mistaken for each other.
 std::string version_key(const JobRunRequest& req) {
-  std::string key = req.language + '\n' + req.workspace_id + '\n' + req.content;
+  std::string key = req.language + '\n' + req.workspace_id + '\n' + req.identity + '\n' +
+                    (req.network ? "net" : "no-net") + '\n' + req.content;
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return hex_encode(digest, sizeof digest);
@@ -20,32 +31,105 @@ std::string version_key(const JobRunRequest& req) {
 
 }  // namespace
 
-WarmInterpreters::WarmInterpreters(size_t capacity) : capacity_(std::max<size_t>(1, capacity)) {}
+struct WarmInterpreters::Kept {
+  std::string key;
+  std::unique_ptr<sandbox::Cell> cell;        // sandboxed: the interpreter's own
+  std::unique_ptr<sandbox::CellFolder> area;  // its /job, /tmp and /dev/shm
+  std::unique_ptr<WarmInterpreter> interpreter;
+  ~Kept() { interpreter.reset(); }  // stopped before its cell goes
+};
+
+WarmInterpreters::WarmInterpreters(size_t capacity, Sandbox sandbox, std::string name)
+    : capacity_(std::max<size_t>(1, capacity)),
+      sandbox_(std::move(sandbox)),
+      name_(std::move(name)) {}
 
 WarmInterpreters::~WarmInterpreters() = default;
 
-JobRunOutcome WarmInterpreters::run(const ProcessSpec& spec, const std::string& program,
-                                    const std::string& folder, const JobRunRequest& req,
+std::unique_ptr<WarmInterpreters::Kept> WarmInterpreters::start(const std::string& key,
+                                                                const WarmLaunch& launch,
+                                                                const JobRunRequest& req,
+                                                                std::string& error) {
+  auto kept = std::make_unique<Kept>();
+  kept->key = key;
+  ProcessSpec spec = launch.spec;
+  if (sandbox_.isolation) {
+    auto& iso = *sandbox_.isolation;
+    kept->cell =
+        iso.new_cell(name_ + "-warm" + std::to_string(++started_), iso.options().limits, error);
+    if (!kept->cell) return nullptr;
+    auto area = kept->cell->new_folder(error);
+    if (!area) return nullptr;
+    kept->area = std::make_unique<sandbox::CellFolder>(std::move(*area));
+    auto jail = kept->cell->jail(*kept->area, req.network, {}, error);
+    if (!jail) return nullptr;
+    spec.jail = std::move(*jail);
+    spec.cwd = sandbox::kJobFolderInside;
+  }
+  kept->interpreter = WarmInterpreter::start(spec, launch.program, error);
+  if (!kept->interpreter) return nullptr;
+  return kept;
+}
+
+JobRunOutcome WarmInterpreters::run(const WarmLaunch& launch, const JobRunRequest& req,
                                     const OutputSink& logs, const CancelSignal* cancel) {
+  auto failed = [](const std::string& message) {
+    return JobRunOutcome{false, error_object("ExecutionErr", message), false};
+  };
   const std::string key = version_key(req);
-  auto it = std::find_if(kept_.begin(), kept_.end(), [&](auto& e) { return e.first == key; });
-  if (it != kept_.end() && !it->second->alive()) {
+  auto it = std::find_if(kept_.begin(), kept_.end(), [&](auto& k) { return k->key == key; });
+  if (it != kept_.end() && !(*it)->interpreter->alive()) {
     kept_.erase(it);
     it = kept_.end();
   }
   if (it == kept_.end()) {
     std::string error;
-    auto started = WarmInterpreter::start(spec, program, error);
-    if (!started) {
-      return {false, error_object("ExecutionErr", "cannot start " + program + ": " + error), false};
-    }
-    kept_.emplace_front(key, std::move(started));
+    auto started = start(key, launch, req, error);
+    if (!started) return failed("cannot start " + launch.program + ": " + error);
+    kept_.push_front(std::move(started));
     while (kept_.size() > capacity_) kept_.pop_back();
   } else {
     kept_.splice(kept_.begin(), kept_, it);
   }
-  WarmInterpreter& interpreter = *kept_.front().second;
-  JobRunOutcome out = interpreter.run(folder, req, logs, cancel);
+  Kept& kept = *kept_.front();
+
+  // The job's own folder: sandboxed, a new one in the interpreter's /job; else one in the
+  // job root, like a cold job's.
+  std::string host_dir, inside_dir;
+  std::optional<JobFolder> plain;
+  if (kept.cell) {
+    std::string name = random_alphanumeric(20);
+    host_dir = kept.area->job() + "/" + name;
+    inside_dir = std::string(sandbox::kJobFolderInside) + "/" + name;
+    if (mkdir(host_dir.c_str(), 0700) != 0 ||
+        chown(host_dir.c_str(), kept.cell->uid(), kept.cell->uid()) != 0) {
+      std::string e = "cannot create the job folder " + host_dir + ": " + strerror(errno);
+      sandbox::remove_tree(host_dir);
+      return failed(e);
+    }
+  } else {
+    std::string error;
+    if (auto made = JobFolder::create(sandbox_, nullptr, req.job_id, error)) {
+      plain.emplace(std::move(*made));
+    } else {
+      return failed(error);
+    }
+    host_dir = inside_dir = plain->path();
+  }
+  struct RemoveAfter {
+    std::string path;
+    ~RemoveAfter() {
+      if (!path.empty()) sandbox::remove_tree(path);
+    }
+  } remove_after{kept.cell ? host_dir : ""};
+  if (!write_new_file(host_dir, launch.main_name, launch.main_content)) {
+    return failed("cannot write the job's files");
+  }
+  if (plain) {
+    if (auto e = plain->hand_over(); !e.empty()) return failed(e);
+  }
+  WarmInterpreter& interpreter = *kept.interpreter;
+  JobRunOutcome out = interpreter.run(inside_dir, req, logs, cancel, kept.cell.get());
   if (!interpreter.alive()) kept_.pop_front();
   return out;
 }

@@ -99,6 +99,14 @@ Result<bool> job_exists(Connection& c, const std::string& id) {
   return *row;
 }
 
+Result<bool> job_in_queue(Connection& c, const std::string& id) {
+  auto s = c.prepare("SELECT 1 FROM job_queue WHERE id = ?");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row;
+}
+
 Status mark_job_running(Connection& c, const std::string& id, const std::string& worker,
                         EpochMs started_at) {
   auto s = c.prepare(

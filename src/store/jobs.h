@@ -89,6 +89,8 @@ struct JobListFilter {
 
 Status insert_job(Connection& c, const JobRecord& job, EpochMs scheduled_for);
 Result<bool> job_exists(Connection& c, const std::string& id);
+// Whether the job is still queued or running (not completed).
+Result<bool> job_in_queue(Connection& c, const std::string& id);
 Status mark_job_running(Connection& c, const std::string& id, const std::string& worker,
                         EpochMs started_at);
 // Moves the job from the queue to job_completed.

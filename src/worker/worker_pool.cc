@@ -10,6 +10,7 @@
 #include "flow/flow_engine.h"
 #include "queue/job_results.h"
 #include "runtime/warm_interpreters.h"
+#include "sandbox/isolation.h"
 #include "worker/job_output.h"
 
 namespace millrace::worker {
@@ -25,11 +26,12 @@ std::string lock_job_result(const store::JobRecord& job) {
   return nlohmann::json{{"updated_flow_value", value}}.dump();
 }
 
-// Windmill's script setting, kept with the script's other fields as it was sent.
-bool marked_dedicated(const store::ScriptRecord& script) {
+// A boolean script setting (Windmill's dedicated_worker, our no_network), kept with the
+// script's other fields as it was sent.
+bool script_flag(const store::ScriptRecord& script, const char* name) {
   if (!script.extra_json) return false;
   auto extra = nlohmann::json::parse(*script.extra_json, nullptr, false);
-  auto it = extra.is_object() ? extra.find("dedicated_worker") : extra.end();
+  auto it = extra.is_object() ? extra.find(name) : extra.end();
   return it != extra.end() && it->is_boolean() && it->get<bool>();
 }
 
@@ -49,11 +51,22 @@ WorkerPool::~WorkerPool() {
   join();
 }
 
-void WorkerPool::start() {
+std::string WorkerPool::start() {
+  std::vector<std::string> names;
   for (int i = 0; i < options_.count; ++i) {
-    std::string name = options_.name_prefix + "-" + std::to_string(i + 1);
-    threads_.emplace_back([this, name] { work(name); });
+    names.push_back(options_.name_prefix + "-" + std::to_string(i + 1));
+    if (auto* iso = runtimes_.sandbox().isolation) {
+      std::string error;
+      auto cell = iso->new_cell(names.back(), iso->options().limits, error);
+      if (!cell) return "cannot make the sandbox of worker " + names.back() + ": " + error;
+      cells_.push_back(std::move(cell));
+    }
   }
+  for (size_t i = 0; i < names.size(); ++i) {
+    sandbox::Cell* cell = cells_.empty() ? nullptr : cells_[i].get();
+    threads_.emplace_back([this, name = names[i], cell] { work(name, cell); });
+  }
+  return "";
 }
 
 void WorkerPool::join() {
@@ -63,14 +76,15 @@ void WorkerPool::join() {
   threads_.clear();
 }
 
-void WorkerPool::work(const std::string& name) {
+void WorkerPool::work(const std::string& name, sandbox::Cell* cell) {
   // This slot's warm interpreters: started by this thread, so they live as long as it does.
-  runtime::WarmInterpreters warm(static_cast<size_t>(std::max(1, options_.warm_per_worker)));
+  runtime::WarmInterpreters warm(static_cast<size_t>(std::max(1, options_.warm_per_worker)),
+                                 runtimes_.sandbox(), name);
   while (auto claimed = queue_.claim_next(name)) {
     if (queue::is_flow_job(claimed->job)) {
       advance_flow(*claimed, name);
     } else {
-      run_one(*claimed, name, warm);
+      run_one(*claimed, name, warm, cell);
     }
   }
 }
@@ -95,7 +109,7 @@ void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::strin
 }
 
 void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name,
-                         runtime::WarmInterpreters& warm) {
+                         runtime::WarmInterpreters& warm, sandbox::Cell* cell) {
   const auto& job = claimed.job;
   JobOutput logs(queue_, job.id);
   auto fail = [&](const std::string& message) {
@@ -112,6 +126,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   runtime::JobRunRequest req;
   int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
   bool run_warm = options_.warm == "all";
+  bool network = options_.network;
   if (job.raw_code) {
     // An inline step of a flow carries its code.
     req.language = job.language.value_or("");
@@ -123,9 +138,15 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     timeout_s = job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
     req.language = (*script)->language;
     req.content = (*script)->content;
-    run_warm = run_warm || (options_.warm == "dedicated" && marked_dedicated(**script));
+    run_warm =
+        run_warm || (options_.warm == "dedicated" && script_flag(**script, "dedicated_worker"));
+    network = network && !script_flag(**script, "no_network");
   }
-  if (run_warm) req.warm = &warm;
+  // A same_worker step's ./shared is mounted for its run alone: such steps run cold.
+  if (run_warm && !(job.same_worker && job.root_job)) req.warm = &warm;
+  req.cell = cell;
+  req.network = network;
+  req.identity = job.permissioned_as + "\n" + job.email;
   req.job_id = job.id;
   req.workspace_id = job.workspace_id;
   if (job.same_worker && job.root_job) req.shared_folder_id = *job.root_job;

@@ -20,6 +20,9 @@ class FlowEngine;
 namespace millrace::runtime {
 class WarmInterpreters;
 }
+namespace millrace::sandbox {
+class Cell;
+}
 
 namespace millrace::worker {
 
@@ -32,6 +35,7 @@ struct WorkerOptions {
   std::string name_prefix = "wk";
   std::string warm = "dedicated";  // WARM_WORKERS: dedicated, all or off
   int warm_per_worker = 4;
+  bool network = true;  // JOB_NETWORK; a script saved with no_network runs without it anyway
 };
 
 class WorkerPool {
@@ -39,14 +43,16 @@ class WorkerPool {
   WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
              const auth::Authenticator& auth, flow::FlowEngine& flows, WorkerOptions options);
   ~WorkerPool();
-  void start();
+  // Starts the workers; sandboxed, each gets its cell first. Answers an error message (a cell
+  // that cannot be made), or empty.
+  std::string start();
   // Returns once every worker finished its current job; call queue.stop() first.
   void join();
 
  private:
-  void work(const std::string& name);
+  void work(const std::string& name, sandbox::Cell* cell);
   void run_one(const queue::ClaimedJob& claimed, const std::string& name,
-               runtime::WarmInterpreters& warm);
+               runtime::WarmInterpreters& warm, sandbox::Cell* cell);
   void advance_flow(const queue::ClaimedJob& claimed, const std::string& name);
 
   queue::JobQueue& queue_;
@@ -55,6 +61,7 @@ class WorkerPool {
   const auth::Authenticator& auth_;
   flow::FlowEngine& flows_;
   WorkerOptions options_;
+  std::vector<std::unique_ptr<sandbox::Cell>> cells_;  // one per worker, when sandboxed
   std::vector<std::thread> threads_;
 };
 

@@ -9,7 +9,7 @@ import tempfile
 import time
 import uuid
 
-from harness import WS, quote
+from harness import WS, quote, shared_folder
 
 # A python3 script that answers with exactly the args it was given.
 KWARGS_PY = "def main(**kwargs):\n    return kwargs\n"
@@ -55,8 +55,7 @@ class Gate:
     when the test process exits."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="millrace-e2e-gate-")
-        os.chmod(self.dir, 0o755)  # jobs run as an unprivileged user when the server is root
+        self.dir = shared_folder("millrace-e2e-gate-")  # the jobs see it
         atexit.register(shutil.rmtree, self.dir, True)
         self.path = os.path.join(self.dir, "open")
 
@@ -66,6 +65,25 @@ class Gate:
 
     def cleanup(self):
         self.open()
+
+
+def running_command(needle):
+    """Pids of this machine's live processes whose command line contains `needle` (the host's
+    view: a sandboxed job's pids are its own namespace's)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ")
+            with open(f"/proc/{pid}/stat") as f:
+                zombie = f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            continue
+        if needle.encode() in cmdline and not zombie:
+            found.append(int(pid))
+    return found
 
 
 def job_state(server, token, job_id, ws=WS):

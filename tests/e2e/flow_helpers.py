@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from e2e_util import poll
-from harness import WS, b64, quote
+from harness import WS, b64, quote, shared_folder
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
@@ -187,13 +187,12 @@ def flow_value(*modules, failure_module=None, **flow_options):
 # --- a folder shared by the test and its steps ---------------------------------------------------
 
 class SharedDir:
-    """A fresh world-writable folder under /tmp: steps run as an unprivileged user when the
-    server is root, and write markers, counters and records here. Removed at exit (a step may
-    still be polling in it when the test ends)."""
+    """A fresh world-writable folder the steps see (harness.SHARED_ROOT): they run sandboxed,
+    as uids of their own, and write markers, counters and records here. Removed at exit (a
+    step may still be polling in it when the test ends)."""
 
     def __init__(self):
-        self.path = tempfile.mkdtemp(prefix="millrace-e2e-flow-")
-        os.chmod(self.path, 0o777)
+        self.path = shared_folder("millrace-e2e-flow-")
         atexit.register(shutil.rmtree, self.path, True)
 
     def file(self, name):

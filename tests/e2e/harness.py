@@ -3,6 +3,7 @@ folder and talks HTTP to it. Standard library only (runs with Debian's /usr/bin/
 
 The binary comes from $MILLRACE_BIN (CTest sets it), else build/millrace.
 """
+import atexit
 import base64
 import http.client
 import json
@@ -20,6 +21,14 @@ BIN = os.environ.get("MILLRACE_BIN", os.path.join(ROOT, "build", "millrace"))
 # Set (by `make test`) to a PostgreSQL database URL: every server then keeps its data in a
 # database of its own on that cluster instead of the SQLite file (the same tests, both backends).
 PG_BASE = os.environ.get("MILLRACE_E2E_POSTGRES")
+# Jobs run sandboxed (the tests run as root): they see none of the host's files but this one
+# folder, which every server of the tests shares with its jobs (JOB_EXTRA_MOUNTS), so that a test
+# can hand a job files and watch what it does. Folders for that are made in it.
+# (Not under /tmp: each job has a /tmp of its own.)
+SHARED_ROOT = tempfile.mkdtemp(prefix="millrace-e2e-shared-", dir="/var/tmp")
+os.chmod(SHARED_ROOT, 0o1777)
+atexit.register(shutil.rmtree, SHARED_ROOT, True)
+
 ADMIN_EMAIL = "admin@windmill.dev"
 ADMIN_PASSWORD = "e2e-admin-password"
 WS = "admins"
@@ -44,6 +53,23 @@ class Response:
 
     def __repr__(self):
         return f"<Response {self.status} {self.content_type} {self.text[:300]!r}>"
+
+
+def shared_folder(prefix):
+    """A new folder jobs can write into (see SHARED_ROOT). Each job runs as a uid of its own, so
+    whatever one job makes there, the others may change too: a default ACL gives everything
+    made in it rwx for all, whatever the job's umask."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=SHARED_ROOT)
+    os.chmod(path, 0o777)
+    # posix_acl_default, version 2: user::rwx, group::rwx, other::rwx.
+    acl = b"".join([(2).to_bytes(4, "little")] +
+                   [tag.to_bytes(2, "little") + (7).to_bytes(2, "little") +
+                    (0xFFFFFFFF).to_bytes(4, "little") for tag in (0x01, 0x04, 0x20)])
+    try:
+        os.setxattr(path, "system.posix_acl_default", acl)
+    except OSError:
+        pass  # no ACLs on this file system: steps of different uids cannot share files
+    return path
 
 
 def postgres_database_for(data_dir):
@@ -71,6 +97,7 @@ class Server:
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="millrace-e2e-")
         self.job_dir = tempfile.mkdtemp(prefix="millrace-e2e-jobs-")
         self.env = dict(env or {})
+        self.env.setdefault("JOB_EXTRA_MOUNTS", SHARED_ROOT)
         self.args = list(args or [])
         self.proc = None
         self.port = None

@@ -450,5 +450,40 @@ class NoSuperadminSecretTest(ServerTestCase):
         self.assertEqual(r.status, 401, r)
 
 
+JOB_TOKEN_PROBE = """
+import os, urllib.error, urllib.request
+def call(path, body=None):
+    req = urllib.request.Request(os.environ["WM_BASE_URL"] + path, data=body,
+                                 headers={"Authorization": "Bearer " + os.environ["WM_TOKEN"],
+                                          "Content-Type": "application/json"})
+    try:
+        return urllib.request.urlopen(req, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+def main():
+    return {"own": call("/api/w/admins/scripts/list"),
+            "other_workspace": call("/api/w/elsewhere/scripts/list"),
+            "global": call("/api/users/tokens/create", b'{"label": "minted"}'),
+            "token": os.environ["WM_TOKEN"]}
+"""
+
+
+class JobTokenTest(ServerTestCase):
+    def test_a_jobs_token_holds_in_its_workspace_only_and_ends_with_its_job(self):
+        # The job's user is a superadmin, and a member of both workspaces.
+        r = self.server.request("POST", "/api/workspaces/create", token=self.token,
+                                json_body={"id": "elsewhere", "name": "Elsewhere"})
+        self.assertEqual(r.status, 200, r)
+        self.server.create_script(self.token, "u/admin/job_token", JOB_TOKEN_PROBE)
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/job_token",
+                                json_body={}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        seen = r.json()
+        self.assertEqual((seen["own"], seen["other_workspace"], seen["global"]), (200, 401, 401))
+        # The job is over: its token is no more.
+        r = self.server.request("GET", f"/api/w/{WS}/scripts/list", token=seen["token"])
+        self.assertEqual((r.status, r.text), (401, UNAUTHORIZED))
+
+
 if __name__ == "__main__":
     unittest.main()

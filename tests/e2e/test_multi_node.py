@@ -11,7 +11,7 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 
 from flow_helpers import OPEN_SCHEMA, flow_value, forloop, js, rawscript
-from harness import PG_BASE, WS, Server, postgres_database_for
+from harness import PG_BASE, WS, Server, postgres_database_for, shared_folder
 
 # Each run makes a folder named after its job: mkdir fails if the job already ran once.
 ONCE = 'marks="$1"\ntag="$2"\nmkdir "$marks/$WM_JOB_ID"\necho "$tag"\n'
@@ -29,8 +29,7 @@ def psql(url, sql):
 class MultiNodeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.marks = tempfile.mkdtemp(prefix="millrace-marks-")
-        os.chmod(cls.marks, 0o1777)  # jobs run as another user
+        cls.marks = shared_folder("millrace-marks-")  # jobs run sandboxed, as other uids
         data = tempfile.mkdtemp(prefix="millrace-e2e-cluster-")
         cls.db_url = postgres_database_for(data)
         shutil.rmtree(data, ignore_errors=True)

@@ -1,15 +1,17 @@
 """What happens to running jobs when the server stops: a graceful stop (SIGTERM) leaves them
-queued and they run again at the next start; after a kill -9, what a job had started (its
+queued and they run again at the next start. After a kill -9, a sandboxed job's processes die
+with the server (its namespace's init dies with it); unsandboxed, what a job had started (its
 grandchildren, which outlive the server) is killed before the job runs again."""
 import os
 import shutil
 import signal
-import tempfile
 import time
 import unittest
 
-from e2e_util import poll, wait_running
-from harness import Server, WS
+from e2e_util import poll, running_command, wait_running
+from harness import Server, WS, shared_folder
+
+AS_ROOT = os.geteuid() == 0
 
 
 def alive(pid):
@@ -29,8 +31,7 @@ class RestartTest(unittest.TestCase):
     def setUp(self):
         self.server = Server(env={"NUM_WORKERS": "1"}).start()
         self.token = self.server.login()
-        self.dir = tempfile.mkdtemp(prefix="millrace-e2e-restart-")
-        os.chmod(self.dir, 0o777)
+        self.dir = shared_folder("millrace-e2e-restart-")
 
     def tearDown(self):
         self.server.cleanup()
@@ -65,32 +66,46 @@ class RestartTest(unittest.TestCase):
         finally:
             s.cleanup()
 
-    def test_kill9_leftovers_of_a_job_are_killed_before_it_runs_again(self):
-        s = self.server
+    def check_kill9_leftovers(self, s, token, sandboxed):
         pid_file = os.path.join(self.dir, "child.pid")
         gate = os.path.join(self.dir, "release")
+        marker = f"sleep 300{int(sandboxed)}42"
         # The job starts a background child, records its pid, then waits for a gate file.
-        s.create_script(self.token, "u/admin/spawner",
-                        f'sleep 300 &\necho $! >> {pid_file}\n'
+        s.create_script(token, "u/admin/spawner",
+                        f'{marker} &\necho $! >> {pid_file}\n'
                         f'while [ ! -e {gate} ]; do sleep 0.05; done\necho released\n',
                         language="bash")
-        job = s.run_async(self.token, "u/admin/spawner")
-        first = poll(lambda: open(pid_file).read().split() if os.path.exists(pid_file) else None,
-                     what="the job's child pid")
-        orphan = int(first[0])
+        job = s.run_async(token, "u/admin/spawner")
+        poll(lambda: open(pid_file).read().split() if os.path.exists(pid_file) else None,
+             what="the job's child pid")
+        self.assertTrue(running_command(marker))
         s.kill9()
-        self.assertTrue(alive(orphan), "the grandchild should outlive a kill -9 of the server")
+        if sandboxed:
+            # Gone with the server, before any restart.
+            poll(lambda: not running_command(marker), timeout=10, what="the child gone")
+        else:
+            self.assertTrue(running_command(marker),
+                            "the grandchild should outlive a kill -9 of the server")
         s.start()
-        poll(lambda: not alive(orphan), timeout=20, what=f"leftover process {orphan} killed")
+        poll(lambda: not running_command(marker), timeout=20, what="leftover process killed")
         with open(gate, "w") as f:
             f.write("go")
-        done = s.wait_job(self.token, job, timeout=30)
+        done = s.wait_job(token, job, timeout=30)
         self.assertTrue(done["success"], done)
         self.assertEqual(done["result"], "released")
-        for pid in open(pid_file).read().split():
-            # Also the second run's background child dies with its job.
-            poll(lambda: not alive(int(pid)), timeout=10, what=f"process {pid} gone")
+        # Also the second run's background child dies with its job.
+        poll(lambda: not running_command(marker), timeout=10, what="second child gone")
 
+    @unittest.skipUnless(AS_ROOT, "jobs are sandboxed when the server runs as root")
+    def test_kill9_takes_a_sandboxed_jobs_processes_with_it(self):
+        self.check_kill9_leftovers(self.server, self.token, sandboxed=True)
+
+    def test_kill9_leftovers_of_an_unsandboxed_job_are_killed_before_it_runs_again(self):
+        s = Server(env={"NUM_WORKERS": "1", "JOB_SANDBOX": "off"}).start()
+        try:
+            self.check_kill9_leftovers(s, s.login(), sandboxed=False)
+        finally:
+            s.cleanup()
 
 if __name__ == "__main__":
     unittest.main()

@@ -15,15 +15,16 @@ import unittest
 import test_job_limits
 import test_typescript
 import test_webhooks
-from e2e_util import poll, sync_run
+from e2e_util import poll, running_command, sync_run
 from flow_helpers import FlowMixin, flow_value, forloop, js, rawscript
 from harness import WS, ServerTestCase
 
 AS_ROOT = os.geteuid() == 0
 
 # Counts its own calls: the count says whether the interpreter was kept.
-COUNTER_PY = """import os, sys, time
+COUNTER_PY = """import os, sys, time, uuid
 calls = 0
+INSTANCE = uuid.uuid4().hex  # which interpreter answers
 
 def main(crash: bool = False, sleep: float = 0, fail: bool = False, word: str = ""):
     global calls
@@ -37,21 +38,53 @@ def main(crash: bool = False, sleep: float = 0, fail: bool = False, word: str = 
     if fail:
         raise ValueError(f"failed on call {calls}")
     open("mine.txt", "w").write(word)
-    return {"calls": calls, "pid": os.getpid(), "job": os.environ["WM_JOB_ID"],
+    return {"calls": calls, "instance": INSTANCE, "job": os.environ["WM_JOB_ID"],
             "cwd": os.getcwd(), "home": os.environ["HOME"], "uid": os.getuid(),
-            "files": sorted(os.listdir("."))}
+            "files": sorted(os.listdir(".")),
+            "siblings": sorted(os.listdir(os.path.dirname(os.getcwd())))}
 """
 
 COUNTER_TS = """let calls = 0;
+const instance = `${Date.now()}-${Math.random()}`;  // which interpreter answers
 export async function main(crash: boolean = false, fail: boolean = false, word: string = "") {
   calls++;
   console.log(`out ${word} ${process.env.WM_JOB_ID}`);
   console.error(`err ${word}`);
   if (crash) process.exit(3);
   if (fail) throw new TypeError(`failed on call ${calls}`);
-  return { calls, pid: process.pid, job: process.env.WM_JOB_ID, cwd: process.cwd() };
+  return { calls, instance, job: process.env.WM_JOB_ID, cwd: process.cwd() };
 }
 """
+
+
+def warm_pids(server):
+    """Host pids of the server's warm interpreters (processes run with --warm below it)."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                if b"--warm" not in f.read().split(b"\0"):
+                    continue
+            pid = int(name)
+            for _ in range(4):  # the interpreter, its sandbox's init, the server
+                with open(f"/proc/{pid}/stat") as f:
+                    pid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if pid == server.proc.pid:
+                    found.add(int(name))
+                    break
+        except OSError:
+            continue
+    return found
+
+
+def assert_job_uid(test, uid):
+    """Sandboxed jobs run as a uid of their own, no account's."""
+    if AS_ROOT:
+        test.assertNotIn(uid, (0, os.geteuid()))
+        with test.assertRaises(KeyError):
+            pwd.getpwuid(uid)
 
 
 def warm_env(base=None):
@@ -81,22 +114,22 @@ class WarmScriptsTest(ServerTestCase):
         self.script("u/admin/count_py", COUNTER_PY)
         runs = [self.run_ok("u/admin/count_py", {"word": w}) for w in ("a", "b", "c")]
         self.assertEqual([r["calls"] for r in runs], [1, 2, 3])
-        self.assertEqual(len({r["pid"] for r in runs}), 1, runs)
-        # Each job has its own id, folder and HOME, and finds none of the others' files.
+        self.assertEqual(len({r["instance"] for r in runs}), 1, runs)
+        # Each job has its own id, folder and HOME, and finds none of the others' files; the
+        # folders of the jobs before are gone.
         self.assertEqual(len({r["job"] for r in runs}), 3, runs)
+        self.assertEqual(len({r["cwd"] for r in runs}), 3, runs)
         for r in runs:
-            self.assertEqual(os.path.basename(r["cwd"]), r["job"])
             self.assertEqual(r["home"], r["cwd"])
             self.assertEqual(r["files"], ["main.py", "mine.txt"])
-            self.assertFalse(os.path.exists(r["cwd"]), "the job folder is removed afterwards")
-        if AS_ROOT:
-            self.assertEqual(runs[0]["uid"], pwd.getpwnam("nobody").pw_uid)
+            self.assertEqual(r["siblings"], [os.path.basename(r["cwd"])])
+            assert_job_uid(self, r["uid"])
 
     def test_a_script_without_dedicated_worker_stays_cold(self):
         self.server.create_script(self.token, "u/admin/count_cold", COUNTER_PY)
         runs = [self.run_ok("u/admin/count_cold") for _ in range(2)]
         self.assertEqual([r["calls"] for r in runs], [1, 1])
-        self.assertNotEqual(runs[0]["pid"], runs[1]["pid"])
+        self.assertNotEqual(runs[0]["instance"], runs[1]["instance"])
 
     def test_each_job_has_its_own_logs(self):
         self.script("u/admin/logs_py", COUNTER_PY)
@@ -129,7 +162,7 @@ class WarmScriptsTest(ServerTestCase):
                 self.assertIn("out boom", error["message"])  # its last words
                 after = self.run_ok(path)
                 self.assertEqual(after["calls"], 1)
-                self.assertNotEqual(after["pid"], first["pid"])
+                self.assertNotEqual(after["instance"], first["instance"])
         self.assertHealthy()
 
     def test_an_exception_fails_its_job_and_keeps_the_interpreter(self):
@@ -149,19 +182,22 @@ class WarmScriptsTest(ServerTestCase):
     def test_a_timeout_kills_the_interpreter_and_the_next_job_runs(self):
         self.script("u/admin/slow_py", COUNTER_PY, timeout=1)
         before = self.run_ok("u/admin/slow_py")
+        kept = warm_pids(self.server)
         r = sync_run(self.server, self.token, "u/admin/slow_py", {"sleep": 30})
         self.assertEqual(r.status, 422, r)
         self.assertIn("terminated due to timeout after exceeding the 1s duration limit",
                       r.json()["error"]["message"])
+        # Its interpreter, and only it, is gone.
+        left = warm_pids(self.server)
+        self.assertEqual((len(left), left <= kept), (len(kept) - 1, True), (kept, left))
         after = self.run_ok("u/admin/slow_py")
         self.assertEqual(after["calls"], 1)
-        self.assertNotEqual(after["pid"], before["pid"])
-        with self.assertRaises(ProcessLookupError):
-            os.kill(before["pid"], 0)
+        self.assertNotEqual(after["instance"], before["instance"])
 
     def test_a_canceled_job_ends_its_interpreter_and_the_next_job_runs(self):
         self.script("u/admin/cancel_py", COUNTER_PY)
-        before = self.run_ok("u/admin/cancel_py")
+        self.run_ok("u/admin/cancel_py")
+        kept = warm_pids(self.server)
         job = self.server.run_async(self.token, "u/admin/cancel_py", {"sleep": 60})
         poll(lambda: "out " in self.logs(job), what="the job to start")
         r = self.server.request("POST", f"/api/w/{WS}/jobs_u/queue/cancel/{job}",
@@ -169,18 +205,20 @@ class WarmScriptsTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         done = self.server.wait_job(self.token, job)
         self.assertEqual(done["canceled"], True, done)
+        left = warm_pids(self.server)
+        self.assertEqual((len(left), left <= kept), (len(kept) - 1, True), (kept, left))
         self.assertEqual(self.run_ok("u/admin/cancel_py")["calls"], 1)
-        with self.assertRaises(ProcessLookupError):
-            os.kill(before["pid"], 0)
 
     def test_what_a_job_starts_in_the_background_ends_with_it(self):
         self.script("u/admin/bg_py",
                     "import subprocess\n"
                     "def main():\n"
-                    "    return subprocess.Popen(['sleep', '300']).pid\n")
-        child = self.run_ok("u/admin/bg_py")
-        poll(lambda: not os.path.exists(f"/proc/{child}") or
-             open(f"/proc/{child}/stat").read().split()[2] == "Z", what="the child to be killed")
+                    "    subprocess.Popen(['sleep', '300917'])\n"
+                    "    subprocess.Popen(['setsid', 'sleep', '300918'])\n"
+                    "    return 'started'\n")
+        self.assertEqual(self.run_ok("u/admin/bg_py"), "started")
+        for marker in ("sleep 300917", "sleep 300918"):
+            poll(lambda: not running_command(marker), what=f"{marker} to be killed")
 
     def test_a_script_that_fails_to_load_says_why_each_time(self):
         self.script("u/admin/bad_import", "raise ImportError('no such thing')\n"
@@ -238,7 +276,7 @@ class WarmSandboxTest(ServerTestCase):
                                   "    try:\n"
                                   "        open(path, 'rb').read(16)\n"
                                   "        readable = True\n"
-                                  "    except PermissionError:\n"
+                                  "    except OSError:\n"
                                   "        readable = False\n"
                                   "    return {'secret': os.environ.get('MILLRACE_E2E_SECRET'),\n"
                                   "            'readable': readable, 'uid': os.getuid()}\n")
@@ -246,8 +284,8 @@ class WarmSandboxTest(ServerTestCase):
             r = sync_run(self.server, self.token, "u/admin/peek", {"path": db})
             self.assertEqual(r.status, 200, r)
             self.assertIsNone(r.json()["secret"])
+            assert_job_uid(self, r.json()["uid"])
             if AS_ROOT:
-                self.assertEqual(r.json()["uid"], pwd.getpwnam("nobody").pw_uid)
                 self.assertFalse(r.json()["readable"])
 
 
@@ -266,15 +304,15 @@ class WarmFlowStepsTest(FlowMixin, ServerTestCase):
     server_env = {"NUM_WORKERS": "1", "WARM_WORKERS": "all"}
 
     def test_all_runs_inline_flow_steps_warm(self):
-        step = rawscript("count", "import os\ncalls = 0\n"
+        step = rawscript("count", "import uuid\ncalls = 0\nINSTANCE = uuid.uuid4().hex\n"
                                   "def main(x):\n    global calls\n    calls += 1\n"
-                                  "    return [x, calls, os.getpid()]\n",
+                                  "    return [x, calls, INSTANCE]\n",
                          x=js("flow_input.iter.value"))
         self.create_flow("f/warm/loop", flow_value(forloop("loop", js("[1, 2, 3, 4]"), [step])))
         results = self.sync_result("f/warm/loop")
         self.assertEqual([x for x, _, _ in results], [1, 2, 3, 4])
         self.assertEqual([c for _, c, _ in results], [1, 2, 3, 4])
-        self.assertEqual(len({pid for _, _, pid in results}), 1)
+        self.assertEqual(len({instance for _, _, instance in results}), 1)
 
 
 # The language suites again, with every Python and TypeScript job warm.

@@ -482,9 +482,11 @@ class PythonConventionsTest(ServerTestCase):
         self.assertIn("to stderr", done["logs"])
 
 
-ENV_SH = r'''printf '{"WM_WORKSPACE": "%s", "WM_JOB_ID": "%s", "WM_BASE_URL": "%s", "has_token": %s, "secret": "%s", "pwd": "%s"}' \
+ENV_SH = r'''files=$(ls -A | tr '\n' ' ')
+echo "$WM_JOB_ID" > ./mine
+printf '{"WM_WORKSPACE": "%s", "WM_JOB_ID": "%s", "WM_BASE_URL": "%s", "has_token": %s, "secret": "%s", "pwd": "%s", "files": "%s"}' \
   "$WM_WORKSPACE" "$WM_JOB_ID" "$WM_BASE_URL" "$([ -n "$WM_TOKEN" ] && echo true || echo false)" \
-  "${MILLRACE_E2E_SECRET:-}" "$(pwd)" > ./result.json
+  "${MILLRACE_E2E_SECRET:-}" "$(pwd)" "$files" > ./result.json
 '''
 
 CURL_SH = r'''code=$(curl -s -o ./out.json -w '%{http_code}' -H "Authorization: Bearer $WM_TOKEN" \
@@ -525,13 +527,17 @@ class JobEnvironmentTest(ServerTestCase):
         self.assertNotIn("MILLRACE_ADMIN_PASSWORD", r.json())
 
     def test_each_job_runs_in_its_own_folder_removed_afterwards(self):
-        jobs = [self.server.run_async(self.token, "u/admin/env") for _ in range(2)]
+        jobs = [self.server.run_async(self.token, "u/admin/env") for _ in range(3)]
         done = [self.server.wait_job(self.token, j) for j in jobs]
-        pwds = [d["result"]["pwd"] for d in done]
-        self.assertNotEqual(pwds[0], pwds[1])
-        for job, pwd in zip(jobs, pwds):
-            self.assertIn(job, pwd)
-            self.assertFalse(os.path.exists(pwd), pwd)
+        for d in done:
+            # Its folder holds its script only: nothing another job left.
+            self.assertEqual(d["result"]["files"], "main.sh ", d)
+            pwd = d["result"]["pwd"]
+            if os.geteuid() == 0:
+                self.assertEqual(pwd, "/job")  # sandboxed: its own folder, seen at /job
+            else:
+                self.assertIn(d["id"], pwd)
+                self.assertFalse(os.path.exists(pwd), pwd)
 
     @unittest.skipUnless(os.path.exists("/usr/bin/curl"), "no /usr/bin/curl")
     def test_wm_token_reads_the_jobs_own_status(self):

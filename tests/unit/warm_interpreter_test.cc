@@ -144,32 +144,47 @@ TEST_F(WarmInterpreterTest, ACancelStopsItFromAnotherThread) {
   EXPECT_FALSE(w->alive());
 }
 
-TEST_F(WarmInterpreterTest, WarmInterpretersKeepOnePerScriptVersionUpToTheirCapacity) {
+TEST_F(WarmInterpreterTest, WarmInterpretersKeepOnePerScriptVersionAndIdentityUpToTheirCapacity) {
   // Each answers with its own pid: the same pid means the same interpreter.
   const std::string pid_echo = R"sh(
 while read -r n; do head -c "$n" >/dev/null; printf 'ok %d\n%s' "${#$}" "$$" >&3; done
 )sh";
-  ProcessSpec spec;
-  spec.argv = {"/bin/bash", "-c", pid_echo};
-  spec.env = {"PATH=/usr/bin:/bin"};
-  spec.cwd = dir_;
-  WarmInterpreters kept(1);
-  auto run_version = [&](const std::string& content, const std::string& workspace = "w") {
+  WarmLaunch launch;
+  launch.spec.argv = {"/bin/bash", "-c", pid_echo};
+  launch.spec.env = {"PATH=/usr/bin:/bin"};
+  launch.spec.cwd = dir_;
+  launch.program = "fake";
+  launch.main_name = "main.py";
+  Sandbox unsandboxed{dir_ + "/jobs", std::nullopt, nullptr};
+  WarmInterpreters kept(2, unsandboxed, "wk-test");
+  int jobs = 0;
+  auto run_version = [&](const std::string& content, const std::string& workspace = "w",
+                         const std::string& identity = "u/a") {
     JobRunRequest req;
+    req.job_id = "job-" + std::to_string(++jobs);
     req.language = "python3";
     req.workspace_id = workspace;
+    req.identity = identity;
     req.content = content;
     req.args_json = "{}";
+    launch.main_content = content;
     auto out = kept.run(
-        spec, "fake", dir_, req, [](std::string_view) {}, nullptr);
+        launch, req, [](std::string_view) {}, nullptr);
     EXPECT_TRUE(out.success) << out.result_json;
     return out.result_json;
   };
   std::string a = run_version("A");
   EXPECT_EQ(run_version("A"), a);
-  EXPECT_NE(run_version("A", "other workspace"), a);
-  std::string b = run_version("B");  // capacity 1: A's interpreter goes
-  EXPECT_NE(b, a);
+  // Another identity never gets the interpreter that held the first one's token.
+  std::string other_identity = run_version("A", "w", "u/b");
+  EXPECT_NE(other_identity, a);
+  EXPECT_EQ(run_version("A"), a);  // both kept: the capacity is 2
+  EXPECT_EQ(run_version("A", "w", "u/b"), other_identity);
+  // A third version: the least recently used (a) goes.
+  std::string other_workspace = run_version("A", "other workspace");
+  EXPECT_NE(other_workspace, a);
+  EXPECT_NE(other_workspace, other_identity);
+  EXPECT_EQ(run_version("A", "w", "u/b"), other_identity);
   EXPECT_NE(run_version("A"), a);
 }
 

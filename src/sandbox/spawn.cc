@@ -1,0 +1,397 @@
+#include "sandbox/spawn.h"
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <new>
+
+#include "sandbox/raw_syscall.h"
+#include "sandbox/seccomp.h"
+
+namespace millrace::sandbox {
+namespace {
+
+constexpr size_t kStackBytes = 64 * 1024;
+constexpr size_t kGuardBytes = 4096;
+constexpr int kMaxMountSteps = 24;
+constexpr int kMaxCgroups = 4;
+
+// Where a start failed, for the message.
+enum Step : int {
+  kNone = 0,
+  kMount,  // + the mount step's index
+  kChdirRoot = 100,
+  kPivotRoot,
+  kDetachOldRoot,
+  kChdir,
+  kJoinNetwork,
+  kCloneMain,
+  kEnterCgroup,
+  kOpenDevNull,
+  kDescriptors,
+  kLimits,
+  kGroups,
+  kGid,
+  kUid,
+  kNoNewPrivs,
+  kSeccomp,
+  kExec,
+};
+
+struct MountStep {
+  const char* source;
+  const char* target;
+  const char* fstype;
+  unsigned long flags;
+  const char* data;
+};
+
+}  // namespace
+
+// Shared by the caller, the init and the program until exec: plain values and pointers to
+// memory that outlives the start.
+struct JailedInit::Block {
+  MountStep mounts[kMaxMountSteps];
+  int mount_count;
+  const char* root;
+  const char* cwd;
+  int netns_fd;
+  int cgroup_fds[kMaxCgroups];
+  int cgroup_count;
+  int stdio[4];
+  struct rlimit64_values {
+    long resource;
+    unsigned long value;
+  } limits[6];
+  int limit_count;
+  unsigned uid;
+  unsigned gid;
+  const sock_fprog* filter;
+  char* const* argv;
+  char* const* envp;
+  int die_with_parent;
+  char* main_stack_top;
+  // Written by the init and the program.
+  int ready;  // futex word: 1 once the program was executed, or the start failed
+  int failed_step;
+  int failed_errno;
+  int main_pid;  // inside the namespace
+  int main_status;
+  int main_done;
+};
+
+namespace {
+
+using Block = JailedInit::Block;
+
+// --- Runs in the init and in the program before exec: system calls only. ------------------
+
+#define MR_JAIL_CODE __attribute__((no_sanitize("address", "undefined"), noinline))
+
+MR_JAIL_CODE void set_ready(Block* b) {
+  __atomic_store_n(&b->ready, 1, __ATOMIC_SEQ_CST);
+  raw_syscall(SYS_futex, reinterpret_cast<long>(&b->ready), FUTEX_WAKE, 1);
+}
+
+MR_JAIL_CODE void record_failure(Block* b, int step, long ret) {
+  b->failed_step = step;
+  b->failed_errno = static_cast<int>(-ret);
+}
+
+// The program could not be started: says where, and exits (the init goes on and reports it).
+[[noreturn]] MR_JAIL_CODE void main_fails(Block* b, int step, long ret) {
+  record_failure(b, step, ret);
+  raw_syscall(SYS_exit, 127);
+  __builtin_unreachable();
+}
+
+MR_JAIL_CODE int jail_main(void* arg) {
+  Block* b = static_cast<Block*>(arg);
+  long r;
+  for (int i = 0; i < b->cgroup_count; ++i) {
+    r = raw_syscall(SYS_write, b->cgroup_fds[i], reinterpret_cast<long>("0"), 1);
+    if (r != 1) main_fails(b, kEnterCgroup, r < 0 ? r : -EIO);
+  }
+  raw_syscall(SYS_setsid);
+  long devnull = raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/dev/null"), O_RDWR);
+  if (devnull < 0) main_fails(b, kOpenDevNull, devnull);
+  // A descriptor to become 0..3 may itself be one of 0..3: each is first copied out of the way.
+  int from[4];
+  for (int i = 0; i < 4; ++i) {
+    int fd = b->stdio[i] >= 0 ? b->stdio[i] : (i < 3 ? static_cast<int>(devnull) : -1);
+    from[i] = -1;
+    if (fd < 0) continue;
+    if ((r = raw_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 10)) < 0) main_fails(b, kDescriptors, r);
+    from[i] = static_cast<int>(r);
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (from[i] >= 0 && (r = raw_syscall(SYS_dup3, from[i], i, 0)) < 0) {
+      main_fails(b, kDescriptors, r);
+    }
+  }
+  raw_syscall(SYS_close_range, from[3] >= 0 ? 4 : 3, ~0U, 0);
+  for (int i = 0; i < b->limit_count; ++i) {
+    unsigned long values[2] = {b->limits[i].value, b->limits[i].value};
+    r = raw_syscall(SYS_prlimit64, 0, b->limits[i].resource, reinterpret_cast<long>(values), 0);
+    if (r < 0) main_fails(b, kLimits, r);
+  }
+  // Default dispositions (the server ignores SIGPIPE, and ignored signals survive exec), and
+  // nothing blocked (the init blocks everything).
+  struct {
+    unsigned long handler, flags, restorer, mask;
+  } default_action = {0, 0, 0, 0};
+  for (long sig = 1; sig <= 64; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    raw_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&default_action), 0, 8);
+  }
+  unsigned long none = 0;
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, 8);
+  for (long cap = 0; cap < 64; ++cap) raw_syscall(SYS_prctl, PR_CAPBSET_DROP, cap);
+  if ((r = raw_syscall(SYS_setgroups, 0, 0)) < 0) main_fails(b, kGroups, r);
+  if ((r = raw_syscall(SYS_setresgid, b->gid, b->gid, b->gid)) < 0) main_fails(b, kGid, r);
+  // Leaving uid 0 clears the permitted, effective and ambient capabilities.
+  if ((r = raw_syscall(SYS_setresuid, b->uid, b->uid, b->uid)) < 0) main_fails(b, kUid, r);
+  if ((r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) {
+    main_fails(b, kNoNewPrivs, r);
+  }
+  r = raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(b->filter));
+  if (r < 0) main_fails(b, kSeccomp, r);
+  r = raw_syscall(SYS_execve, reinterpret_cast<long>(b->argv[0]), reinterpret_cast<long>(b->argv),
+                  reinterpret_cast<long>(b->envp));
+  main_fails(b, kExec, r);
+}
+
+// The init could not make the jail: says where and ends.
+MR_JAIL_CODE int init_fails(Block* b, int step, long ret) {
+  record_failure(b, step, ret);
+  set_ready(b);
+  return 1;
+}
+
+MR_JAIL_CODE int jail_init(void* arg) {
+  Block* b = static_cast<Block*>(arg);
+  long r;
+  // Signals are for the program; the init ends by itself, or by SIGKILL from outside.
+  unsigned long all = ~0UL;
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), 0, 8);
+  if (b->die_with_parent) raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  for (int i = 0; i < b->mount_count; ++i) {
+    const MountStep& m = b->mounts[i];
+    r = raw_syscall(SYS_mount, reinterpret_cast<long>(m.source), reinterpret_cast<long>(m.target),
+                    reinterpret_cast<long>(m.fstype), static_cast<long>(m.flags),
+                    reinterpret_cast<long>(m.data));
+    if (r < 0) return init_fails(b, kMount + i, r);
+  }
+  if ((r = raw_syscall(SYS_chdir, reinterpret_cast<long>(b->root))) < 0) {
+    return init_fails(b, kChdirRoot, r);
+  }
+  r = raw_syscall(SYS_pivot_root, reinterpret_cast<long>("."), reinterpret_cast<long>(".old"));
+  if (r < 0) return init_fails(b, kPivotRoot, r);
+  // The server's whole mount tree goes from this namespace.
+  if ((r = raw_syscall(SYS_umount2, reinterpret_cast<long>("/.old"), MNT_DETACH)) < 0) {
+    return init_fails(b, kDetachOldRoot, r);
+  }
+  if ((r = raw_syscall(SYS_chdir, reinterpret_cast<long>(b->cwd))) < 0) {
+    return init_fails(b, kChdir, r);
+  }
+  if (b->netns_fd >= 0 && (r = raw_syscall(SYS_setns, b->netns_fd, CLONE_NEWNET)) < 0) {
+    return init_fails(b, kJoinNetwork, r);
+  }
+  // The program is pid 2. CLONE_VFORK: the init goes on once it was executed, or failed to be.
+  int main_pid = clone(jail_main, b->main_stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, b);
+  if (main_pid < 0) return init_fails(b, kCloneMain, -EAGAIN);
+  b->main_pid = main_pid;
+  set_ready(b);
+  while (true) {
+    int status = 0;
+    r = raw_syscall(SYS_wait4, -1, reinterpret_cast<long>(&status), __WALL, 0);
+    if (r == main_pid) {
+      b->main_status = status;
+      __atomic_store_n(&b->main_done, 1, __ATOMIC_SEQ_CST);
+      return 0;  // the kernel kills whatever is left in the namespace with the init
+    }
+    if (r < 0 && r != -EINTR) return 0;
+  }
+}
+
+#undef MR_JAIL_CODE
+
+const char* step_name(int step) {
+  switch (step) {
+    case kChdirRoot:
+      return "enter the root";
+    case kPivotRoot:
+      return "pivot_root";
+    case kDetachOldRoot:
+      return "detach the old root";
+    case kChdir:
+      return "enter the working folder";
+    case kJoinNetwork:
+      return "join its network namespace";
+    case kCloneMain:
+      return "start the program";
+    case kEnterCgroup:
+      return "enter its cgroup";
+    case kOpenDevNull:
+      return "open /dev/null";
+    case kDescriptors:
+      return "set up descriptors";
+    case kLimits:
+      return "set resource limits";
+    case kGroups:
+      return "drop supplementary groups";
+    case kGid:
+      return "switch group";
+    case kUid:
+      return "switch user";
+    case kNoNewPrivs:
+      return "set no_new_privs";
+    case kSeccomp:
+      return "install the syscall filter";
+    default:
+      return "start the program";
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<JailedInit> JailedInit::start(const Jail& jail, const JailedExec& exec,
+                                              std::string& error) {
+  std::unique_ptr<JailedInit> self(new JailedInit());
+  // [guard][init stack][guard][program stack][block]
+  self->memory_bytes_ = 2 * (kGuardBytes + kStackBytes) + sizeof(Block);
+  void* mem = mmap(nullptr, self->memory_bytes_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (mem == MAP_FAILED) {
+    error = std::string("mmap: ") + strerror(errno);
+    return nullptr;
+  }
+  self->memory_ = mem;
+  char* base = static_cast<char*>(mem);
+  mprotect(base, kGuardBytes, PROT_NONE);
+  mprotect(base + kGuardBytes + kStackBytes, kGuardBytes, PROT_NONE);
+  char* init_stack_top = base + kGuardBytes + kStackBytes;
+  char* main_stack_top = base + 2 * (kGuardBytes + kStackBytes);
+  Block* b = new (main_stack_top) Block{};
+  self->block_ = b;
+
+  // Every string the init reads is built now: it may not allocate.
+  auto& s = self->strings_;
+  s.reserve(2 * jail.binds.size() + 2);
+  s.push_back(jail.root + "/proc");
+  std::vector<MountStep> steps;
+  // hidepid: the job sees its own processes only, not the init (root), which shares the
+  // server's memory and so shows the server's command line.
+  steps.push_back({"proc", nullptr, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2"});
+  std::vector<size_t> targets = {0};
+  for (const Bind& bind : jail.binds) {
+    s.push_back(jail.root + bind.target);
+    steps.push_back({bind.source.c_str(), nullptr, nullptr, MS_BIND | MS_REC, nullptr});
+    targets.push_back(s.size() - 1);
+    if (bind.read_only) {
+      steps.push_back({nullptr, nullptr, nullptr,
+                       MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr});
+      targets.push_back(s.size() - 1);
+    }
+  }
+  if (steps.size() > kMaxMountSteps || jail.cgroup_fds.size() > kMaxCgroups) {
+    error = "too many mounts or cgroups for one jail";
+    return nullptr;
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    b->mounts[i] = steps[i];
+    b->mounts[i].target = s[targets[i]].c_str();
+  }
+  b->mount_count = static_cast<int>(steps.size());
+  b->root = jail.root.c_str();
+  b->cwd = exec.cwd;
+  b->netns_fd = jail.netns_fd;
+  for (size_t i = 0; i < jail.cgroup_fds.size(); ++i) b->cgroup_fds[i] = jail.cgroup_fds[i];
+  b->cgroup_count = static_cast<int>(jail.cgroup_fds.size());
+  b->stdio[0] = exec.stdin_fd;
+  b->stdio[1] = exec.stdout_fd;
+  b->stdio[2] = exec.stderr_fd;
+  b->stdio[3] = exec.fd3;
+  auto limit = [&](long resource, int64_t value) {
+    b->limits[b->limit_count++] = {resource, static_cast<unsigned long>(value)};
+  };
+  limit(RLIMIT_NOFILE, exec.open_files);
+  limit(RLIMIT_CORE, 0);
+  if (exec.address_space_bytes > 0) limit(RLIMIT_AS, exec.address_space_bytes);
+  if (exec.file_size_bytes > 0) limit(RLIMIT_FSIZE, exec.file_size_bytes);
+  if (jail.max_processes > 0) limit(RLIMIT_NPROC, jail.max_processes);
+  b->uid = jail.uid;
+  b->gid = jail.gid;
+  b->filter = &job_syscall_filter();
+  b->argv = exec.argv;
+  b->envp = exec.envp;
+  b->die_with_parent = exec.die_with_parent ? 1 : 0;
+  b->main_stack_top = main_stack_top;
+
+  // CLONE_FILES: the init holds no copies of the server's descriptors (a connection closed by
+  // the server is closed); the program gets its own table, and keeps only 0 to 3.
+  int pid = clone(jail_init, init_stack_top,
+                  CLONE_VM | CLONE_FILES | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, b);
+  if (pid < 0) {
+    error = std::string("cannot make the job's namespaces: ") + strerror(errno);
+    return nullptr;
+  }
+  self->pid_ = pid;
+  while (!__atomic_load_n(&b->ready, __ATOMIC_SEQ_CST)) {
+    struct timespec tick = {0, 100 * 1000 * 1000};
+    raw_syscall(SYS_futex, reinterpret_cast<long>(&b->ready), FUTEX_WAIT, 0,
+                reinterpret_cast<long>(&tick));
+    siginfo_t info{};
+    if (!__atomic_load_n(&b->ready, __ATOMIC_SEQ_CST) &&
+        waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+        info.si_pid == pid) {
+      break;  // the init ended without saying so (killed)
+    }
+  }
+  if (!__atomic_load_n(&b->ready, __ATOMIC_SEQ_CST) || b->failed_step != kNone) {
+    int step = b->failed_step;
+    std::string what = step == kNone ? "start the job's init"
+                       : step == kExec ? std::string("execute ") + exec.argv[0]
+                       : step < kChdirRoot ? std::string("mount ") + b->mounts[step - kMount].target
+                                           : step_name(step);
+    error = "cannot " + what + " in the job's sandbox" +
+            (step == kNone ? std::string() : std::string(": ") + strerror(b->failed_errno));
+    return nullptr;  // the destructor reaps the init
+  }
+  // The program's pid here: the init's only child so far.
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                         "/children");
+  children >> self->main_pid_;
+  return self;
+}
+
+int JailedInit::on_reaped(int init_status) {
+  reaped_ = true;
+  if (block_ && __atomic_load_n(&block_->main_done, __ATOMIC_SEQ_CST)) return block_->main_status;
+  return init_status;
+}
+
+JailedInit::~JailedInit() {
+  if (pid_ > 0 && !reaped_) {
+    kill(pid_, SIGKILL);
+    int status;
+    while (waitpid(pid_, &status, __WALL) < 0 && errno == EINTR) {
+    }
+  }
+  if (memory_) munmap(memory_, memory_bytes_);
+}
+
+}  // namespace millrace::sandbox

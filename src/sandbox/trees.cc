@@ -1,0 +1,95 @@
+#include "sandbox/trees.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+namespace millrace::sandbox {
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+// Empties the directory open as `dir` (which it closes), staying on device `dev`.
+void empty_directory(int dir, dev_t dev, int depth) {
+  DIR* d = fdopendir(dir);
+  if (!d) {
+    close(dir);
+    return;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  for (const auto& name : names) {
+    if (unlinkat(dirfd(d), name.c_str(), 0) == 0 || errno != EISDIR) continue;
+    if (depth >= kMaxDepth) continue;
+    int sub = openat(dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0) continue;
+    struct stat st;
+    if (fstat(sub, &st) != 0 || st.st_dev != dev) {  // a mount point: never cross it
+      close(sub);
+      continue;
+    }
+    empty_directory(sub, dev, depth + 1);
+    unlinkat(dirfd(d), name.c_str(), AT_REMOVEDIR);
+  }
+  closedir(d);
+}
+
+// Gives everything in the directory open as `dir` (which it closes) to uid:gid.
+void chown_directory(int dir, dev_t dev, uid_t uid, gid_t gid, int depth) {
+  DIR* d = fdopendir(dir);
+  if (!d) {
+    close(dir);
+    return;
+  }
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    fchownat(dirfd(d), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+    if (depth >= kMaxDepth) continue;
+    int sub = openat(dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0) continue;
+    struct stat st;
+    if (fstat(sub, &st) != 0 || st.st_dev != dev) {
+      close(sub);
+      continue;
+    }
+    chown_directory(sub, dev, uid, gid, depth + 1);
+  }
+  closedir(d);
+}
+
+}  // namespace
+
+void chown_tree(const std::string& path, uid_t uid, gid_t gid) {
+  int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return;
+  struct stat st;
+  if (fstat(dir, &st) != 0 || fchown(dir, uid, gid) != 0) {
+    close(dir);
+    return;
+  }
+  chown_directory(dir, st.st_dev, uid, gid, 0);
+}
+
+bool remove_tree(const std::string& path) {
+  if (unlink(path.c_str()) == 0 || errno == ENOENT) return true;
+  int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return false;
+  struct stat st;
+  if (fstat(dir, &st) != 0) {
+    close(dir);
+    return false;
+  }
+  empty_directory(dir, st.st_dev, 0);
+  return rmdir(path.c_str()) == 0 || errno == ENOENT;
+}
+
+}  // namespace millrace::sandbox

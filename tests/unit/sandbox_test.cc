@@ -1,0 +1,182 @@
+// The parts of the job sandbox that need no namespaces: removing and handing over folders a job
+// wrote without following its links, leasing uids, the syscall filter, and the settings that
+// describe the sandbox. The sandbox itself is tested through the server (tests/e2e/test_sandbox).
+#include <errno.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/config.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/trees.h"
+#include "sandbox/uid_pool.h"
+
+namespace millrace::sandbox {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/millrace-sandbox-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+TEST(TreesTest, RemoveTreeRemovesEverythingButNeverWhatItsLinksName) {
+  TempDir outside, job;
+  write(outside.path() + "/precious", "keep me");
+  fs::create_directories(job.path() + "/a/b/c");
+  write(job.path() + "/a/b/c/file", "x");
+  fs::create_directory_symlink(outside.path(), job.path() + "/a/link_to_dir");
+  fs::create_symlink(outside.path() + "/precious", job.path() + "/a/b/link_to_file");
+  EXPECT_TRUE(remove_tree(job.path()));
+  EXPECT_FALSE(fs::exists(job.path()));
+  EXPECT_TRUE(fs::exists(outside.path() + "/precious"));
+  // A link given as the tree itself is removed, not followed.
+  fs::create_directory_symlink(outside.path(), job.path());
+  EXPECT_TRUE(remove_tree(job.path()));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(job.path())));
+  EXPECT_TRUE(fs::exists(outside.path() + "/precious"));
+  EXPECT_TRUE(remove_tree(job.path() + "/never-there"));
+}
+
+TEST(TreesTest, ChownTreeGivesTheTreeAndLinksThemselvesNotWhatTheyName) {
+  if (geteuid() != 0) GTEST_SKIP() << "changing owners needs root";
+  TempDir outside, shared;
+  write(outside.path() + "/precious", "keep me");
+  fs::create_directories(shared.path() + "/sub");
+  write(shared.path() + "/sub/file", "x");
+  fs::create_symlink(outside.path() + "/precious", shared.path() + "/sub/link");
+  chown_tree(shared.path(), 2000000123, 2000000123);
+  struct stat st;
+  for (const char* p : {"", "/sub", "/sub/file"}) {
+    ASSERT_EQ(lstat((shared.path() + p).c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 2000000123u) << p;
+  }
+  ASSERT_EQ(lstat((shared.path() + "/sub/link").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 2000000123u);
+  ASSERT_EQ(stat((outside.path() + "/precious").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+}
+
+TEST(UidPoolTest, LeasesSkipAccountsAndUidsAnotherLeaseHolds) {
+  TempDir locks;
+  std::string error;
+  // 65534 is nobody's, on Debian.
+  auto first = UidPool::lease(65530, 65540, 3, locks.path(), error);
+  ASSERT_TRUE(first) << error;
+  auto second = UidPool::lease(65530, 65540, 3, locks.path(), error);
+  ASSERT_TRUE(second) << error;
+  for (uid_t a : first->leased()) {
+    EXPECT_NE(a, 65534u);
+    for (uid_t b : second->leased()) EXPECT_NE(a, b);
+  }
+  EXPECT_FALSE(UidPool::lease(65530, 65540, 6, locks.path(), error));
+  EXPECT_NE(error.find("JOB_UID_RANGE 65530-65540"), std::string::npos) << error;
+  // Lent to one holder at a time.
+  auto a = first->take(), b = first->take(), c = first->take();
+  ASSERT_TRUE(a && b && c);
+  EXPECT_FALSE(first->take());
+  first->give_back(*b);
+  EXPECT_EQ(first->take(), b);
+  // Released with the pool: another lease may take them.
+  first.reset();
+  EXPECT_TRUE(UidPool::lease(65530, 65540, 3, locks.path(), error)) << error;
+}
+
+// In a child: installs the filter, then reports each call's errno through its exit code.
+int errno_after_filter(long (*call)()) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &job_syscall_filter()) != 0) {
+      _exit(200);
+    }
+    _exit(call() == -1 ? errno : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+TEST(SeccompTest, DeniedCallsAnswerEpermCloneThreeEnosysAndTheRestWork) {
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0); }), EPERM);
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_process_vm_readv, 1, 0, 0, 0, 0, 0); }),
+            EPERM);
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_unshare, CLONE_NEWUSER); }), EPERM);
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_bpf, 0, 0, 0); }), EPERM);
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_keyctl, 0, 0, 0); }), EPERM);
+  EXPECT_EQ(errno_after_filter([] { return syscall(SYS_clone3, 0, 0); }), ENOSYS);
+  // clone with a namespace flag is refused; plain fork (clone) is not.
+  EXPECT_EQ(errno_after_filter([] {
+              return syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+            }),
+            EPERM);
+  EXPECT_EQ(errno_after_filter([] {
+              pid_t child = fork();
+              if (child == 0) _exit(0);
+              return child > 0 ? 0L : -1L;
+            }),
+            0);
+  EXPECT_EQ(errno_after_filter([] { return static_cast<long>(getpid() > 0 ? 0 : -1); }), 0);
+}
+
+bool parses(std::vector<std::string> args, Config& config, std::string& message) {
+  std::vector<char*> argv = {const_cast<char*>("millrace"), const_cast<char*>("serve")};
+  for (auto& a : args) argv.push_back(a.data());
+  int exit_code = 0;
+  return parse_config(static_cast<int>(argv.size()), argv.data(), config, message, exit_code);
+}
+
+TEST(SandboxSettingsTest, ExtraMountsUidRangeAndModeAreCheckedWhenRead) {
+  Config c;
+  std::string message;
+  ASSERT_TRUE(parses({"--job-extra-mounts", "/srv/data:/data:ro,/var/shared"}, c, message))
+      << message;
+  ASSERT_EQ(c.job_extra_mounts.size(), 2u);
+  EXPECT_EQ(c.job_extra_mounts[0].host, "/srv/data");
+  EXPECT_EQ(c.job_extra_mounts[0].inside, "/data");
+  EXPECT_TRUE(c.job_extra_mounts[0].read_only);
+  EXPECT_EQ(c.job_extra_mounts[1].inside, "/var/shared");
+  EXPECT_FALSE(c.job_extra_mounts[1].read_only);
+  // Hidden by each job's own folders, relative, or climbing out: refused.
+  for (const char* bad : {"/srv:/tmp/x", "/srv:/job", "/srv:/dev/shm", "srv", "/srv:/a/../b",
+                          "/srv:/"}) {
+    Config d;
+    EXPECT_FALSE(parses({"--job-extra-mounts", bad}, d, message)) << bad;
+  }
+  ASSERT_TRUE(parses({"--job-uid-range", "3000000-3000099"}, c, message)) << message;
+  EXPECT_EQ(c.job_uid_first, 3000000u);
+  EXPECT_EQ(c.job_uid_last, 3000099u);
+  for (const char* bad : {"5-1", "0-100", "x", "100"}) {
+    Config d;
+    EXPECT_FALSE(parses({"--job-uid-range", bad}, d, message)) << bad;
+  }
+  EXPECT_FALSE(parses({"--job-sandbox", "maybe"}, c, message));
+  ASSERT_TRUE(parses({"--job-sandbox", "off", "--job-network", "off"}, c, message));
+  EXPECT_EQ(c.job_sandbox, "off");
+  EXPECT_FALSE(c.job_network);
+}
+
+}  // namespace
+}  // namespace millrace::sandbox
