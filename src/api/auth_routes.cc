@@ -5,8 +5,11 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "auth/authenticator.h"
+#include "auth/login_limiter.h"
 #include "auth/password.h"
+#include "auth/password_pool.h"
 #include "auth/token.h"
+#include "common/strings.h"
 #include "store/audit.h"
 #include "store/database.h"
 #include "store/tokens.h"
@@ -15,44 +18,37 @@
 namespace millrace::api {
 namespace {
 
+// Strict: a page of another site never gets the session sent along, not even by a link.
+std::string session_cookie_attributes(const ApiContext& ctx) {
+  return std::string("; HttpOnly; SameSite=Strict; Path=/") +
+         (starts_with(ctx.base_url, "https://") ? "; Secure" : "");
+}
+
 using nlohmann::json;
 
 constexpr const char* kVersion = "CE v1.743.0 (millrace 0.1.0)";
 
-void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  auto text = json_body_text(req);
-  if (!text) return reply_error(r, text.error());
-  json body = json::parse(*text);
-  if (!body.is_object() || !body["email"].is_string() || !body["password"].is_string()) {
-    return reply_error(r, json_data_error("expected {\"email\": string, \"password\": string}"));
-  }
-  std::string email = body["email"].get<std::string>();
-  for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, email); });
-  if (!user) return reply_error(r, user.error());
-  if (!*user || !(*user)->password_hash ||
-      !auth::verify_password(*(*user)->password_hash, body["password"].get<std::string>())) {
-    return reply_error(r, Error::bad_request("Invalid login"));
-  }
+// The session of a user whose password was right: a token, its cookie, an audit row.
+void open_session(ApiContext& ctx, const http::ResponderPtr& r, const store::UserRecord& user) {
   std::string token = auth::generate_token();
   EpochMs now = ctx.clock.now_ms();
   store::TokenRecord t;
   t.hash = auth::hash_token(token);
   t.prefix = auth::token_prefix(token);
-  t.email = email;
+  t.email = user.email;
   t.label = "session";
   t.expiration = now + ctx.config.session_validity_s * 1000;
-  t.super_admin = (*user)->super_admin;
+  t.super_admin = user.super_admin;
   t.created_at = now;
   t.last_used_at = now;
   store::AuditRecord audit;
   audit.workspace_id = "global";
   audit.timestamp = now;
-  audit.username = (*user)->username;
-  audit.email = email;
+  audit.username = user.username;
+  audit.email = user.email;
   audit.operation = "users.login";
   audit.action_kind = "Create";
-  audit.resource = email;
+  audit.resource = user.email;
   audit.token_prefix = t.prefix;
   Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
     if (auto st = store::insert_token(c, t); !st) return st;
@@ -60,15 +56,55 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   });
   if (!s) return reply_error(r, s.error());
   http::Response res = http::Response::text(200, token);
-  res.headers.emplace_back("Set-Cookie", "token=" + token +
-                                             "; HttpOnly; SameSite=Lax; Path=/; Max-Age=" +
-                                             std::to_string(ctx.config.session_validity_s));
+  res.headers.emplace_back("Set-Cookie",
+                           "token=" + token + session_cookie_attributes(ctx) +
+                               "; Max-Age=" + std::to_string(ctx.config.session_validity_s));
   r->send(std::move(res));
 }
 
+// The password is checked on the password pool (auth/password_pool.h), never here; failed
+// logins slow down per account and per address (auth/login_limiter.h).
+void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json body = json::parse(*text);
+  if (!body.is_object() || !body["email"].is_string() || !body["password"].is_string()) {
+    return reply_error(r, json_data_error("expected {\"email\": string, \"password\": string}"));
+  }
+  std::string email = to_lower(body["email"].get<std::string>());
+  const std::string address = req.remote;
+  if (int64_t wait_ms = ctx.logins.wait_ms(email, address); wait_ms > 0) {
+    const int64_t seconds = (wait_ms + 999) / 1000;
+    http::Response res = http::Response::text(
+        429, "Too many failed logins: try again in " + std::to_string(seconds) + " s");
+    res.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return r->send(std::move(res));
+  }
+  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, email); });
+  if (!user) return reply_error(r, user.error());
+  std::optional<std::string> hash;
+  if (*user && (*user)->password_hash) hash = (*user)->password_hash;
+  auto found = *user;
+  bool queued = ctx.passwords.verify(std::move(hash), body["password"].get<std::string>(),
+                                     [&ctx, r, email, address, found](bool right) {
+                                       if (!right) {
+                                         ctx.logins.failed(email, address);
+                                         return reply_error(r, Error::bad_request("Invalid login"));
+                                       }
+                                       ctx.logins.succeeded(email);
+                                       open_session(ctx, r, *found);
+                                     });
+  if (!queued) {
+    reply_error(r, Error::plain(503,
+                                "Service Unavailable: too many logins at once; try again "
+                                "shortly"));
+  }
+}
+
 void logout(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  if (auto token = extract_token(req)) {
-    std::string hash = auth::hash_token(*token);
+  if (auto token = request_token(req)) {
+    if (auto s = refuse_cross_site(ctx, req, *token); !s) return reply_error(r, s.error());
+    std::string hash = auth::hash_token(token->value);
     auto found = ctx.db.read([&](store::Connection& c) { return store::find_token(c, hash); });
     // Only a session ends here; API tokens are deleted explicitly.
     if (found && *found && (*found)->label == std::string("session")) {
@@ -77,7 +113,7 @@ void logout(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     }
   }
   http::Response res = http::Response::text(200, "logged out");
-  res.headers.emplace_back("Set-Cookie", "token=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+  res.headers.emplace_back("Set-Cookie", "token=" + session_cookie_attributes(ctx) + "; Max-Age=0");
   r->send(std::move(res));
 }
 
@@ -103,7 +139,6 @@ void add_auth_routes(http::Router& router, ApiContext& ctx) {
              [](http::Request&, http::ResponderPtr r) { reply_text(r, 200, kVersion); });
   router.add("POST", "/api/auth/login", bind_handler(ctx, login));
   router.add("POST", "/api/auth/logout", bind_handler(ctx, logout));
-  router.add("GET", "/api/auth/logout", bind_handler(ctx, logout));
   router.add("GET", "/api/users/whoami", bind_handler(ctx, whoami));
 }
 

@@ -18,7 +18,9 @@ class Database;
 }
 namespace auth {
 class Authenticator;
-}
+class LoginLimiter;
+class PasswordPool;
+}  // namespace auth
 namespace queue {
 class JobQueue;
 }
@@ -68,6 +70,8 @@ struct ApiContext {
   ScriptLookup scripts;
   KnownWorkspaces workspaces;
   std::string base_url;
+  auth::PasswordPool& passwords;
+  auth::LoginLimiter& logins;
 };
 
 }  // namespace millrace::api

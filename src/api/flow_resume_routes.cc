@@ -4,6 +4,7 @@
 // token: the signature is the credential.
 #include <nlohmann/json.hpp>
 
+#include "api/job_access.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
@@ -80,8 +81,12 @@ void resume_urls(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!job) return reply_error(r, job.error());
   auto resume_id = resume_id_param(req);
   if (!resume_id) return reply_error(r, resume_id.error());
-  // Only for a step of a flow of this workspace that is still running.
-  if (auto found = step_and_flow(ctx, ws, *job); !found) return reply_error(r, found.error());
+  // Only for a step of a flow of this workspace that is still running, that the caller may see.
+  auto found = step_and_flow(ctx, ws, *job);
+  if (!found) return reply_error(r, found.error());
+  if (auto seen = may_see_job(ctx, *who, ws, found->step.job); !seen) {
+    return reply_error(r, seen.error());
+  }
   const std::string approver = req.query_param("approver").value_or("");
   const std::string tail = "/" + *job + "/" + std::to_string(*resume_id) + "/" +
                            ctx.auth.resume_signature(ws, *job, *resume_id, approver) +

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/extra_fields.h"
+#include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -127,7 +128,7 @@ void write_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
   if (!parsed) return reply_error(r, parsed.error());
   store::FlowRecord& f = parsed->flow;
   for (const auto& p : {old_path.value_or(f.path), f.path}) {
-    if (auto st = may_write_path(*who, p); !st) return reply_error(r, st.error());
+    if (auto st = may_write_path(ctx, *who, ws, p); !st) return reply_error(r, st.error());
   }
   f.edited_by = who->username;
   f.edited_at = ctx.clock.now_ms();
@@ -163,15 +164,25 @@ void update_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   write_flow(ctx, req, std::move(r), req.params["path"]);
 }
 
+// The flow at `path` if `who` may read it; 404 as if absent otherwise.
+Result<store::FlowRecord> readable_flow(ApiContext& ctx, const auth::Identity& who,
+                                        const std::string& ws, const std::string& path) {
+  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
+  if (!f) return f.error();
+  auto readable = may_read_path(ctx, who, ws, path);
+  if (!readable) return readable.error();
+  if (!*f || !*readable) return not_found(path);
+  return std::move(**f);
+}
+
 void get_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
+  auto f = readable_flow(ctx, *who, ws, path);
   if (!f) return reply_error(r, f.error());
-  if (!*f) return reply_error(r, not_found(path));
-  reply_json(r, 200, flow_json(**f));
+  reply_json(r, 200, flow_json(*f));
 }
 
 void get_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -185,7 +196,10 @@ void get_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   }
   auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, *id); });
   if (!f) return reply_error(r, f.error());
-  if (!*f) return reply_error(r, Error::not_found("Flow version " + text + " not found"));
+  auto readable = *f ? may_read_path(ctx, *who, ws, (*f)->path) : Result<bool>(false);
+  if (!readable) return reply_error(r, readable.error());
+  if (!*f || !*readable)
+    return reply_error(r, Error::not_found("Flow version " + text + " not found"));
   reply_json(r, 200, flow_json(**f));
 }
 
@@ -202,6 +216,9 @@ void list_flows(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   f.show_archived = archived->value_or(false);
   f.limit = page->limit;
   f.offset = page->offset;
+  auto readable = readable_prefixes(ctx, *who, ws);
+  if (!readable) return reply_error(r, readable.error());
+  f.visible_prefixes = std::move(*readable);
   auto list = ctx.db.read([&](store::Connection& c) { return store::list_flows(c, ws, f); });
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, flows_list_json(*list));
@@ -211,10 +228,9 @@ void flow_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  const std::string path = req.params["path"];
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
-  if (!f) return reply_error(r, f.error());
-  reply_json(r, 200, *f ? "true" : "false");
+  auto f = readable_flow(ctx, *who, ws, req.params["path"]);
+  if (!f && f.error().status != 404) return reply_error(r, f.error());
+  reply_json(r, 200, f ? "true" : "false");
 }
 
 // The versions of the flow at the request's path, newest first; 404 when it has none.
@@ -223,9 +239,11 @@ Result<std::vector<store::FlowVersionInfo>> versions_of(ApiContext& ctx, http::R
   auto who = authorize(ctx, req, ws);
   if (!who) return who.error();
   const std::string path = req.params["path"];
+  auto readable = may_read_path(ctx, *who, ws, path);
+  if (!readable) return readable.error();
   auto list = ctx.db.read([&](store::Connection& c) { return store::flow_history(c, ws, path); });
   if (!list) return list.error();
-  if (list->empty()) return not_found(path);
+  if (list->empty() || !*readable) return not_found(path);
   return list;
 }
 
@@ -246,7 +264,7 @@ void archive_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
-  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(ctx, *who, ws, path); !st) return reply_error(r, st.error());
   bool archived = true;  // an empty body archives, as the UI's button does
   if (!req.body.empty()) {
     auto text = json_body_text(req);
@@ -273,7 +291,7 @@ void delete_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
-  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(ctx, *who, ws, path); !st) return reply_error(r, st.error());
   Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
     auto removed = store::delete_flow(c, ws, path);
     if (!removed) return removed.error();

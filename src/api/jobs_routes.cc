@@ -6,11 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "api/event_stream.h"
+#include "api/job_access.h"
+#include "api/path_access.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/views.h"
-#include "auth/scopes.h"
 #include "common/strings.h"
 #include "common/timer_queue.h"
 #include "common/uuid.h"
@@ -23,8 +24,10 @@ namespace {
 
 using nlohmann::json;
 
-// The job named in the URL, if the caller may see it. A token scoped to running certain
-// scripts or flows may poll the jobs of those only.
+// jobs/list answers at most this many jobs per page, whatever per_page asks.
+constexpr int64_t kMaxJobsPerPage = 1000;
+
+// The job named in the URL, if the caller may see it (api/job_access.h).
 Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
                                    const auth::Identity& who, const std::string& ws) {
   const std::string id = lowercase_uuid(req.params.at("id"));
@@ -33,19 +36,7 @@ Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
   auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
   if (!view) return view.error();
   if (!*view) return Error::not_found("Job not found at name " + id);
-  if (!auth::is_unscoped(who.scopes)) {
-    bool may_read_all = false;
-    for (const auto& text : who.scopes) {
-      auto s = auth::parse_scope(text);
-      may_read_all =
-          may_read_all || (s && (s->domain == "*" || (s->domain == "jobs" && s->action != "run")));
-    }
-    const auto& path = (*view)->job.script_path;
-    const char* kind = queue::is_flow_job((*view)->job) ? "flows" : "scripts";
-    if (!may_read_all && !(path && auth::scopes_allow_run(who.scopes, kind, *path))) {
-      return Error::permission_denied("Required scope: jobs:read");
-    }
-  }
+  MR_TRY(may_see_job(ctx, who, ws, (*view)->job));
   return std::move(**view);
 }
 
@@ -218,9 +209,18 @@ void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!who) return reply_error(r, who.error());
   auto page = paging(req);
   if (!page) return reply_error(r, page.error());
+  auto include_args = query_bool(req, "include_args");
+  if (!include_args) return reply_error(r, include_args.error());
   store::JobListFilter f;
-  f.limit = page->limit;
+  f.limit = std::min<int64_t>(page->limit, kMaxJobsPerPage);
   f.offset = page->offset;
+  // A member sees the jobs they started and those of paths they may read.
+  auto readable = readable_prefixes(ctx, *who, ws);
+  if (!readable) return reply_error(r, readable.error());
+  if (*readable) {
+    f.visible_email = who->email;
+    f.visible_prefixes = std::move(**readable);
+  }
   f.created_by = req.query_param("created_by");
   f.script_path_exact = req.query_param("script_path_exact");
   f.script_path_start = req.query_param("script_path_start");
@@ -249,7 +249,7 @@ void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (f.success) f.completed = true;
   auto list = ctx.db.read([&](store::Connection& c) { return store::list_jobs(c, ws, f); });
   if (!list) return reply_error(r, list.error());
-  reply_json(r, 200, jobs_json(*list));
+  reply_json(r, 200, jobs_json(*list, include_args->value_or(false)));
 }
 
 void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -260,6 +260,14 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!is_uuid(id))
     return reply_error(r,
                        Error::bad_request("invalid job id " + req.params["id"] + ": not a UUID"));
+  // A job the caller may not see is one it may not cancel (the queue says when there is none).
+  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  if (!view) return reply_error(r, view.error());
+  if (*view) {
+    if (auto seen = may_see_job(ctx, *who, ws, (*view)->job); !seen) {
+      return reply_error(r, seen.error());
+    }
+  }
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);

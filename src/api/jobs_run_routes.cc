@@ -10,6 +10,7 @@
 
 #include "api/arg_validation.h"
 #include "api/event_stream.h"
+#include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -50,6 +51,8 @@ struct Runnable {
 
 Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std::string& missing) {
   if (!found) return Error::not_found(missing);
+  // Archived means stopped, by path and by version, until it is unarchived.
+  if (found->archived) return Error::not_found("flow " + found->path + " is archived");
   Runnable r{"flows",
              found->path,
              std::nullopt,
@@ -68,6 +71,11 @@ Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
         target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
     if (!script) return script.error();
     const auto& s = **script;
+    // Archived means stopped: the script's every version, until it is unarchived. (A version
+    // that was overwritten is archived too, and still runs by hash while its script is live.)
+    auto head = target == Target::kPath ? script : ctx.scripts.latest(ws, s.path);
+    if (!head) return head.error();
+    if ((*head)->archived) return Error::not_found("script " + s.path + " is archived");
     return Runnable{"scripts",   s.path,       s.hash,       s.language,
                     s.timeout_s, std::nullopt, std::nullopt, s.schema_json};
   }
@@ -231,6 +239,13 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
                                                    runnable->scope_kind + ":" + runnable->path));
   }
+  // A member runs what they may read (their u/ paths, folders that let them), as if the rest
+  // were not there; admins run everything.
+  if (auto readable = may_read_path(ctx, *who, ws, runnable->path); !readable || !*readable) {
+    if (!readable) return reply_error(r, readable.error());
+    return reply_error(r, Error::not_found((runnable->scope_kind == "flows" ? "flow" : "script") +
+                                           std::string(" not found at name ") + runnable->path));
+  }
 
   Query query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
@@ -352,7 +367,8 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
       [&ctx, call](const queue::JobCompletion& done) {
         if (call->answered.exchange(true)) return;
         if (uint64_t t = call->timer.load()) ctx.timers.cancel(t);
-        call->responder->send(sync_response(done));
+        call->responder->send(
+            sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)}));
       });
 }
 

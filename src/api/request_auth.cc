@@ -9,21 +9,79 @@
 
 namespace millrace::api {
 
-std::optional<std::string> extract_token(const http::Request& req) {
+std::optional<RequestToken> request_token(const http::Request& req) {
   if (const std::string* h = req.header("authorization"); h && starts_with(*h, "Bearer ")) {
-    return std::string(trim(h->substr(7)));
+    return RequestToken{std::string(trim(h->substr(7))), TokenSource::kBearer};
   }
-  if (auto c = req.cookie("token"); c && !c->empty()) return c;
-  if (auto q = req.query_param("token"); q && !q->empty()) return q;
+  // A token in the URL is given on purpose: it wins over the cookie a browser adds by itself.
+  if (auto q = req.query_param("token"); q && !q->empty()) {
+    return RequestToken{*q, TokenSource::kQuery};
+  }
+  if (auto c = req.cookie("token"); c && !c->empty()) return RequestToken{*c, TokenSource::kCookie};
   return std::nullopt;
+}
+
+namespace {
+
+// Whether the request would change state or run a job.
+bool acts(const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") return true;
+  return req.path.find("/jobs/run_wait_result/") != std::string::npos ||
+         req.path.find("/jobs/run_and_stream/") != std::string::npos;
+}
+
+// Whether a cookie-only request comes from the app's own pages, as the browser says: every
+// current browser sends Sec-Fetch-Site, and every browser an Origin with a cross-origin POST.
+// A request with neither is not a browser's (the official CLI sends its dependency jobs with the
+// cookie alone), and a browser never sends the Strict cookie from another site.
+bool from_own_origin(ApiContext& ctx, const http::Request& req) {
+  if (const std::string* site = req.header("sec-fetch-site")) return *site == "same-origin";
+  const std::string* origin = req.header("origin");
+  if (!origin) return true;
+  if (*origin == "null") return false;
+  std::string from = url_origin(*origin);
+  if (from.empty()) return false;
+  if (from == url_origin(ctx.base_url)) return true;
+  // The server as the browser reached it.
+  const std::string* host = req.header("host");
+  return host && from.substr(from.find("://") + 3) == to_lower(*host);
+}
+
+}  // namespace
+
+Status refuse_cross_site(ApiContext& ctx, const http::Request& req, const RequestToken& token) {
+  if (token.source != TokenSource::kCookie || !acts(req) || from_own_origin(ctx, req)) {
+    return Status::ok();
+  }
+  return Error::plain(403,
+                      "cross-site request refused: a request authenticated only by the session "
+                      "cookie must come from this app's own pages (send the token as "
+                      "`Authorization: Bearer`)");
+}
+
+http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head) {
+  auto token = request_token(head);
+  if (!token) return {false, 401, "Unauthorized"};
+  // The workspace of the URL, for tokens bound to one.
+  std::optional<std::string> workspace;
+  if (starts_with(head.path, "/api/w/")) {
+    workspace = head.path.substr(7, head.path.find('/', 7) - 7);
+  }
+  auto who = ctx.auth.authenticate(token->value, workspace);
+  if (!who) return {false, who.error().status, who.error().message};
+  if (auto s = refuse_cross_site(ctx, head, *token); !s) {
+    return {false, s.error().status, s.error().message};
+  }
+  return {};
 }
 
 Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
                                  const std::optional<std::string>& workspace) {
-  auto token = extract_token(req);
+  auto token = request_token(req);
   if (!token) return Error::plain(401, "Unauthorized");
-  auto who = ctx.auth.authenticate(*token, workspace);
+  auto who = ctx.auth.authenticate(token->value, workspace);
   if (!who) return who.error();
+  MR_TRY(refuse_cross_site(ctx, req, *token));
   if (!auth::is_unscoped(who->scopes) || who->read_only) {
     std::string_view api_path = std::string_view(req.path).substr(5);  // after "/api/"
     auto needed = auth::route_requirement(req.method, api_path);
@@ -60,13 +118,6 @@ store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
 Status require_admin(const auth::Identity& who) {
   if (who.is_admin || who.super_admin) return Status::ok();
   return Error::plain(403, "Require Admin privileges for " + who.username);
-}
-
-Status may_write_path(const auth::Identity& who, const std::string& path) {
-  if (who.is_admin || who.super_admin || path[0] != 'u') return Status::ok();
-  if (path.rfind("u/" + who.username + "/", 0) == 0) return Status::ok();
-  return Error::permission_denied("only " + path.substr(2, path.find('/', 2) - 2) +
-                                  " or an admin may write at " + path);
 }
 
 }  // namespace millrace::api

@@ -1,5 +1,6 @@
 // Who sent a request, and may they call this route: the token is taken from
-// `Authorization: Bearer`, else the `token` cookie, else `?token=` (reference §1.2).
+// `Authorization: Bearer`, else `?token=`, else the `token` cookie (reference §1.2 puts the
+// cookie before the query; a token in the URL is given on purpose, the cookie by the browser).
 #pragma once
 
 #include <optional>
@@ -13,10 +14,29 @@
 
 namespace millrace::api {
 
-std::optional<std::string> extract_token(const http::Request& req);
+enum class TokenSource { kBearer, kCookie, kQuery };
+struct RequestToken {
+  std::string value;
+  TokenSource source;
+};
+std::optional<RequestToken> request_token(const http::Request& req);
+
+// A request authenticated by the session cookie alone (a browser sends it whoever made the
+// page) may change state or run a job (any method but GET, HEAD and OPTIONS, and the GET sync
+// and stream webhooks) only from the app's own origin: `Sec-Fetch-Site: same-origin`, else an
+// `Origin` that is the server's, else neither (not a browser: the official CLI sends some calls
+// with the cookie alone). Otherwise 403 `cross-site request refused`. Bearer and ?token=
+// callers are never refused here: webhooks come from anywhere.
+Status refuse_cross_site(ApiContext& ctx, const http::Request& req, const RequestToken& token);
+
+// Whether a request may send a large body (http::ServerOptions::admit_body): only once its
+// token authenticates (and, cookie-only, from the app's origin); 401 otherwise, before a byte
+// of it is read.
+http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head);
 
 // Authenticates and applies the route-level scope check. `workspace` is the {w} of the URL
-// (nullopt on global routes). 401 `Unauthorized` without a token; 401, 403 or 404 otherwise.
+// (nullopt on global routes). 401 `Unauthorized` without a token; 401, 403 or 404 otherwise
+// (403 for a cookie-only request from another origin, above).
 Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
                                  const std::optional<std::string>& workspace);
 
@@ -31,9 +51,5 @@ store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
                                 const std::string& workspace, AuditEntry entry);
 
 Status require_admin(const auth::Identity& who);
-
-// Non-admins write scripts and flows only under their own u/<username>/ (and in folders), as in
-// Windmill.
-Status may_write_path(const auth::Identity& who, const std::string& path);
 
 }  // namespace millrace::api

@@ -24,5 +24,6 @@ void add_flow_resume_routes(http::Router& router, ApiContext& ctx);
 void add_lock_job_routes(http::Router& router, ApiContext& ctx);
 void add_job_routes(http::Router& router, ApiContext& ctx);
 void add_audit_routes(http::Router& router, ApiContext& ctx);
+void add_folder_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

@@ -140,6 +140,10 @@ Result<std::string> build_run_args(const RunArgsRequest& req) {
   for (const auto& name : split(header_list, ',')) {
     std::string key = to_lower(trim(name));
     if (key.empty()) continue;
+    if (is_credential_header(key)) {
+      return Error::bad_request("include_header may not name " + key +
+                                ": a caller's credentials never enter a job's arguments");
+    }
     if (auto v = param(r.headers, key)) {
       std::string arg = key;
       for (auto& c : arg) c = c == '-' ? '_' : c;
@@ -160,6 +164,11 @@ Result<std::string> build_run_args(const RunArgsRequest& req) {
   if (wrap && passthrough) args = json{{"body", std::move(args)}};
   for (auto& [k, v] : extras.items()) args[k] = v;
   return args.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool is_credential_header(std::string_view lower_name) {
+  return lower_name == "authorization" || lower_name == "cookie" || lower_name == "x-api-key" ||
+         lower_name == "proxy-authorization";
 }
 
 Result<std::string> args_from_payload(const std::string& payload) {

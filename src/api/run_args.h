@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct RunArgsRequest {
 // The job's args as JSON object text. A plain JSON object body with no extras is returned as
 // sent (validated, not rebuilt). Fails with 400 `Bad request: …` on a malformed body.
 Result<std::string> build_run_args(const RunArgsRequest& req);
+
+// Headers that carry a caller's credentials (authorization, cookie, x-api-key,
+// proxy-authorization): include_header may not copy them into a job's arguments.
+bool is_credential_header(std::string_view lower_name);
 
 // `?payload=` of the GET sync webhooks: base64 (either alphabet) of a JSON object.
 Result<std::string> args_from_payload(const std::string& payload);

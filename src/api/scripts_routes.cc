@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/extra_fields.h"
+#include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -96,7 +97,7 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto parsed = parse_new_script(b, ws);
   if (!parsed) return reply_error(r, parsed.error());
   store::ScriptRecord s = std::move(*parsed);
-  if (auto st = may_write_path(*who, s.path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(ctx, *who, ws, s.path); !st) return reply_error(r, st.error());
   auto skip_noop = query_bool(req, "skip_if_noop");
   if (!skip_noop) return reply_error(r, skip_noop.error());
   bool auto_parent = b.value("auto_parent", false);
@@ -149,46 +150,59 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   reply_text(r, 201, answer);
 }
 
+// The script a member may see: its newest version at `path`, or the version `hash`; 404 as if
+// absent when it may not read its path.
+Result<std::shared_ptr<const store::ScriptRecord>> readable_script(
+    ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+    const std::optional<std::string>& path, const std::optional<std::string>& hash) {
+  auto s = path ? ctx.scripts.latest(ws, *path) : ctx.scripts.version(ws, *hash);
+  if (!s) return s.error();
+  auto readable = may_read_path(ctx, who, ws, (*s)->path);
+  if (!readable) return readable.error();
+  if (!*readable) {
+    return path ? Error::not_found("script not found at name " + *path)
+                : Error::not_found("script not found at hash " + *hash);
+  }
+  return s;
+}
+
+#define MR_READABLE_SCRIPT_OR_REPLY(name, path, hash)     \
+  const std::string ws = req.params["workspace"];         \
+  auto who = authorize(ctx, req, ws);                     \
+  if (!who) return reply_error(r, who.error());           \
+  auto name = readable_script(ctx, *who, ws, path, hash); \
+  if (!name) return reply_error(r, name.error())
+
 void get_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  auto s = ctx.scripts.latest(ws, req.params["path"]);
-  if (!s) return reply_error(r, s.error());
+  MR_READABLE_SCRIPT_OR_REPLY(s, req.params["path"], std::nullopt);
   reply_json(r, 200, script_json(**s));
 }
 
 void get_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  auto s = ctx.scripts.version(ws, req.params["hash"]);
-  if (!s) return reply_error(r, s.error());
+  MR_READABLE_SCRIPT_OR_REPLY(s, std::nullopt, req.params["hash"]);
   reply_json(r, 200, script_json(**s));
 }
 
-void raw_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  std::string path = req.params["path"];
-  // Windmill's raw route also accepts the path with a language suffix (u/a/b.py).
+// Windmill's raw route also accepts the path with a language suffix (u/a/b.py).
+std::string without_suffix(std::string path) {
   if (auto dot = path.rfind('.'); dot != std::string::npos && dot > path.rfind('/'))
     path.resize(dot);
-  auto s = ctx.scripts.latest(ws, path);
-  if (!s) return reply_error(r, s.error());
+  return path;
+}
+
+void raw_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_READABLE_SCRIPT_OR_REPLY(s, without_suffix(req.params["path"]), std::nullopt);
   reply_text(r, 200, (*s)->content);
 }
 
-void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  std::string hash = req.params["hash"];
-  // Windmill's raw-by-hash route takes the hash with a file suffix (<hash>.ts).
+// Windmill's raw-by-hash route takes the hash with a file suffix (<hash>.ts).
+std::string hash_without_suffix(std::string hash) {
   if (auto dot = hash.find('.'); dot != std::string::npos) hash.resize(dot);
-  auto s = ctx.scripts.version(ws, hash);
-  if (!s) return reply_error(r, s.error());
+  return hash;
+}
+
+void raw_by_hash(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_READABLE_SCRIPT_OR_REPLY(s, std::nullopt, hash_without_suffix(req.params["hash"]));
   reply_text(r, 200, (*s)->content);
 }
 
@@ -196,7 +210,7 @@ void exists_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto s = ctx.scripts.latest(ws, req.params["path"]);
+  auto s = readable_script(ctx, *who, ws, req.params["path"], std::nullopt);
   if (!s && s.error().status != 404) return reply_error(r, s.error());
   reply_json(r, 200, s ? "true" : "false");
 }
@@ -221,6 +235,9 @@ void list_scripts(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   f.show_archived = archived->value_or(false);
   f.limit = page->limit;
   f.offset = page->offset;
+  auto readable = readable_prefixes(ctx, *who, ws);
+  if (!readable) return reply_error(r, readable.error());
+  f.visible_prefixes = std::move(*readable);
   auto list = ctx.db.read([&](store::Connection& c) { return store::list_scripts(c, ws, f); });
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, scripts_list_json(*list));
@@ -231,9 +248,13 @@ void history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
+  auto readable = may_read_path(ctx, *who, ws, path);
+  if (!readable) return reply_error(r, readable.error());
   auto list = ctx.db.read([&](store::Connection& c) { return store::script_history(c, ws, path); });
   if (!list) return reply_error(r, list.error());
-  if (list->empty()) return reply_error(r, Error::not_found("script not found at name " + path));
+  if (list->empty() || !*readable) {
+    return reply_error(r, Error::not_found("script not found at name " + path));
+  }
   reply_json(r, 200, script_history_json(*list));
 }
 
@@ -243,17 +264,29 @@ void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
   if (!is_valid_script_path(path)) return reply_error(r, invalid_path_error(path));
-  if (auto st = may_write_path(*who, path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(ctx, *who, ws, path); !st) return reply_error(r, st.error());
+  bool archived = true;  // an empty body archives; {"archived": false} brings it back
+  if (!req.body.empty()) {
+    auto text = json_body_text(req);
+    if (!text) return reply_error(r, text.error());
+    json b = json::parse(*text);
+    if (!b.is_object() || (b.contains("archived") && !b["archived"].is_boolean())) {
+      return reply_error(r, json_data_error("expected {\"archived\": boolean}"));
+    }
+    archived = b.value("archived", true);
+  }
   Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
     auto head = store::latest_script(c, ws, path);
     if (!head) return head.error();
     if (!*head) return Error::not_found("script not found at name " + path);
-    auto changed = store::archive_script_path(c, ws, path);
+    auto changed = archived ? store::archive_script_path(c, ws, path)
+                            : store::unarchive_script_path(c, ws, path);
     if (!changed) return changed.error();
-    // As Windmill records it: a Delete of the version that was live.
-    return store::insert_audit(c, audit_record(ctx, *who, ws,
-                                               {"scripts.archive", "Delete", (*head)->hash,
-                                                "{\"path\":\"" + path + "\"}"}));
+    // As Windmill records it: a Delete of the version that was live (an Update to revive it).
+    return store::insert_audit(
+        c, audit_record(ctx, *who, ws,
+                        {"scripts.archive", archived ? "Delete" : "Update", (*head)->hash,
+                         json{{"path", path}, {"archived", archived}}.dump()}));
   });
   if (!s) return reply_error(r, s.error());
   ctx.scripts.forget(ws, path);

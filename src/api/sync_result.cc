@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
+#include "common/strings.h"
+
 namespace millrace::api {
 namespace {
 
@@ -41,7 +44,35 @@ bool safe_header_value(const std::string& value) {
 
 }  // namespace
 
-http::Response sync_response(const queue::JobCompletion& done) {
+std::string refused_result_header(const std::string& name, const std::string& value,
+                                  const std::string& origin) {
+  static const char* kRefused[] = {"set-cookie",
+                                   "set-cookie2",
+                                   "content-security-policy",
+                                   "content-security-policy-report-only",
+                                   "x-content-type-options",
+                                   "connection",
+                                   "keep-alive",
+                                   "proxy-authenticate",
+                                   "proxy-authorization",
+                                   "te",
+                                   "trailer",
+                                   "transfer-encoding",
+                                   "upgrade",
+                                   "content-length",
+                                   "strict-transport-security"};
+  for (const char* refused : kRefused) {
+    if (name == refused) return "the app's own or a hop-by-hop header";
+  }
+  if (starts_with(name, "access-control-")) return "a CORS header";
+  if (name == "location" || name == "refresh") {
+    std::string target = url_origin(name == "refresh" ? value.substr(value.find('=') + 1) : value);
+    if (!target.empty() && target != url_origin(origin)) return "a redirect to another origin";
+  }
+  return "";
+}
+
+http::Response sync_response(const queue::JobCompletion& done, const SyncResponseOptions& options) {
   if (!done.success()) return http::Response::json(422, done.result_json);
   // Only an object result can carry overrides; look before parsing anything else.
   if (done.result_json.empty() || done.result_json[0] != '{' ||
@@ -76,11 +107,25 @@ http::Response sync_response(const queue::JobCompletion& done) {
   if (headers && headers->is_object()) {
     for (auto it = headers->begin(); it != headers->end(); ++it) {
       if (!it.value().is_string()) continue;
-      if (!safe_header_name(it.key()) || !safe_header_value(it.value().get<std::string>())) {
+      const std::string& value = it.value().get_ref<const std::string&>();
+      if (!safe_header_name(it.key()) || !safe_header_value(value)) {
         return http::Response::text(500, "Invalid header " + it.key().substr(0, 64));
       }
-      res.headers.emplace_back(it.key(), it.value().get<std::string>());
+      if (auto why = refused_result_header(to_lower(it.key()), value, options.origin);
+          !why.empty()) {
+        log::warn("job " + done.id + ": its result may not set the header " + it.key() + " (" +
+                  why + "): answered 400");
+        return http::Response::text(400, "Bad request: the job's result may not set the header " +
+                                             it.key() + " (" + why + ")");
+      }
+      res.headers.emplace_back(it.key(), value);
     }
+  }
+  // Not JSON: a document of the job's, served on the app's origin. Sandboxed, it cannot run
+  // script as the app (nor read its cookie, nor call its API with it).
+  if (options.sandbox_raw_bodies && !starts_with(to_lower(res.content_type), "application/json")) {
+    res.headers.emplace_back("Content-Security-Policy", "sandbox");
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   }
   // 204 and 304 carry no body, whatever the result says.
   if (auto it = o.find("result"); it != o.end() && res.status != 204 && res.status != 304) {

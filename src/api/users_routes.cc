@@ -6,7 +6,8 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "auth/authenticator.h"
-#include "auth/password.h"
+#include "auth/password_pool.h"
+#include "common/strings.h"
 #include "store/audit.h"
 #include "store/database.h"
 #include "store/users.h"
@@ -48,10 +49,9 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         r, json_data_error("expected {email, password, super_admin?, name?, username?}"));
   }
   store::UserRecord u;
-  u.email = b["email"].get<std::string>();
-  for (auto& c : u.email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (u.email.find('@') == std::string::npos) {
-    return reply_error(r, Error::bad_request("invalid email " + u.email));
+  u.email = to_lower(b["email"].get<std::string>());
+  if (!is_valid_email(u.email)) {
+    return reply_error(r, Error::bad_request("invalid email " + u.email.substr(0, 256)));
   }
   std::string password = b["password"].get<std::string>();
   if (password.empty()) return reply_error(r, Error::bad_request("the password is empty"));
@@ -59,9 +59,6 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (b.contains("name") && b["name"].is_string()) u.name = b["name"].get<std::string>();
   if (b.contains("company") && b["company"].is_string())
     u.company = b["company"].get<std::string>();
-  auto hash = auth::hash_password(password);
-  if (!hash) return reply_error(r, Error::internal("cannot hash the password"));
-  u.password_hash = *hash;
   u.created_at = ctx.clock.now_ms();
   std::string wanted = b.contains("username") && b["username"].is_string()
                            ? b["username"].get<std::string>()
@@ -71,22 +68,34 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         r, Error::bad_request("invalid username " + wanted + ": use letters, digits, _ and -"));
   }
   auto audit = audit_record(ctx, *who, "global", {"users.create", "Create", u.email, std::nullopt});
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto existing = store::find_user(c, u.email);
-    if (!existing) return existing.error();
-    if (*existing) return Error::bad_request("User with email " + u.email + " already exists");
-    u.username = wanted;
-    for (int n = 1;; ++n) {
-      auto taken = store::username_taken(c, u.username);
-      if (!taken) return taken.error();
-      if (!*taken) break;
-      u.username = wanted + std::to_string(n);
-    }
-    if (auto st = store::insert_user(c, u); !st) return st;
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  reply_text(r, 201, u.email);
+  // Hashed on the password pool, as logins are checked.
+  bool queued = ctx.passwords.hash(
+      password, [&ctx, r, u, wanted, audit](std::optional<std::string> hash) mutable {
+        if (!hash) return reply_error(r, Error::internal("cannot hash the password"));
+        u.password_hash = *hash;
+        Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
+          auto existing = store::find_user(c, u.email);
+          if (!existing) return existing.error();
+          if (*existing)
+            return Error::bad_request("User with email " + u.email + " already exists");
+          u.username = wanted;
+          for (int n = 1;; ++n) {
+            auto taken = store::username_taken(c, u.username);
+            if (!taken) return taken.error();
+            if (!*taken) break;
+            u.username = wanted + std::to_string(n);
+          }
+          if (auto st = store::insert_user(c, u); !st) return st;
+          return store::insert_audit(c, audit);
+        });
+        if (!s) return reply_error(r, s.error());
+        reply_text(r, 201, u.email);
+      });
+  if (!queued) {
+    reply_error(r, Error::plain(503,
+                                "Service Unavailable: too many passwords to hash at once; "
+                                "try again shortly"));
+  }
 }
 
 void add_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {

@@ -182,11 +182,29 @@ std::string job_json(const store::JobView& v, const std::string* logs, bool with
   return with_raw_fields(dump(job_object(v, logs, with_type)), raw);
 }
 
-std::string jobs_json(const std::vector<store::JobView>& list) {
+std::string jobs_json(const std::vector<store::JobView>& list, bool include_args) {
   std::string out = "[";
   for (const auto& v : list) {
     if (out.size() > 1) out += ',';
-    out += job_json(v, nullptr, true);
+    std::vector<std::pair<std::string, std::string>> raw;
+    auto add = [&](const char* name, const std::string& value, const std::string& route) {
+      if (value.size() <= kListedFieldBytes && out.size() + value.size() <= kListedAnswerBytes) {
+        raw.emplace_back(name, value);
+        return;
+      }
+      raw.emplace_back(
+          name, dump(json{{"omitted", std::string(name) + " of " + std::to_string(value.size()) +
+                                          " bytes: GET /api/w/" + v.job.workspace_id + route +
+                                          v.job.id}}));
+    };
+    if (include_args) {
+      add("args", v.job.args_json, "/jobs_u/get/");
+      if (v.completed) {
+        add("result", v.completed->result_json.value_or("null"), "/jobs_u/completed/get_result/");
+      }
+    }
+    if (v.job.flow_status) add("flow_status", *v.job.flow_status, "/jobs_u/get/");
+    out += with_raw_fields(dump(job_object(v, nullptr, true)), raw);
   }
   return out + "]";
 }

@@ -19,7 +19,12 @@ std::string with_raw_fields(std::string object_json,
 
 // QueuedJob or CompletedJob, with the `type` discriminator when `with_type`.
 std::string job_json(const store::JobView& v, const std::string* logs, bool with_type);
-std::string jobs_json(const std::vector<store::JobView>& list);
+// A jobs/list answer: without `include_args`, no args nor result; with it, an args or result
+// over kListedFieldBytes (or once the answer passed kListedAnswerBytes) is replaced by a marker
+// naming the route that gives it whole, {"omitted": "<why>: GET <route>"}.
+constexpr size_t kListedFieldBytes = 64 * 1024;
+constexpr size_t kListedAnswerBytes = 16 * 1024 * 1024;
+std::string jobs_json(const std::vector<store::JobView>& list, bool include_args);
 std::string script_json(const store::ScriptRecord& s);
 std::string scripts_list_json(const std::vector<store::ScriptRecord>& list);
 std::string script_history_json(const std::vector<store::ScriptRecord>& list);

@@ -15,8 +15,7 @@ constexpr std::array<std::string_view, 22> kDomains = {
 
 bool action_covers(std::string_view granted, std::string_view required) {
   if (granted == "*" || granted == required) return true;
-  if (required == "read") return granted == "write" || granted == "run";
-  return false;
+  return required == "read" && granted == "write";
 }
 
 // Which of the run prefixes a path below /api/w/<ws>/ carries, and the kind it runs.
@@ -43,13 +42,19 @@ std::optional<std::string> run_kind(std::string_view rest) {
   return std::nullopt;
 }
 
-bool polls_job(std::string_view rest) {
-  static const std::array<std::string_view, 8> kPolling = {
-      "jobs_u/get/",           "jobs_u/getupdate/",    "jobs_u/completed/get_result/",
-      "jobs_u/completed/get/", "jobs/completed/get/",  "jobs_u/completed/get_result_maybe/",
-      "jobs_u/get_logs/",      "jobs_u/getupdate_sse/"};
-  return std::any_of(kPolling.begin(), kPolling.end(),
-                     [&](std::string_view p) { return starts_with(rest, p); });
+bool on_own_job(std::string_view method, std::string_view rest) {
+  static const std::array<std::string_view, 10> kReading = {
+      "jobs_u/get/",           "jobs_u/getupdate/",     "jobs_u/completed/get_result/",
+      "jobs_u/completed/get/", "jobs/completed/get/",   "jobs_u/completed/get_result_maybe/",
+      "jobs_u/get_logs/",      "jobs_u/getupdate_sse/", "jobs/completed/get_result/",
+      "jobs/resume_urls/"};
+  static const std::array<std::string_view, 2> kCanceling = {"jobs_u/queue/cancel/",
+                                                             "jobs/queue/cancel/"};
+  auto any = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](std::string_view p) { return starts_with(rest, p); });
+  };
+  return method == "POST" ? any(kCanceling) : any(kReading);
 }
 
 }  // namespace
@@ -128,10 +133,10 @@ Result<RouteRequirement> route_requirement(std::string_view method, std::string_
     req.kind = *kind;
   } else if (method == "GET" || method == "HEAD" || method == "OPTIONS") {
     req.action = "read";
-    req.polls_job = polls_job(rest);
   } else {
     req.action = "write";
   }
+  req.on_own_job = on_own_job(method == "HEAD" ? "GET" : method, rest);
   return req;
 }
 
@@ -149,7 +154,16 @@ bool scopes_allow_route(const std::vector<std::string>& scopes, const RouteRequi
       continue;
     }
     if (action_covers(s->action, req.action)) return true;
-    if (req.polls_job && s->domain == "jobs" && s->action == "run") return true;
+    if (req.on_own_job && s->domain == "jobs" && s->action == "run") return true;
+  }
+  return false;
+}
+
+bool scopes_read_all_jobs(const std::vector<std::string>& scopes) {
+  if (is_unscoped(scopes)) return true;
+  for (const auto& text : scopes) {
+    auto s = parse_scope(text);
+    if (s && (s->domain == "*" || (s->domain == "jobs" && s->action != "run"))) return true;
   }
   return false;
 }

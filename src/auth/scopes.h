@@ -21,6 +21,7 @@ struct Scope {
 };
 
 // Parses one scope, translating legacy forms (run:script/<path>, jobs:runscript, ...).
+// `run` does not imply `read`: a token that may run a script reads only the jobs it started.
 std::optional<Scope> parse_scope(std::string_view text);
 // True when the list grants the owner's full rights (null/empty, or only tag filters).
 bool is_unscoped(const std::vector<std::string>& scopes);
@@ -28,15 +29,20 @@ bool is_unscoped(const std::vector<std::string>& scopes);
 // What a route requires of a scoped token, derived from its method and its path below /api/.
 struct RouteRequirement {
   std::string domain;
-  std::string action;            // read | write | run
-  std::string kind;              // scripts | flows when action is run
-  bool polls_job = false;        // a job status/result GET that run scopes may also use
+  std::string action;  // read | write | run
+  std::string kind;    // scripts | flows when action is run
+  // A route on one job (its status, result, logs, resume URLs, cancel) that a token scoped to
+  // running scripts or flows may use for the jobs it started (the handler checks which).
+  bool on_own_job = false;
   std::string describe() const;  // domain:action[:kind], as shown in the 403
 };
 // Fails with 400 `Could not extract domain from route` for an unknown first segment.
 Result<RouteRequirement> route_requirement(std::string_view method, std::string_view api_path);
 
 bool scopes_allow_route(const std::vector<std::string>& scopes, const RouteRequirement& req);
+// Whether the scopes read any job of the workspace (unscoped, `jobs:read`, `jobs:write`, `*`),
+// rather than only those their token started (run scopes).
+bool scopes_read_all_jobs(const std::vector<std::string>& scopes);
 // Handler-level check: may these scopes run the script (kind "scripts") or flow at `path`?
 bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view kind,
                       std::string_view path);

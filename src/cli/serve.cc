@@ -11,8 +11,11 @@
 #include <thread>
 
 #include "api/context.h"
+#include "api/request_auth.h"
 #include "api/routes.h"
 #include "auth/authenticator.h"
+#include "auth/login_limiter.h"
+#include "auth/password_pool.h"
 #include "cli/bootstrap.h"
 #include "common/log.h"
 #include "common/random.h"
@@ -173,6 +176,11 @@ int serve(const Config& config) {
   options.threads = config.http_threads;
   options.body_limit_bytes = config.request_size_limit_bytes;
   options.access_log = config.access_log;
+  // Large bodies are read only for authenticated requests (set once the API exists).
+  std::function<http::BodyAdmission(const http::Request&)> admit_body;
+  options.admit_body = [&admit_body](const http::Request& head) {
+    return admit_body ? admit_body(head) : http::BodyAdmission{false, 503, "starting"};
+  };
   std::optional<http::Server> server;
   int port = config.port;
   if (api) {
@@ -182,6 +190,9 @@ int serve(const Config& config) {
     if (port < 0) return fail(error);
   }
   TimerQueue timers;
+  // Passwords are hashed on their own threads: a burst of logins never holds the HTTP threads.
+  auth::PasswordPool passwords(2, 64);
+  auth::LoginLimiter logins(Clock::system());
   api::ApiContext ctx{
       config,
       Clock::system(),
@@ -191,8 +202,11 @@ int serve(const Config& config) {
       timers,
       api::ScriptLookup(**db),
       api::KnownWorkspaces(**db),
-      config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url};
+      config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,
+      passwords,
+      logins};
   if (api) {
+    admit_body = [&ctx](const http::Request& head) { return api::admit_body(ctx, head); };
     api::register_routes(router, ctx);
     router.set_fallback(ui::static_site_handler(config.ui_dir));
   }
@@ -275,6 +289,7 @@ int serve(const Config& config) {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
   }
+  passwords.stop();  // no login answered from here on: what it needs is going away
   log::info("stopping: waiting for running jobs to finish");
   queue.stop();
   workers.join();

@@ -211,8 +211,25 @@ const std::vector<Entry>& entries() {
       {{"--admin-password", "MILLRACE_ADMIN_PASSWORD",
         "password of admin@windmill.dev on first start (default: random, printed once)"},
        string_setter(&Config::admin_password)},
-      {{"--include-headers", "INCLUDE_HEADERS", "request headers always copied into job args"},
-       string_setter(&Config::include_headers)},
+      {{"--include-headers", "INCLUDE_HEADERS",
+        "request headers always copied into job args (never authorization, cookie, x-api-key "
+        "or proxy-authorization)"},
+       [](Config& c, const std::string& v) {
+         for (const auto& name : split(v, ',')) {
+           std::string key = to_lower(trim(name));
+           if (key == "authorization" || key == "cookie" || key == "x-api-key" ||
+               key == "proxy-authorization") {
+             return false;
+           }
+         }
+         c.include_headers = v;
+         return true;
+       }},
+      {{"--raw-result-csp", "RAW_RESULT_CSP",
+        "a sync result served as a raw body (windmill_content_type other than JSON) gets "
+        "Content-Security-Policy: sandbox and nosniff, so it runs no script on this origin "
+        "(default on)"},
+       bool_setter(&Config::raw_result_csp)},
       {{"--access-log", "ACCESS_LOG", "log one line per request, tokens masked (default on)"},
        bool_setter(&Config::access_log)},
       {{"--quiet", "MILLRACE_QUIET", "only warnings and errors on stderr"},

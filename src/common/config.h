@@ -55,6 +55,7 @@ struct Config {
   std::string superadmin_secret;
   std::string admin_password;
   std::string include_headers;  // INCLUDE_HEADERS: always copied into webhook args
+  bool raw_result_csp = true;   // a sync result served as a raw body is CSP-sandboxed
   bool access_log = true;
   bool quiet = false;
   int http_threads = 2;

@@ -34,7 +34,13 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
+namespace {
+
+int hex_digit(char c) {
+  return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+bool decode(std::string_view in, std::string& out, bool plus_is_space, bool keep_slash) {
   out.clear();
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -44,7 +50,12 @@ bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
           !isxdigit(static_cast<unsigned char>(in[i + 2]))) {
         return false;
       }
-      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+      char decoded = static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
+      if (keep_slash && decoded == '/') {
+        out.append(in.substr(i, 3));
+      } else {
+        out.push_back(decoded);
+      }
       i += 2;
     } else if (c == '+' && plus_is_space) {
       out.push_back(' ');
@@ -53,6 +64,16 @@ bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
     }
   }
   return true;
+}
+
+}  // namespace
+
+bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
+  return decode(in, out, plus_is_space, false);
+}
+
+bool url_decode_path(std::string_view in, std::string& out) {
+  return decode(in, out, false, true);
 }
 
 std::string hex_encode(const unsigned char* data, size_t n) {
@@ -91,6 +112,32 @@ int64_t count_characters(std::string_view text) {
   int64_t n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;
   return n;
+}
+
+std::string url_origin(std::string_view url) {
+  std::string lower = to_lower(trim(url));
+  if (starts_with(lower, "//")) return lower.substr(0, lower.find_first_of("/?#", 2));
+  auto scheme = lower.find("://");
+  if (scheme == std::string::npos || lower.find_first_of("/?#") < scheme) return "";
+  return lower.substr(0, lower.find_first_of("/?#", scheme + 3));
+}
+
+bool is_valid_email(std::string_view email) {
+  auto at = email.find('@');
+  if (email.size() > 254 || at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  for (unsigned char c : email) {
+    if (c <= 0x20 || c >= 0x7f ||
+        std::string_view("\"(),:;<>[\\]").find(static_cast<char>(c)) != std::string_view::npos) {
+      return false;
+    }
+  }
+  std::string_view domain = email.substr(at + 1);
+  auto dot = domain.find('.');
+  return dot != std::string_view::npos && dot != 0 && domain.back() != '.' &&
+         domain.find("..") == std::string_view::npos;
 }
 
 }  // namespace millrace

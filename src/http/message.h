@@ -12,6 +12,14 @@
 
 namespace millrace::http {
 
+// Whether a request may send its body, decided from its head before any of the body is read
+// (ServerOptions::admit_body).
+struct BodyAdmission {
+  bool admitted = true;
+  int status = 0;  // when refused: the answer (then the connection is closed)
+  std::string message;
+};
+
 struct Request {
   std::string method;                                        // upper case
   std::string target;                                        // as received
@@ -19,6 +27,7 @@ struct Request {
   std::string query;                                         // raw, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  std::string remote;                         // the client's address
   std::map<std::string, std::string> params;  // filled by the router (:name and *name)
 
   // First header with this (lower-case) name.

@@ -55,14 +55,33 @@ class SessionResponder final : public Responder {
   std::atomic<bool> sent_{false};
 };
 
+// Bytes of request bodies being received, by all sessions (ServerOptions::max_buffered_body_bytes).
+class BodyBudget {
+ public:
+  explicit BodyBudget(int64_t limit) : limit_(limit) {}
+  bool reserve(int64_t bytes) {
+    if (used_.fetch_add(bytes) + bytes <= limit_) return true;
+    used_.fetch_sub(bytes);
+    return false;
+  }
+  void release(int64_t bytes) { used_.fetch_sub(bytes); }
+
+ private:
+  const int64_t limit_;
+  std::atomic<int64_t> used_{0};
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const Router& router, const ServerOptions& options)
-      : stream_(std::move(socket)), router_(router), options_(options) {
+  Session(tcp::socket&& socket, const Router& router, const ServerOptions& options,
+          BodyBudget& budget)
+      : stream_(std::move(socket)), router_(router), options_(options), budget_(budget) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "?" : ep.address().to_string();
   }
+
+  ~Session() { release_body(); }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
@@ -126,9 +145,89 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
+  // The request as the router sees it (without its body): method, target, path, query, headers.
+  // False when the path is malformed.
+  static bool head_of(const bhttp::request<bhttp::string_body>& msg, Request& req) {
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    std::string_view target(msg.target().data(), msg.target().size());
+    // Absolute form (GET http://host/api/version HTTP/1.1) is valid HTTP/1.1: keep the path.
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos && target[0] != '/') {
+      auto slash = target.find('/', scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    auto q = target.find('?');
+    std::string_view raw_path = target.substr(0, q);
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    for (const auto& field : msg) {
+      req.headers.emplace_back(
+          to_lower(std::string_view(field.name_string().data(), field.name_string().size())),
+          std::string(field.value()));
+    }
+    // An encoded slash stays encoded: it never makes a route's path segments.
+    return !raw_path.empty() && raw_path[0] == '/' && url_decode_path(raw_path, req.path) &&
+           is_valid_utf8(req.path);
+  }
+
+  // Answers before the body is read, and closes the connection (the body is never read).
+  void refuse_body(int status, const std::string& body) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::server, "millrace");
+    res.set(bhttp::field::content_type, "text/plain");
+    res.set(bhttp::field::connection, "close");
+    res.body() = body;
+    res.prepare_payload();
+    write(
+        std::move(res), false,
+        options_.access_log ? remote_ + " - - " + std::to_string(status) + " (body refused)" : "");
+  }
+
+  // Before a body is read: large ones need their request admitted, and room in the budget.
+  bool admit_body() {
+    const auto& msg = parser_->get();
+    const bool chunked = parser_->chunked();
+    const uint64_t declared = parser_->content_length().value_or(0);
+    if (!chunked && declared == 0) return true;
+    int64_t limit = options_.body_limit_bytes;
+    if ((chunked || declared > static_cast<uint64_t>(options_.unchecked_body_bytes)) &&
+        options_.admit_body) {
+      Request head;
+      head.remote = remote_;
+      BodyAdmission decision = head_of(msg, head)
+                                   ? options_.admit_body(head)
+                                   : BodyAdmission{false, 400, "Bad request: invalid request path"};
+      if (!decision.admitted && !chunked) {
+        refuse_body(decision.status, decision.message);
+        return false;
+      }
+      // Of a length not said upfront: read, but no further than an unchecked body may go.
+      if (!decision.admitted) {
+        limit = options_.unchecked_body_bytes;
+        parser_->body_limit(static_cast<uint64_t>(limit));
+      }
+    }
+    int64_t size = chunked ? limit
+                           : static_cast<int64_t>(std::min<uint64_t>(
+                                 declared, static_cast<uint64_t>(options_.body_limit_bytes)));
+    if (!budget_.reserve(size)) {
+      refuse_body(503,
+                  "Service Unavailable: the server is receiving too many request bodies at once; "
+                  "try again shortly");
+      return false;
+    }
+    reserved_ = size;
+    return true;
+  }
+
+  void release_body() {
+    budget_.release(reserved_);
+    reserved_ = 0;
+  }
+
   void on_header(beast::error_code ec) {
     if (ec) return on_error(ec);
     auto& req = parser_->get();
+    if (!admit_body()) return;
     if (auto it = req.find(bhttp::field::expect);
         it != req.end() && beast::iequals(it->value(), "100-continue")) {
       // curl waits a second for this before sending a body over 1 KiB.
@@ -151,6 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_error(beast::error_code ec) {
+    release_body();
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
         ec == net::error::connection_reset || ec == net::error::operation_aborted) {
       return close();
@@ -178,34 +278,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec) {
     if (ec) return on_error(ec);
+    release_body();           // received: it is the handler's now
     stream_.expires_never();  // a sync webhook may hold the request for minutes
     auto msg = parser_->release();
     Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    std::string_view target(msg.target().data(), msg.target().size());
-    // Absolute form (GET http://host/api/version HTTP/1.1) is valid HTTP/1.1: keep the path.
-    if (auto scheme = target.find("://"); scheme != std::string_view::npos && target[0] != '/') {
-      auto slash = target.find('/', scheme + 3);
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-    }
-    auto q = target.find('?');
-    std::string_view raw_path = target.substr(0, q);
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-    for (const auto& field : msg) {
-      req.headers.emplace_back(
-          to_lower(std::string_view(field.name_string().data(), field.name_string().size())),
-          std::string(field.value()));
-    }
+    const bool valid_path = head_of(msg, req);
     req.body = std::move(msg.body());
+    req.remote = remote_;
     bool keep_alive = msg.keep_alive();
     bool head = req.method == "HEAD";
     std::string log_prefix;
     if (options_.access_log) log_prefix = remote_ + " " + req.method + " " + mask_token(req.target);
     auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive, head,
                                                         std::move(log_prefix));
-    if (raw_path.empty() || raw_path[0] != '/' || !url_decode(raw_path, req.path, false) ||
-        !is_valid_utf8(req.path)) {
+    if (!valid_path) {
       return responder->send(Response::text(400, "Bad request: invalid request path"));
     }
     if (req.method == "OPTIONS") {
@@ -280,6 +366,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Router& router_;
   const ServerOptions& options_;
+  BodyBudget& budget_;
+  int64_t reserved_ = 0;  // of the budget, for the body being read
   std::string remote_;
   bool answered_ = false;
   std::function<void()> disconnect_callback_;
@@ -373,7 +461,12 @@ void SessionResponder::on_disconnect(std::function<void()> callback) {
 
 struct Server::Impl {
   Impl(const Router& r, ServerOptions o)
-      : router(r), options(std::move(o)), ioc(options.threads), acceptor(ioc), retry(ioc) {}
+      : router(r),
+        options(std::move(o)),
+        budget(options.max_buffered_body_bytes),
+        ioc(options.threads),
+        acceptor(ioc),
+        retry(ioc) {}
 
   void accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -387,13 +480,14 @@ struct Server::Impl {
         return;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), router, options)->start();
+      std::make_shared<Session>(std::move(socket), router, options, budget)->start();
       accept();
     });
   }
 
   const Router& router;
   ServerOptions options;
+  BodyBudget budget;
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::steady_timer retry;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,12 @@ struct ServerOptions {
   int port = 8000;
   int threads = 2;
   int64_t body_limit_bytes = 200ll * 1024 * 1024;
+  // A body larger than this (or of a length not said upfront) is read only once admit_body
+  // admitted its request: an unauthenticated caller cannot make the server buffer 200 MB.
+  int64_t unchecked_body_bytes = 64 * 1024;
+  std::function<BodyAdmission(const Request& head)> admit_body;
+  // The bodies being received at once hold at most this much memory; beyond, 503.
+  int64_t max_buffered_body_bytes = 512ll * 1024 * 1024;
   bool access_log = true;
 };
 

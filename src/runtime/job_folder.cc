@@ -17,11 +17,16 @@ namespace millrace::runtime {
 
 namespace {
 
-// Sandboxed: the flow's shared folder, given to the uid of the step about to run in it.
+// Sandboxed: the flow's shared folder. Its steps run as the uids of the cells they land in, at
+// the same time in a parallel loop: the folder is open to every uid (it is mounted only in the
+// jails of that flow's steps), and given to the uid of the step about to run, for what earlier
+// steps made with a narrow mode.
 std::string prepare_shared_in_cell(const Sandbox& sandbox, const sandbox::Cell& cell,
                                    const std::string& shared_id, std::string& error) {
   std::string shared = sandbox.isolation->shared_dir() + "/" + shared_id;
-  if (mkdir(shared.c_str(), 0700) != 0 && errno != EEXIST) {
+  if (mkdir(shared.c_str(), 0700) == 0) {
+    sandbox::open_to_every_uid(shared);
+  } else if (errno != EEXIST) {
     error = "cannot create the shared folder " + shared + ": " + strerror(errno);
     return "";
   }

@@ -68,7 +68,8 @@ std::map<std::string, Mount> cgroup_mounts(const std::string& under) {
     if (fstype == "cgroup2") {
       out.emplace("", Mount{root, mount_point});
     } else if (fstype == "cgroup") {
-      for (const auto& o : split(options, ',')) out.emplace(std::string(o), Mount{root, mount_point});
+      for (const auto& o : split(options, ','))
+        out.emplace(std::string(o), Mount{root, mount_point});
     }
   }
   return out;
@@ -191,8 +192,7 @@ std::string CgroupTree::describe() const {
   }
 }
 
-std::unique_ptr<CellCgroup> CgroupTree::create(const std::string& name,
-                                               const CgroupLimits& limits,
+std::unique_ptr<CellCgroup> CgroupTree::create(const std::string& name, const CgroupLimits& limits,
                                                std::string& error) const {
   if (kind_ == Kind::kNone) return nullptr;
   std::unique_ptr<CellCgroup> cg(new CellCgroup());

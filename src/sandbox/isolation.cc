@@ -18,8 +18,8 @@
 
 #include "common/random.h"
 #include "common/strings.h"
-#include "sandbox/trees.h"
 #include "sandbox/root_template.h"
+#include "sandbox/trees.h"
 #include "sandbox/uid_pool.h"
 
 namespace millrace::sandbox {
@@ -92,8 +92,7 @@ std::string Isolation::enter_private_mount_namespace() {
   return "";
 }
 
-std::unique_ptr<Isolation> Isolation::create(const IsolationOptions& options,
-                                             std::string& error) {
+std::unique_ptr<Isolation> Isolation::create(const IsolationOptions& options, std::string& error) {
   std::unique_ptr<Isolation> iso(new Isolation());
   iso->options_ = options;
   const std::string& root = options.job_root;
@@ -159,8 +158,7 @@ Isolation::~Isolation() {
 
 std::string Isolation::describe() const {
   std::string text = "jobs run in sandboxes: own pid, mount and ipc namespaces, uids from " +
-                     std::to_string(uids_->leased().front()) + ", seccomp, " +
-                     cgroups_->describe();
+                     std::to_string(uids_->leased().front()) + ", seccomp, " + cgroups_->describe();
   const JobLimits& l = options_.limits;
   text += "; limits: memory " +
           (l.memory_bytes ? std::to_string(l.memory_bytes >> 20) + " MB" : std::string("none")) +

@@ -37,7 +37,7 @@ struct IsolationOptions {
   std::string uid_lock_dir = "/run/millrace/uids";
   size_t cells = 8;  // the most cells this process holds at once
   JobLimits limits;
-  bool network = true;                       // JOB_NETWORK
+  bool network = true;             // JOB_NETWORK
   std::vector<Bind> extra_mounts;  // interpreters outside /usr; JOB_EXTRA_MOUNTS
   std::string cgroup_root = "/sys/fs/cgroup";
 };

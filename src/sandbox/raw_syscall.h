@@ -7,7 +7,7 @@ namespace millrace::sandbox {
 
 #if defined(__x86_64__)
 __attribute__((always_inline)) inline long raw_syscall(long n, long a = 0, long b = 0, long c = 0,
-                                                      long d = 0, long e = 0, long f = 0) {
+                                                       long d = 0, long e = 0, long f = 0) {
   register long r10 __asm__("r10") = d;
   register long r8 __asm__("r8") = e;
   register long r9 __asm__("r9") = f;
@@ -20,7 +20,7 @@ __attribute__((always_inline)) inline long raw_syscall(long n, long a = 0, long 
 }
 #elif defined(__aarch64__)
 __attribute__((always_inline)) inline long raw_syscall(long n, long a = 0, long b = 0, long c = 0,
-                                                      long d = 0, long e = 0, long f = 0) {
+                                                       long d = 0, long e = 0, long f = 0) {
   register long x8 __asm__("x8") = n;
   register long x0 __asm__("x0") = a;
   register long x1 __asm__("x1") = b;

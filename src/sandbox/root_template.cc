@@ -29,8 +29,7 @@ std::string bind_read_only(const std::string& source, const std::string& target)
   }
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-  if (syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) ==
-      0) {
+  if (syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) == 0) {
     return "";
   }
   // Kernels before 5.12: the top mount only.
@@ -68,8 +67,9 @@ std::string make_etc(const RootTemplateOptions& o) {
   if (auto e = bind_read_only("/etc", root + "/etc"); !e.empty()) return e;
   // Our own account files: every job uid has a name (tools look it up; an unknown uid sends
   // glibc to every NSS module there is), and only files are asked.
-  std::string passwd = "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+  std::string passwd =
+      "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
   std::string group = "root:x:0:\nnogroup:x:65534:\n";
   for (uid_t uid : o.uids) {
     std::string name = "job-" + std::to_string(uid);
@@ -173,7 +173,8 @@ std::string build_root_template(const RootTemplateOptions& o) {
     std::string target = root + extra.target;
     if (extra.read_only) {
       if (auto e = bind_read_only(extra.source, target); !e.empty()) return e;
-    } else if (mount(extra.source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+    } else if (mount(extra.source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) !=
+                   0 ||
                mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV,
                      nullptr) != 0) {
       return failure("bind " + extra.source + " on", target);

@@ -21,11 +21,11 @@ constexpr const char* kJobFolderInside = "/job";
 constexpr const char* kRuntimeInside = "/opt/millrace";
 
 struct RootTemplateOptions {
-  std::string dir;                           // an empty folder to build it on
-  std::string files_dir;                     // where the generated /etc files are written
-  std::string runtime_dir;                   // shown read-only at /opt/millrace
-  std::vector<Bind> extra;                   // more host paths, shown where each says
-  std::vector<uid_t> uids;                   // each gets a passwd and a group entry
+  std::string dir;          // an empty folder to build it on
+  std::string files_dir;    // where the generated /etc files are written
+  std::string runtime_dir;  // shown read-only at /opt/millrace
+  std::vector<Bind> extra;  // more host paths, shown where each says
+  std::vector<uid_t> uids;  // each gets a passwd and a group entry
 };
 
 // Answers an error message, or empty.

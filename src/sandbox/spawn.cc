@@ -363,8 +363,8 @@ std::unique_ptr<JailedInit> JailedInit::start(const Jail& jail, const JailedExec
   }
   if (!__atomic_load_n(&b->ready, __ATOMIC_SEQ_CST) || b->failed_step != kNone) {
     int step = b->failed_step;
-    std::string what = step == kNone ? "start the job's init"
-                       : step == kExec ? std::string("execute ") + exec.argv[0]
+    std::string what = step == kNone       ? "start the job's init"
+                       : step == kExec     ? std::string("execute ") + exec.argv[0]
                        : step < kChdirRoot ? std::string("mount ") + b->mounts[step - kMount].target
                                            : step_name(step);
     error = "cannot " + what + " in the job's sandbox" +

@@ -33,7 +33,7 @@ struct JailedExec {
   int stdout_fd = -1;
   int stderr_fd = -1;
   int fd3 = -1;
-  int64_t open_files = 1024;  // RLIMIT_NOFILE
+  int64_t open_files = 1024;        // RLIMIT_NOFILE
   int64_t address_space_bytes = 0;  // RLIMIT_AS; 0: none
   int64_t file_size_bytes = 0;      // RLIMIT_FSIZE; 0: none
   // The init dies with the thread that started it (PR_SET_PDEATHSIG), and the tree with it.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +78,21 @@ void chown_tree(const std::string& path, uid_t uid, gid_t gid) {
     return;
   }
   chown_directory(dir, st.st_dev, uid, gid, 0);
+}
+
+bool open_to_every_uid(const std::string& path) {
+  if (chmod(path.c_str(), 0777) != 0) return false;
+  // The kernel's posix_acl_default format: a version, then (tag, permissions, id) entries.
+  struct Entry {
+    uint16_t tag;
+    uint16_t perm;
+    uint32_t id;
+  };
+  struct {
+    uint32_t version = 2;
+    Entry entries[3] = {{0x01, 7, ~0u}, {0x04, 7, ~0u}, {0x20, 7, ~0u}};  // user, group, other
+  } acl;
+  return setxattr(path.c_str(), "system.posix_acl_default", &acl, sizeof acl, 0) == 0;
 }
 
 bool remove_tree(const std::string& path) {

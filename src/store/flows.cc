@@ -40,8 +40,10 @@ Result<std::optional<FlowRecord>> find_flow(Connection& c, const std::string& ws
 Result<std::optional<FlowRecord>> find_flow_version(Connection& c, const std::string& ws,
                                                     int64_t id) {
   auto s = c.prepare(
-      "SELECT workspace_id, path, summary, description, value, schema, extra, 0, created_by, "
-      "created_at, id FROM flow_version WHERE workspace_id = ? AND id = ?");
+      "SELECT workspace_id, path, summary, description, value, schema, extra, "
+      "coalesce((SELECT archived FROM flow f WHERE f.workspace_id = flow_version.workspace_id "
+      "AND f.path = flow_version.path), 0), created_by, created_at, id "
+      "FROM flow_version WHERE workspace_id = ? AND id = ?");
   s.bind(1, ws).bind(2, id);
   std::optional<FlowRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out = read_flow(r); }));
@@ -50,12 +52,19 @@ Result<std::optional<FlowRecord>> find_flow_version(Connection& c, const std::st
 
 Result<std::vector<FlowRecord>> list_flows(Connection& c, const std::string& ws,
                                            const FlowListFilter& f) {
-  auto s =
-      c.prepare(std::string("SELECT ") + kColumns +
-                " FROM flow WHERE workspace_id = ?1 AND archived = ?2 "
-                "AND (CAST(?3 AS TEXT) IS NULL OR substr(path, 1, length(CAST(?3 AS TEXT))) = ?3) "
-                "ORDER BY edited_at DESC, version_id DESC LIMIT ?4 OFFSET ?5");
+  auto s = c.prepare(
+      std::string("SELECT ") + kColumns +
+      " FROM flow WHERE workspace_id = ?1 AND archived = ?2 "
+      "AND (CAST(?3 AS TEXT) IS NULL OR substr(path, 1, length(CAST(?3 AS TEXT))) = ?3) " +
+      (f.visible_prefixes ? "AND (" + any_prefix_sql("path", 6, f.visible_prefixes->size()) + ") "
+                          : std::string()) +
+      "ORDER BY edited_at DESC, version_id DESC LIMIT ?4 OFFSET ?5");
   s.bind(1, ws).bind(2, f.show_archived).bind(3, f.path_start).bind(4, f.limit).bind(5, f.offset);
+  if (f.visible_prefixes) {
+    for (size_t i = 0; i < f.visible_prefixes->size(); ++i) {
+      s.bind(static_cast<int>(6 + i), (*f.visible_prefixes)[i]);
+    }
+  }
   std::vector<FlowRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_flow(r)); }));
   return out;

@@ -21,7 +21,7 @@ struct FlowRecord {
   std::string value_json;  // the OpenFlow value: {"modules": [...], ...}, as given
   std::optional<std::string> schema_json;
   std::optional<std::string> extra_json;  // other OpenFlowWPath fields, returned as given
-  bool archived = false;
+  bool archived = false;  // of the flow (for a version: whether its flow is archived now)
   std::string edited_by;
   EpochMs edited_at = 0;
   int64_t version_id = 0;  // the flow_version row of this definition
@@ -37,6 +37,8 @@ struct FlowVersionInfo {
 struct FlowListFilter {
   std::optional<std::string> path_start;
   bool show_archived = false;  // true lists only archived flows, as Windmill does
+  // Set: only paths under one of these prefixes (what a member may read).
+  std::optional<std::vector<std::string>> visible_prefixes;
   int64_t limit = 1000;
   int64_t offset = 0;
 };

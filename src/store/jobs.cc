@@ -211,6 +211,10 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
                                        const JobListFilter& f) {
   std::string kinds;
   for (const auto& k : f.kinds) kinds += (kinds.empty() ? "" : ",") + k;
+  const std::string visible =
+      f.visible_email ? "AND (j.email = ?16 OR " +
+                            any_prefix_sql("j.script_path", 17, f.visible_prefixes.size()) + ") "
+                      : "";
   auto s = c.prepare(
       std::string(kSelect) +
       "WHERE j.workspace_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR j.created_by = ?2) "
@@ -226,8 +230,8 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
       "AND (CAST(?11 AS BIGINT) IS NULL OR (?11 = 1 AND c.id IS NOT NULL) OR (?11 = 0 AND q.id IS "
       "NOT NULL)) "
       "AND (?12 = '' OR instr(',' || CAST(?12 AS TEXT) || ',', ',' || j.kind || ',') > 0) "
-      "AND (?13 = 0 OR j.parent_job IS NULL) "
-      "ORDER BY j.created_at DESC, j.id DESC LIMIT ?14 OFFSET ?15");
+      "AND (?13 = 0 OR j.parent_job IS NULL) " +
+      visible + "ORDER BY j.created_at DESC, j.id DESC LIMIT ?14 OFFSET ?15");
   s.bind(1, workspace_id).bind(2, f.created_by).bind(3, f.script_path_exact);
   s.bind(4, f.script_path_start).bind(5, f.script_hash).bind(6, f.parent_job);
   s.bind(7, f.created_before).bind(8, f.created_after);
@@ -244,6 +248,12 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
   else
     s.bind_null(11);
   s.bind(12, kinds).bind(13, f.has_null_parent).bind(14, f.limit).bind(15, f.offset);
+  if (f.visible_email) {
+    s.bind(16, *f.visible_email);
+    for (size_t i = 0; i < f.visible_prefixes.size(); ++i) {
+      s.bind(static_cast<int>(17 + i), f.visible_prefixes[i]);
+    }
+  }
   std::vector<JobView> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_view(r)); }));
   return out;

@@ -83,6 +83,10 @@ struct JobListFilter {
   std::optional<bool> completed;  // only completed (true) or only queued (false)
   std::vector<std::string> kinds;
   bool has_null_parent = false;
+  // Set: only the jobs started by this email, or of a path under one of `visible_prefixes`
+  // (what a member may read).
+  std::optional<std::string> visible_email;
+  std::vector<std::string> visible_prefixes;
   int64_t limit = 1000;
   int64_t offset = 0;
 };

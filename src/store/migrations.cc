@@ -107,6 +107,14 @@ ALTER TABLE job_queue ADD COLUMN pinned_node INTEGER;
 CREATE INDEX job_queue_claim ON job_queue(priority DESC, scheduled_for)
   WHERE running = 0 AND flow_wait <> 1;
 )sql",
+      // 6: folders, who owns them and who else may read or write in them (Windmill's
+      // owners: ["u/alice"], extra_perms: {"u/bob": true (write), "g/all": false (read)}).
+      R"sql(
+CREATE TABLE folder (
+  workspace_id TEXT NOT NULL, name TEXT NOT NULL, summary TEXT, owners TEXT NOT NULL,
+  extra_perms TEXT NOT NULL, created_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, name));
+)sql",
   };
   return list;
 }

@@ -32,7 +32,7 @@ ScriptRecord read_script(Statement& s) {
   return r;
 }
 
-std::string select_sql(const char* where) {
+std::string select_sql(const std::string& where) {
   return std::string("SELECT ") + kColumns + " FROM script " + where;
 }
 
@@ -69,10 +69,17 @@ Result<std::vector<ScriptRecord>> list_scripts(Connection& c, const std::string&
       "AND (CAST(?3 AS TEXT) IS NULL OR substr(path, 1, length(CAST(?3 AS TEXT))) = ?3) "
       "AND (CAST(?4 AS TEXT) IS NULL OR path = ?4) AND (CAST(?5 AS TEXT) IS NULL OR created_by = "
       "?5) "
-      "AND (?6 = '' OR instr(',' || CAST(?6 AS TEXT) || ',', ',' || language || ',') > 0) "
+      "AND (?6 = '' OR instr(',' || CAST(?6 AS TEXT) || ',', ',' || language || ',') > 0) " +
+      (f.visible_prefixes ? "AND (" + any_prefix_sql("path", 9, f.visible_prefixes->size()) + ") "
+                          : std::string()) +
       "ORDER BY seq DESC LIMIT ?7 OFFSET ?8"));
   s.bind(1, ws).bind(2, f.show_archived).bind(3, f.path_start).bind(4, f.path_exact);
   s.bind(5, f.created_by).bind(6, langs).bind(7, f.limit).bind(8, f.offset);
+  if (f.visible_prefixes) {
+    for (size_t i = 0; i < f.visible_prefixes->size(); ++i) {
+      s.bind(static_cast<int>(9 + i), (*f.visible_prefixes)[i]);
+    }
+  }
   std::vector<ScriptRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_script(r)); }));
   return out;
@@ -121,6 +128,16 @@ Status insert_script(Connection& c, ScriptRecord& r) {
 
 Result<int64_t> archive_script_path(Connection& c, const std::string& ws, const std::string& path) {
   auto s = c.prepare("UPDATE script SET archived = 1 WHERE workspace_id = ? AND path = ?");
+  s.bind(1, ws).bind(2, path);
+  MR_TRY(s.run());
+  return c.changes();
+}
+
+Result<int64_t> unarchive_script_path(Connection& c, const std::string& ws,
+                                      const std::string& path) {
+  auto s = c.prepare(
+      "UPDATE script SET archived = 0 WHERE workspace_id = ?1 AND path = ?2 AND seq = "
+      "(SELECT max(seq) FROM script WHERE workspace_id = ?1 AND path = ?2 AND deleted = 0)");
   s.bind(1, ws).bind(2, path);
   MR_TRY(s.run());
   return c.changes();

@@ -40,6 +40,8 @@ struct ScriptListFilter {
   std::optional<std::string> created_by;
   std::vector<std::string> languages;
   bool show_archived = false;  // true lists only archived paths, as Windmill does
+  // Set: only paths under one of these prefixes (what a member may read).
+  std::optional<std::vector<std::string>> visible_prefixes;
   int64_t limit = 1000;
   int64_t offset = 0;
 };
@@ -60,5 +62,8 @@ Result<bool> script_has_child(Connection& c, const std::string& ws, const std::s
 Status insert_script(Connection& c, ScriptRecord& s);
 // Archives every version at the path; returns how many rows changed.
 Result<int64_t> archive_script_path(Connection& c, const std::string& ws, const std::string& path);
+// Brings an archived script back: its newest version is live again.
+Result<int64_t> unarchive_script_path(Connection& c, const std::string& ws,
+                                      const std::string& path);
 
 }  // namespace millrace::store

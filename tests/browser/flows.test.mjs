@@ -4,10 +4,9 @@
 // lists the flow run, not its steps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, openBrowser, login, screenshot, WORKSPACE } from './harness.mjs';
+import { startServer, openBrowser, login, screenshot, sharedFolder, WORKSPACE } from './harness.mjs';
 
 let server;
 let chrome;
@@ -18,8 +17,7 @@ const js = (expr) => ({ type: 'javascript', expr });
 before(async () => {
   server = await startServer();
   chrome = await openBrowser();
-  flags = mkdtempSync(join(tmpdir(), 'millrace-flows-'));
-  chmodSync(flags, 0o777); // steps run as another user than the test
+  flags = sharedFolder('millrace-flows-'); // steps see it
   await createFlow('f/test/pipeline', 'Add, loop, choose', [
     { id: 'add', summary: 'add one', value: { type: 'rawscript', language: 'python3',
       content: 'def main(x: int):\n    print("adding one")\n    return x + 1\n', input_transforms: { x: js('flow_input.x') } } },

@@ -2,7 +2,7 @@
 // playwright-core. Every test file uses startServer() + openBrowser(); screenshots go to
 // build/screenshots/ at 1280×800 and 390×844.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,20 @@ export const ADMIN_PASSWORD = 'browser-admin-password';
 export const WORKSPACE = 'admins';
 const screenshotDir = process.env.SCREENSHOT_DIR || join(repo, 'build', 'screenshots');
 
+// Jobs run sandboxed (the tests run as root): they see none of the host's files but this one
+// folder, which the servers of the tests share with their jobs (JOB_EXTRA_MOUNTS), so that a
+// test can hand a job a file. Not under /tmp: each job has a /tmp of its own.
+const sharedRoot = mkdtempSync(join('/var/tmp', 'millrace-browser-shared-'));
+chmodSync(sharedRoot, 0o1777);
+process.on('exit', () => rmSync(sharedRoot, { recursive: true, force: true }));
+
+// A new folder the jobs see (and may write into).
+export function sharedFolder(prefix) {
+  const path = mkdtempSync(join(sharedRoot, prefix));
+  chmodSync(path, 0o777);
+  return path;
+}
+
 // Starts `millrace serve`; resolves once it prints its port. MILLRACE_UI_DIR (optional) serves
 // the web files from the source folder, for editing without a rebuild.
 export async function startServer() {
@@ -23,7 +37,7 @@ export async function startServer() {
   const args = ['serve', '--port', '0', '--data', data, '--bind', '127.0.0.1'];
   if (process.env.MILLRACE_UI_DIR) args.push('--ui-dir', process.env.MILLRACE_UI_DIR);
   const child = spawn(bin, args, {
-    env: { ...process.env, MILLRACE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { JOB_EXTRA_MOUNTS: sharedRoot, ...process.env, MILLRACE_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

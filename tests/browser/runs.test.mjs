@@ -3,10 +3,9 @@
 // be canceled; filters live in the URL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, openBrowser, login, screenshot, eventually, WORKSPACE } from './harness.mjs';
+import { startServer, openBrowser, login, screenshot, eventually, sharedFolder, WORKSPACE } from './harness.mjs';
 
 let server;
 let chrome;
@@ -16,8 +15,7 @@ let flags; // a folder where the tests drop files that waiting bash jobs look fo
 before(async () => {
   server = await startServer();
   chrome = await openBrowser();
-  flags = mkdtempSync(join(tmpdir(), 'millrace-runs-'));
-  chmodSync(flags, 0o755); // jobs may run as another user than the test
+  flags = sharedFolder('millrace-runs-'); // jobs see it
   await server.createScript('u/admin/hello', 'def main(name: str = "x"):\n    return {"hi": name}\n', 'python3');
   await server.createScript('u/admin/fail', 'def main():\n    raise ValueError("boom")\n', 'python3');
   // Waits for a file instead of sleeping a fixed time: the test decides when it ends, so a slow

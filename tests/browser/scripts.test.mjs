@@ -381,3 +381,23 @@ test('copy works without the Clipboard API (plain http from another machine) and
   await reader.close();
   chrome.assertNoProblems();
 });
+
+test('an archived script shows it, offers no Run nor webhooks, and comes back when unarchived', async () => {
+  await server.createScript('u/admin/retired', 'def main():\n    return "still here"\n');
+  await server.api('POST', `/api/w/${WORKSPACE}/scripts/archive/p/u/admin/retired`);
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/scripts/get/u/admin/retired');
+  await page.getByRole('heading', { name: /u\/admin\/retired/ }).getByText('archived').waitFor();
+  await page.getByText(/This script is archived: its webhooks answer 404/).waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Webhooks' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Run', exact: true }).count(), 0);
+  await screenshot(page, 'script-archived');
+  await page.getByRole('button', { name: 'Unarchive' }).click();
+  await page.getByRole('region', { name: 'Webhooks' }).waitFor();
+  assert.equal(await page.getByText('archived', { exact: true }).count(), 0);
+  const res = await server.fetch('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/p/u/admin/retired`, {},
+    await server.adminToken());
+  assert.equal(res.status, 200, res.text);
+  chrome.assertNoProblems();
+});

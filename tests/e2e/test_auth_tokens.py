@@ -26,7 +26,8 @@ class LoginTest(ServerTestCase):
         attrs = [a.strip().lower() for a in cookie.split(";")]
         self.assertIn("httponly", attrs)
         self.assertIn("path=/", attrs)
-        self.assertIn("samesite=lax", attrs)
+        # Strict: no page of another site gets the session sent along, not even by a link.
+        self.assertIn("samesite=strict", attrs)
 
     def test_login_email_is_case_insensitive(self):
         r = self.server.request("POST", "/api/auth/login",
@@ -47,7 +48,13 @@ class LoginTest(ServerTestCase):
     def test_logout_ends_the_session_and_clears_the_cookie(self):
         session = self.server.login()
         self.assertEqual(self.server.request("GET", "/api/users/whoami", token=session).status, 200)
-        r = self.server.request("POST", "/api/auth/logout", headers={"Cookie": "token=" + session})
+        # From another site, a cookie-only logout is refused (and the session lives on).
+        r = self.server.request("POST", "/api/auth/logout",
+                                headers={"Cookie": "token=" + session, "Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(self.server.request("GET", "/api/users/whoami", token=session).status, 200)
+        r = self.server.request("POST", "/api/auth/logout",
+                                headers={"Cookie": "token=" + session, "Sec-Fetch-Site": "same-origin"})
         self.assertEqual(r.status, 200, r)
         cookie = r.headers.get("set-cookie", "")
         self.assertTrue(cookie.startswith("token=;"), cookie)

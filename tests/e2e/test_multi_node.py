@@ -16,8 +16,9 @@ from harness import PG_BASE, WS, Server, postgres_database_for, shared_folder
 # Each run makes a folder named after its job: mkdir fails if the job already ran once.
 ONCE = 'marks="$1"\ntag="$2"\nmkdir "$marks/$WM_JOB_ID"\necho "$tag"\n'
 # Says it started, then runs long enough to be caught running.
-SLOW = ('marks="$1"\nseconds="$2"\ntouch "$marks/started-$WM_JOB_ID-$$"\nsleep "$seconds"\n'
-        'echo done\n')
+# (Each start is its own file: $$ is the same in every sandbox, the time is not.)
+SLOW = ('marks="$1"\nseconds="$2"\ntouch "$marks/started-$WM_JOB_ID-$(date +%s%N)"\n'
+        'sleep "$seconds"\necho done\n')
 
 
 def psql(url, sql):

@@ -128,10 +128,9 @@ TEST(SeccompTest, DeniedCallsAnswerEpermCloneThreeEnosysAndTheRestWork) {
   EXPECT_EQ(errno_after_filter([] { return syscall(SYS_keyctl, 0, 0, 0); }), EPERM);
   EXPECT_EQ(errno_after_filter([] { return syscall(SYS_clone3, 0, 0); }), ENOSYS);
   // clone with a namespace flag is refused; plain fork (clone) is not.
-  EXPECT_EQ(errno_after_filter([] {
-              return syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
-            }),
-            EPERM);
+  EXPECT_EQ(
+      errno_after_filter([] { return syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0); }),
+      EPERM);
   EXPECT_EQ(errno_after_filter([] {
               pid_t child = fork();
               if (child == 0) _exit(0);
@@ -160,8 +159,8 @@ TEST(SandboxSettingsTest, ExtraMountsUidRangeAndModeAreCheckedWhenRead) {
   EXPECT_EQ(c.job_extra_mounts[1].inside, "/var/shared");
   EXPECT_FALSE(c.job_extra_mounts[1].read_only);
   // Hidden by each job's own folders, relative, or climbing out: refused.
-  for (const char* bad : {"/srv:/tmp/x", "/srv:/job", "/srv:/dev/shm", "srv", "/srv:/a/../b",
-                          "/srv:/"}) {
+  for (const char* bad :
+       {"/srv:/tmp/x", "/srv:/job", "/srv:/dev/shm", "srv", "/srv:/a/../b", "/srv:/"}) {
     Config d;
     EXPECT_FALSE(parses({"--job-extra-mounts", bad}, d, message)) << bad;
   }

@@ -57,7 +57,14 @@ TEST(ScopesTest, RouteRequirementsFollowTheRoute) {
   auto poll = route_requirement("GET", "w/admins/jobs_u/completed/get_result/x");
   ASSERT_TRUE(poll);
   EXPECT_EQ(poll->describe(), "jobs:read");
-  EXPECT_TRUE(poll->polls_job);
+  EXPECT_TRUE(poll->on_own_job);
+  auto cancel = route_requirement("POST", "w/admins/jobs_u/queue/cancel/x");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->describe(), "jobs:write");
+  EXPECT_TRUE(cancel->on_own_job);
+  auto listing = route_requirement("GET", "w/admins/jobs/list");
+  ASSERT_TRUE(listing);
+  EXPECT_FALSE(listing->on_own_job);
   auto write = route_requirement("POST", "w/admins/scripts/create");
   ASSERT_TRUE(write);
   EXPECT_EQ(write->describe(), "scripts:write");
@@ -74,10 +81,22 @@ TEST(ScopesTest, RouteLevelGrants) {
   auto poll = *route_requirement("GET", "w/admins/jobs_u/completed/get_result/x");
   auto list = *route_requirement("GET", "w/admins/scripts/list");
   auto create = *route_requirement("POST", "w/admins/scripts/create");
+  auto jobs = *route_requirement("GET", "w/admins/jobs/list");
+  auto resume_urls = *route_requirement("GET", "w/admins/jobs/resume_urls/x/1");
+  auto cancel = *route_requirement("POST", "w/admins/jobs_u/queue/cancel/x");
   Scopes webhook = {"jobs:run:scripts:u/a/b"};
   EXPECT_TRUE(scopes_allow_route(webhook, run));
+  // On one job (the handler then checks that the token started it); never a list of jobs.
   EXPECT_TRUE(scopes_allow_route(webhook, poll));
+  EXPECT_TRUE(scopes_allow_route(webhook, resume_urls));
+  EXPECT_TRUE(scopes_allow_route(webhook, cancel));
+  EXPECT_FALSE(scopes_allow_route(webhook, jobs));
   EXPECT_FALSE(scopes_allow_route(webhook, list));
+  EXPECT_FALSE(scopes_read_all_jobs(webhook));
+  EXPECT_TRUE(scopes_read_all_jobs({"jobs:read"}));
+  EXPECT_TRUE(scopes_read_all_jobs({}));
+  EXPECT_TRUE(scopes_allow_route({"jobs:read"}, jobs));
+  EXPECT_FALSE(scopes_allow_route({"jobs:run"}, jobs));  // run is not read
   EXPECT_FALSE(scopes_allow_route({"jobs:run:flows"}, run));
   EXPECT_TRUE(scopes_allow_route({"scripts:write"}, list));  // write implies read
   EXPECT_TRUE(scopes_allow_route({"scripts:write"}, create));

@@ -5,8 +5,9 @@
 namespace millrace::api {
 namespace {
 
-http::Response respond(const std::string& status, const std::string& result) {
-  return sync_response({"id", status, result});
+http::Response respond(const std::string& status, const std::string& result,
+                       const SyncResponseOptions& options = {}) {
+  return sync_response({"id", status, result}, options);
 }
 
 TEST(SyncResultTest, SuccessIsTheBareResult) {
@@ -29,8 +30,15 @@ TEST(SyncResultTest, ResultObjectsMayChooseStatusHeadersAndType) {
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(r.content_type, "text/html");
   EXPECT_EQ(r.body, "<p>hi</p>");
-  ASSERT_EQ(r.headers.size(), 1u);
-  EXPECT_EQ(r.headers[0].first, "X-A");
+  // A document of the job's, on the app's origin: sandboxed and not sniffed.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(r.headers, (Headers{{"X-A", "b"},
+                                {"Content-Security-Policy", "sandbox"},
+                                {"X-Content-Type-Options", "nosniff"}}));
+  SyncResponseOptions trusting;
+  trusting.sandbox_raw_bodies = false;
+  EXPECT_EQ(respond("success", R"({"wm_content_type":"text/html","result":"x"})", trusting).headers,
+            Headers{});
 
   auto alias = respond("success", R"({"wm_status_code":418,"result":{"a":1}})");
   EXPECT_EQ(alias.status, 418);
@@ -51,6 +59,36 @@ TEST(SyncResultTest, ResultObjectsMayChooseStatusHeadersAndType) {
       500);
   EXPECT_EQ(respond("success", R"({"wm_status_code":"x","result":1})").status, 500);
   EXPECT_EQ(respond("success", R"({"wm_other":1})").status, 200);
+}
+
+TEST(SyncResultTest, AResultMayNotActForTheApp) {
+  const std::string origin = "http://app.example:8000";
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"set-cookie", "token=x"},
+           {"content-security-policy", "default-src *"},
+           {"access-control-allow-origin", "*"},
+           {"location", "https://evil.example/"},
+           {"location", "//evil.example/x"},
+           {"refresh", "0; url=https://evil.example/"},
+           {"transfer-encoding", "chunked"},
+           {"connection", "close"},
+           {"content-length", "1"}}) {
+    EXPECT_NE(refused_result_header(name, value, origin), "") << name << ": " << value;
+  }
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"location", "/api/version"},
+                                                        {"location", "http://APP.example:8000/x"},
+                                                        {"x-custom", "1"},
+                                                        {"cache-control", "no-store"}}) {
+    EXPECT_EQ(refused_result_header(name, value, origin), "") << name << ": " << value;
+  }
+  SyncResponseOptions options;
+  options.origin = origin;
+  auto r = respond("success", R"({"wm_headers":{"Set-Cookie":"token=x"},"result":1})", options);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            "Bad request: the job's result may not set the header Set-Cookie (the app's own or a "
+            "hop-by-hop header)");
 }
 
 }  // namespace

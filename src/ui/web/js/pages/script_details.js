@@ -23,6 +23,7 @@ export default async function scriptDetailsPage(ctx) {
 
   const runsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading runs…'));
   const versionsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading versions…'));
+  const archived = latest.archived;
   const archiveError = h('div');
   const archive = h('button', { type: 'button', class: 'danger', onclick: async () => {
     clear(archiveError);
@@ -34,24 +35,37 @@ export default async function scriptDetailsPage(ctx) {
       archiveError.append(errorBox(e));
     }
   } }, 'Archive');
+  // Archived means stopped: no webhook answers until it is brought back.
+  const unarchive = h('button', { type: 'button', onclick: async () => {
+    clear(archiveError);
+    try {
+      await api.post(ws(`/scripts/archive/p/${path}`), { archived: false }, { raw: true });
+      ctx.navigate(`/scripts/get/${path}`);
+    } catch (e) {
+      archiveError.append(errorBox(e));
+    }
+  } }, 'Unarchive');
 
   clear(ctx.main,
     h('div', { class: 'page-head' },
       h('div', {},
-        h('h1', { class: 'mono' }, script.path),
+        h('h1', { class: 'mono' }, script.path,
+          archived ? [' ', h('span', { class: 'badge', 'data-archived': '' }, 'archived')] : null),
         h('div', { class: 'sub' },
           script.summary ? `${script.summary} · ` : '', script.language, ' · version ', h('code', {}, script.hash),
           ` · edited ${timeAgo(script.created_at)} by ${script.created_by}`)),
       h('div', { class: 'actions' },
-        h('a', { class: 'button primary', href: '#run' }, 'Run'),
+        archived ? null : h('a', { class: 'button primary', href: '#run' }, 'Run'),
         h('a', { class: 'button', href: `/scripts/edit/${path}` }, 'Edit'),
-        archive)),
+        archived ? unarchive : archive)),
     archiveError,
+    archived ? h('p', { class: 'caution' }, 'This script is archived: its webhooks answer 404 and it runs by no route, ',
+      'by path or by version, until it is unarchived.') : null,
     isLatest ? null : h('p', { class: 'caution' }, 'You are looking at an older version. Its by-version webhook runs exactly this code. ',
       h('a', { href: `/scripts/get/${path}` }, 'Show the latest version')),
     script.description ? h('p', {}, script.description) : null,
-    webhooksPanel({ kind: 'script', path, version: script.hash, schema: script.schema, workspace: ctx.workspace }),
-    runSection(ctx, { kind: 'script', path, version: script.hash, isLatest, schema: script.schema },
+    archived ? null : webhooksPanel({ kind: 'script', path, version: script.hash, schema: script.schema, workspace: ctx.workspace }),
+    archived ? null : runSection(ctx, { kind: 'script', path, version: script.hash, isLatest, schema: script.schema },
       () => loadRuns(ctx, path, runsBox)),
     h('section', { class: 'card', 'aria-labelledby': 'runs-title' },
       h('h2', { id: 'runs-title' }, 'Recent runs'), runsBox,
