@@ -1,11 +1,13 @@
 # Thin wrapper over CMake: `make run` and `make test` are the two commands.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: all deps test-deps build run test test-release test-asan asan bench format format-check clean
+.PHONY: all deps test-deps build run test test-release test-asan test-fuzz asan fuzz-build fuzz bench format format-check clean
 
 all: build
 
@@ -34,8 +36,21 @@ test-release: build
 test-asan: asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure
 
-# Every test, twice: a Release build and an AddressSanitizer + UBSan build.
-test: test-deps format-check test-release test-asan
+# The libFuzzer targets (tests/fuzz), built with clang in their own folder.
+fuzz-build: test-deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DMILLRACE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+# Each fuzz target for FUZZ_SECONDS (60; `make fuzz FUZZ_SECONDS=3600` for a long run).
+fuzz: fuzz-build
+	./tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+test-fuzz: fuzz-build
+	./tests/fuzz/run $(FUZZ_DIR) 30
+
+# Every test, twice: a Release build and an AddressSanitizer + UBSan build; then each fuzz
+# target for 30 s.
+test: test-deps format-check test-release test-asan test-fuzz
 
 bench: build
 	./bench/run
@@ -54,4 +69,4 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h') && echo "format: ok"
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -67,9 +67,10 @@ Status read_permissions(const json& b, store::FolderRecord& f) {
     f.extra_perms.clear();
     for (auto it = b["extra_perms"].begin(); it != b["extra_perms"].end(); ++it) {
       if (!it.value().is_boolean() || !valid_subject(it.key())) {
-        return Error::bad_request("extra_perms: expected {\"u/<username>\" or \"g/<group>\": "
-                                  "boolean}, got " +
-                                  it.key());
+        return Error::bad_request(
+            "extra_perms: expected {\"u/<username>\" or \"g/<group>\": "
+            "boolean}, got " +
+            it.key());
       }
       f.extra_perms[it.key()] = it.value().get<bool>();
     }
@@ -122,8 +123,8 @@ void create_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   f.workspace_id = ws;
   f.name = b["name"].get<std::string>();
   if (!valid_folder_name(f.name)) {
-    return reply_error(r, Error::bad_request("folder name " + f.name +
-                                             " may hold only letters, digits, _ and -"));
+    return reply_error(
+        r, Error::bad_request("folder name " + f.name + " may hold only letters, digits, _ and -"));
   }
   if (auto s = read_permissions(b, f); !s) return reply_error(r, s.error());
   // Its creator owns it.
@@ -197,8 +198,7 @@ void delete_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!f) return reply_error(r, f.error());
   Status s = save_with_audit(
       ctx, *who, ws, "folder.delete", "Delete",
-      [&](store::Connection& c) { return store::delete_folder(c, ws, f->name).status(); },
-      f->name);
+      [&](store::Connection& c) { return store::delete_folder(c, ws, f->name).status(); }, f->name);
   if (!s) return reply_error(r, s.error());
   reply_text(r, 200, "Deleted folder " + f->name);
 }
@@ -231,8 +231,9 @@ void change_owner(ApiContext& ctx, http::Request& req, http::ResponderPtr r, boo
       ctx, *who, ws, add ? "folder.add_owner" : "folder.remove_owner", "Update",
       [&](store::Connection& c) { return store::update_folder(c, *f); }, f->name);
   if (!s) return reply_error(r, s.error());
-  reply_text(r, 200, (add ? "Added " : "Removed ") + owner + (add ? " to folder " : " from folder ") +
-                         f->name);
+  reply_text(
+      r, 200,
+      (add ? "Added " : "Removed ") + owner + (add ? " to folder " : " from folder ") + f->name);
 }
 
 }  // namespace

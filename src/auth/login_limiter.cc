@@ -4,9 +4,9 @@
 
 namespace millrace::auth {
 
-int64_t LoginLimiter::wait_for(const Failures& f, EpochMs now) const {
-  if (f.count < kFreeFailures) return 0;
-  int shift = std::min(f.count - kFreeFailures, 20);
+int64_t LoginLimiter::wait_for(const Failures& f, int free, EpochMs now) const {
+  if (f.count < free) return 0;
+  int shift = std::min(f.count - free, 20);
   int64_t wait = std::min<int64_t>(1000ll << shift, kMaxWaitMs);
   return std::max<int64_t>(0, f.last + wait - now);
 }
@@ -15,9 +15,11 @@ int64_t LoginLimiter::wait_ms(const std::string& account, const std::string& add
   std::lock_guard lock(mutex_);
   const EpochMs now = clock_.now_ms();
   int64_t wait = 0;
-  if (auto it = accounts_.find(account); it != accounts_.end()) wait = wait_for(it->second, now);
+  if (auto it = accounts_.find(account); it != accounts_.end()) {
+    wait = wait_for(it->second, kFreeAccountFailures, now);
+  }
   if (auto it = addresses_.find(address); it != addresses_.end()) {
-    wait = std::max(wait, wait_for(it->second, now));
+    wait = std::max(wait, wait_for(it->second, kFreeAddressFailures, now));
   }
   return wait;
 }

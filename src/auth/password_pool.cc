@@ -6,9 +6,9 @@
 namespace millrace::auth {
 
 PasswordPool::PasswordPool(size_t threads, size_t max_waiting)
-    : max_waiting_(max_waiting),
-      decoy_hash_(hash_password(random_alphanumeric(32)).value_or("")) {
-  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i) threads_.emplace_back([this] { run(); });
+    : max_waiting_(max_waiting), decoy_hash_(hash_password(random_alphanumeric(32)).value_or("")) {
+  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i)
+    threads_.emplace_back([this] { run(); });
 }
 
 PasswordPool::~PasswordPool() {
@@ -39,19 +39,18 @@ bool PasswordPool::submit(std::function<void()> work) {
 
 bool PasswordPool::verify(std::optional<std::string> hash, std::string password,
                           std::function<void(bool)> done) {
-  return submit([this, hash = std::move(hash), password = std::move(password),
-                 done = std::move(done)] {
-    // No account: the same argon2id work against a hash no password matches.
-    bool ok = verify_password(hash ? *hash : decoy_hash_, password) && hash.has_value();
-    done(ok);
-  });
+  return submit(
+      [this, hash = std::move(hash), password = std::move(password), done = std::move(done)] {
+        // No account: the same argon2id work against a hash no password matches.
+        bool ok = verify_password(hash ? *hash : decoy_hash_, password) && hash.has_value();
+        done(ok);
+      });
 }
 
 bool PasswordPool::hash(std::string password,
                         std::function<void(std::optional<std::string>)> done) {
-  return submit([password = std::move(password), done = std::move(done)] {
-    done(hash_password(password));
-  });
+  return submit(
+      [password = std::move(password), done = std::move(done)] { done(hash_password(password)); });
 }
 
 void PasswordPool::run() {

@@ -175,6 +175,7 @@ int serve(const Config& config) {
   options.port = config.port;
   options.threads = config.http_threads;
   options.body_limit_bytes = config.request_size_limit_bytes;
+  options.max_buffered_body_bytes = config.request_buffer_limit_bytes;
   options.access_log = config.access_log;
   // Large bodies are read only for authenticated requests (set once the API exists).
   std::function<http::BodyAdmission(const http::Request&)> admit_body;
@@ -259,11 +260,16 @@ int serve(const Config& config) {
   if (auto e = workers.start(); !e.empty()) return fail(e);
 
   if (boot->created_admin) {
+    // A password the operator chose is theirs already: only a generated one is printed.
     printf(
         "\nFirst start: created the superadmin.\n"
         "  email:    admin@windmill.dev\n"
-        "  password: %s   (shown once; set MILLRACE_ADMIN_PASSWORD to choose it)\n",
-        boot->admin_password.c_str());
+        "  password: %s\n",
+        config.admin_password.empty()
+            ? (boot->admin_password +
+               "   (generated, shown once; set MILLRACE_ADMIN_PASSWORD to choose it)")
+                  .c_str()
+            : "the one in MILLRACE_ADMIN_PASSWORD");
   }
   if (api) {
     printf(

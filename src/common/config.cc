@@ -176,8 +176,14 @@ const std::vector<Entry>& entries() {
       {{"--expression-timeout-ms", "EXPRESSION_TIMEOUT_MS",
         "milliseconds a flow expression may run before its step fails (default 5000)"},
        i64_setter(&Config::expression_timeout_ms)},
-      {{"--request-size-limit", "REQUEST_SIZE_LIMIT", "maximum request body in bytes (200 MB)"},
+      {{"--request-size-limit", "REQUEST_SIZE_LIMIT",
+        "maximum request body in bytes (200 MB); a body over 64 KiB is read only once its "
+        "token is checked"},
        i64_setter(&Config::request_size_limit_bytes)},
+      {{"--request-buffer-limit", "REQUEST_BUFFER_LIMIT",
+        "request bodies being received at once hold at most this many bytes; beyond, 503 "
+        "(512 MB)"},
+       i64_setter(&Config::request_buffer_limit_bytes)},
       {{"--session-validity", "MAX_SESSION_VALIDITY_SECONDS", "login session lifetime (3 days)"},
        i64_setter(&Config::session_validity_s)},
       {{"--warm-workers", "WARM_WORKERS",

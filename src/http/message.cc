@@ -4,6 +4,20 @@
 
 namespace millrace::http {
 
+bool parse_request_target(std::string_view target, Request& req) {
+  // Absolute form (GET http://host/api/version HTTP/1.1) is valid HTTP/1.1: keep the path.
+  if (auto scheme = target.find("://");
+      scheme != std::string_view::npos && !target.empty() && target[0] != '/') {
+    auto slash = target.find('/', scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  auto q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  req.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+  return !raw_path.empty() && raw_path[0] == '/' && url_decode_path(raw_path, req.path) &&
+         is_valid_utf8(req.path);
+}
+
 const std::string* Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (k == name) return &v;

@@ -39,6 +39,11 @@ struct Request {
   std::optional<std::string> cookie(std::string_view name) const;
 };
 
+// Fills req.path (percent-decoded, but an encoded slash stays %2F: it never makes a route's path
+// segments) and req.query (raw) from a request target, in origin or absolute form. False when
+// the path is malformed (not absolute, a bad escape, not UTF-8).
+bool parse_request_target(std::string_view target, Request& req);
+
 struct Response {
   int status = 200;
   std::string content_type = "text/plain";

@@ -150,23 +150,12 @@ class Session : public std::enable_shared_from_this<Session> {
   static bool head_of(const bhttp::request<bhttp::string_body>& msg, Request& req) {
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    std::string_view target(msg.target().data(), msg.target().size());
-    // Absolute form (GET http://host/api/version HTTP/1.1) is valid HTTP/1.1: keep the path.
-    if (auto scheme = target.find("://"); scheme != std::string_view::npos && target[0] != '/') {
-      auto slash = target.find('/', scheme + 3);
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-    }
-    auto q = target.find('?');
-    std::string_view raw_path = target.substr(0, q);
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     for (const auto& field : msg) {
       req.headers.emplace_back(
           to_lower(std::string_view(field.name_string().data(), field.name_string().size())),
           std::string(field.value()));
     }
-    // An encoded slash stays encoded: it never makes a route's path segments.
-    return !raw_path.empty() && raw_path[0] == '/' && url_decode_path(raw_path, req.path) &&
-           is_valid_utf8(req.path);
+    return parse_request_target(req.target, req);
   }
 
   // Answers before the body is read, and closes the connection (the body is never read).

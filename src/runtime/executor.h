@@ -11,6 +11,7 @@
 #include "runtime/interpreters.h"
 #include "runtime/process.h"
 #include "runtime/sandbox.h"
+#include "runtime/signature.h"
 #include "sandbox/cgroups.h"
 
 namespace millrace::sandbox {
@@ -80,8 +81,6 @@ std::unique_ptr<Executor> make_python_executor(Sandbox sandbox, std::string pyth
 // Without esbuild, TypeScript jobs fail with a message saying how to install it.
 std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
                                              std::optional<std::string> esbuild);
-// Windmill's TypeScript languages (bun, deno, nativets, bunnative): all run on Node.js here.
-bool is_typescript_language(const std::string& language);
 std::string error_object(const std::string& name, const std::string& message);
 // The failure of a child that exited non-zero without writing an error into result.json.
 std::string exit_error(const std::string& program, const ProcessOutcome& p,

@@ -138,9 +138,4 @@ std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
   return std::make_unique<NodeExecutor>(std::move(sandbox), std::move(node), std::move(esbuild));
 }
 
-bool is_typescript_language(const std::string& language) {
-  return language == "bun" || language == "deno" || language == "nativets" ||
-         language == "bunnative";
-}
-
 }  // namespace millrace::runtime

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
-#include "runtime/executor.h"
 #include "runtime/signature.h"
 
 namespace millrace::runtime {
@@ -193,7 +192,7 @@ std::optional<std::string> infer_schema(std::string_view language, std::string_v
       properties[p.name] = prop;
       order.push_back(p.name);
     }
-  } else if (is_typescript_language(std::string(language))) {
+  } else if (is_typescript_language(language)) {
     auto params = parse_typescript_signature(content);
     if (!params) return std::nullopt;
     for (const auto& p : *params) {
@@ -205,7 +204,8 @@ std::optional<std::string> infer_schema(std::string_view language, std::string_v
     return std::nullopt;
   }
   schema["order"] = order;  // nlohmann sorts object keys; the form follows this order
-  return schema.dump();
+  // Names and defaults are source text, which need not be UTF-8.
+  return schema.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace millrace::runtime

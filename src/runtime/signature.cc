@@ -7,6 +7,9 @@
 
 namespace millrace::runtime {
 
+// More positional parameters than any script declares.
+constexpr int64_t kMaxBashParameters = 1000;
+
 std::vector<Parameter> parse_bash_signature(std::string_view content) {
   static const std::regex kLine(
       R"re(^(\w+)="\$(?:(\d+)|\{(\d+)\}|\{(\d+):-(.*)\})"\s*(?:#.*)?$)re");
@@ -17,16 +20,12 @@ std::vector<Parameter> parse_bash_signature(std::string_view content) {
     if (!std::regex_match(line, m, kLine)) continue;
     Parameter p;
     p.name = m[1];
-    int index = 0;
-    if (m[2].matched)
-      index = std::stoi(m[2]);
-    else if (m[3].matched)
-      index = std::stoi(m[3]);
-    else {
-      index = std::stoi(m[4]);
-      p.default_value = m[5];
-    }
-    found.emplace_back(index, p);
+    const auto& digits = m[2].matched ? m[2] : m[3].matched ? m[3] : m[4];
+    if (m[4].matched) p.default_value = m[5];
+    // Beyond any list that counts from $1 (and beyond int: a number is the author's text).
+    auto index = parse_int64(digits.str());
+    if (!index || *index < 1 || *index > kMaxBashParameters) continue;
+    found.emplace_back(static_cast<int>(*index), p);
   }
   std::vector<Parameter> out;
   for (int want = 1;; ++want) {
@@ -213,6 +212,11 @@ std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_v
     out.push_back(std::move(p));
   }
   return out;
+}
+
+bool is_typescript_language(std::string_view language) {
+  return language == "bun" || language == "deno" || language == "nativets" ||
+         language == "bunnative";
 }
 
 }  // namespace millrace::runtime

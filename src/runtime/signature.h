@@ -33,4 +33,8 @@ struct TsParameter {
 // when there is no main.
 std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_view content);
 
+// Windmill's TypeScript languages (bun, deno, nativets, bunnative): their signatures are read by
+// parse_typescript_signature, and they all run on Node.js here.
+bool is_typescript_language(std::string_view language);
+
 }  // namespace millrace::runtime

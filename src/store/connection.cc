@@ -1,9 +1,15 @@
 #include "store/connection.h"
 
+#include "common/log.h"
 #include "store/postgres.h"
 #include "store/sqlite.h"
 
 namespace millrace::store {
+
+Error conflict_error(const std::string& database_message) {
+  log::info("a write was refused by a constraint: " + database_message);
+  return Error::bad_request("this conflicts with something that already exists");
+}
 
 Status Statement::run() {
   while (true) {

@@ -67,7 +67,7 @@ class Statement {
   }
 
   // Steps once: true when a row is available, false when done. Errors become Status (a
-  // constraint violation is a 400 `SqlErr: …`).
+  // constraint violation is a 400 in plain words: conflict_error()).
   Result<bool> step() { return p_->step(); }
   // Runs to completion, ignoring rows.
   Status run();
@@ -87,6 +87,10 @@ class Statement {
  private:
   PreparedStatement* p_;
 };
+
+// A write that a constraint refused (a duplicate, most often): the caller's doing, said in
+// plain words; the database's own text (table and column names) goes to the log only.
+Error conflict_error(const std::string& database_message);
 
 class Connection {
  public:

@@ -65,8 +65,8 @@ Result<std::vector<FolderRecord>> list_folders(Connection& c, const std::string&
 }
 
 Status insert_folder(Connection& c, const FolderRecord& f) {
-  auto s = c.prepare(std::string("INSERT INTO folder (") + kColumns +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto s =
+      c.prepare(std::string("INSERT INTO folder (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, f.workspace_id).bind(2, f.name).bind(3, f.summary).bind(4, owners_json(f));
   s.bind(5, perms_json(f)).bind(6, f.created_by).bind(7, f.edited_at);
   return s.run();

@@ -25,8 +25,7 @@ Error result_error(PGresult* r, PGconn* conn) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   if (msg.empty()) msg = error_text(conn);  // a lost connection says so on the connection
   if (msg.empty() && r) msg = PQresStatus(PQresultStatus(r));
-  if (state && std::string_view(state).starts_with("23"))
-    return Error::bad_request("SqlErr: " + msg);
+  if (state && std::string_view(state).starts_with("23")) return conflict_error(msg);
   return Error::internal("database: " + msg);
 }
 

@@ -33,7 +33,7 @@ Result<bool> SqliteStatement::step() {
   if (rc == SQLITE_DONE) return false;
   std::string msg = sqlite3_errmsg(sqlite3_db_handle(stmt_));
   if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) {
-    return Error::bad_request("SqlErr: " + msg);
+    return conflict_error(msg);
   }
   return Error::internal("database: " + msg);
 }

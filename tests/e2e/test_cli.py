@@ -89,6 +89,18 @@ class CliTest(unittest.TestCase):
         finally:
             server.cleanup()
 
+    def test_a_chosen_admin_password_is_never_printed(self):
+        server = Server(env={"MILLRACE_ADMIN_PASSWORD": "chosen-secret-pw"})
+        try:
+            server.start()
+            text = "".join(server.stdout_lines)
+            self.assertIn("First start: created the superadmin.", text)
+            self.assertNotIn("chosen-secret-pw", text)
+            self.assertIn("password: the one in MILLRACE_ADMIN_PASSWORD", text)
+            server.login(password="chosen-secret-pw")
+        finally:
+            server.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()

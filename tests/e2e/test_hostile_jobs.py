@@ -24,6 +24,17 @@ class HostileJobsTest(ServerTestCase):
         r = self.bash("u/admin/link_json", "ln -s /etc/passwd result.json\n")
         self.assertEqual(r.status, 422, r)
 
+    def test_a_header_argument_beyond_any_number_is_not_an_argument(self):
+        # Found by the signatures fuzz target: reading such a header threw out of the worker
+        # (and out of scripts/create, when no schema was given).
+        content = 'a="$1"\nb="$99999999999999999999"\necho "a=$a"\n'
+        self.server.create_script(self.token, "u/admin/huge_index", content, language="bash")
+        self.server.create_script(self.token, "u/admin/huge_index_schema", content,
+                                  language="bash", schema={"type": "object", "properties": {}})
+        for path in ("u/admin/huge_index", "u/admin/huge_index_schema"):
+            r = self.sync(path, {"a": "x"})
+            self.assertEqual((r.status, r.json()), (200, "a=x"), r)
+
     def test_a_result_fifo_fails_the_job_instead_of_hanging_a_worker(self):
         r = self.bash("u/admin/fifo", "mkfifo result.json\n")
         self.assertEqual(r.status, 422, r)

@@ -33,6 +33,14 @@ TEST(BashSignatureTest, OrderFollowsNumbersNotLines) {
   EXPECT_EQ(params[1].name, "b");
 }
 
+TEST(BashSignatureTest, NumbersBeyondAnyListAreIgnoredNotThrown) {
+  // Found by the signatures fuzz target: std::stoi threw out of a worker.
+  auto params = parse_bash_signature(
+      "a=\"$1\"\nb=\"$99999999999999999999\"\nc=\"${4294967297}\"\nd=\"${0:-x}\"\n");
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].name, "a");
+}
+
 TEST(BashSignatureTest, IgnoresOtherAssignments) {
   EXPECT_TRUE(parse_bash_signature("x=$1\ny='$1'\nz=\"$HOME\"\n").empty());
 }
