@@ -101,8 +101,16 @@ void kill_group(pid_t pid) {
 
 // Starts spec with these descriptors as its 0, 1, 2 and 3 (-1: /dev/null, or no 3): in its jail
 // when it has one, else vfork + exec in its own process group.
+// `wait_until_started` false: a caller that reaps the child itself and keeps `exec` until then
+// learns of a jail's failed start at the end (Child::start_failure()).
+// A jail's init made ahead for this thread's next run_process() (sandbox::JailedInit::prepare):
+// the namespaces, /proc and the pivot cost nothing on that job's path. Made while the current
+// job runs; it dies with this thread, as the jails it starts do.
+thread_local std::unique_ptr<sandbox::JailedInit> prepared_init;
+
 std::optional<Child> start_child(const ProcessSpec& spec, const ExecStrings& exec, int in_fd,
-                                 int out_fd, int err_fd, int fd3, std::string& error) {
+                                 int out_fd, int err_fd, int fd3, std::string& error,
+                                 bool wait_until_started = true, bool use_prepared = false) {
   Child child;
   if (spec.jail) {
     sandbox::JailedExec e;
@@ -116,7 +124,14 @@ std::optional<Child> start_child(const ProcessSpec& spec, const ExecStrings& exe
     e.open_files = spec.limits.open_files;
     e.address_space_bytes = spec.limits.memory_bytes;
     e.die_with_parent = spec.die_with_parent;
-    child.jail = sandbox::JailedInit::start(*spec.jail, e, error);
+    e.wait_until_started = wait_until_started;
+    if (use_prepared && prepared_init && prepared_init->root() == spec.jail->root &&
+        spec.die_with_parent) {
+      child.jail = std::move(prepared_init);
+      // Unusable (its binds could not be copied): the init goes, and a new one starts instead.
+      if (!child.jail->launch(*spec.jail, e, error)) child.jail.reset();
+    }
+    if (!child.jail) child.jail = sandbox::JailedInit::start(*spec.jail, e, error);
     if (!child.jail) return std::nullopt;
     child.pid = child.jail->pid();
     return child;
@@ -163,8 +178,16 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     return out;
   }
   std::string error;
-  auto started = start_child(spec, exec, -1, fds[1], fds[1], -1, error);
-  close(fds[1]);
+  // Not waiting for the start: this thread polls for the output and the end right away. A
+  // jail's init shares this process's descriptors (CLONE_FILES) until its program has taken
+  // its own copies, so the write end stays open here until the end (the end is the init's
+  // exit, not the pipe's).
+  auto started = start_child(spec, exec, -1, fds[1], fds[1], -1, error, false, true);
+  int write_end = fds[1];
+  if (!started || !started->jail) {
+    close(write_end);
+    write_end = -1;
+  }
   if (!started) {
     out.start_error = error;
     close(fds[0]);
@@ -173,6 +196,10 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
   Child child = std::move(*started);
   const pid_t pid = child.pid;
   out.started = true;
+  if (child.jail && !prepared_init && spec.die_with_parent) {
+    std::string ignored;  // without one, the next job makes its init itself
+    prepared_init = sandbox::JailedInit::prepare(spec.jail->root, true, ignored);
+  }
 
   const auto deadline = spec.limits.timeout_ms > 0
                             ? Clock::now() + std::chrono::milliseconds(spec.limits.timeout_ms)
@@ -243,7 +270,15 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  if (write_end >= 0) close(write_end);
   status = child.status_from(status);
+  if (child.jail) {
+    if (auto failure = child.jail->start_failure(); !failure.empty()) {
+      out.started = false;
+      out.start_error = failure;
+      return out;
+    }
+  }
   if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) out.term_signal = WTERMSIG(status);
   return out;

@@ -36,6 +36,13 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+// What a counter file says now (cgroup files answer afresh from offset 0); empty on error.
+std::string read_counters(int fd) {
+  char buffer[4096];
+  ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+}
+
 // The number after `key` in a "key value" per line file (memory.events, pids.events, ...).
 int64_t keyed_value(const std::string& text, const std::string& key) {
   std::istringstream in(text);
@@ -231,26 +238,39 @@ std::unique_ptr<CellCgroup> CgroupTree::create(const std::string& name, const Cg
     }
     cg->procs_fds_.push_back(fd);
   }
+  // Read before, during and after every job: kept open.
+  std::vector<std::string> counters =
+      cg->v2_ ? std::vector<std::string>{memory + "/memory.events", pids + "/pids.events",
+                                         memory + "/cpu.stat"}
+              : std::vector<std::string>{memory + "/memory.oom_control", pids + "/pids.events",
+                                         cg->dirs_[2] + "/cpuacct.usage"};
+  for (const auto& path : counters) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = "cannot open " + path + ": " + strerror(errno);
+      return nullptr;
+    }
+    cg->counter_fds_.push_back(fd);
+  }
   return cg;
 }
 
 CgroupUsage CellCgroup::usage() const {
   CgroupUsage u;
-  if (dirs_.empty()) return u;
+  if (counter_fds_.size() != 3) return u;
+  u.oom_kills = keyed_value(read_counters(counter_fds_[0]), "oom_kill");
+  u.forks_refused = keyed_value(read_counters(counter_fds_[1]), "max");
   if (v2_) {
-    u.oom_kills = keyed_value(read_file(dirs_[0] + "/memory.events"), "oom_kill");
-    u.forks_refused = keyed_value(read_file(dirs_[0] + "/pids.events"), "max");
-    u.cpu_ns = keyed_value(read_file(dirs_[0] + "/cpu.stat"), "usage_usec") * 1000;
+    u.cpu_ns = keyed_value(read_counters(counter_fds_[2]), "usage_usec") * 1000;
   } else {
-    u.oom_kills = keyed_value(read_file(dirs_[0] + "/memory.oom_control"), "oom_kill");
-    u.forks_refused = keyed_value(read_file(dirs_[1] + "/pids.events"), "max");
-    u.cpu_ns = parse_int64(trim(read_file(dirs_[2] + "/cpuacct.usage"))).value_or(0);
+    u.cpu_ns = parse_int64(trim(read_counters(counter_fds_[2]))).value_or(0);
   }
   return u;
 }
 
 CellCgroup::~CellCgroup() {
   for (int fd : procs_fds_) close(fd);
+  for (int fd : counter_fds_) close(fd);
   // The last processes of a tree may still be on their way out.
   for (const auto& dir : dirs_) {
     for (int attempt = 0; attempt < 20 && rmdir(dir.c_str()) != 0 && errno == EBUSY; ++attempt) {

@@ -39,6 +39,7 @@ class CellCgroup {
   bool v2_ = false;
   std::vector<std::string> dirs_;  // v2: one; v1: memory, pids, cpuacct
   std::vector<int> procs_fds_;
+  std::vector<int> counter_fds_;  // out-of-memory kills, refused forks, CPU time
 };
 
 class CgroupTree {

@@ -1,6 +1,7 @@
 // The parts of the job sandbox that need no namespaces: removing and handing over folders a job
 // wrote without following its links, leasing uids, the syscall filter, and the settings that
-// describe the sandbox. The sandbox itself is tested through the server (tests/e2e/test_sandbox).
+// describe the sandbox, and how a jailed start answers. The sandbox's boundaries are tested
+// through the server (tests/e2e/test_sandbox).
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -16,7 +17,11 @@
 #include <fstream>
 
 #include "common/config.h"
+#include "runtime/process.h"
+#include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
 #include "sandbox/seccomp.h"
+#include "sandbox/spawn.h"
 #include "sandbox/trees.h"
 #include "sandbox/uid_pool.h"
 
@@ -24,6 +29,9 @@ namespace millrace::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
+using runtime::ProcessOutcome;
+using runtime::ProcessSpec;
+using runtime::run_process;
 
 class TempDir {
  public:
@@ -138,6 +146,160 @@ TEST(SeccompTest, DeniedCallsAnswerEpermCloneThreeEnosysAndTheRestWork) {
             }),
             0);
   EXPECT_EQ(errno_after_filter([] { return static_cast<long>(getpid() > 0 ? 0 : -1); }), 0);
+}
+
+// One cell in a private mount namespace (this test's process is its own: ctest runs each test
+// alone), as the server makes them.
+class JailedStartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "jails need root";
+    ASSERT_EQ(Isolation::enter_private_mount_namespace(), "");
+    IsolationOptions options;
+    options.job_root = dir_.path() + "/jobs";
+    options.uid_lock_dir = dir_.path() + "/uids";
+    options.cells = 1;
+    std::string error;
+    isolation_ = Isolation::create(options, error);
+    ASSERT_TRUE(isolation_) << error;
+    cell_ = isolation_->new_cell("test", options.limits, error);
+    ASSERT_TRUE(cell_) << error;
+  }
+
+  ProcessOutcome run(std::vector<std::string> argv, const std::vector<Bind>& more,
+                     std::string& output) {
+    std::string error;
+    auto folder = cell_->new_folder(error);
+    EXPECT_TRUE(folder) << error;
+    ProcessSpec spec;
+    spec.argv = std::move(argv);
+    spec.jail = cell_->jail(*folder, false, more, error);
+    EXPECT_TRUE(spec.jail) << error;
+    spec.env = {"PATH=/usr/bin:/bin"};
+    spec.cwd = kJobFolderInside;
+    spec.limits.timeout_ms = 30000;
+    return run_process(
+        spec, [&](std::string_view chunk) { output += chunk; }, nullptr);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Isolation> isolation_;
+  std::unique_ptr<Cell> cell_;
+};
+
+TEST_F(JailedStartTest, AProgramRunsAsTheCellsUidWithItsOutputAndExitCode) {
+  std::string output;
+  auto outcome = run({"/bin/sh", "-c", "id -u; echo to stderr >&2; exit 3"}, {}, output);
+  ASSERT_TRUE(outcome.started) << outcome.start_error;
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_EQ(output, std::to_string(cell_->uid()) + "\nto stderr\n");
+}
+
+TEST_F(JailedStartTest, AProgramThatCannotBeExecutedIsAFailedStartInWords) {
+  std::string output;
+  auto outcome = run({"/no/such/program"}, {}, output);
+  EXPECT_FALSE(outcome.started);
+  EXPECT_EQ(outcome.start_error,
+            "cannot execute /no/such/program in the job's sandbox: No such file or directory");
+  EXPECT_EQ(output, "");
+  // The cell serves the next tree.
+  outcome = run({"/bin/sh", "-c", "echo next"}, {}, output);
+  ASSERT_TRUE(outcome.started) << outcome.start_error;
+  EXPECT_EQ(output, "next\n");
+}
+
+TEST_F(JailedStartTest, AMountThatCannotBeMadeIsAFailedStartThatNamesIt) {
+  std::string output;
+  auto outcome = run({"/bin/true"}, {Bind{dir_.path() + "/missing", "/job/shared", false}}, output);
+  EXPECT_FALSE(outcome.started);
+  EXPECT_EQ(outcome.start_error,
+            "cannot mount /job/shared in the job's sandbox: No such file or directory");
+}
+
+// An init made ahead (prepare), then given its program (launch), as run_process() does for a
+// thread's next job.
+class PreparedInitTest : public JailedStartTest {
+ protected:
+  // Runs argv in a prepared init with the cell's binds plus `more`; the output, or why it did
+  // not start.
+  std::string launch(std::vector<std::string> argv, const std::vector<Bind>& more, bool& started) {
+    std::string error;
+    auto folder = cell_->new_folder(error);
+    EXPECT_TRUE(folder) << error;
+    for (const Bind& bind : more) {  // mount points in the job's folder
+      if (bind.target.starts_with("/job/"))
+        fs::create_directory(folder->job() + bind.target.substr(4));
+    }
+    auto jail = cell_->jail(*folder, true, more, error);
+    EXPECT_TRUE(jail) << error;
+    auto init = JailedInit::prepare(jail->root, true, error);
+    EXPECT_TRUE(init) << error;
+    int out[2];
+    EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    char path[] = "PATH=/usr/bin:/bin";
+    char* env[] = {path, nullptr};
+    JailedExec exec;
+    exec.argv = args.data();
+    exec.envp = env;
+    exec.cwd = kJobFolderInside;
+    exec.stdout_fd = out[1];
+    exec.stderr_fd = out[1];
+    started = init->launch(*jail, exec, error);
+    close(out[1]);
+    std::string output = started ? "" : error;
+    char buffer[4096];
+    ssize_t n;
+    while (started && (n = read(out[0], buffer, sizeof buffer)) > 0) output.append(buffer, n);
+    close(out[0]);
+    return output;
+  }
+};
+
+TEST_F(PreparedInitTest, ItsProgramGetsTheBindsTheUidAndAPidNamespaceOfItsOwn) {
+  std::string shared = dir_.path() + "/shared";
+  fs::create_directory(shared);
+  fs::permissions(shared, fs::perms::all);  // only the read-only mount keeps the job out
+  write(shared + "/note", "from the host\n");
+  bool started = false;
+  std::string output =
+      launch({"/bin/sh", "-c",
+              "cat /job/data/note; touch /job/data/x 2>/dev/null || echo read-only; echo $$; "
+              "id -u; touch /job/mine && echo job-writable; ls /proc | grep -c '^[0-9]'"},
+             {Bind{shared, "/job/data", true}}, started);
+  ASSERT_TRUE(started) << output;
+  EXPECT_EQ(output, "from the host\nread-only\n2\n" + std::to_string(cell_->uid()) +
+                        "\njob-writable\n3\n");  // sh, ls and grep: the init is hidden
+}
+
+TEST_F(PreparedInitTest, ABindThatCannotBeCopiedFailsTheLaunchAndLeavesNoDescriptorBehind) {
+  auto open_descriptors = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  auto before = open_descriptors();
+  bool started = true;
+  std::string output =
+      launch({"/bin/true"}, {Bind{dir_.path() + "/missing", "/data", false}}, started);
+  EXPECT_FALSE(started);
+  EXPECT_EQ(output, "cannot mount /data in the job's sandbox: No such file or directory");
+  // The job's folder, /tmp and /dev/shm were copied before the failure: closed with the init.
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+TEST_F(PreparedInitTest, AnInitNeverLaunchedEndsWithItsOwner) {
+  std::string error;
+  auto folder = cell_->new_folder(error);
+  ASSERT_TRUE(folder) << error;
+  auto jail = cell_->jail(*folder, true, {}, error);
+  ASSERT_TRUE(jail) << error;
+  auto init = JailedInit::prepare(jail->root, true, error);
+  ASSERT_TRUE(init) << error;
+  pid_t pid = init->pid();
+  EXPECT_EQ(kill(pid, 0), 0);
+  init.reset();
+  EXPECT_NE(kill(pid, 0), 0);  // killed and reaped
 }
 
 bool parses(std::vector<std::string> args, Config& config, std::string& message) {
