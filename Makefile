@@ -56,6 +56,7 @@ bench: build
 	./bench/run
 	./bench/warm
 	./bench/sandbox
+	./bench/abuse
 	./bench/logs
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows

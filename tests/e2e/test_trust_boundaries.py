@@ -2,6 +2,7 @@
 only the jobs it started; a caller's credentials never enter job arguments; an archived script or
 flow runs nothing. Each test is an attack that worked before."""
 import unittest
+import uuid
 
 from e2e_util import Gate, GATE_SH, wait_running
 from flow_helpers import FlowMixin, flow_value, rawscript
@@ -314,6 +315,31 @@ class MembersTest(FlowMixin, ServerTestCase):
 
 CROSS_SITE = ("cross-site request refused: a request authenticated only by the session cookie "
               "must come from this app's own pages (send the token as `Authorization: Bearer`)")
+
+
+class JobIdsAcrossWorkspacesTest(ServerTestCase):
+    def test_a_job_id_taken_in_another_workspace_answers_as_in_ones_own_and_reveals_nothing(self):
+        s = self.server
+        r = s.request("POST", "/api/workspaces/create", token=self.token,
+                      json_body={"id": "elsewhere", "name": "Elsewhere"})
+        self.assertEqual(r.status, 200, r)
+        for ws in (WS, "elsewhere"):
+            s.create_script(self.token, "u/admin/hello", HELLO, ws=ws)
+        jid = str(uuid.uuid4())
+        r = s.request("POST", f"/api/w/{WS}/jobs/run/p/u/admin/hello?job_id={jid}",
+                      json_body={"name": "first"}, token=self.token)
+        self.assertEqual((r.status, r.text), (201, jid))
+        s.wait_job(self.token, jid)
+        answers = {}
+        for ws in (WS, "elsewhere"):
+            r = s.request("POST", f"/api/w/{ws}/jobs/run/p/u/admin/hello?job_id={jid}",
+                          json_body={"name": "second"}, token=self.token)
+            answers[ws] = (r.status, r.text)
+        self.assertEqual(answers[WS], (400, f"Bad request: Job with id {jid} already exists"))
+        self.assertEqual(answers["elsewhere"], answers[WS])
+        r = s.request("GET", f"/api/w/elsewhere/jobs_u/get/{jid}", token=self.token)
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(s.wait_job(self.token, jid)["args"], {"name": "first"})
 
 
 class CrossSiteTest(ServerTestCase):
