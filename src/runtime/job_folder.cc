@@ -117,8 +117,12 @@ JobFolder::JobFolder(JobFolder&& o) noexcept
 }
 
 JobFolder::~JobFolder() {
-  // A cell's folder goes with cell_folder_.
-  if (!path_.empty() && !cell_folder_) sandbox::remove_tree(path_);
+  // A cell's folder goes once the job's outcome is stored (sandbox::remove_later).
+  if (cell_folder_) {
+    sandbox::remove_later(std::move(*cell_folder_));
+  } else if (!path_.empty()) {
+    sandbox::remove_tree(path_);
+  }
 }
 
 bool JobFolder::write_file(const std::string& name, const std::string& content) const {

@@ -215,7 +215,26 @@ Cell::~Cell() {
   if (isolation_) isolation_->uids_->give_back(uid_);
 }
 
+namespace {
+
+// This thread's folders of jobs that are over; removed when cleared or when the thread ends.
+std::vector<CellFolder>& folders_left() {
+  thread_local std::vector<CellFolder> folders;
+  return folders;
+}
+
+}  // namespace
+
+void remove_later(CellFolder&& folder) {
+  folders_left().push_back(std::move(folder));
+}
+
+void remove_folders_left() {
+  folders_left().clear();
+}
+
 std::optional<CellFolder> Cell::new_folder(std::string& error) const {
+  remove_folders_left();
   std::string base = scratch_ + "/" + random_alphanumeric(20);
   // Exclusive: a folder that exists already is never taken over.
   if (mkdir(base.c_str(), 0711) != 0) {

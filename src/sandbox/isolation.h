@@ -60,6 +60,12 @@ class CellFolder {
   std::string base_;
 };
 
+// Hands a job's folder over for removal later on this thread: at remove_folders_left() (a
+// worker calls it once the job's outcome is stored, so the removal is not on the job's path),
+// at this thread's next Cell::new_folder(), or when the thread ends.
+void remove_later(CellFolder&& folder);
+void remove_folders_left();
+
 class Isolation;
 
 class Cell {

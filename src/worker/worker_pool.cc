@@ -193,6 +193,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   }
   done.remaining_logs = std::move(rest_of_logs);
   queue_.complete(claimed, std::move(done), name);
+  sandbox::remove_folders_left();  // the job's folder, now that its outcome is out
 }
 
 }  // namespace millrace::worker

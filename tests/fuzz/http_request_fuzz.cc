@@ -36,10 +36,11 @@ const millrace::http::Router& router() {
       for (const auto& [k, v] : req.params) (void)(k.size() + v.size());
     };
     for (const char* pattern :
-         {"/api/version", "/api/w/:workspace/jobs/run/p/*path", "/api/w/:workspace/jobs/run/h/:hash",
-          "/api/w/:workspace/jobs/run_wait_result/p/*path", "/api/w/:workspace/jobs_u/get/:id",
-          "/api/w/:workspace/jobs/resume_urls/:id/:resume_id", "/api/w/:workspace/scripts/list",
-          "/api/w/:workspace/folders/get/:name", "/api/auth/login"}) {
+         {"/api/version", "/api/w/:workspace/jobs/run/p/*path",
+          "/api/w/:workspace/jobs/run/h/:hash", "/api/w/:workspace/jobs/run_wait_result/p/*path",
+          "/api/w/:workspace/jobs_u/get/:id", "/api/w/:workspace/jobs/resume_urls/:id/:resume_id",
+          "/api/w/:workspace/scripts/list", "/api/w/:workspace/folders/get/:name",
+          "/api/auth/login"}) {
       for (const char* method : {"GET", "POST", "DELETE"}) table.add(method, pattern, touch);
     }
     table.set_fallback(touch);
