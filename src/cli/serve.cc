@@ -28,6 +28,7 @@
 #include "runtime/executor.h"
 #include "runtime/leftovers.h"
 #include "sandbox/isolation.h"
+#include "sandbox/root_template.h"
 #include "store/database.h"
 #include "ui/static_site.h"
 #include "worker/worker_pool.h"
@@ -59,8 +60,12 @@ std::string install_folder(const std::string& binary) {
   return (dir.filename() == "bin" ? dir.parent_path() : dir).string();
 }
 
+// Jails show the interpreters' install folders (see install_folder). Where a job's own mounts
+// would hide one (a project checked out under /tmp, with esbuild in its node_modules), it is
+// shown below /opt/millrace-tools instead, and `interpreters` names the binary there: every
+// job runs in a jail.
 std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
-                                                   const runtime::Interpreters& interpreters,
+                                                   runtime::Interpreters& interpreters,
                                                    const std::string& job_root,
                                                    std::string& error) {
   sandbox::IsolationOptions o;
@@ -76,12 +81,22 @@ std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
   o.limits.disk_bytes = config.job_disk_limit_mb << 20;
   o.limits.cpu_time_ms = config.job_cpu_limit_s * 1000;
   o.network = config.job_network;
-  for (const auto& binary :
-       {interpreters.python3, interpreters.bash, interpreters.node, interpreters.esbuild}) {
-    if (!binary) continue;
-    if (std::string folder = install_folder(*binary); !folder.empty()) {
+  int moved = 0;
+  for (std::optional<std::string>* binary :
+       {&interpreters.python3, &interpreters.bash, &interpreters.node, &interpreters.esbuild}) {
+    if (!*binary) continue;
+    std::string folder = install_folder(**binary);
+    if (folder.empty()) continue;
+    if (!sandbox::hidden_by_job_mounts(folder)) {
       o.extra_mounts.push_back({folder, folder, true});
+      continue;
     }
+    std::error_code ec;
+    std::string real = std::filesystem::canonical(**binary, ec).string();
+    if (ec) continue;
+    std::string inside = std::string(sandbox::kToolsInside) + "/" + std::to_string(++moved);
+    o.extra_mounts.push_back({folder, inside, true});
+    **binary = inside + real.substr(folder.size());
   }
   for (const auto& m : config.job_extra_mounts) {
     if (!std::filesystem::exists(m.host)) {

@@ -103,8 +103,44 @@ bool JsEvaluator::ensure_started(Slot& slot, std::string& error) {
   if (!p) return false;
   slot.process = std::move(*p);
   slot.pending.clear();
+  if (!await_ready(slot, error)) {
+    runtime::stop_piped(slot.process);
+    return false;
+  }
   std::lock_guard lock(mutex_);
   ++started_;
+  return true;
+}
+
+bool JsEvaluator::await_ready(Slot& slot, std::string& error) {
+  // Generous: a loaded machine may take seconds to start Node; expressions get their own time.
+  constexpr auto kStartTimeout = std::chrono::seconds(30);
+  const auto deadline = SteadyClock::now() + kStartTimeout;
+  char buf[4096];
+  size_t nl;
+  while ((nl = slot.pending.find('\n')) == std::string::npos) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) {
+      error = "it did not start within 30 s";
+      return false;
+    }
+    struct pollfd pfd = {slot.process.from_child, POLLIN, 0};
+    int n = poll(&pfd, 1, static_cast<int>(left.count()));
+    if (n <= 0) continue;
+    ssize_t r = read(slot.process.from_child, buf, sizeof buf);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (r <= 0) {
+      error = "it ended before it was ready";
+      return false;
+    }
+    slot.pending.append(buf, static_cast<size_t>(r));
+  }
+  if (slot.pending.compare(0, nl, R"({"ready":true})") != 0) {
+    error = "it said something unexpected as it started";
+    return false;
+  }
+  slot.pending.erase(0, nl + 1);
   return true;
 }
 

@@ -68,6 +68,7 @@ class JsEvaluator {
     std::unique_ptr<sandbox::CellFolder> folder;
   };
   bool ensure_started(Slot& slot, std::string& error);
+  bool await_ready(Slot& slot, std::string& error);
   EvalOutcome exchange(Slot& slot, const std::string& line);
 
   JsEvaluatorOptions options_;

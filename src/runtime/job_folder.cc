@@ -131,10 +131,9 @@ bool JobFolder::write_file(const std::string& name, const std::string& content) 
   return write_new_file(path_, name, content);
 }
 
-bool write_new_file(const std::string& dir, const std::string& name, const std::string& content) {
-  int fd =
-      open((dir + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
+namespace {
+
+bool write_all(int fd, const std::string& content) {
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = write(fd, content.data() + done, content.size() - done);
@@ -142,8 +141,50 @@ bool write_new_file(const std::string& dir, const std::string& name, const std::
     if (n <= 0) break;
     done += static_cast<size_t>(n);
   }
-  close(fd);
   return done == content.size();
+}
+
+}  // namespace
+
+std::string make_job_subfolder(const std::string& parent, const std::string& name, uid_t uid,
+                               const std::string& file_name, const std::string& content) {
+  const std::string where = parent + "/" + name;
+  int dir = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return "cannot open " + parent + ": " + strerror(errno);
+  std::string error;
+  if (mkdirat(dir, name.c_str(), 0700) != 0) {
+    error = "cannot create the job folder " + where + ": " + strerror(errno);
+    close(dir);
+    return error;
+  }
+  int made = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  close(dir);
+  struct stat st {};
+  // Root's until given away: anything else was put there by the job in the meantime.
+  if (made < 0 || fstat(made, &st) != 0 || st.st_uid != 0) {
+    error = "the job folder " + where + " was replaced before it was ready";
+  } else {
+    int file =
+        openat(made, file_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    bool written = file >= 0 && write_all(file, content);
+    if (file >= 0) close(file);
+    if (!written) {
+      error = "cannot write " + where + "/" + file_name;
+    } else if (fchown(made, uid, uid) != 0) {
+      error = "cannot give the job folder " + where + " to its uid: " + strerror(errno);
+    }
+  }
+  if (made >= 0) close(made);
+  return error;
+}
+
+bool write_new_file(const std::string& dir, const std::string& name, const std::string& content) {
+  int fd =
+      open((dir + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool written = write_all(fd, content);
+  close(fd);
+  return written;
 }
 
 std::string JobFolder::hand_over() const {

@@ -3,6 +3,8 @@
 // sees as /job; unsandboxed, a folder (mode 0700) in the job root, seen at its own path.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,5 +67,12 @@ class JobFolder {
 
 // Writes dir/name as a new file (never an existing one, never through a link).
 bool write_new_file(const std::string& dir, const std::string& name, const std::string& content);
+
+// Makes the folder `name` in `parent` for a job of `uid`, with the file `file_name` in it, and
+// then gives the folder to `uid`. For a parent that processes of that uid may still change (a
+// warm interpreter's /job): only descriptors are used, so that a link the job put in place of
+// the new folder never leads the server elsewhere. Empty, or what failed.
+std::string make_job_subfolder(const std::string& parent, const std::string& name, uid_t uid,
+                               const std::string& file_name, const std::string& content);
 
 }  // namespace millrace::runtime

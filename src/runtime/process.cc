@@ -65,8 +65,15 @@ constexpr int64_t kTickMs = 50;
   } else if (fd3 >= 0) {
     dup2(fd3, 3);
   }
-  // The server's sockets and database stay ours.
-  syscall(SYS_close_range, fd3 >= 0 ? 4U : 3U, ~0U, 0U);
+  // The server's sockets and database stay ours (one by one on a kernel without close_range).
+  const int first_closed = fd3 >= 0 ? 4 : 3;
+  if (syscall(SYS_close_range, first_closed, ~0U, 0U) != 0) {
+    struct rlimit files {};
+    getrlimit(RLIMIT_NOFILE, &files);
+    for (rlim_t fd = first_closed; fd < std::min<rlim_t>(files.rlim_cur, 1 << 20); ++fd) {
+      close(static_cast<int>(fd));
+    }
+  }
   if (chdir(spec.cwd.c_str()) != 0) _exit(126);
   struct rlimit rl;
   rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(spec.limits.open_files);
@@ -263,8 +270,9 @@ ProcessOutcome run_process(const ProcessSpec& spec, const OutputSink& on_output,
   }
   if (pidfd >= 0) close(pidfd);
   // Whatever is left of the job's process group (background children, or all of it on a
-  // timeout or cancel) is killed.
-  kill_group(pid);
+  // timeout or cancel) is killed. A jail's init that was reaped took its namespace with it,
+  // and its pid may already be another's.
+  if (!child.jail || !reaped) kill_group(pid);
   close(fds[0]);
   if (!reaped) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

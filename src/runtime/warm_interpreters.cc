@@ -98,12 +98,13 @@ JobRunOutcome WarmInterpreters::run(const WarmLaunch& launch, const JobRunReques
   std::string host_dir, inside_dir;
   std::optional<JobFolder> plain;
   if (kept.cell) {
+    // The interpreter's earlier jobs may have left threads that watch its /job.
     std::string name = random_alphanumeric(20);
     host_dir = kept.area->job() + "/" + name;
     inside_dir = std::string(sandbox::kJobFolderInside) + "/" + name;
-    if (mkdir(host_dir.c_str(), 0700) != 0 ||
-        chown(host_dir.c_str(), kept.cell->uid(), kept.cell->uid()) != 0) {
-      std::string e = "cannot create the job folder " + host_dir + ": " + strerror(errno);
+    std::string e = make_job_subfolder(kept.area->job(), name, kept.cell->uid(), launch.main_name,
+                                       launch.main_content);
+    if (!e.empty()) {
       sandbox::remove_tree(host_dir);
       return failed(e);
     }
@@ -122,10 +123,10 @@ JobRunOutcome WarmInterpreters::run(const WarmLaunch& launch, const JobRunReques
       if (!path.empty()) sandbox::remove_tree(path);
     }
   } remove_after{kept.cell ? host_dir : ""};
-  if (!write_new_file(host_dir, launch.main_name, launch.main_content)) {
-    return failed("cannot write the job's files");
-  }
   if (plain) {
+    if (!plain->write_file(launch.main_name, launch.main_content)) {
+      return failed("cannot write the job's files");
+    }
     if (auto e = plain->hand_over(); !e.empty()) return failed(e);
   }
   WarmInterpreter& interpreter = *kept.interpreter;

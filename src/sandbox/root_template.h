@@ -2,8 +2,9 @@
 // read-only tmpfs holding read-only binds of the system (/usr and the host's /bin, /lib…
 // links, /etc with passwd, group and nsswitch.conf of our own), a minimal /dev, mount points
 // for /proc, /tmp, /dev/shm and /job, the runtime wrappers at /opt/millrace, and the folders
-// of interpreters installed elsewhere, at their own paths, and the folders an administrator
-// shares with every job (JOB_EXTRA_MOUNTS). The data folder, /home, /root, /run, /var and every
+// of interpreters installed elsewhere, at their own paths (or below /opt/millrace-tools when a
+// job's own mounts would hide that path), and the folders an administrator shares with every
+// job (JOB_EXTRA_MOUNTS). The data folder, /home, /root, /run, /var and every
 // job's folder are absent.
 #pragma once
 
@@ -19,6 +20,11 @@ namespace millrace::sandbox {
 // Inside a jail.
 constexpr const char* kJobFolderInside = "/job";
 constexpr const char* kRuntimeInside = "/opt/millrace";
+constexpr const char* kToolsInside = "/opt/millrace-tools";
+
+// Whether a bind at `inside` would be hidden by what each job mounts of its own (/tmp, /dev,
+// /job, /proc) or by the template's own /etc and runtime wrappers.
+bool hidden_by_job_mounts(const std::string& inside);
 
 struct RootTemplateOptions {
   std::string dir;          // an empty folder to build it on

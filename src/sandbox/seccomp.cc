@@ -61,6 +61,7 @@ const Denied kDenied[] = {
     MR_DENY(fspick),
     MR_DENY(move_mount),
     MR_DENY(open_tree),
+    MR_DENY(mount_setattr),
     MR_DENY(pidfd_getfd),
     MR_DENY(process_madvise),
     MR_DENY(syslog),

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -88,6 +89,7 @@ struct JailedInit::Block {
   int ignored_signals[64];  // the server's SIG_IGN dispositions, which exec keeps
   int ignored_count;
   int last_capability;
+  long open_files_limit;  // the server's: where closing one by one may stop
   // A prepared init (prepare()) mounts only /proc before pivoting, then waits for `go` (a futex
   // word launch() sets) and attaches mounts[1..mount_count) from attach_fds: detached copies
   // of the binds (open_tree), whose targets are paths inside the jail. The init takes each
@@ -122,6 +124,13 @@ MR_JAIL_CODE void record_failure(Block* b, int step, long ret) {
   b->failed_errno = static_cast<int>(-ret);
 }
 
+// Closes every descriptor from `first` on: at once, or one by one on a kernel without
+// close_range (before 5.9), up to the server's descriptor limit.
+MR_JAIL_CODE void close_from(Block* b, int first) {
+  if (raw_syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+  for (long fd = first; fd < b->open_files_limit; ++fd) raw_syscall(SYS_close, fd);
+}
+
 // The program could not be started: says where, and exits (the init goes on and reports it).
 [[noreturn]] MR_JAIL_CODE void main_fails(Block* b, int step, long ret) {
   record_failure(b, step, ret);
@@ -153,7 +162,7 @@ MR_JAIL_CODE int jail_main(void* arg) {
       main_fails(b, kDescriptors, r);
     }
   }
-  raw_syscall(SYS_close_range, from[3] >= 0 ? 4 : 3, ~0U, 0);
+  close_from(b, from[3] >= 0 ? 4 : 3);
   for (int i = 0; i < b->limit_count; ++i) {
     unsigned long values[2] = {b->limits[i].value, b->limits[i].value};
     r = raw_syscall(SYS_prlimit64, 0, b->limits[i].resource, reinterpret_cast<long>(values), 0);
@@ -250,6 +259,10 @@ MR_JAIL_CODE int jail_init(void* arg) {
   if (main_pid < 0) return init_fails(b, kCloneMain, -EAGAIN);
   b->main_pid = main_pid;
   set_ready(b);
+  // Until now the init shared the server's descriptor table; it needs none from here on, and
+  // holding it would keep the server's descriptors open after the server died (its listening
+  // socket, its database, the pipe whose end tells an expression evaluator to stop).
+  if (raw_syscall(SYS_unshare, CLONE_FILES) == 0) close_from(b, 0);
   while (true) {
     int status = 0;
     r = raw_syscall(SYS_wait4, -1, reinterpret_cast<long>(&status), __WALL, 0);
@@ -402,7 +415,7 @@ std::unique_ptr<JailedInit> JailedInit::make(const std::string& root, bool die_w
   self->block_ = b;
   self->root_ = root;
   // Every string the init reads is built before it runs: it may not allocate.
-  self->strings_.reserve(kMaxMountSteps + 1);
+  self->strings_.reserve(2 * kMaxMountSteps + 1);
   self->strings_.push_back(root + "/proc");
   // hidepid: the job sees its own processes only, not the init (root), which shares the
   // server's memory and so shows the server's command line.
@@ -412,6 +425,9 @@ std::unique_ptr<JailedInit> JailedInit::make(const std::string& root, bool die_w
   b->root = self->root_.c_str();
   b->die_with_parent = die_with_parent ? 1 : 0;
   b->main_stack_top = main_stack_top;
+  struct rlimit files {};
+  getrlimit(RLIMIT_NOFILE, &files);
+  b->open_files_limit = static_cast<long>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
   for (int& fd : b->attach_fds) fd = -1;
   return self;
 }
@@ -452,7 +468,8 @@ bool JailedInit::set_program(const Jail& jail, const JailedExec& exec, std::stri
 
 bool JailedInit::clone_init(std::string& error) {
   // CLONE_FILES: the init holds no copies of the server's descriptors (a connection closed by
-  // the server is closed); the program gets its own table, and keeps only 0 to 3.
+  // the server is closed) and lets the table go once its program started; the program gets
+  // its own table, and keeps only 0 to 3.
   int pid =
       clone(jail_init, init_stack_top_,
             CLONE_VM | CLONE_FILES | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, block_);
@@ -495,9 +512,10 @@ std::unique_ptr<JailedInit> JailedInit::start(const Jail& jail, const JailedExec
       error = "too many mounts for one jail";
       return nullptr;
     }
+    s.push_back(bind.source);  // the jail may be gone before the init reads it
+    const char* source = s.back().c_str();
     s.push_back(jail.root + bind.target);
-    b->mounts[b->mount_count++] = {bind.source.c_str(), s.back().c_str(), nullptr, MS_BIND | MS_REC,
-                                   nullptr};
+    b->mounts[b->mount_count++] = {source, s.back().c_str(), nullptr, MS_BIND | MS_REC, nullptr};
     if (bind.read_only) {
       b->mounts[b->mount_count++] = {nullptr, s.back().c_str(), nullptr,
                                      MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
@@ -524,6 +542,14 @@ bool JailedInit::launch(const Jail& jail, const JailedExec& exec, std::string& e
   if (!b->prepared || __atomic_load_n(&b->go, __ATOMIC_SEQ_CST) || jail.root != root_ ||
       exec.die_with_parent != (b->die_with_parent != 0)) {
     error = "this init was not prepared for this jail";
+    return false;
+  }
+  // An init that could not make its namespace (it said so) or was killed meanwhile: unusable.
+  siginfo_t info{};
+  if (__atomic_load_n(&b->ready, __ATOMIC_SEQ_CST) ||
+      (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+       info.si_pid == pid_)) {
+    error = "the init made ahead ended before its job";
     return false;
   }
   // Each bind as a detached copy of its tree, read-only already where it must be: the init,

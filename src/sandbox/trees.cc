@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,19 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 
-// Empties the directory open as `dir` (which it closes), staying on device `dev`.
-void empty_directory(int dir, dev_t dev, int depth) {
+// Folders below kMaxDepth are moved up to the top of the tree being removed, and emptied from
+// there: a tree of any depth goes without holding more than kMaxDepth descriptors.
+struct Removal {
+  int top;  // the directory being emptied
+  dev_t dev;
+  std::vector<std::string> moved_up;
+  long moves = 0;  // bounded: processes of the tree's uid may still be adding to it
+};
+
+constexpr long kMaxMoves = 100000;
+
+// Empties the directory open as `dir` (which it closes), staying on the removal's device.
+void empty_directory(int dir, Removal& removal, int depth) {
   DIR* d = fdopendir(dir);
   if (!d) {
     close(dir);
@@ -29,18 +41,42 @@ void empty_directory(int dir, dev_t dev, int depth) {
   }
   for (const auto& name : names) {
     if (unlinkat(dirfd(d), name.c_str(), 0) == 0 || errno != EISDIR) continue;
-    if (depth >= kMaxDepth) continue;
+    if (depth >= kMaxDepth) {
+      std::string up = ".removed-" + std::to_string(removal.moves);
+      if (removal.moves < kMaxMoves &&
+          renameat2(dirfd(d), name.c_str(), removal.top, up.c_str(), RENAME_NOREPLACE) == 0) {
+        ++removal.moves;
+        removal.moved_up.push_back(std::move(up));
+      }
+      continue;
+    }
     int sub = openat(dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sub < 0) continue;
     struct stat st;
-    if (fstat(sub, &st) != 0 || st.st_dev != dev) {  // a mount point: never cross it
+    if (fstat(sub, &st) != 0 || st.st_dev != removal.dev) {  // a mount point: never cross it
       close(sub);
       continue;
     }
-    empty_directory(sub, dev, depth + 1);
+    empty_directory(sub, removal, depth + 1);
     unlinkat(dirfd(d), name.c_str(), AT_REMOVEDIR);
   }
   closedir(d);
+}
+
+// Empties the directory open as `dir` (which it keeps open), deep folders included.
+void empty_tree(int dir, dev_t dev) {
+  Removal removal{dir, dev, {}};
+  int first = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+  if (first < 0) return;
+  empty_directory(first, removal, 0);
+  while (!removal.moved_up.empty()) {
+    std::string name = std::move(removal.moved_up.back());
+    removal.moved_up.pop_back();
+    int sub = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0) continue;
+    empty_directory(sub, removal, 1);
+    unlinkat(dir, name.c_str(), AT_REMOVEDIR);
+  }
 }
 
 // Gives everything in the directory open as `dir` (which it closes) to uid:gid.
@@ -104,7 +140,8 @@ bool remove_tree(const std::string& path) {
     close(dir);
     return false;
   }
-  empty_directory(dir, st.st_dev, 0);
+  empty_tree(dir, st.st_dev);
+  close(dir);
   return rmdir(path.c_str()) == 0 || errno == ENOENT;
 }
 

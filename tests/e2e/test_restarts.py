@@ -5,10 +5,12 @@ grandchildren, which outlive the server) is killed before the job runs again."""
 import os
 import shutil
 import signal
+import socket
 import time
 import unittest
 
 from e2e_util import poll, running_command, wait_running
+from flow_helpers import FlowMixin, flow_value, js, rawscript
 from harness import Server, WS, shared_folder
 
 AS_ROOT = os.geteuid() == 0
@@ -27,6 +29,28 @@ def alive(pid):
         return False
 
 
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def group_members(pgid):
+    """Live processes of the process group `pgid` (a jail's init stays in the server's group)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(pid))
+    return found
+
+
 def read_words(path):
     if not os.path.exists(path):
         return None
@@ -34,7 +58,7 @@ def read_words(path):
         return f.read().split() or None
 
 
-class RestartTest(unittest.TestCase):
+class RestartTest(FlowMixin, unittest.TestCase):
     def setUp(self):
         self.server = Server(env={"NUM_WORKERS": "1"}).start()
         self.token = self.server.login()
@@ -113,6 +137,37 @@ class RestartTest(unittest.TestCase):
             self.check_kill9_leftovers(s, s.login(), sandboxed=False)
         finally:
             s.cleanup()
+
+    @unittest.skipUnless(AS_ROOT, "jobs are sandboxed when the server runs as root")
+    def test_kill9_of_the_server_process_alone_ends_every_jail_and_frees_its_port(self):
+        # SIGKILL to the server's pid only, as `kill -9 <pid>` does (not to its process group):
+        # no init of a job, a warm interpreter or an expression evaluator may outlive it holding
+        # the server's descriptors (its listening socket, its database).
+        s = self.server
+        s.create_script(self.token, "u/admin/warm", "def main(x: int = 1):\n    return x + 1\n",
+                        dedicated_worker=True)
+        r = s.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/warm", token=self.token,
+                      json_body={"x": 1})
+        self.assertEqual((r.status, r.json()), (200, 2), r)
+        self.create_flow("u/admin/evaluated", flow_value(
+            rawscript("a", "def main(x: int):\n    return x * 2\n", x=js("flow_input.x + 1"))))
+        self.assertEqual(self.sync_result("u/admin/evaluated", {"x": 2}), 6)
+        s.create_script(self.token, "u/admin/long", "sleep 300\n", language="bash")
+        job = s.run_async(self.token, "u/admin/long")
+        wait_running(s, self.token, job)
+        pid, port = s.proc.pid, s.port
+        try:
+            os.kill(pid, signal.SIGKILL)
+            s.proc.wait()
+            poll(lambda: not port_open(port), timeout=10, what="the server's port closed")
+            poll(lambda: not group_members(pid), timeout=10, what="every init of the server gone")
+        finally:
+            try:  # whatever is left, so that a failure leaves nothing behind
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            s.kill9()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -4,6 +4,7 @@ on memory, processes, disk and CPU time that cover its children. Each test is an
 worked when all jobs ran as one user with no namespaces."""
 import os
 import pwd
+import shutil
 import subprocess
 import tempfile
 import time
@@ -13,6 +14,7 @@ from e2e_util import running_command
 from harness import BIN, PG_BASE, Server, ServerTestCase, WS, shared_folder
 
 AS_ROOT = os.geteuid() == 0
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def sync(server, token, path, args=None):
@@ -289,6 +291,24 @@ class SandboxSettingsTest(unittest.TestCase):
             self.assertEqual(sync(s, token, "u/admin/ok").json(), "ok")
         finally:
             subprocess.run(["rm", "-rf", victim])
+
+    def test_typescript_runs_when_esbuild_is_installed_under_tmp(self):
+        # A project checked out under /tmp: each job's own /tmp would hide esbuild's folder at
+        # its own path, so the jail shows it elsewhere.
+        native = os.path.join(REPO, "node_modules", "@esbuild", "linux-x64")
+        if not os.path.isdir(native):
+            self.skipTest("esbuild is not installed (npm ci)")
+        tools = tempfile.mkdtemp(prefix="millrace-e2e-tools-", dir="/tmp")
+        try:
+            shutil.copytree(native, os.path.join(tools, "linux-x64"))
+            s, token = self.start({"ESBUILD_BINARY_PATH":
+                                   os.path.join(tools, "linux-x64", "bin", "esbuild")})
+            s.create_script(token, "u/admin/ts", "export function main(x: number) {\n"
+                            "  const y: number = x + 1;\n  return y;\n}\n", language="bun")
+            r = sync(s, token, "u/admin/ts", {"x": 41})
+            self.assertEqual((r.status, r.json()), (200, 42), r)
+        finally:
+            shutil.rmtree(tools, ignore_errors=True)
 
     def test_sandbox_off_runs_jobs_as_the_job_user(self):
         s, token = self.start({"JOB_SANDBOX": "off"})

@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "common/config.h"
+#include "runtime/job_folder.h"
 #include "runtime/process.h"
 #include "sandbox/isolation.h"
 #include "sandbox/root_template.h"
@@ -66,6 +67,46 @@ TEST(TreesTest, RemoveTreeRemovesEverythingButNeverWhatItsLinksName) {
   EXPECT_FALSE(fs::exists(fs::symlink_status(job.path())));
   EXPECT_TRUE(fs::exists(outside.path() + "/precious"));
   EXPECT_TRUE(remove_tree(job.path() + "/never-there"));
+}
+
+TEST(TreesTest, RemoveTreeRemovesATreeOfAnyDepth) {
+  // A job can nest folders deeper than removal keeps descriptors open; the tree must still go
+  // (left behind, it would fill the scratch of the next jobs of the same worker slot).
+  TempDir outside, job;
+  write(outside.path() + "/precious", "keep me");
+  std::string deep = job.path();
+  for (int i = 0; i < 1000; ++i) deep += i % 300 == 0 ? "/branch" : "/d";
+  fs::create_directories(deep);
+  write(deep + "/bottom", "x");
+  fs::create_directory_symlink(outside.path(), deep + "/link_to_dir");
+  EXPECT_TRUE(remove_tree(job.path()));
+  EXPECT_FALSE(fs::exists(job.path()));
+  EXPECT_TRUE(fs::exists(outside.path() + "/precious"));
+}
+
+TEST(JobSubfolderTest, MadeWithItsFileThenGivenAwayNeverThroughWhatTheJobPutThere) {
+  // The parent is the job's to change (a warm interpreter's /job), as a link in place of the
+  // new folder would be: nothing reaches outside.
+  if (geteuid() != 0) GTEST_SKIP() << "changing owners needs root";
+  TempDir parent, outside;
+  ASSERT_EQ(runtime::make_job_subfolder(parent.path(), "job1", 4242, "main.py", "print(1)"), "");
+  struct stat st {};
+  ASSERT_EQ(stat((parent.path() + "/job1").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4242u);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  std::ifstream in(parent.path() + "/job1/main.py");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "print(1)");
+  fs::create_directory_symlink(outside.path(), parent.path() + "/job2");
+  EXPECT_NE(runtime::make_job_subfolder(parent.path(), "job2", 4242, "main.py", "x"), "");
+  EXPECT_FALSE(fs::exists(outside.path() + "/main.py"));
+  ASSERT_EQ(stat(outside.path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  // A folder of the job's own under that name is not taken over either.
+  fs::create_directory(parent.path() + "/job3");
+  ASSERT_EQ(chown((parent.path() + "/job3").c_str(), 4242, 4242), 0);
+  EXPECT_NE(runtime::make_job_subfolder(parent.path(), "job3", 4242, "main.py", "x"), "");
+  EXPECT_FALSE(fs::exists(parent.path() + "/job3/main.py"));
 }
 
 TEST(TreesTest, ChownTreeGivesTheTreeAndLinksThemselvesNotWhatTheyName) {
