@@ -1,7 +1,7 @@
 #include "runtime/signature.h"
 
 #include <cctype>
-#include <regex>
+#include <optional>
 
 #include "common/strings.h"
 
@@ -10,20 +10,82 @@ namespace millrace::runtime {
 // More positional parameters than any script declares.
 constexpr int64_t kMaxBashParameters = 1000;
 
+namespace {
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+struct BashHeaderLine {
+  std::string_view name;
+  std::string_view digits;
+  std::optional<std::string_view> default_value;
+};
+
+// Whether line[from..) is blanks, then optionally a comment that stays on this line.
+// `last_break`: the last '\r' or '\n' of the line (npos: none).
+bool blanks_then_comment(std::string_view line, size_t from, size_t last_break) {
+  while (from < line.size() && std::isspace(static_cast<unsigned char>(line[from]))) ++from;
+  if (from == line.size()) return true;
+  return line[from] == '#' && (last_break == std::string_view::npos || last_break < from);
+}
+
+// One header line: NAME="$N", NAME="${N}" or NAME="${N:-default}", then blanks and a comment.
+// Read by hand in one pass: a regex backtracks (and, in libstdc++, recurses) through a long
+// line, which a script of one long line turned into a stack overflow.
+std::optional<BashHeaderLine> match_header_line(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && is_word_char(line[i])) ++i;
+  if (i == 0 || line.substr(i, 3) != "=\"$") return std::nullopt;
+  BashHeaderLine h;
+  h.name = line.substr(0, i);
+  i += 3;
+  const bool braced = i < line.size() && line[i] == '{';
+  if (braced) ++i;
+  const size_t first_digit = i;
+  while (i < line.size() && is_digit(line[i])) ++i;
+  if (i == first_digit) return std::nullopt;
+  h.digits = line.substr(first_digit, i - first_digit);
+  const size_t last_break = line.find_last_of("\r\n");
+  std::string_view rest = line.substr(i);
+  if (!braced || rest.starts_with("}\"")) {
+    size_t close = braced ? 2 : 1;
+    if (!rest.starts_with(braced ? "}\"" : "\"")) return std::nullopt;
+    if (!blanks_then_comment(line, i + close, last_break)) return std::nullopt;
+    return h;
+  }
+  if (!rest.starts_with(":-")) return std::nullopt;
+  const size_t value_start = i + 2;
+  const size_t first_break = line.find_first_of("\r\n", value_start);
+  // Greedy, as the pattern `\{N:-(.*)\}"` reads it: the default runs to the last `}"` that only
+  // blanks and a comment follow (and holds no line break).
+  for (size_t p = line.rfind("}\""); p != std::string_view::npos && p >= value_start;
+       p = p == 0 ? std::string_view::npos : line.rfind("}\"", p - 1)) {
+    if (first_break != std::string_view::npos && first_break < p) break;
+    if (blanks_then_comment(line, p + 2, last_break)) {
+      h.default_value = line.substr(value_start, p - value_start);
+      return h;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<Parameter> parse_bash_signature(std::string_view content) {
-  static const std::regex kLine(
-      R"re(^(\w+)="\$(?:(\d+)|\{(\d+)\}|\{(\d+):-(.*)\})"\s*(?:#.*)?$)re");
   std::vector<std::pair<int, Parameter>> found;
   for (const auto& raw : split(content, '\n')) {
-    std::string line(trim(raw));
-    std::smatch m;
-    if (!std::regex_match(line, m, kLine)) continue;
+    auto header = match_header_line(trim(raw));
+    if (!header) continue;
     Parameter p;
-    p.name = m[1];
-    const auto& digits = m[2].matched ? m[2] : m[3].matched ? m[3] : m[4];
-    if (m[4].matched) p.default_value = m[5];
+    p.name = std::string(header->name);
+    if (header->default_value) p.default_value = std::string(*header->default_value);
     // Beyond any list that counts from $1 (and beyond int: a number is the author's text).
-    auto index = parse_int64(digits.str());
+    auto index = parse_int64(header->digits);
     if (!index || *index < 1 || *index > kMaxBashParameters) continue;
     found.emplace_back(static_cast<int>(*index), p);
   }

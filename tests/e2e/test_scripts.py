@@ -35,6 +35,17 @@ class ScriptsTest(ServerTestCase):
         self.assertTrue(r.content_type.startswith("text/plain"), r.content_type)
         self.assertRegex(r.text, HEX16)
 
+    def test_a_bash_script_of_one_long_line_is_read_not_a_crash(self):
+        # Its header was read with a regex that recursed once per character.
+        value = "v" * 2_000_000
+        r = self.new_script("u/admin/long_line", f'x="${{1:-{value}}}"\necho "${{#x}}"\n',
+                            language="bash")
+        self.assertEqual(r.status, 201, r)
+        self.assertHealthy()
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/long_line",
+                                json_body={}, token=self.token, timeout=60)
+        self.assertEqual((r.status, r.json()), (200, "2000000"), r)
+
     def test_get_by_path_and_by_hash_return_the_script(self):
         content = "def main(x: int = 1):\n    return x\n"
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",

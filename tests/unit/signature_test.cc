@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <regex>
+#include <string>
+
+#include "common/strings.h"
+
 namespace millrace::runtime {
 namespace {
 
@@ -39,6 +45,52 @@ TEST(BashSignatureTest, NumbersBeyondAnyListAreIgnoredNotThrown) {
       "a=\"$1\"\nb=\"$99999999999999999999\"\nc=\"${4294967297}\"\nd=\"${0:-x}\"\n");
   ASSERT_EQ(params.size(), 1u);
   EXPECT_EQ(params[0].name, "a");
+}
+
+TEST(BashSignatureTest, ALongLineIsReadWithoutRecursion) {
+  // A regex recursed once per character here: a 1 MB header line overflowed the stack.
+  std::string value(1 << 20, 'v');
+  auto params = parse_bash_signature("a=\"${1:-" + value + "}\"\nb=\"$2\" # " + value + "\n");
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(params[0].default_value, value);
+  EXPECT_EQ(params[1].name, "b");
+}
+
+TEST(BashSignatureTest, ReadsEveryLineAsThePatternItReplaces) {
+  // The header pattern Windmill documents, against the hand-written reader, on lines made of
+  // the pieces that matter (quotes, braces, blanks, comments, line breaks).
+  const std::regex pattern(R"re(^(\w+)="\$(?:(\d+)|\{(\d+)\}|\{(\d+):-(.*)\})"\s*(?:#.*)?$)re");
+  const char pieces[] = {'a', '_', '1', '"', '}', '{', ':', '-', '#', ' ', '\t', '\r', '$', '='};
+  std::mt19937 random(42);
+  auto noise = [&](int max) {
+    std::string out;
+    for (int n = static_cast<int>(random() % (max + 1)); n > 0; --n) {
+      out += pieces[random() % sizeof pieces];
+    }
+    return out;
+  };
+  const char* heads[] = {"x=\"$1", "x=\"${1}", "x=\"${1:-", "x_2=\"$1\"", "=\"$1\""};
+  int with_default = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = heads[random() % 5] + noise(6) + (random() % 2 ? "}\"" : "\"") + noise(6);
+    std::string trimmed(trim(line));
+    std::smatch m;
+    // (A number other than 1 starts no list: nothing to compare then but that.)
+    const bool matches = std::regex_match(trimmed, m, pattern) && (m[2].matched   ? m[2]
+                                                                   : m[3].matched ? m[3]
+                                                                                  : m[4])
+                                                                          .str() == "1";
+    auto params = parse_bash_signature(line);
+    ASSERT_EQ(params.size(), matches ? 1u : 0u) << "line: " << line;
+    if (!matches) continue;
+    EXPECT_EQ(params[0].name, m[1].str()) << line;
+    EXPECT_EQ(params[0].default_value.has_value(), m[4].matched) << line;
+    if (m[4].matched) {
+      EXPECT_EQ(*params[0].default_value, m[5].str()) << line;
+      ++with_default;
+    }
+  }
+  EXPECT_GT(with_default, 200);  // the lines do exercise the greedy default
 }
 
 TEST(BashSignatureTest, IgnoresOtherAssignments) {
