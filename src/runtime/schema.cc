@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_limits.h"
 #include "common/strings.h"
 #include "runtime/signature.h"
 
@@ -59,6 +60,8 @@ std::optional<json> python_literal(const std::string& text) {
       converted += c;
     }
   }
+  // Nested past what a request body may be: no default (the library recurses printing it).
+  if (!json_depth_within(converted, kMaxRequestJsonDepth)) return std::nullopt;
   json j = json::parse(converted, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
@@ -74,7 +77,11 @@ json type_of_value(const json& v) {
   return json::object();
 }
 
-json python_type(const std::string& annotation) {
+// Types nested deeper than any script's are any value: each level is a recursion and a copy.
+constexpr int kMaxTypeDepth = 32;
+
+json python_type(const std::string& annotation, int depth = 0) {
+  if (depth > kMaxTypeDepth) return json::object();
   auto [name, inner] = split_generic(annotation);
   if (name == "str") return {{"type", "string"}};
   if (name == "int") return {{"type", "integer"}};
@@ -88,10 +95,10 @@ json python_type(const std::string& annotation) {
   if (name == "dict" || name == "Dict" || name == "typing.Dict") return {{"type", "object"}};
   if (name == "list" || name == "List" || name == "typing.List") {
     json j = {{"type", "array"}};
-    if (!inner.empty()) j["items"] = python_type(inner);
+    if (!inner.empty()) j["items"] = python_type(inner, depth + 1);
     return j;
   }
-  if (name == "Optional" || name == "typing.Optional") return python_type(inner);
+  if (name == "Optional" || name == "typing.Optional") return python_type(inner, depth + 1);
   if (name == "Literal" || name == "typing.Literal") {
     auto values = python_literal("[" + inner + "]");
     if (values && values->is_array() && !values->empty()) {
@@ -103,7 +110,7 @@ json python_type(const std::string& annotation) {
   if (annotation.find('|') != std::string::npos) {  // `int | None`
     for (auto& part : split(annotation, '|')) {
       std::string p(trim(part));
-      if (p != "None") return python_type(p);
+      if (p != "None") return python_type(p, depth + 1);
     }
   }
   return json::object();  // unknown: any JSON value
@@ -112,7 +119,8 @@ json python_type(const std::string& annotation) {
 // TypeScript types (Windmill's TS parser): string, number, boolean, bigint → integer, Date,
 // arrays (T[] and Array<T>), unions of string literals → enum, objects; `| undefined` and
 // `| null` are dropped; anything else is any JSON value.
-json ts_type(const std::string& text) {
+json ts_type(const std::string& text, int depth = 0) {
+  if (depth > kMaxTypeDepth) return json::object();
   std::vector<std::string> members;
   for (auto& part : split(std::string(trim(text)), '|')) {
     std::string m(trim(part));
@@ -136,10 +144,10 @@ json ts_type(const std::string& text) {
   if (t == "bigint") return {{"type", "integer"}};
   if (t == "Date") return {{"type", "string"}, {"format", "date-time"}};
   if (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
-    return {{"type", "array"}, {"items", ts_type(t.substr(0, t.size() - 2))}};
+    return {{"type", "array"}, {"items", ts_type(t.substr(0, t.size() - 2), depth + 1)}};
   }
   if (starts_with(t, "Array<") && t.back() == '>') {
-    return {{"type", "array"}, {"items", ts_type(t.substr(6, t.size() - 7))}};
+    return {{"type", "array"}, {"items", ts_type(t.substr(6, t.size() - 7), depth + 1)}};
   }
   if (t == "object" || t.front() == '{' || starts_with(t, "Record<")) return {{"type", "object"}};
   return json::object();

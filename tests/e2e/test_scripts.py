@@ -46,6 +46,21 @@ class ScriptsTest(ServerTestCase):
                                 json_body={}, token=self.token, timeout=60)
         self.assertEqual((r.status, r.json()), (200, "2000000"), r)
 
+    def test_deeply_nested_signatures_are_saved_not_a_crash(self):
+        # Each level of a type or a default was a recursion when the schema was inferred.
+        n = 100_000
+        for path, language, content in [
+                ("u/admin/deep_list", "python3",
+                 "def main(x: " + "list[" * n + "int" + "]" * n + "):\n    return 1\n"),
+                ("u/admin/deep_default", "python3",
+                 "def main(x = " + "[" * n + "]" * n + "):\n    return 1\n"),
+                ("u/admin/deep_array", "bun",
+                 "export function main(x: string" + "[]" * n + ") { return 1 }\n")]:
+            with self.subTest(path=path):
+                r = self.new_script(path, content, language=language)
+                self.assertEqual(r.status, 201, r)
+                self.assertHealthy()
+
     def test_get_by_path_and_by_hash_return_the_script(self):
         content = "def main(x: int = 1):\n    return x\n"
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",

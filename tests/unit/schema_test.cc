@@ -54,6 +54,30 @@ TEST(SchemaTest, PythonLiteralsKeepTheirTypeAndEscapes) {
   EXPECT_EQ(s["properties"]["quote"]["default"], "it's \"ok\"");
 }
 
+std::string repeat(std::string_view piece, size_t n) {
+  std::string out;
+  out.reserve(piece.size() * n);
+  for (size_t i = 0; i < n; ++i) out += piece;
+  return out;
+}
+
+TEST(SchemaTest, DeeplyNestedTypesAndDefaultsAreReadAsAnyValueNotACrash) {
+  // Each level was a recursion (and a copy of the rest): 100,000 levels overflowed the stack
+  // or exhausted memory while a script was saved.
+  const size_t n = 100000;
+  json py = schema_of("python3", "def main(a: " + repeat("list[", n) + "int" + repeat("]", n) +
+                                     ", b = " + repeat("[", n) + repeat("]", n) + "):\n  pass\n");
+  EXPECT_EQ(py["properties"]["a"]["type"], "array");
+  EXPECT_FALSE(py["properties"]["b"].contains("default"));  // deeper than a request may be
+  json ts = schema_of("bun", "export function main(a: string" + repeat("[]", n) + ", b: " +
+                                 repeat("Array<", n) + "number" + repeat(">", n) + ") {}\n");
+  EXPECT_EQ(ts["properties"]["a"]["type"], "array");
+  EXPECT_EQ(ts["properties"]["b"]["type"], "array");
+  // Within the depth any script has, types are still read all the way down.
+  json two = schema_of("python3", "def main(a: list[list[int]]):\n  pass\n");
+  EXPECT_EQ(two["properties"]["a"]["items"]["items"]["type"], "integer");
+}
+
 TEST(SchemaTest, PythonWithoutMainHasNoSchema) {
   EXPECT_FALSE(infer_schema("python3", "print('hi')\n").has_value());
 }
