@@ -65,7 +65,7 @@ std::optional<BashHeaderLine> match_header_line(std::string_view line) {
   // blanks and a comment follow (and holds no line break).
   for (size_t p = line.rfind("}\""); p != std::string_view::npos && p >= value_start;
        p = p == 0 ? std::string_view::npos : line.rfind("}\"", p - 1)) {
-    if (first_break != std::string_view::npos && first_break < p) break;
+    if (first_break != std::string_view::npos && first_break < p) continue;
     if (blanks_then_comment(line, p + 2, last_break)) {
       h.default_value = line.substr(value_start, p - value_start);
       return h;

@@ -108,7 +108,8 @@ class RestartTest(FlowMixin, unittest.TestCase):
                         language="bash")
         job = s.run_async(token, "u/admin/spawner")
         first = poll(lambda: read_words(pid_file), what="the job's child pid")
-        self.assertTrue(running_command(marker))
+        # The pid is written as soon as the child is forked, maybe before it executes sleep.
+        poll(lambda: running_command(marker), what="the job's child running")
         s.kill9()
         if sandboxed:
             # Its whole namespace went with the server, before any restart.

@@ -71,7 +71,7 @@ TEST(BashSignatureTest, ReadsEveryLineAsThePatternItReplaces) {
   };
   const char* heads[] = {"x=\"$1", "x=\"${1}", "x=\"${1:-", "x_2=\"$1\"", "=\"$1\""};
   int with_default = 0;
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 200000; ++i) {
     std::string line = heads[random() % 5] + noise(6) + (random() % 2 ? "}\"" : "\"") + noise(6);
     std::string trimmed(trim(line));
     std::smatch m;
@@ -90,7 +90,11 @@ TEST(BashSignatureTest, ReadsEveryLineAsThePatternItReplaces) {
       ++with_default;
     }
   }
-  EXPECT_GT(with_default, 200);  // the lines do exercise the greedy default
+  EXPECT_GT(with_default, 2000);  // the lines do exercise the greedy default
+  // A line break in the last candidate's default, with an earlier one that fits.
+  auto params = parse_bash_signature("x=\"${1:-a}\"\r#c}\"\n");
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].default_value, "a");
 }
 
 TEST(BashSignatureTest, IgnoresOtherAssignments) {
