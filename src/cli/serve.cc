@@ -87,7 +87,7 @@ std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
     if (!*binary) continue;
     std::string folder = install_folder(**binary);
     if (folder.empty()) continue;
-    if (!sandbox::hidden_by_job_mounts(folder)) {
+    if (!hidden_in_job_sandbox(folder)) {
       o.extra_mounts.push_back({folder, folder, true});
       continue;
     }

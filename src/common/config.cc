@@ -7,6 +7,14 @@
 #include "common/strings.h"
 
 namespace millrace {
+
+bool hidden_in_job_sandbox(const std::string& inside) {
+  for (const char* own : {"/tmp", "/job", "/dev", "/proc", "/opt/millrace"}) {
+    if (inside == own || inside.starts_with(std::string(own) + "/")) return true;
+  }
+  return false;
+}
+
 namespace {
 
 using Setter = std::function<bool(Config&, const std::string&)>;
@@ -139,10 +147,7 @@ const std::vector<Entry>& entries() {
                m.inside.find("..") != std::string::npos || m.inside == "/") {
              return false;
            }
-           // Each job's own folders would hide it.
-           for (const char* own : {"/tmp", "/job", "/dev", "/proc", "/opt/millrace"}) {
-             if (m.inside == own || m.inside.starts_with(std::string(own) + "/")) return false;
-           }
+           if (hidden_in_job_sandbox(m.inside)) return false;
            c.job_extra_mounts.push_back(m);
          }
          return true;

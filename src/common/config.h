@@ -15,6 +15,10 @@ struct ExtraMount {
   bool read_only = false;
 };
 
+// Whether a bind at `inside` (a path in a job's sandbox) would be hidden by what each job
+// mounts of its own (/tmp, /dev, /job, /proc) or by the runtime wrappers (/opt/millrace).
+bool hidden_in_job_sandbox(const std::string& inside);
+
 struct Config {
   std::string command = "serve";  // serve (API and workers), server (API), worker (workers)
   std::string bind_address = "0.0.0.0";

@@ -112,35 +112,57 @@ bool JsEvaluator::ensure_started(Slot& slot, std::string& error) {
   return true;
 }
 
-bool JsEvaluator::await_ready(Slot& slot, std::string& error) {
-  // Generous: a loaded machine may take seconds to start Node; expressions get their own time.
-  constexpr auto kStartTimeout = std::chrono::seconds(30);
-  const auto deadline = SteadyClock::now() + kStartTimeout;
-  char buf[4096];
-  size_t nl;
-  while ((nl = slot.pending.find('\n')) == std::string::npos) {
+namespace {
+
+enum class LineWait { kLine, kTimedOut, kEnded };
+
+// Reads from the evaluator until `pending` holds a whole line, the deadline passes or its
+// output ends.
+LineWait wait_for_line(int from_child, std::string& pending,
+                       std::chrono::steady_clock::time_point deadline) {
+  char buf[65536];
+  while (pending.find('\n') == std::string::npos) {
     auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    if (left.count() <= 0) {
-      error = "it did not start within 30 s";
-      return false;
-    }
-    struct pollfd pfd = {slot.process.from_child, POLLIN, 0};
+    if (left.count() <= 0) return LineWait::kTimedOut;
+    struct pollfd pfd = {from_child, POLLIN, 0};
     int n = poll(&pfd, 1, static_cast<int>(left.count()));
     if (n <= 0) continue;
-    ssize_t r = read(slot.process.from_child, buf, sizeof buf);
+    ssize_t r = read(from_child, buf, sizeof buf);
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (r <= 0) {
+    if (r <= 0) return LineWait::kEnded;
+    pending.append(buf, static_cast<size_t>(r));
+  }
+  return LineWait::kLine;
+}
+
+// The first line of the pending output, taken out of it.
+std::string take_line(std::string& pending) {
+  size_t nl = pending.find('\n');
+  std::string line = pending.substr(0, nl);
+  pending.erase(0, nl + 1);
+  return line;
+}
+
+}  // namespace
+
+bool JsEvaluator::await_ready(Slot& slot, std::string& error) {
+  // Generous: a loaded machine may take seconds to start Node; expressions get their own time.
+  switch (wait_for_line(slot.process.from_child, slot.pending,
+                        SteadyClock::now() + std::chrono::seconds(30))) {
+    case LineWait::kTimedOut:
+      error = "it did not start within 30 s";
+      return false;
+    case LineWait::kEnded:
       error = "it ended before it was ready";
       return false;
-    }
-    slot.pending.append(buf, static_cast<size_t>(r));
+    case LineWait::kLine:
+      break;
   }
-  if (slot.pending.compare(0, nl, R"({"ready":true})") != 0) {
+  if (take_line(slot.pending) != R"({"ready":true})") {
     error = "it said something unexpected as it started";
     return false;
   }
-  slot.pending.erase(0, nl + 1);
   return true;
 }
 
@@ -157,47 +179,32 @@ EvalOutcome JsEvaluator::exchange(Slot& slot, const std::string& line) {
     return out;
   }
   const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  char buf[65536];
-  while (true) {
-    size_t nl = slot.pending.find('\n');
-    if (nl != std::string::npos) {
-      std::string answer = slot.pending.substr(0, nl);
-      slot.pending.erase(0, nl + 1);
-      json a = json::parse(answer, nullptr, false);
-      if (a.is_discarded() || !a.is_object()) {
-        runtime::stop_piped(slot.process);
-        out.error = "the expression evaluator answered something unreadable";
-        return out;
-      }
-      out.ok = a.value("ok", false);
-      if (out.ok) {
-        out.value_json = a.contains("value") ? a["value"].dump() : "null";
-      } else {
-        out.error = a.value("error", std::string("evaluation failed"));
-      }
-      return out;
-    }
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    if (left.count() <= 0) {
+  switch (wait_for_line(slot.process.from_child, slot.pending, deadline)) {
+    case LineWait::kTimedOut:
       // A runaway (a loop, a huge computation): the process is replaced, the pool goes on.
       runtime::stop_piped(slot.process);
       out.error = "did not finish within " + std::to_string(options_.timeout_ms) + " ms";
       return out;
-    }
-    struct pollfd pfd = {slot.process.from_child, POLLIN, 0};
-    int n = poll(&pfd, 1, static_cast<int>(left.count()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    ssize_t r = read(slot.process.from_child, buf, sizeof buf);
-    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (r <= 0) {
+    case LineWait::kEnded:
       runtime::stop_piped(slot.process);
       out.error = "the expression evaluator stopped unexpectedly (out of memory?)";
       return out;
-    }
-    slot.pending.append(buf, static_cast<size_t>(r));
+    case LineWait::kLine:
+      break;
   }
+  json a = json::parse(take_line(slot.pending), nullptr, false);
+  if (a.is_discarded() || !a.is_object()) {
+    runtime::stop_piped(slot.process);
+    out.error = "the expression evaluator answered something unreadable";
+    return out;
+  }
+  out.ok = a.value("ok", false);
+  if (out.ok) {
+    out.value_json = a.contains("value") ? a["value"].dump() : "null";
+  } else {
+    out.error = a.value("error", std::string("evaluation failed"));
+  }
+  return out;
 }
 
 EvalOutcome JsEvaluator::evaluate(const std::string& expr, const std::string& context_json,

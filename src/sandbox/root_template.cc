@@ -134,13 +134,6 @@ std::string make_dev(const std::string& root) {
 
 }  // namespace
 
-bool hidden_by_job_mounts(const std::string& inside) {
-  for (const char* own : {"/tmp", "/dev", "/job", "/proc", "/etc", kRuntimeInside}) {
-    if (inside == own || inside.starts_with(std::string(own) + "/")) return true;
-  }
-  return false;
-}
-
 std::string build_root_template(const RootTemplateOptions& o) {
   const std::string& root = o.dir;
   if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return failure("create", root);

@@ -22,10 +22,6 @@ constexpr const char* kJobFolderInside = "/job";
 constexpr const char* kRuntimeInside = "/opt/millrace";
 constexpr const char* kToolsInside = "/opt/millrace-tools";
 
-// Whether a bind at `inside` would be hidden by what each job mounts of its own (/tmp, /dev,
-// /job, /proc) or by the template's own /etc and runtime wrappers.
-bool hidden_by_job_mounts(const std::string& inside);
-
 struct RootTemplateOptions {
   std::string dir;          // an empty folder to build it on
   std::string files_dir;    // where the generated /etc files are written

@@ -360,6 +360,7 @@ Stacks& stacks() {
 struct ProcessFacts {
   std::vector<int> ignored_signals;
   int last_capability = 63;
+  long open_files_limit = 1024;  // the server raised it at start, before any jail
 };
 
 const ProcessFacts& process_facts() {
@@ -374,6 +375,10 @@ const ProcessFacts& process_facts() {
     }
     std::ifstream in("/proc/sys/kernel/cap_last_cap");
     in >> f.last_capability;
+    struct rlimit files {};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+      f.open_files_limit = static_cast<long>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
+    }
     return f;
   }();
   return facts;
@@ -425,9 +430,6 @@ std::unique_ptr<JailedInit> JailedInit::make(const std::string& root, bool die_w
   b->root = self->root_.c_str();
   b->die_with_parent = die_with_parent ? 1 : 0;
   b->main_stack_top = main_stack_top;
-  struct rlimit files {};
-  getrlimit(RLIMIT_NOFILE, &files);
-  b->open_files_limit = static_cast<long>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
   for (int& fd : b->attach_fds) fd = -1;
   return self;
 }
@@ -458,6 +460,7 @@ bool JailedInit::set_program(const Jail& jail, const JailedExec& exec, std::stri
   const ProcessFacts& facts = process_facts();
   for (int sig : facts.ignored_signals) b->ignored_signals[b->ignored_count++] = sig;
   b->last_capability = facts.last_capability;
+  b->open_files_limit = facts.open_files_limit;
   b->uid = jail.uid;
   b->gid = jail.gid;
   b->filter = &job_syscall_filter();
