@@ -1,4 +1,4 @@
-// Webhook arguments checked against the runnable's schema (issue 5): a missing required
+// Webhook arguments checked against the runnable's schema: a missing required
 // argument, or one of the wrong JSON type or outside its enum, is a 400 naming the argument
 // and what it should be. An explicit null is given to the script as it is (Python's None).
 // Arguments the schema does not declare are ignored, as Windmill does.

@@ -1,4 +1,4 @@
-// Server-Sent Events answers (reference §2.5): `run_and_stream` webhooks and
+// Server-Sent Events answers: `run_and_stream` webhooks and
 // `jobs_u/getupdate_sse`. Each event is `data: <json>\n\n`, its kind in the JSON's `type`:
 // `update` (the fields of a getupdate answer), `ping` every 5 s, `timeout` (then the end) after
 // TIMEOUT_SSE_STREAM, `notfound` when the job is gone.

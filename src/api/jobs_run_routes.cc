@@ -168,7 +168,7 @@ void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::
   (void)canceled;  // already done, or gone: nothing left to stop
 }
 
-// A run_and_stream call (reference §2.5), as Windmill answers it: the job is made, then the
+// A run_and_stream call, as Windmill answers it: the job is made, then the
 // stream opens with an empty update, sends the job's result stream as it comes and pings, and
 // ends with the result (or the error, which is the result of a failed job) as `only_result`; a
 // flow's early_return result ends it early. A timeout ends the stream (TIMEOUT_SSE_STREAM), not

@@ -1,4 +1,4 @@
-// Naming rules for what users name: script/flow paths and workspace ids (reference §4.5).
+// Naming rules for what users name: script/flow paths and workspace ids.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // Who sent a request, and may they call this route: the token is taken from
-// `Authorization: Bearer`, else `?token=`, else the `token` cookie (reference §1.2 puts the
+// `Authorization: Bearer`, else `?token=`, else the `token` cookie (Windmill puts the
 // cookie before the query; a token in the URL is given on purpose, the cookie by the browser).
 #pragma once
 

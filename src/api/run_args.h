@@ -1,4 +1,4 @@
-// Webhook request → job arguments (reference §2.3). Pure: no I/O, unit-tested as a table.
+// Webhook request → job arguments. Pure: no I/O, unit-tested as a table.
 #pragma once
 
 #include <string>

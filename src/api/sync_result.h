@@ -1,4 +1,4 @@
-// What a sync webhook answers once its job is done (reference §2.4): 200 with the result, 422
+// What a sync webhook answers once its job is done: 200 with the result, 422
 // with the error, or the status, headers and body a result object asks for through
 // windmill_status_code / windmill_content_type / windmill_headers (or their wm_ aliases).
 // A job's answer is served on the app's own origin, so it may not act for the app: a raw body

@@ -1,4 +1,4 @@
-// The JSON shapes the API answers with (Windmill's field names, reference §3–§8).
+// The JSON shapes the API answers with (Windmill's field names).
 #pragma once
 
 #include <string>

@@ -21,7 +21,7 @@ struct Identity {
   std::string token_hash;
   std::optional<std::string> job_id;  // set when the token is a job's WM_TOKEN
 
-  // The name jobs and audit rows show (reference §1.4): webhook-*, http-*, ... labels as they
+  // The name jobs and audit rows show: webhook-*, http-*, ... labels as they
   // are, other labels as label-<label>, otherwise the username.
   std::string display_name() const;
   std::string permissioned_as() const { return "u/" + username; }

@@ -1,4 +1,4 @@
-// Token scopes, as Windmill spells them (reference §1.5): `domain:action[:resources]`, and for
+// Token scopes, as Windmill spells them: `domain:action[:resources]`, and for
 // running jobs `jobs:run[:scripts|flows[:resources]]`. Resources are a comma list of exact
 // paths, `prefix/*` wildcards, or `*`. A token with no scopes has its owner's full rights.
 // Pure functions: no I/O, safe from any thread.

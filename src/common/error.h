@@ -13,7 +13,7 @@ struct Error {
   int status = 500;
   std::string message;
 
-  // The constructors follow Windmill's error prefixes (reference §1.3).
+  // The constructors follow Windmill's error prefixes.
   static Error bad_request(const std::string& m) { return {400, "Bad request: " + m}; }
   static Error not_found(const std::string& m) { return {404, "Not found: " + m}; }
   static Error unauthorized(const std::string& m) { return {401, "Not authorized: " + m}; }

@@ -1,6 +1,6 @@
 // What a flow's JavaScript expressions see, and their evaluation. A plain property path
 // (`flow_input.x`, `results.a.b`, `previous_result[0]`, `flow_input.iter.value`) is resolved
-// here without a round trip; anything else goes to the Node.js evaluator pool (DESIGN.md).
+// here without a round trip; anything else goes to the Node.js evaluator pool.
 #pragma once
 
 #include <functional>
@@ -13,7 +13,7 @@ namespace millrace::flow {
 class JsEvaluator;
 using ojson = nlohmann::ordered_json;
 
-// The names an expression may use (reference §6.2). Unset names are undefined.
+// The names an expression may use. Unset names are undefined.
 struct Scope {
   const ojson* flow_input = nullptr;
   const ojson* previous_result = nullptr;

@@ -1,4 +1,4 @@
-// The flow state machine (reference §6; DESIGN.md "Flows"). A flow run is a job whose
+// The flow state machine (docs/architecture.md, "How a flow runs"). A flow run is a job whose
 // `flow_status` records where it is; each step runs as a child job. When a worker claims a
 // flow job it calls advance(): from the stored state and the stored outcomes of its steps,
 // the flow moves as far as it can without waiting — evaluating input transforms, skipping,

@@ -69,8 +69,8 @@ JsEvaluator::Slot::~Slot() = default;
 bool JsEvaluator::ensure_started(Slot& slot, std::string& error) {
   if (slot.process.child.pid > 0) return true;
   runtime::ProcessSpec spec;
-  spec.argv = {options_.node, "--max-old-space-size=" + std::to_string(options_.heap_mb), "-e",
-               kEvaluatorScript};
+  spec.argv = {options_.node, "--max-old-space-size=" + std::to_string(options_.heap_mb),
+               "--input-type=module", "-e", kEvaluatorScript};
   if (options_.isolation) {
     if (!slot.cell) {
       // A little room: the heap limit is V8's; the cell's covers the whole process.

@@ -1,5 +1,5 @@
 // Flow expressions (input transforms, stop/skip predicates, loop iterators) in full modern
-// JavaScript, evaluated by a small pool of persistent Node.js processes (DESIGN.md). Each
+// JavaScript, evaluated by a small pool of persistent Node.js processes. Each
 // process compiles an expression once and answers a call in tens of microseconds; one stuck in
 // a loop is killed at the deadline and replaced, and only that evaluation fails.
 #pragma once

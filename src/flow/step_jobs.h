@@ -34,7 +34,7 @@ queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
                        const ojson& flow_value, const ojson& modules, const ojson& args,
                        EpochMs now);
 
-// A flow's state before its first step (reference §6, `flow_status`).
+// A flow's state before its first step (`flow_status`).
 ojson initial_status(const ojson& modules);
 
 }  // namespace millrace::flow

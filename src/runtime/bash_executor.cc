@@ -1,4 +1,4 @@
-// Bash jobs (reference §5): declared header arguments become $1..$n; the result is
+// Bash jobs: declared header arguments become $1..$n; the result is
 // ./result.json, else ./result.out as a string, else the last line of output.
 #include <nlohmann/json.hpp>
 

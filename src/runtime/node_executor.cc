@@ -1,5 +1,5 @@
 // TypeScript and JavaScript jobs (languages bun, deno, nativets, bunnative) on Node.js
-// (DESIGN.md "TypeScript"): esbuild strips the types once per script content (kept in memory
+//: esbuild strips the types once per script content (kept in memory
 // by its hash), node runs the wrapper, which calls main with positional arguments.
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-// Python jobs (reference §5): main's parameters bound by keyword, result JSON-dumped,
+// Python jobs: main's parameters bound by keyword, result JSON-dumped,
 // an exception becomes {name, message, stack}. Cold: one python3 per job; warm: the worker
 // slot's interpreter for this script version.
 #include <sys/stat.h>

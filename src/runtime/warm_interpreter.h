@@ -1,5 +1,5 @@
 // One long-lived interpreter (Python or Node.js) that loads one script version once and runs
-// its main for one job after another (DESIGN.md "warm workers"). Protocol, version 1:
+// its main for one job after another (docs/architecture.md, "Warm workers"). Protocol, version 1:
 //   server → stdin:       "<n>\n" then n bytes of JSON {"cwd", "env": {NAME: value}, "args"}
 //   interpreter → fd 3:   "ok <n>\n" (then the result's JSON) or "err <n>\n" (the error object)
 // Before each job the interpreter moves to the job's folder and takes the job's environment;

@@ -33,7 +33,7 @@ struct JobRecord {
   int64_t priority = 0;
   std::string tag;
   // Flows (kind flow/flownode): the value run, pinned when the job was created, and its state
-  // machine (reference §6; the flow engine owns its shape).
+  // machine (the flow engine owns its shape).
   std::optional<std::string> raw_flow;
   std::optional<std::string> flow_status;
   // A step of a flow: the module id it runs, and the code of an inline (rawscript) step.

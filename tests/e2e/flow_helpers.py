@@ -1,6 +1,6 @@
-"""Shared by the flow engine's end-to-end tests (test_flow_*.py): builders for OpenFlow values
-(reference/windmill-api.md §6.1), python and bash step code, a world-writable folder that steps
-and the test share, and FlowMixin, which creates, runs and inspects flows over HTTP (§2, §3).
+"""Shared by the flow engine's end-to-end tests (test_flow_*.py): builders for OpenFlow values,
+python and bash step code, a world-writable folder that steps and the test share, and
+FlowMixin, which creates, runs and inspects flows over HTTP.
 Standard library only, like harness.py.
 
 Builders answer plain dicts, so a test can still add or change any field by hand:

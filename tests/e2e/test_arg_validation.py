@@ -1,4 +1,4 @@
-"""Webhook arguments are checked against the schema of the script or flow (issue 5): a missing
+"""Webhook arguments are checked against the schema of the script or flow: a missing
 required argument or one of the wrong JSON type is a 400 `Bad request: …` that names the
 argument and the type it should have, before any job is made; arguments the schema does not
 declare are ignored (Windmill's rule). The schema is the one saved, or the one inferred from

@@ -1,4 +1,4 @@
-"""Authentication, sessions, users, workspaces and API tokens (reference §1, §8)."""
+"""Authentication, sessions, users, workspaces and API tokens."""
 import datetime
 import time
 import unittest

@@ -1,4 +1,4 @@
-"""Server-Sent Events (reference §2.5; issue 5): `jobs/run_and_stream/{p,h,f,fv}` runs a script
+"""Server-Sent Events: `jobs/run_and_stream/{p,h,f,fv}` runs a script
 or flow and streams `data: <json>` events ending with its result (`only_result`), and
 `jobs_u/getupdate_sse/{id}` streams a job's updates (new logs, running, the end with the job).
 Both send `ping` every 5 s and end with `timeout` after TIMEOUT_SSE_STREAM; neither cancels the

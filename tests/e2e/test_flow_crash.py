@@ -1,4 +1,4 @@
-"""A flow survives kill -9 of the server (DESIGN.md: a step's result and the flow's advance are
+"""A flow survives kill -9 of the server (a step's result and the flow's advance are
 stored together, so a crash never leaves a flow half-advanced).
 
 - A 20-step flow, python3 and bash steps in turn, each adding one to previous_result: the server

@@ -1,4 +1,4 @@
-"""The flow engine, one module type at a time (reference/windmill-api.md §6): rawscript steps in
+"""The flow engine, one module type at a time: rawscript steps in
 python3 and bash, scripts by path and by hash, sub-flows, for and while loops, branchone,
 branchall and identity; how values travel between steps (flow input, previous_result,
 results.<id>, flow_input.iter); what flow_status and the child jobs record. Parallel branches

@@ -1,4 +1,4 @@
-"""Flow options (reference/windmill-api.md §6): each per-module option (input transforms, retry,
+"""Flow options: each per-module option (input transforms, retry,
 stop_after_if, stop_after_all_iters_if, skip_if, continue_on_error, sleep, timeout, mock), the
 flow-level ones (failure_module, early_return, same_worker), expressions that throw, do not
 parse or never end; then the flow webhooks (§2: by path and by version, async and sync, GET

@@ -10,7 +10,7 @@ SCHEMA = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "ob
 
 
 def two_steps(multiplier=10):
-    """The flow `wmill flow push` sends (reference/windmill-clients.md §2.7)."""
+    """The flow `wmill flow push` sends."""
     return {"modules": [
         {"id": "a", "summary": "add one", "value": {
             "type": "rawscript", "language": "python3",

@@ -1,4 +1,4 @@
-"""Per-job limits (issue 5). Memory (JOB_MEMORY_LIMIT_MB): a job that goes over it fails with a
+"""Per-job limits. Memory (JOB_MEMORY_LIMIT_MB): a job that goes over it fails with a
 message that says so and names the limit, whatever its language; the server and the jobs after
 it are unharmed; a job within the limit runs as usual. Result size (MAX_RESULT_SIZE_MB): a
 larger result fails its job in words, in every language."""

@@ -1,4 +1,4 @@
-"""Many processes on one PostgreSQL database (issue 6): `millrace server` nodes take the
+"""Many processes on one PostgreSQL database: `millrace server` nodes take the
 webhooks, `millrace worker` nodes run the jobs, and every job runs exactly once. Runs in the
 PostgreSQL pass of the suite; skipped in the SQLite one."""
 import os

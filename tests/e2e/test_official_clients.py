@@ -4,7 +4,7 @@
 package.json; `npm ci` at the repo root installs them into node_modules/. Each test runs the real
 client as a subprocess (no TTY, stdin closed, a temporary HOME and WMILL_CONFIG_DIR, a temporary
 project folder, a timeout) and checks what it printed, its exit code, and what the server holds.
-What each command sends and needs is described in shared/reference/windmill-clients.md.
+docs/architecture.md ("Compatibility checked with the official clients") lists what is covered.
 
 Skipped only when node_modules/.bin/wmill is missing (run `npm ci` at the repo root).
 
@@ -304,7 +304,7 @@ class OfficialClientsTest(ServerTestCase):
 
     def create_cli_flow(self, path, fail=False):
         """Two Python steps and a for-loop of Bash steps: `wmill flow run` follows each module's
-        job, and the loop's flow_jobs (reference/windmill-clients.md §2.8)."""
+        job, and the loop's flow_jobs."""
         tail = "raise Exception('boom in b')" if fail else "return y * 10"
         value = {"modules": [
             {"id": "a", "summary": "add one", "value": {

@@ -1,4 +1,4 @@
-"""PostgreSQL as the store (DATABASE_URL; issue 6). The whole end-to-end suite runs
+"""PostgreSQL as the store (DATABASE_URL). The whole end-to-end suite runs
 on it too (`e2e_postgres_*` in CTest); these are what only that backend has. They run in the
 PostgreSQL pass and are skipped in the SQLite one."""
 import subprocess

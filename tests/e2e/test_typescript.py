@@ -1,4 +1,4 @@
-"""TypeScript and JavaScript jobs on Node.js (reference §5; issue 5): Windmill's languages bun,
+"""TypeScript and JavaScript jobs on Node.js: Windmill's languages bun,
 deno, nativets and bunnative run on the machine's node, their types stripped by esbuild (npm).
 `main` gets its arguments by position, in declared order, looked up by name; missing ones are
 undefined so defaults apply; the awaited value is the JSON result (BigInt as a string,

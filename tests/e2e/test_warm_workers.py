@@ -1,4 +1,4 @@
-"""Warm workers (issue 5; DESIGN.md "warm workers"): a Python or TypeScript/JavaScript script
+"""Warm workers (docs/architecture.md, "Warm workers"): a Python or TypeScript/JavaScript script
 saved with `dedicated_worker` (or every such job, with WARM_WORKERS=all) runs in an interpreter
 kept by the worker, which loads the script version once and runs `main` per job over a pipe.
 Each job still gets its own folder, environment, logs and limits; an interpreter that crashes,

@@ -415,7 +415,7 @@ class PythonConventionsTest(ServerTestCase):
                         "def main(a, b: int = 7, c: str = 'dflt'):\n    return {'a': a, 'b': b, 'c': c}\n",
                         {"a": None})
         self.assertEqual((r.status, r.json()), (200, {"a": None, "b": 7, "c": "dflt"}))
-        # Checked against the schema inferred from the signature (issue 5), before any job.
+        # Checked against the schema inferred from the signature, before any job.
         r = sync_run(self.server, self.token, "u/admin/py_defaults", {"b": 1})
         self.assertEqual((r.status, r.text),
                          (400, "Bad request: argument `a` is required (expected any value)"))

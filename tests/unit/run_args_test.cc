@@ -1,4 +1,4 @@
-// Webhook body → job args (reference §2.3), as a table.
+// Webhook body → job args, as a table.
 #include "api/run_args.h"
 
 #include <gtest/gtest.h>
