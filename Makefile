@@ -4,10 +4,12 @@ ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
+# Tests run side by side: most of their time is spent waiting on servers and child processes.
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: all deps test-deps build run test test-release test-asan test-fuzz asan fuzz-build fuzz bench format format-check clean
+.PHONY: all deps test-deps build run test test-all test-release test-asan test-fuzz asan fuzz-build fuzz bench format format-check clean
 
 all: build
 
@@ -31,10 +33,10 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
 test-release: build
-	cd $(BUILD_DIR) && ctest --output-on-failure
+	cd $(BUILD_DIR) && ctest -j $(TEST_JOBS) --output-on-failure
 
 test-asan: asan
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest -j $(TEST_JOBS) --output-on-failure
 
 # The libFuzzer targets (tests/fuzz), built with clang in their own folder.
 fuzz-build: test-deps
@@ -49,8 +51,12 @@ test-fuzz: fuzz-build
 	./tests/fuzz/run $(FUZZ_DIR) 30
 
 # Every test, twice: a Release build and an AddressSanitizer + UBSan build; then each fuzz
-# target for 30 s.
-test: test-deps format-check test-release test-asan test-fuzz
+# target for 30 s. Prints how long it all took, passed or not.
+test:
+	@start=$$(date +%s); $(MAKE) --no-print-directory test-all; rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s, exit code $$rc"; exit $$rc
+
+test-all: test-deps format-check test-release test-asan test-fuzz
 
 bench: build
 	./bench/run

@@ -95,9 +95,9 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
                                        open_session(ctx, r, *found);
                                      });
   if (!queued) {
-    reply_error(r, Error::plain(503,
-                                "Service Unavailable: too many logins at once; try again "
-                                "shortly"));
+    reply_error(r, Error::of(ErrorKind::Unavailable,
+                             "Service Unavailable: too many logins at once; try again "
+                             "shortly"));
   }
 }
 

@@ -143,7 +143,7 @@ void flow_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   auto f = readable_flow(ctx, *who, ws, req.params["path"]);
-  if (!f && f.error().status != 404) return reply_error(r, f.error());
+  if (!f && f.error().kind != ErrorKind::NotFound) return reply_error(r, f.error());
   reply_json(r, 200, f ? "true" : "false");
 }
 

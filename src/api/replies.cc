@@ -7,8 +7,32 @@
 
 namespace millrace::api {
 
+int http_status(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Invalid:
+      return 400;
+    case ErrorKind::Unauthorized:
+      return 401;
+    case ErrorKind::Forbidden:
+      return 403;
+    case ErrorKind::NotFound:
+      return 404;
+    case ErrorKind::Conflict:
+      return 409;
+    case ErrorKind::UnsupportedMedia:
+      return 415;
+    case ErrorKind::Unprocessable:
+      return 422;
+    case ErrorKind::Internal:
+      return 500;
+    case ErrorKind::Unavailable:
+      return 503;
+  }
+  return 500;
+}
+
 void reply_error(const http::ResponderPtr& r, const Error& e) {
-  r->send(http::Response::text(e.status, e.message));
+  r->send(http::Response::text(http_status(e.kind), e.message));
 }
 
 void reply_text(const http::ResponderPtr& r, int status, std::string body) {
@@ -26,23 +50,26 @@ Result<std::string> json_body_text(const http::Request& req) {
       type == "application/json" || (starts_with(type, "application/") && type.size() > 5 &&
                                      type.substr(type.size() - 5) == "+json");
   if (!json_type)
-    return Error::plain(415, "Expected request with `Content-Type: application/json`");
+    return Error::of(ErrorKind::UnsupportedMedia,
+                     "Expected request with `Content-Type: application/json`");
   if (starts_with_bom(req.body)) {
-    return Error::plain(400,
-                        "Failed to parse the request body as JSON: a byte-order mark is not JSON");
+    return Error::of(ErrorKind::Invalid,
+                     "Failed to parse the request body as JSON: a byte-order mark is not JSON");
   }
   if (!json_depth_within(req.body, kMaxRequestJsonDepth)) {
-    return Error::plain(400, "Failed to parse the request body as JSON: recursion limit exceeded");
+    return Error::of(ErrorKind::Invalid,
+                     "Failed to parse the request body as JSON: recursion limit exceeded");
   }
   if (!nlohmann::json::accept(req.body)) {
-    return Error::plain(400,
-                        "Failed to parse the request body as JSON: " + json_error_detail(req.body));
+    return Error::of(ErrorKind::Invalid,
+                     "Failed to parse the request body as JSON: " + json_error_detail(req.body));
   }
   return req.body;
 }
 
 Error json_data_error(const std::string& what) {
-  return Error::plain(422, "Failed to deserialize the JSON body into the target type: " + what);
+  return Error::of(ErrorKind::Unprocessable,
+                   "Failed to deserialize the JSON body into the target type: " + what);
 }
 
 Result<Paging> paging(const http::Request& req) {

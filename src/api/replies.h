@@ -10,6 +10,9 @@
 
 namespace millrace::api {
 
+// The HTTP status of each kind of error: the one place the domain's errors meet HTTP.
+int http_status(ErrorKind kind);
+
 void reply_error(const http::ResponderPtr& r, const Error& e);
 void reply_text(const http::ResponderPtr& r, int status, std::string body);
 void reply_json(const http::ResponderPtr& r, int status, std::string body);

@@ -1,5 +1,6 @@
 #include "api/request_auth.h"
 
+#include "api/replies.h"
 #include "auth/authenticator.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
@@ -53,10 +54,10 @@ Status refuse_cross_site(ApiContext& ctx, const http::Request& req, const Reques
   if (token.source != TokenSource::kCookie || !acts(req) || from_own_origin(ctx, req)) {
     return Status::ok();
   }
-  return Error::plain(403,
-                      "cross-site request refused: a request authenticated only by the session "
-                      "cookie must come from this app's own pages (send the token as "
-                      "`Authorization: Bearer`)");
+  return Error::of(ErrorKind::Forbidden,
+                   "cross-site request refused: a request authenticated only by the session "
+                   "cookie must come from this app's own pages (send the token as "
+                   "`Authorization: Bearer`)");
 }
 
 http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head) {
@@ -68,9 +69,9 @@ http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head) {
     workspace = head.path.substr(7, head.path.find('/', 7) - 7);
   }
   auto who = ctx.auth.authenticate(token->value, workspace);
-  if (!who) return {false, who.error().status, who.error().message};
+  if (!who) return {false, http_status(who.error().kind), who.error().message};
   if (auto s = refuse_cross_site(ctx, head, *token); !s) {
-    return {false, s.error().status, s.error().message};
+    return {false, http_status(s.error().kind), s.error().message};
   }
   return {};
 }
@@ -78,7 +79,7 @@ http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head) {
 Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
                                  const std::optional<std::string>& workspace) {
   auto token = request_token(req);
-  if (!token) return Error::plain(401, "Unauthorized");
+  if (!token) return Error::of(ErrorKind::Unauthorized, "Unauthorized");
   auto who = ctx.auth.authenticate(token->value, workspace);
   if (!who) return who.error();
   MR_TRY(refuse_cross_site(ctx, req, *token));
@@ -117,7 +118,7 @@ store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
 
 Status require_admin(const auth::Identity& who) {
   if (who.is_admin || who.super_admin) return Status::ok();
-  return Error::plain(403, "Require Admin privileges for " + who.username);
+  return Error::of(ErrorKind::Forbidden, "Require Admin privileges for " + who.username);
 }
 
 }  // namespace millrace::api

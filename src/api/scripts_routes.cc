@@ -211,7 +211,7 @@ void exists_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
   auto s = readable_script(ctx, *who, ws, req.params["path"], std::nullopt);
-  if (!s && s.error().status != 404) return reply_error(r, s.error());
+  if (!s && s.error().kind != ErrorKind::NotFound) return reply_error(r, s.error());
   reply_json(r, 200, s ? "true" : "false");
 }
 

@@ -92,9 +92,9 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         reply_text(r, 201, u.email);
       });
   if (!queued) {
-    reply_error(r, Error::plain(503,
-                                "Service Unavailable: too many passwords to hash at once; "
-                                "try again shortly"));
+    reply_error(r, Error::of(ErrorKind::Unavailable,
+                             "Service Unavailable: too many passwords to hash at once; "
+                             "try again shortly"));
   }
 }
 

@@ -1,5 +1,6 @@
-// Errors as values. An Error carries the HTTP status and the exact text the API shows, so the
-// place that knows what went wrong decides what the user reads; api/ maps it to a response once.
+// Errors as values. An Error says what kind of failure it is, in the domain's words, and carries
+// the exact text the API shows, so the place that knows what went wrong decides what the user
+// reads; api/replies.cc gives each kind its HTTP status, once.
 #pragma once
 
 #include <optional>
@@ -9,17 +10,39 @@
 
 namespace millrace {
 
+enum class ErrorKind {
+  Invalid,           // the request or the data it names is wrong (400)
+  Unauthorized,      // no credentials, or ones that are not valid (401)
+  Forbidden,         // valid credentials that do not allow this (403)
+  NotFound,          // (404)
+  Conflict,          // the state changed under the caller (409)
+  UnsupportedMedia,  // the body is not of a type this call reads (415)
+  Unprocessable,     // well-formed, but not of the expected shape (422)
+  Internal,          // a fault of the server or its store (500)
+  Unavailable,       // refused for now: try again later (503)
+};
+
 struct Error {
-  int status = 500;
+  ErrorKind kind = ErrorKind::Internal;
   std::string message;
 
   // The constructors follow Windmill's error prefixes.
-  static Error bad_request(const std::string& m) { return {400, "Bad request: " + m}; }
-  static Error not_found(const std::string& m) { return {404, "Not found: " + m}; }
-  static Error unauthorized(const std::string& m) { return {401, "Not authorized: " + m}; }
-  static Error permission_denied(const std::string& m) { return {403, "Permission denied: " + m}; }
-  static Error internal(const std::string& m) { return {500, "Internal: " + m}; }
-  static Error plain(int status, std::string m) { return {status, std::move(m)}; }
+  static Error bad_request(const std::string& m) {
+    return {ErrorKind::Invalid, "Bad request: " + m};
+  }
+  static Error not_found(const std::string& m) { return {ErrorKind::NotFound, "Not found: " + m}; }
+  static Error unauthorized(const std::string& m) {
+    return {ErrorKind::Unauthorized, "Not authorized: " + m};
+  }
+  static Error permission_denied(const std::string& m) {
+    return {ErrorKind::Forbidden, "Permission denied: " + m};
+  }
+  static Error internal(const std::string& m) { return {ErrorKind::Internal, "Internal: " + m}; }
+  // The text as given, without a prefix.
+  static Error of(ErrorKind kind, std::string m) { return {kind, std::move(m)}; }
+
+  // A fault of the server or a refusal for now, not of the request.
+  bool server_side() const { return kind == ErrorKind::Internal || kind == ErrorKind::Unavailable; }
 };
 
 // Status: success or an Error.

@@ -439,7 +439,7 @@ class Advancer {
       if (seconds.is_number()) timeout_s = std::max<int64_t>(1, seconds.get<int64_t>());
     }
     auto job = module_job(db_, job_, id, m["value"], args, timeout_s, now_);
-    if (!job && job.error().status >= 500) throw StoreUnavailable(job.error().message);
+    if (!job && job.error().server_side()) throw StoreUnavailable(job.error().message);
     if (!job)
       return failed(error_result("ExecutionErr", "step `" + id + "`: " + job.error().message));
     job->scheduled_for = now_ + delay_ms;

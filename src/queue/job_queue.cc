@@ -487,7 +487,8 @@ JobQueue::WriteFn JobQueue::finish_writes(const store::JobRecord& job, store::Co
       auto held = store::job_held_by(c, job_id, *held_by);
       if (!held) return held.error();
       if (!*held)
-        return Error::plain(409, "the job was restarted elsewhere: this outcome is dropped");
+        return Error::of(ErrorKind::Conflict,
+                         "the job was restarted elsewhere: this outcome is dropped");
     }
     if (!logs.empty()) MR_TRY(store::append_job_logs(c, job_id, logs));
     if (flow_status) MR_TRY(store::set_flow_status(c, job_id, *flow_status));

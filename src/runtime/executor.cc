@@ -81,7 +81,7 @@ Result<ProcessSpec> job_process_spec(const Sandbox& sandbox, const JobFolder& fo
   if (folder.cell()) {
     std::string error;
     auto jail = folder.cell()->jail(*folder.cell_folder(), req.network, folder.binds(), error);
-    if (!jail) return Error::plain(500, error);
+    if (!jail) return Error::of(ErrorKind::Internal, error);
     spec.jail = std::move(*jail);
   } else {
     spec.user = sandbox.user;

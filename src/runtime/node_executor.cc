@@ -86,12 +86,13 @@ class NodeExecutor final : public Executor {
       if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     }
     if (!esbuild_) {
-      return Error::plain(
-          500,
+      return Error::of(
+          ErrorKind::Internal,
           "TypeScript needs esbuild, which this server cannot find (`npm ci` in the project "
           "folder installs it, or set ESBUILD_BINARY_PATH)");
     }
-    if (!folder.write_file("main.ts", content)) return Error::plain(500, "cannot write main.ts");
+    if (!folder.write_file("main.ts", content))
+      return Error::of(ErrorKind::Internal, "cannot write main.ts");
     JobRunRequest transpile = req;
     transpile.timeout_ms = kTranspileTimeoutMs;
     transpile.job_env.clear();  // esbuild needs no token
@@ -103,13 +104,15 @@ class NodeExecutor final : public Executor {
     std::string said;
     auto outcome = run_process(
         spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
-    if (!outcome.started) return Error::plain(500, "cannot start esbuild: " + outcome.start_error);
+    if (!outcome.started)
+      return Error::of(ErrorKind::Internal, "cannot start esbuild: " + outcome.start_error);
     if (outcome.exit_code != 0) {
       logs(said);
-      return Error::plain(500, "the script does not compile:\n" + std::string(trim(said)));
+      return Error::of(ErrorKind::Internal,
+                       "the script does not compile:\n" + std::string(trim(said)));
     }
     auto js = folder.read_output("main.mjs");
-    if (!js || !*js) return Error::plain(500, "esbuild wrote no main.mjs");
+    if (!js || !*js) return Error::of(ErrorKind::Internal, "esbuild wrote no main.mjs");
     std::error_code ec;
     std::filesystem::remove(folder.path() + "/main.mjs", ec);  // written again for the job
     std::filesystem::remove(folder.path() + "/main.ts", ec);

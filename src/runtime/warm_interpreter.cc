@@ -216,9 +216,10 @@ JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunReques
         if (reply.header_read && reply.size > req.max_result_bytes) {
           stop_interpreter(process_);
           return {false,
-                  result_too_large(Error::plain(
-                      500, "the result is larger than " +
-                               std::to_string(req.max_result_bytes / (1024 * 1024)) + " MiB")),
+                  result_too_large(
+                      Error::of(ErrorKind::Internal,
+                                "the result is larger than " +
+                                    std::to_string(req.max_result_bytes / (1024 * 1024)) + " MiB")),
                   false};
         }
         if (reply.complete()) break;

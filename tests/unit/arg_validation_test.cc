@@ -1,4 +1,5 @@
 #include "api/arg_validation.h"
+#include "api/replies.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ const char* kSchema = R"({
 
 std::string error_of(const std::string& args) {
   Status s = validate_args(kSchema, args);
-  return s ? "" : std::to_string(s.error().status) + " " + s.error().message;
+  return s ? "" : std::to_string(http_status(s.error().kind)) + " " + s.error().message;
 }
 
 TEST(ArgValidationTest, WellTypedArgumentsPassAndUnknownOnesAreIgnored) {

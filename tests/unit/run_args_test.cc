@@ -139,7 +139,7 @@ TEST(RunArgsTest, BodyShapesMapToArgsAsWindmillDoes) {
     auto got = run(c);
     if (!c.expected_json) {
       ASSERT_FALSE(got);
-      EXPECT_EQ(got.error().status, 400);
+      EXPECT_EQ(got.error().kind, ErrorKind::Invalid);
       EXPECT_EQ(got.error().message.rfind("Bad request: ", 0), 0u) << got.error().message;
       continue;
     }
