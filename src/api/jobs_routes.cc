@@ -86,8 +86,9 @@ void get_result_maybe(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
               {"started", view->queued && view->queued->running}};
     return reply_json(r, 200, o.dump());
   }
-  json o = {
-      {"completed", true}, {"success", view->completed->status == "success"}, {"started", true}};
+  json o = {{"completed", true},
+            {"success", view->completed->status == JobStatus::Success},
+            {"started", true}};
   reply_json(
       r, 200,
       with_raw_fields(o.dump(), {{"result", view->completed->result_json.value_or("null")}}));

@@ -301,13 +301,13 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   j.args_json = std::move(*args);
   j.parent_job = *parent;
   j.root_job = *root;
-  j.trigger_kind = "webhook";
+  j.trigger_kind = TriggerKind::Webhook;
   if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
   j.timeout_s = runnable->timeout_s;
   job.scheduled_for = *when;
   json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
   if (runnable->raw_flow) {
-    j.kind = "flow";
+    j.kind = JobKind::Flow;
     j.tag = "flow";
     // The state is there from the start: `wmill flow run` reads its modules at once.
     auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);

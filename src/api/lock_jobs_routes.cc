@@ -14,8 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
-                    const std::string& kind) {
+void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, JobKind kind) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
@@ -39,15 +38,15 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
   j.kind = kind;
   j.script_path = path;
   j.args_json = *text;
-  j.trigger_kind = "webhook";
+  j.trigger_kind = TriggerKind::Webhook;
   if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
   j.tag = "dependency";
   job.scheduled_for = now;
   json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
-  job.audit =
-      audit_record(ctx, *who, ws,
-                   {kind == "dependencies" ? "jobs.run.dependencies" : "jobs.run.flow_dependencies",
-                    "Execute", path, params.dump()});
+  job.audit = audit_record(
+      ctx, *who, ws,
+      {kind == JobKind::Dependencies ? "jobs.run.dependencies" : "jobs.run.flow_dependencies",
+       "Execute", path, params.dump()});
   const std::string id = j.id;
   ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
     if (!s) return reply_error(r, s.error());
@@ -56,11 +55,11 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
 }
 
 void dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  start_lock_job(ctx, req, std::move(r), "dependencies");
+  start_lock_job(ctx, req, std::move(r), JobKind::Dependencies);
 }
 
 void flow_dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  start_lock_job(ctx, req, std::move(r), "flowdependencies");
+  start_lock_job(ctx, req, std::move(r), JobKind::FlowDependencies);
 }
 
 }  // namespace

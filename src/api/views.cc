@@ -39,7 +39,7 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
   o["created_at"] = format_rfc3339(j.created_at);
   o["script_hash"] = opt(j.script_hash);
   o["script_path"] = opt(j.script_path);
-  o["job_kind"] = j.kind;
+  o["job_kind"] = to_string(j.kind);
   o["permissioned_as"] = j.permissioned_as;
   o["email"] = j.email;
   o["is_flow_step"] = j.parent_job.has_value() && j.flow_step_id.has_value();
@@ -49,17 +49,17 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
   o["visible_to_owner"] = true;
   o["tag"] = j.tag;
   o["priority"] = j.priority;
-  o["trigger_kind"] = opt(j.trigger_kind);
+  o["trigger_kind"] = j.trigger_kind ? json(to_string(*j.trigger_kind)) : json(nullptr);
   if (logs) o["logs"] = *logs;
   if (v.completed) {
     const auto& c = *v.completed;
     o["started_at"] = opt_time(c.started_at);
     o["completed_at"] = format_rfc3339(c.completed_at);
     o["duration_ms"] = c.duration_ms;
-    o["success"] = c.status == "success";
+    o["success"] = c.status == JobStatus::Success;
     o["result_columns"] = nullptr;
     o["deleted"] = false;
-    o["canceled"] = c.status == "canceled";
+    o["canceled"] = c.status == JobStatus::Canceled;
     o["canceled_by"] = opt(c.canceled_by);
     o["canceled_reason"] = opt(c.canceled_reason);
     o["is_skipped"] = false;

@@ -123,7 +123,7 @@ class Advancer {
       }
       if (status_.contains("failed")) return after_failure();
       size_t i = status_["step"].get<size_t>();
-      if (i >= modules_.size()) return finish("success", previous_result(i));
+      if (i >= modules_.size()) return finish(JobStatus::Success, previous_result(i));
       const ojson& m = modules_[i];
       ojson& ms = status_["modules"][i];
       const std::string id = str(m, "id");
@@ -143,7 +143,7 @@ class Advancer {
       ms["type"] = end.kind == StepEnd::kSucceeded ? kSuccess : kFailure;
       if (end.kept_inline) ms["result"] = end.value;
       status_.erase("resumed");  // what an approval gave is for the step right after it
-      if (str(value_, "early_return") == id && job_.kind == "flow") {
+      if (str(value_, "early_return") == id && job_.kind == JobKind::Flow) {
         out_.early_result = text_of(end.value);
       }
       const char* stop_key =
@@ -163,7 +163,7 @@ class Advancer {
             status_["failed"] = with_step_id(error_result("EarlyStopError", text), id);
             continue;
           }
-          return finish("success", end.value);
+          return finish(JobStatus::Success, end.value);
         }
       }
       status_["step"] = i + 1;
@@ -251,9 +251,9 @@ class Advancer {
   ojson results_named_in(const std::string& expr) {
     ojson out = ojson::object();
     add_results(status_, expr, out);
-    std::string kind = job_.kind;
+    JobKind kind = job_.kind;
     std::optional<std::string> parent = job_.parent_job;
-    while (kind == "flownode" && parent) {
+    while (kind == JobKind::FlowNode && parent) {
       auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, *parent); });
       if (!view) throw StoreUnavailable("cannot read a flow around: " + view.error().message);
       if (!*view) break;
@@ -418,7 +418,7 @@ class Advancer {
     const store::StepOutcome* o = outcome(str(ms, "job"));
     if (!o) return waits();
     ojson result = parse_or_null(o->result_json);
-    if (o->status == "success") return succeeded(std::move(result));
+    if (o->status == JobStatus::Success) return succeeded(std::move(result));
     if (type != "branchone") {
       if (auto retried = retry(m, ms, prev, result)) return *retried;
     }
@@ -521,7 +521,7 @@ class Advancer {
           ++running;
           continue;
         }
-        ok[k] = o->status == "success";
+        ok[k] = o->status == JobStatus::Success;
       }
       if (!ok[k].get<bool>() && !skips_failure(k) && !failure) failure = k;
     }
@@ -689,7 +689,7 @@ class Advancer {
     if (!view) throw StoreUnavailable("cannot read an iteration: " + view.error().message);
     if (!*view) return false;
     ojson status = parse_or_null((*view)->job.flow_status.value_or("{}"));
-    return (*view)->completed && (*view)->completed->status == "success" &&
+    return (*view)->completed && (*view)->completed->status == JobStatus::Success &&
            flag(status, "stopped_early");
   }
 
@@ -698,7 +698,7 @@ class Advancer {
   Advance after_failure() {
     const ojson& failure = status_["failed"];
     const ojson* handler = field(value_, "failure_module");
-    if (!handler || !handler->is_object()) return finish("failure", failure);
+    if (!handler || !handler->is_object()) return finish(JobStatus::Failure, failure);
     ojson& hs = status_["failure_module"];
     ojson error_object = failure.contains("error") ? failure["error"] : failure;
     error_ctx_ = &error_object;
@@ -715,7 +715,7 @@ class Advancer {
     // either way, the handler's result is what it answers.
     bool recovered = end.kind == StepEnd::kSucceeded && end.value.is_object() &&
                      end.value.value("recover", ojson()) == true;
-    return finish(recovered ? "success" : "failure", end.value);
+    return finish(recovered ? JobStatus::Success : JobStatus::Failure, end.value);
   }
 
   // The steps started and not finished, to be canceled when the flow ends before them.
@@ -742,8 +742,9 @@ class Advancer {
 
   Advance cancel() {
     cancel_unfinished_steps();
-    return finish("canceled", parse_or_null(queue::canceled_result(
-                                  claimed_.canceled_reason.value_or(""), *claimed_.canceled_by)));
+    return finish(JobStatus::Canceled,
+                  parse_or_null(queue::canceled_result(claimed_.canceled_reason.value_or(""),
+                                                       *claimed_.canceled_by)));
   }
 
  public:
@@ -751,11 +752,12 @@ class Advancer {
   // reason, its state kept, and its unfinished steps are canceled.
   Advance abandon(const std::string& why) {
     cancel_unfinished_steps();
-    return finish("failure", error_result("ExecutionErr", "the flow cannot go on: " + why));
+    return finish(JobStatus::Failure,
+                  error_result("ExecutionErr", "the flow cannot go on: " + why));
   }
 
  private:
-  Advance finish(const std::string& status, const ojson& result) {
+  Advance finish(JobStatus status, const ojson& result) {
     out_.finished = queue::JobOutcome{status, text_of(result), "", text_of(status_)};
     return std::move(out_);
   }
@@ -802,8 +804,8 @@ Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
   } catch (const std::exception&) {
     Advance out;  // not even its state can be read: it ends with the reason alone
     out.finished = queue::JobOutcome{
-        "failure", text_of(error_result("ExecutionErr", "the flow cannot go on: " + why)), "",
-        std::nullopt};
+        JobStatus::Failure, text_of(error_result("ExecutionErr", "the flow cannot go on: " + why)),
+        "", std::nullopt};
     return out;
   }
 }

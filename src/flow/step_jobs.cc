@@ -45,7 +45,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
   const std::string path =
       v.contains("path") && v["path"].is_string() ? v["path"].get<std::string>() : std::string();
   if (type == "rawscript") {
-    j.kind = "flowscript";
+    j.kind = JobKind::FlowScript;
     j.language = v.value("language", "");
     j.raw_code = v.value("content", "");
     j.script_path = path.empty() ? flow.script_path.value_or("") + "/" + step_id : path;
@@ -64,7 +64,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
       return Error::not_found(hash.empty() ? "script not found at path " + path
                                            : "script not found with hash " + hash);
     }
-    j.kind = "script";
+    j.kind = JobKind::Script;
     j.script_hash = (*found)->hash;
     j.script_path = (*found)->path;
     j.language = (*found)->language;
@@ -78,7 +78,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
     if (!found) return found.error();
     // Archived flows still run, as by their webhook (and as archived scripts do).
     if (!*found) return Error::not_found("flow not found at path " + path);
-    j.kind = "flow";
+    j.kind = JobKind::Flow;
     j.script_path = path;
     j.raw_flow = (*found)->value_json;
     return out;
@@ -91,7 +91,7 @@ queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
                        EpochMs now) {
   queue::NewJob out = step_job(flow, step_id, now);
   auto& j = out.job;
-  j.kind = "flownode";
+  j.kind = JobKind::FlowNode;
   j.script_path = flow.script_path;
   ojson body = {{"modules", modules}};
   // What the steps of a body see of their flow.

@@ -31,7 +31,7 @@ Result<bool> JobQueue::settle_interrupted(const store::JobView& view,
   EpochMs now = clock_.now_ms();
   if (q.canceled_by) {
     finish(view.job,
-           {"canceled", canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
+           {JobStatus::Canceled, canceled_result(q.canceled_reason.value_or(""), *q.canceled_by),
             q.started_at, now, 0, q.canceled_by, q.canceled_reason, q.worker},
            "", std::nullopt, std::nullopt, held_by);
     return false;
@@ -40,8 +40,9 @@ Result<bool> JobQueue::settle_interrupted(const store::JobView& view,
     std::string msg = "the job was interrupted by a server crash " +
                       std::to_string(q.crash_restarts + 1) + " times and is not restarted again";
     finish(view.job,
-           {"failure", wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"),
-            q.started_at, now, 0, std::nullopt, std::nullopt, q.worker},
+           {JobStatus::Failure,
+            wrap_error("{\"name\":\"InterruptedError\",\"message\":\"" + msg + "\"}"), q.started_at,
+            now, 0, std::nullopt, std::nullopt, q.worker},
            "\n" + msg + "\n", std::nullopt, std::nullopt, held_by);
     return false;
   }
@@ -296,7 +297,7 @@ void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std
     std::lock_guard lock(mutex_);
     auto it = running_.find(claimed.job.id);
     if (it != running_.end()) {
-      if (it->second.canceled && outcome.status == "canceled") {
+      if (it->second.canceled && outcome.status == JobStatus::Canceled) {
         state.canceled_by = it->second.canceled->first;
         state.canceled_reason = it->second.canceled->second;
         state.result_json = canceled_result(*state.canceled_reason, *state.canceled_by);
@@ -304,7 +305,7 @@ void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std
       running_.erase(it);
     }
   }
-  if (outcome.status == "canceled" && !state.canceled_by && claimed.canceled_by) {
+  if (outcome.status == JobStatus::Canceled && !state.canceled_by && claimed.canceled_by) {
     state.canceled_by = claimed.canceled_by;
     state.canceled_reason = claimed.canceled_reason;
   }
@@ -393,7 +394,7 @@ void JobQueue::answer_early(const std::string& flow_id, const std::string& resul
         },
         {});
   }
-  notify_waiters(JobCompletion{flow_id, "success", result_json});
+  notify_waiters(JobCompletion{flow_id, JobStatus::Success, result_json});
 }
 
 void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
@@ -553,8 +554,8 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
   if (was_ready) {
     EpochMs now = clock_.now_ms();
     finish((*view)->job,
-           {"canceled", canceled_result(reason, canceler), std::nullopt, now, 0, canceler, reason,
-            std::nullopt},
+           {JobStatus::Canceled, canceled_result(reason, canceler), std::nullopt, now, 0, canceler,
+            reason, std::nullopt},
            "", std::move(audit));
     return job_id;
   }

@@ -43,9 +43,9 @@ namespace millrace::queue {
 
 struct JobCompletion {
   std::string id;
-  std::string status;  // success | failure | canceled
+  JobStatus status = JobStatus::Success;
   std::string result_json;
-  bool success() const { return status == "success"; }
+  bool success() const { return status == JobStatus::Success; }
 };
 using CompletionCallback = std::function<void(const JobCompletion&)>;
 using AcceptedCallback = std::function<void(const Status&)>;
@@ -65,7 +65,7 @@ struct ClaimedJob {
 };
 
 struct JobOutcome {
-  std::string status;  // success | failure | canceled
+  JobStatus status = JobStatus::Success;
   std::string result_json;
   std::string remaining_logs;
   std::optional<std::string> flow_status;  // a flow's final state, stored with its outcome
@@ -82,7 +82,7 @@ struct FlowAdvance {
 // Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the
 // flow engine instead of running code.
 inline bool is_flow_job(const store::JobRecord& job) {
-  return job.kind == "flow" || job.kind == "flownode";
+  return is_flow_kind(job.kind);
 }
 
 // How a node takes part in a queue shared on PostgreSQL.

@@ -204,7 +204,7 @@ void JobQueue::on_notice(const std::string& notice) {
         if (!waiters_.contains(id)) return;
       }
       auto early = db_.read([&](store::Connection& c) { return store::get_early_result(c, id); });
-      if (early && *early) notify_waiters(JobCompletion{id, "success", **early});
+      if (early && *early) notify_waiters(JobCompletion{id, JobStatus::Success, **early});
       return;
     }
     case 'c': {
@@ -351,8 +351,8 @@ Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const st
   // Decided under the row's lock: a job no worker holds yet ends here; a running one is
   // marked, and its node (whichever it is) hears of it and stops it.
   auto end_queued = finish_writes(view.job,
-                                  {"canceled", canceled_result(reason, canceler), std::nullopt, now,
-                                   0, canceler, reason, std::nullopt},
+                                  {JobStatus::Canceled, canceled_result(reason, canceler),
+                                   std::nullopt, now, 0, canceler, reason, std::nullopt},
                                   "", audit, std::nullopt, std::nullopt);
   std::optional<bool> was_running;
   Status s = db_.write_sync([&](store::Connection& c) -> Status {
@@ -368,7 +368,7 @@ Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const st
   if (!s) return s.error();
   if (!was_running) return "queued job id " + id + " is already completed";
   if (!*was_running) {
-    after_finish(JobCompletion{id, "canceled", canceled_result(reason, canceler)},
+    after_finish(JobCompletion{id, JobStatus::Canceled, canceled_result(reason, canceler)},
                  view.job.parent_job);
   }
   return id;

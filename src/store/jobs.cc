@@ -17,7 +17,13 @@ constexpr const char* kSelect =
     "j.same_worker FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN job_completed c ON "
     "c.id = j.id ";
 
-JobView read_view(Statement& s) {
+// Only this server writes a job's kind and outcome: an outcome it does not know reads as a
+// failure; a kind it does not know (a newer version's) is an error, never guessed.
+JobStatus read_status(const std::string& text) {
+  return parse_job_status(text).value_or(JobStatus::Failure);
+}
+
+Result<JobView> read_view(Statement& s) {
   JobView v;
   auto& j = v.job;
   j.id = s.text(0);
@@ -26,14 +32,16 @@ JobView read_view(Statement& s) {
   j.created_by = s.text(3);
   j.permissioned_as = s.text(4);
   j.email = s.text(5);
-  j.kind = s.text(6);
+  auto kind = parse_job_kind(s.text(6));
+  if (!kind) return Error::internal("job " + j.id + " is of an unknown kind: " + s.text(6));
+  j.kind = *kind;
   j.script_hash = s.optional_text(7);
   j.script_path = s.optional_text(8);
   j.language = s.optional_text(9);
   j.args_json = s.text(10);
   j.parent_job = s.optional_text(11);
   j.root_job = s.optional_text(12);
-  j.trigger_kind = s.optional_text(13);
+  if (auto trigger = s.optional_text(13)) j.trigger_kind = parse_trigger_kind(*trigger);
   j.token_prefix = s.optional_text(14);
   j.timeout_s = s.optional_int64(15);
   j.priority = s.int64(16);
@@ -52,7 +60,7 @@ JobView read_view(Statement& s) {
   }
   if (!s.is_null(27)) {
     CompletedState c;
-    c.status = s.text(28);
+    c.status = read_status(s.text(28));
     c.result_json = s.optional_text(29);
     c.started_at = s.optional_int64(30);
     c.completed_at = s.int64(31);
@@ -70,6 +78,30 @@ JobView read_view(Statement& s) {
   return v;
 }
 
+// Reads every row into `out` (a single view, or a list).
+Status read_views(Statement& s, std::optional<JobView>& out) {
+  Status bad;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    auto v = read_view(r);
+    if (v)
+      out = std::move(*v);
+    else
+      bad = v.error();
+  }));
+  return bad;
+}
+Status read_views(Statement& s, std::vector<JobView>& out) {
+  Status bad;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    auto v = read_view(r);
+    if (v)
+      out.push_back(std::move(*v));
+    else
+      bad = v.error();
+  }));
+  return bad;
+}
+
 }  // namespace
 
 Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
@@ -78,10 +110,12 @@ Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
       "script_hash, script_path, language, args, parent_job, root_job, trigger_kind, "
       "token_prefix, timeout_s, priority, tag, raw_flow, flow_status, flow_step_id, raw_code, "
       "same_worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::optional<std::string> trigger;
+  if (j.trigger_kind) trigger = to_string(*j.trigger_kind);
   s.bind(1, j.id).bind(2, j.workspace_id).bind(3, j.created_at).bind(4, j.created_by);
-  s.bind(5, j.permissioned_as).bind(6, j.email).bind(7, j.kind).bind(8, j.script_hash);
+  s.bind(5, j.permissioned_as).bind(6, j.email).bind(7, to_string(j.kind)).bind(8, j.script_hash);
   s.bind(9, j.script_path).bind(10, j.language).bind(11, j.args_json).bind(12, j.parent_job);
-  s.bind(13, j.root_job).bind(14, j.trigger_kind).bind(15, j.token_prefix);
+  s.bind(13, j.root_job).bind(14, trigger).bind(15, j.token_prefix);
   s.bind(16, j.timeout_s).bind(17, j.priority).bind(18, j.tag).bind(19, j.raw_flow);
   s.bind(20, j.flow_status).bind(21, j.flow_step_id).bind(22, j.raw_code).bind(23, j.same_worker);
   MR_TRY(s.run());
@@ -126,7 +160,7 @@ Status complete_job(Connection& c, const std::string& id, const std::string& wor
       "completed_at = excluded.completed_at, duration_ms = excluded.duration_ms, "
       "canceled_by = excluded.canceled_by, canceled_reason = excluded.canceled_reason, "
       "worker = excluded.worker");
-  s.bind(1, id).bind(2, workspace_id).bind(3, d.status).bind(4, d.result_json);
+  s.bind(1, id).bind(2, workspace_id).bind(3, to_string(d.status)).bind(4, d.result_json);
   s.bind(5, d.started_at).bind(6, d.completed_at).bind(7, d.duration_ms);
   s.bind(8, d.canceled_by).bind(9, d.canceled_reason).bind(10, d.worker);
   MR_TRY(s.run());
@@ -155,7 +189,7 @@ Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspa
   auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ? AND j.workspace_id = ?");
   s.bind(1, id).bind(2, workspace_id);
   std::optional<JobView> out;
-  MR_TRY(for_each_row(s, [&](Statement& r) { out = read_view(r); }));
+  MR_TRY(read_views(s, out));
   return out;
 }
 
@@ -163,7 +197,7 @@ Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& i
   auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ?");
   s.bind(1, id);
   std::optional<JobView> out;
-  MR_TRY(for_each_row(s, [&](Statement& r) { out = read_view(r); }));
+  MR_TRY(read_views(s, out));
   return out;
 }
 
@@ -255,7 +289,7 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
     }
   }
   std::vector<JobView> out;
-  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_view(r)); }));
+  MR_TRY(read_views(s, out));
   return out;
 }
 
@@ -278,7 +312,7 @@ Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
     auto s = c.prepare("SELECT status, result FROM job_completed WHERE id = ?");
     s.bind(1, id);
     MR_TRY(for_each_row(s, [&](Statement& r) {
-      out.emplace_back(id, StepOutcome{r.text(0), r.is_null(1) ? "null" : r.text(1)});
+      out.emplace_back(id, StepOutcome{read_status(r.text(0)), r.is_null(1) ? "null" : r.text(1)});
     }));
   }
   return out;
@@ -310,7 +344,7 @@ Result<std::vector<ResumeRecord>> list_resumes(Connection& c, const std::string&
 Result<std::vector<JobView>> load_queue(Connection& c) {
   auto s = c.prepare(std::string(kSelect) + "WHERE q.id IS NOT NULL ORDER BY q.scheduled_for");
   std::vector<JobView> out;
-  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_view(r)); }));
+  MR_TRY(read_views(s, out));
   return out;
 }
 

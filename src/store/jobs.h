@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/job_types.h"
 
 namespace millrace::store {
 
@@ -20,14 +21,14 @@ struct JobRecord {
   std::string created_by;       // display name: a token-label name such as webhook-x, or user
   std::string permissioned_as;  // u/<username>
   std::string email;
-  std::string kind = "script";
+  JobKind kind = JobKind::Script;
   std::optional<std::string> script_hash;
   std::optional<std::string> script_path;
   std::optional<std::string> language;
   std::string args_json = "{}";
   std::optional<std::string> parent_job;
   std::optional<std::string> root_job;
-  std::optional<std::string> trigger_kind;
+  std::optional<TriggerKind> trigger_kind;
   std::optional<std::string> token_prefix;
   std::optional<int64_t> timeout_s;
   int64_t priority = 0;
@@ -54,7 +55,7 @@ struct QueueState {
 };
 
 struct CompletedState {
-  std::string status;  // success | failure | canceled
+  JobStatus status = JobStatus::Success;
   std::optional<std::string> result_json;
   std::optional<EpochMs> started_at;
   EpochMs completed_at = 0;
@@ -129,7 +130,7 @@ Status set_flow_status(Connection& c, const std::string& id, const std::string& 
 Status park_flow_job(Connection& c, const std::string& id, EpochMs due);
 
 struct StepOutcome {
-  std::string status;  // success | failure | canceled
+  JobStatus status = JobStatus::Success;
   std::string result_json;
 };
 // The outcomes of those of `ids` that are completed, by id.

@@ -19,7 +19,7 @@ namespace {
 // Lock jobs resolve nothing here (scripts use what the machine has installed): a script's lock
 // is empty and a flow's value comes back as it was sent.
 std::string lock_job_result(const store::JobRecord& job) {
-  if (job.kind == "dependencies") return R"({"lock":""})";
+  if (job.kind == JobKind::Dependencies) return R"({"lock":""})";
   auto args = nlohmann::json::parse(job.args_json, nullptr, false);
   nlohmann::json value = args.is_object() && args.contains("flow_value") ? args["flow_value"]
                                                                          : nlohmann::json::object();
@@ -114,14 +114,15 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   JobOutput logs(queue_, job.id);
   auto fail = [&](const std::string& message) {
     logs.add(message + "\n");
-    queue_.complete(claimed,
-                    {"failure", queue::wrap_error(runtime::error_object("ExecutionErr", message)),
-                     logs.take_rest(), std::nullopt},
-                    name);
+    queue_.complete(
+        claimed,
+        {JobStatus::Failure, queue::wrap_error(runtime::error_object("ExecutionErr", message)),
+         logs.take_rest(), std::nullopt},
+        name);
   };
-  if (job.kind == "dependencies" || job.kind == "flowdependencies") {
-    return queue_.complete(claimed,
-                           {"success", lock_job_result(job), logs.take_rest(), std::nullopt}, name);
+  if (is_lock_kind(job.kind)) {
+    return queue_.complete(
+        claimed, {JobStatus::Success, lock_job_result(job), logs.take_rest(), std::nullopt}, name);
   }
   runtime::JobRunRequest req;
   int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
@@ -182,13 +183,13 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   }
   queue::JobOutcome done;
   if (outcome.canceled) {
-    done.status = "canceled";
+    done.status = JobStatus::Canceled;
     done.result_json = queue::canceled_result("", "");  // replaced with the real reason
   } else if (outcome.success) {
-    done.status = "success";
+    done.status = JobStatus::Success;
     done.result_json = merge_result_stream(outcome.result_json, logs.stream());
   } else {
-    done.status = "failure";
+    done.status = JobStatus::Failure;
     done.result_json = queue::wrap_error(outcome.result_json);
   }
   done.remaining_logs = std::move(rest_of_logs);

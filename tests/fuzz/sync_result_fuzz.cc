@@ -10,8 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string result(reinterpret_cast<const char*>(data), size);
   millrace::api::SyncResponseOptions options;
   options.origin = "http://127.0.0.1:8000";
-  auto response = millrace::api::sync_response({"id", "success", result}, options);
+  auto response =
+      millrace::api::sync_response({"id", millrace::JobStatus::Success, result}, options);
   (void)response;
-  (void)millrace::api::sync_response({"id", "failure", result}, options);
+  (void)millrace::api::sync_response({"id", millrace::JobStatus::Failure, result}, options);
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "common/base64.h"
 #include "common/clock.h"
+#include "common/job_types.h"
 #include "common/strings.h"
 #include "common/uuid.h"
 
@@ -21,6 +22,36 @@ TEST(ClockTest, Rfc3339RoundTrips) {
   EXPECT_FALSE(parse_rfc3339("2026-13-01T00:00:00Z"));
   EXPECT_FALSE(parse_rfc3339("2026-11-27T10:32:06"));
   EXPECT_FALSE(parse_rfc3339("2026-11-27T10:32:06Zjunk"));
+}
+
+TEST(JobTypesTest, EachValueIsSpelledAsWindmillDoesAndReadBack) {
+  const std::pair<JobKind, const char*> kinds[] = {{JobKind::Script, "script"},
+                                                   {JobKind::FlowScript, "flowscript"},
+                                                   {JobKind::Flow, "flow"},
+                                                   {JobKind::FlowNode, "flownode"},
+                                                   {JobKind::Dependencies, "dependencies"},
+                                                   {JobKind::FlowDependencies, "flowdependencies"}};
+  for (const auto& [kind, text] : kinds) {
+    EXPECT_EQ(to_string(kind), text);
+    EXPECT_EQ(parse_job_kind(text), kind);
+  }
+  const std::pair<JobStatus, const char*> statuses[] = {{JobStatus::Success, "success"},
+                                                        {JobStatus::Failure, "failure"},
+                                                        {JobStatus::Canceled, "canceled"}};
+  for (const auto& [status, text] : statuses) {
+    EXPECT_EQ(to_string(status), text);
+    EXPECT_EQ(parse_job_status(text), status);
+  }
+  EXPECT_EQ(to_string(TriggerKind::Webhook), "webhook");
+  EXPECT_EQ(parse_trigger_kind("webhook"), TriggerKind::Webhook);
+  // Any other spelling is not guessed.
+  EXPECT_EQ(parse_job_kind("Flow"), std::nullopt);
+  EXPECT_EQ(parse_job_kind(""), std::nullopt);
+  EXPECT_EQ(parse_job_status("succeeded"), std::nullopt);
+  EXPECT_EQ(parse_trigger_kind("webhooks"), std::nullopt);
+  EXPECT_TRUE(is_flow_kind(JobKind::FlowNode));
+  EXPECT_FALSE(is_flow_kind(JobKind::FlowScript));
+  EXPECT_TRUE(is_lock_kind(JobKind::FlowDependencies));
 }
 
 TEST(Base64Test, BothAlphabetsDecode) {

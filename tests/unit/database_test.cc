@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/audit.h"
+#include "store/jobs.h"
 
 namespace millrace::store {
 namespace {
@@ -97,6 +98,40 @@ TEST_F(DatabaseTest, WritesSurviveReopening) {
   ASSERT_TRUE(db);
   db_ = std::move(*db);
   EXPECT_EQ(count_audit(), 1);
+}
+
+TEST_F(DatabaseTest, AJobsKindTriggerAndOutcomeAreStoredAsWindmillSpellsThem) {
+  JobRecord job;
+  job.id = "01900000-0000-7000-8000-000000000001";
+  job.workspace_id = "w";
+  job.kind = JobKind::FlowNode;
+  job.trigger_kind = TriggerKind::Webhook;
+  ASSERT_TRUE(db_->write_sync([&](Connection& c) { return insert_job(c, job, 0); }));
+  CompletedState done;
+  done.status = JobStatus::Canceled;
+  ASSERT_TRUE(db_->write_sync([&](Connection& c) { return complete_job(c, job.id, "w", done); }));
+  auto stored = db_->read([&](Connection& c) {
+    auto s = c.prepare(
+        "SELECT j.kind, j.trigger_kind, c.status FROM job j JOIN job_completed c ON c.id = j.id");
+    (void)s.step();
+    return s.text(0) + " " + s.text(1) + " " + s.text(2);
+  });
+  EXPECT_EQ(stored, "flownode webhook canceled");
+  auto view = db_->read([&](Connection& c) { return get_job_by_id(c, job.id); });
+  ASSERT_TRUE(view && *view);
+  EXPECT_EQ((*view)->job.kind, JobKind::FlowNode);
+  EXPECT_EQ((*view)->job.trigger_kind, TriggerKind::Webhook);
+  EXPECT_EQ((*view)->completed->status, JobStatus::Canceled);
+
+  // A kind this server does not know is an error when read, never guessed.
+  ASSERT_TRUE(db_->write_sync([&](Connection& c) {
+    auto s = c.prepare("UPDATE job SET kind = 'someday' WHERE id = ?");
+    s.bind(1, job.id);
+    return s.run();
+  }));
+  auto unknown = db_->read([&](Connection& c) { return get_job_by_id(c, job.id); });
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown kind: someday"), std::string::npos);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ class SharedQueueStoreTest : public ::testing::Test {
     return c ? std::move(*c) : nullptr;
   }
   static std::string add_job(Connection& c, const std::string& id, int64_t priority,
-                             EpochMs scheduled_for, const std::string& kind = "script") {
+                             EpochMs scheduled_for, JobKind kind = JobKind::Script) {
     JobRecord job;
     job.id = id;
     job.workspace_id = "admins";
@@ -112,7 +112,7 @@ TEST_F(SharedQueueStoreTest, ARowClaimedInAnOpenTransactionIsSkippedNotWaitedFor
 TEST_F(SharedQueueStoreTest, AFlowWaitsForItsStepsUnlessOneEndedWhileItWasAdvanced) {
   auto c = open();
   ASSERT_TRUE(c);
-  add_job(*c, kA, 0, 1, "flow");
+  add_job(*c, kA, 0, 1, JobKind::Flow);
   auto claim = claim_job(*c, "wk-test", 1, 10);
   ASSERT_TRUE(claim && *claim);
   int64_t wakes = (*claim)->wakes;

@@ -7,7 +7,7 @@ namespace {
 
 http::Response respond(const std::string& status, const std::string& result,
                        const SyncResponseOptions& options = {}) {
-  return sync_response({"id", status, result}, options);
+  return sync_response({"id", parse_job_status(status).value(), result}, options);
 }
 
 TEST(SyncResultTest, SuccessIsTheBareResult) {
