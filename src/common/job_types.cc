@@ -43,11 +43,19 @@ std::optional<Enum> parse_in(const std::array<std::pair<Enum, std::string_view>,
 
 }  // namespace
 
-std::string to_string(JobKind kind) { return std::string(name_in(kJobKinds, kind)); }
-std::string to_string(JobStatus status) { return std::string(name_in(kJobStatuses, status)); }
-std::string to_string(TriggerKind kind) { return std::string(name_in(kTriggerKinds, kind)); }
+std::string to_string(JobKind kind) {
+  return std::string(name_in(kJobKinds, kind));
+}
+std::string to_string(JobStatus status) {
+  return std::string(name_in(kJobStatuses, status));
+}
+std::string to_string(TriggerKind kind) {
+  return std::string(name_in(kTriggerKinds, kind));
+}
 
-std::optional<JobKind> parse_job_kind(std::string_view text) { return parse_in(kJobKinds, text); }
+std::optional<JobKind> parse_job_kind(std::string_view text) {
+  return parse_in(kJobKinds, text);
+}
 std::optional<JobStatus> parse_job_status(std::string_view text) {
   return parse_in(kJobStatuses, text);
 }

@@ -36,7 +36,9 @@ std::optional<TriggerKind> parse_trigger_kind(std::string_view text);
 
 // Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the flow
 // engine instead of running code.
-inline bool is_flow_kind(JobKind kind) { return kind == JobKind::Flow || kind == JobKind::FlowNode; }
+inline bool is_flow_kind(JobKind kind) {
+  return kind == JobKind::Flow || kind == JobKind::FlowNode;
+}
 inline bool is_lock_kind(JobKind kind) {
   return kind == JobKind::Dependencies || kind == JobKind::FlowDependencies;
 }

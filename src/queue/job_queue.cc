@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "queue/job_results.h"
+#include "queue/notice.h"
 #include "store/claims.h"
 #include "store/database.h"
 #include "store/notices.h"
@@ -57,7 +58,7 @@ Result<bool> JobQueue::settle_interrupted(const store::JobView& view,
     }
     MR_TRY(store::requeue_interrupted_job(
         c, id, "\n[millrace] the server stopped while this job ran: restarting it\n"));
-    return shared ? store::notify(c, "q") : Status::ok();
+    return shared ? notify_nodes(c, Notice::ready()) : Status::ok();
   });
   if (!s) return s.error();
   return *taken;
@@ -109,7 +110,7 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
       [shared, announce = shared_.has_value()](store::Connection& c) -> Status {
         if (auto s = store::insert_job(c, shared->job, shared->scheduled_for); !s) return s;
         if (shared->audit) MR_TRY(store::insert_audit(c, *shared->audit));
-        return announce ? store::notify(c, "q") : Status::ok();
+        return announce ? notify_nodes(c, Notice::ready()) : Status::ok();
       },
       [this, shared, accepted = std::move(accepted), waiter_id](const Status& s) {
         if (s) {
@@ -221,7 +222,7 @@ void JobQueue::append_logs(const std::string& job_id, std::string text) {
       [job_id, text = std::move(text),
        announce = shared_.has_value()](store::Connection& c) -> Status {
         MR_TRY(store::append_job_logs(c, job_id, text));
-        return announce ? store::notify(c, "n " + job_id) : Status::ok();
+        return announce ? notify_nodes(c, Notice::news(job_id)) : Status::ok();
       },
       [this, job_id](const Status& s) {
         if (s) notify_news(job_id);
@@ -233,7 +234,7 @@ void JobQueue::append_result_stream(const std::string& job_id, int64_t idx, std:
       [job_id, idx, text = std::move(text),
        announce = shared_.has_value()](store::Connection& c) -> Status {
         MR_TRY(store::append_result_stream(c, job_id, idx, text));
-        return announce ? store::notify(c, "n " + job_id) : Status::ok();
+        return announce ? notify_nodes(c, Notice::news(job_id)) : Status::ok();
       },
       [this, job_id](const Status& s) {
         if (s) notify_news(job_id);
@@ -279,7 +280,7 @@ void JobQueue::release_interrupted(const std::string& job_id, std::string logs) 
        announce = shared_.has_value()](store::Connection& c) -> Status {
         MR_TRY(store::release_job(c, job_id, logs));
         // Another node may run it now.
-        return announce ? store::notify(c, "q") : Status::ok();
+        return announce ? notify_nodes(c, Notice::ready()) : Status::ok();
       },
       {});
 }
@@ -330,7 +331,7 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             if (step.job.same_worker) MR_TRY(store::pin_job_to_node(c, step.job.id, node));
           }
           MR_TRY(store::park_flow_shared(c, id, wakes, shared->due, now));
-          return store::notify(c, "q");
+          return notify_nodes(c, Notice::ready());
         },
         [this, id](const Status& s) {
           {
@@ -343,7 +344,7 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             db_.write(
                 [id, node = shared_->node](store::Connection& c) -> Status {
                   MR_TRY(store::release_claim(c, id, node));
-                  return store::notify(c, "q");
+                  return notify_nodes(c, Notice::ready());
                 },
                 {});
           }
@@ -390,7 +391,7 @@ void JobQueue::answer_early(const std::string& flow_id, const std::string& resul
     db_.write(
         [flow_id, result_json](store::Connection& c) -> Status {
           MR_TRY(store::set_early_result(c, flow_id, result_json));
-          return store::notify(c, "e " + flow_id);
+          return notify_nodes(c, Notice::early_answer(flow_id));
         },
         {});
   }
@@ -403,7 +404,7 @@ void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
     return db_.write(
         [flow_id, even_if_scheduled, now](store::Connection& c) -> Status {
           MR_TRY(store::wake_flow_shared(c, flow_id, even_if_scheduled, now));
-          return store::notify(c, "q");
+          return notify_nodes(c, Notice::ready());
         },
         [this](const Status&) { kick_workers(); });
   }
@@ -439,7 +440,7 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
           MR_TRY(store::set_job_cancel(c, id, canceler, reason));
           if (audit) MR_TRY(store::insert_audit(c, *audit));
           MR_TRY(store::wake_flow_shared(c, id, true, now));
-          return store::notify(c, "q");
+          return notify_nodes(c, Notice::ready());
         },
         [this](const Status&) { kick_workers(); });
     return id;
@@ -497,10 +498,10 @@ JobQueue::WriteFn JobQueue::finish_writes(const store::JobRecord& job, store::Co
     if (audit) MR_TRY(store::insert_audit(c, *audit));
     if (!announce) return Status::ok();
     // Callers parked on any node hear of it; a flow waiting for this step is due.
-    MR_TRY(store::notify(c, "d " + job_id));
+    MR_TRY(notify_nodes(c, Notice::done(job_id)));
     if (!parent) return Status::ok();
     MR_TRY(store::wake_flow_shared(c, *parent, false, now));
-    return store::notify(c, "q");
+    return notify_nodes(c, Notice::ready());
   };
 }
 

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "queue/job_queue.h"
 #include "queue/job_results.h"
+#include "queue/notice.h"
 #include "store/claims.h"
 #include "store/database.h"
 #include "store/notices.h"
@@ -187,18 +188,18 @@ void JobQueue::listen_loop() {
   }
 }
 
-void JobQueue::on_notice(const std::string& notice) {
-  if (notice.empty()) return;
-  char kind = notice[0];
-  std::string id = notice.size() > 2 ? notice.substr(2) : "";
-  switch (kind) {
-    case 'q':
+void JobQueue::on_notice(const std::string& text) {
+  auto notice = Notice::decode(text);
+  if (!notice) return log::warn("unknown queue notice: " + text);
+  const std::string& id = notice->job_id;
+  switch (notice->kind) {
+    case Notice::Kind::Ready:
       return kick_workers();
-    case 'd':
+    case Notice::Kind::Done:
       return answer_from_store(id);
-    case 'n':
+    case Notice::Kind::News:
       return notify_news(id);
-    case 'e': {
+    case Notice::Kind::EarlyAnswer: {
       {
         std::lock_guard lock(mutex_);
         if (!waiters_.contains(id)) return;
@@ -207,7 +208,7 @@ void JobQueue::on_notice(const std::string& notice) {
       if (early && *early) notify_waiters(JobCompletion{id, JobStatus::Success, **early});
       return;
     }
-    case 'c': {
+    case Notice::Kind::Canceled: {
       {
         std::lock_guard lock(mutex_);
         auto it = running_.find(id);
@@ -227,8 +228,6 @@ void JobQueue::on_notice(const std::string& notice) {
       if (on_cancel) on_cancel();
       return;
     }
-    default:
-      log::warn("unknown queue notice: " + notice);
   }
 }
 
@@ -297,7 +296,7 @@ std::vector<std::string> JobQueue::sweep_zombies() {
     db_.write(
         [node](store::Connection& c) -> Status {
           MR_TRY(store::unpin_jobs_of_node(c, node));
-          return store::notify(c, "q");
+          return notify_nodes(c, Notice::ready());
         },
         {});
   }
@@ -322,7 +321,7 @@ std::vector<std::string> JobQueue::sweep_zombies() {
         auto t = store::take_zombie(c, zombie.id, zombie.worker);
         if (!t) return t.error();
         taken = *t;
-        return taken ? store::notify(c, "q") : Status::ok();
+        return taken ? notify_nodes(c, Notice::ready()) : Status::ok();
       });
       restarted = s ? Result<bool>(taken) : Result<bool>(s.error());
     } else {
@@ -363,7 +362,7 @@ Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const st
     if (!*was_running) return end_queued(c);
     MR_TRY(store::set_job_cancel(c, id, canceler, reason));
     if (audit) MR_TRY(store::insert_audit(c, *audit));
-    return store::notify(c, "c " + id);
+    return notify_nodes(c, Notice::canceled(id));
   });
   if (!s) return s.error();
   if (!was_running) return "queued job id " + id + " is already completed";

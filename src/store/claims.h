@@ -15,10 +15,7 @@ namespace millrace::store {
 
 class Connection;
 
-// The notice channel every node listens on. A notice is "<kind>" or "<kind> <job id>":
-//   q  jobs may be ready to claim        d  a job is done (its outcome is committed)
-//   n  a job has new logs or stream      c  a running job was canceled
-//   e  a flow's early_return answer is stored
+// The notice channel every node listens on (what is said on it: queue/notice.h).
 inline constexpr const char* kNoticeChannel = "millrace";
 // Sent when the writer's transaction commits, all in one statement, each notice once
 // (Connection::add_notice). Only in writes (Database::write), never on a reader.
