@@ -135,24 +135,20 @@ void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
   // Shared: the job is ready in the table; the workers here look at once (and other nodes
   // hear of it from the notice sent with the write).
   if (shared_) return kick_workers();
-  auto bytes = uuid_bytes(job_id);
-  if (!bytes) {
-    log::error("job id " + job_id + " is not a UUID: it cannot be queued");
-    return;
-  }
   {
     std::lock_guard lock(mutex_);
-    ReadyKey key{scheduled_for, next_seq_++};
-    ready_index_[*bytes] = key;
-    ready_.emplace(key, *bytes);
+    if (!ready_.add(job_id, scheduled_for)) {
+      log::error("job id " + job_id + " is not a UUID: it cannot be queued");
+      return;
+    }
   }
   // All: a worker sleeping until a scheduled job is due must not be the only one woken for a
   // job that is due now, and then be busy when the scheduled one comes.
   ready_cv_.notify_all();
 }
 
-std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
-  if (shared_) return claim_shared(worker);
+std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker, Wait wait) {
+  if (shared_) return claim_shared(worker, wait);
   while (true) {
     std::string id;
     EpochMs now = 0;
@@ -160,49 +156,50 @@ std::optional<ClaimedJob> JobQueue::claim_next(const std::string& worker) {
       std::unique_lock lock(mutex_);
       while (id.empty()) {
         if (stopping_) return std::nullopt;
-        if (ready_.empty()) {
-          ready_cv_.wait(lock);
-          continue;
-        }
-        auto it = ready_.begin();
         now = clock_.now_ms();
-        if (it->first.scheduled_for > now) {
+        if (auto due_now = ready_.take_due(now)) {
+          id = std::move(*due_now);
+          sleeping_.erase(id);
+          running_[id] = Running{};
+        } else if (wait == Wait::kNoWait) {
+          return std::nullopt;
+        } else if (auto due = ready_.next_due()) {
           // The earliest job is scheduled later: sleep until then, or until something changes.
-          ready_cv_.wait_for(lock, std::chrono::milliseconds(std::min<EpochMs>(
-                                       it->first.scheduled_for - now, kMaxWaitMs)));
-          continue;
+          ready_cv_.wait_for(lock, std::chrono::milliseconds(std::min(*due - now, kMaxWaitMs)));
+        } else {
+          ready_cv_.wait(lock);
         }
-        id = uuid_text(it->second);
-        ready_index_.erase(it->second);
-        ready_.erase(it);
-        sleeping_.erase(id);
-        running_[id] = Running{};
       }
     }
-    auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
-    if (!view || !*view) {
-      // The job is committed (it was answered), so this is a passing database failure: it
-      // goes back to the ready set and is tried again shortly, never dropped.
-      log::error("claimed job " + id +
-                 " cannot be read back: " + (view ? std::string("missing") : view.error().message));
-      {
-        std::lock_guard lock(mutex_);
-        running_.erase(id);
-      }
-      add_ready(id, clock_.now_ms() + kReadBackRetryMs);
-      continue;
-    }
-    db_.write([id, worker,
-               now](store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
-              {});
-    ClaimedJob claimed{std::move((*view)->job), now, std::nullopt, std::nullopt};
-    if (const auto& q = (*view)->queued) {
-      if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
-      claimed.canceled_by = q->canceled_by;
-      claimed.canceled_reason = q->canceled_reason;
-    }
-    return claimed;
+    if (auto claimed = read_back(id, worker, now)) return claimed;
   }
+}
+
+std::optional<ClaimedJob> JobQueue::read_back(const std::string& id, const std::string& worker,
+                                              EpochMs now) {
+  auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
+  if (!view || !*view) {
+    // The job is committed (it was answered), so this is a passing database failure: it goes
+    // back to the ready set and is tried again shortly, never dropped.
+    log::error("claimed job " + id +
+               " cannot be read back: " + (view ? std::string("missing") : view.error().message));
+    {
+      std::lock_guard lock(mutex_);
+      running_.erase(id);
+    }
+    add_ready(id, clock_.now_ms() + kReadBackRetryMs);
+    return std::nullopt;
+  }
+  db_.write([id, worker,
+             now](store::Connection& c) { return store::mark_job_running(c, id, worker, now); },
+            {});
+  ClaimedJob claimed{std::move((*view)->job), now, std::nullopt, std::nullopt};
+  if (const auto& q = (*view)->queued) {
+    if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
+    claimed.canceled_by = q->canceled_by;
+    claimed.canceled_reason = q->canceled_reason;
+  }
+  return claimed;
 }
 
 void JobQueue::set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel) {
@@ -418,11 +415,7 @@ void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
       // A flow asleep until later is due now; anything else (a flow already ready, a job
       // scheduled for later that someone named as a parent) stays as it is.
       if (!sleeping_.erase(flow_id) && !even_if_scheduled) return;
-      auto bytes = uuid_bytes(flow_id);
-      auto q = bytes ? ready_index_.find(*bytes) : ready_index_.end();
-      if (q == ready_index_.end()) return;
-      ready_.erase(q->second);
-      ready_index_.erase(q);
+      if (!ready_.remove(flow_id)) return;
     }
   }
   add_ready(flow_id, now);
@@ -545,10 +538,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
       if (!r->second.canceled) r->second.canceled = std::make_pair(canceler, reason);
       on_cancel = r->second.on_cancel;
       is_running = true;
-    } else if (auto q = ready_index_.find(uuid_bytes(job_id).value_or(UuidBytes{}));
-               q != ready_index_.end()) {
-      ready_.erase(q->second);
-      ready_index_.erase(q);
+    } else if (ready_.remove(job_id)) {
       was_ready = true;
     }
   }

@@ -16,11 +16,9 @@
 
 #include <condition_variable>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -29,7 +27,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
-#include "common/uuid.h"
+#include "queue/ready_set.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 
@@ -114,8 +112,10 @@ class JobQueue {
   // Stops calling a completion callback (a sync caller that gave up).
   void forget_waiter(const std::string& job_id, uint64_t waiter_id);
 
-  // Blocks until a job is due, or the queue stops (nullopt).
-  std::optional<ClaimedJob> claim_next(const std::string& worker);
+  // Blocks until a job is due, or the queue stops (nullopt). With `kNoWait`, answers at once:
+  // a job due now, or nullopt.
+  enum class Wait { kUntilDue, kNoWait };
+  std::optional<ClaimedJob> claim_next(const std::string& worker, Wait wait = Wait::kUntilDue);
   // While the job runs, `on_cancel` is called (once) if someone cancels it.
   void set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel);
   // Appends output while the job runs (batched into the writer; not waited for).
@@ -156,13 +156,6 @@ class JobQueue {
   bool stopping();
 
  private:
-  struct ReadyKey {
-    EpochMs scheduled_for;
-    uint64_t seq;
-    bool operator<(const ReadyKey& o) const {
-      return scheduled_for != o.scheduled_for ? scheduled_for < o.scheduled_for : seq < o.seq;
-    }
-  };
   struct Running {
     std::function<void()> on_cancel;
     std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
@@ -176,6 +169,10 @@ class JobQueue {
   using WriteFn = std::function<Status(store::Connection&)>;
 
   void add_ready(const std::string& job_id, EpochMs scheduled_for);
+  // A job taken from the ready set, read back from the store and marked running; nullopt (and
+  // the job back in the set, for a retry) when it cannot be read.
+  std::optional<ClaimedJob> read_back(const std::string& id, const std::string& worker,
+                                      EpochMs now);
   // Stores a job's outcome; `held_by` (shared queue): only if that worker still holds it.
   void finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
               std::optional<store::AuditRecord> audit,
@@ -197,7 +194,7 @@ class JobQueue {
 
   // The shared queue (shared_queue.cc).
   Result<std::vector<std::string>> join_nodes();
-  std::optional<ClaimedJob> claim_shared(const std::string& worker);
+  std::optional<ClaimedJob> claim_shared(const std::string& worker, Wait wait);
   Result<std::optional<ClaimedJob>> try_claim(store::Connection& c, const std::string& worker,
                                               EpochMs now, std::optional<EpochMs>& due);
   Result<std::unique_ptr<store::Connection>> take_claim_session();
@@ -219,11 +216,7 @@ class JobQueue {
   std::mutex mutex_;
   std::condition_variable ready_cv_;
   bool stopping_ = false;
-  uint64_t next_seq_ = 0;
-  // Only ids wait in memory (a backlog of many thousands stays small); the job is read back
-  // from the store when claimed.
-  std::map<ReadyKey, UuidBytes> ready_;
-  std::unordered_map<UuidBytes, ReadyKey, UuidBytesHash> ready_index_;
+  ReadySet ready_;  // one node (SQLite): the jobs waiting to be claimed
   std::unordered_map<std::string, Running> running_;
   std::unordered_set<std::string> parked_;    // flows waiting for a step
   std::unordered_set<std::string> sleeping_;  // flows in the ready set due later (sleep, suspend)

@@ -7,11 +7,16 @@ namespace {
 
 char letter(Notice::Kind kind) {
   switch (kind) {
-    case Notice::Kind::Ready: return 'q';
-    case Notice::Kind::Done: return 'd';
-    case Notice::Kind::News: return 'n';
-    case Notice::Kind::Canceled: return 'c';
-    case Notice::Kind::EarlyAnswer: return 'e';
+    case Notice::Kind::Ready:
+      return 'q';
+    case Notice::Kind::Done:
+      return 'd';
+    case Notice::Kind::News:
+      return 'n';
+    case Notice::Kind::Canceled:
+      return 'c';
+    case Notice::Kind::EarlyAnswer:
+      return 'e';
   }
   return '?';
 }
@@ -29,11 +34,16 @@ std::optional<Notice> Notice::decode(std::string_view text) {
   if (text.size() < 3 || text[1] != ' ') return std::nullopt;
   std::string id(text.substr(2));
   switch (text[0]) {
-    case 'd': return done(std::move(id));
-    case 'n': return news(std::move(id));
-    case 'c': return canceled(std::move(id));
-    case 'e': return early_answer(std::move(id));
-    default: return std::nullopt;
+    case 'd':
+      return done(std::move(id));
+    case 'n':
+      return news(std::move(id));
+    case 'c':
+      return canceled(std::move(id));
+    case 'e':
+      return early_answer(std::move(id));
+    default:
+      return std::nullopt;
   }
 }
 

@@ -115,7 +115,7 @@ Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
   return std::optional<ClaimedJob>(std::move(claimed));
 }
 
-std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
+std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker, Wait wait) {
   while (true) {
     uint64_t gen = 0;
     {
@@ -134,11 +134,13 @@ std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker) {
     }
     if (!claimed) {
       log::error("cannot claim a job: " + claimed.error().message);
+      if (wait == Wait::kNoWait) return std::nullopt;
       std::unique_lock lock(mutex_);
       ready_cv_.wait_for(lock, std::chrono::milliseconds(kClaimRetryMs), [&] { return stopping_; });
       continue;
     }
     if (*claimed) return std::move(**claimed);
+    if (wait == Wait::kNoWait) return std::nullopt;
     // Nothing is due: wait for a notice (or the safety poll's kick), or for the next due job.
     std::unique_lock lock(mutex_);
     auto changed = [&] { return stopping_ || ready_gen_ != gen; };

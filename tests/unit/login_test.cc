@@ -10,18 +10,13 @@
 #include "auth/login_limiter.h"
 #include "auth/password.h"
 #include "auth/password_pool.h"
+#include "common/fake_clock.h"
 
 namespace millrace::auth {
 namespace {
 
-class HandClock final : public Clock {
- public:
-  EpochMs now_ms() const override { return now; }
-  EpochMs now = 1'000'000;
-};
-
 TEST(LoginLimiterTest, FailuresBeyondTheFreeOnesWaitLongerAndLongerAndSuccessClears) {
-  HandClock clock;
+  FakeClock clock;
   LoginLimiter limiter(clock);
   for (int i = 0; i < LoginLimiter::kFreeAccountFailures; ++i) {
     EXPECT_EQ(limiter.wait_ms("alice", "1.2.3.4"), 0) << i;
@@ -30,11 +25,11 @@ TEST(LoginLimiterTest, FailuresBeyondTheFreeOnesWaitLongerAndLongerAndSuccessCle
   EXPECT_EQ(limiter.wait_ms("alice", "1.2.3.4"), 1000);
   EXPECT_EQ(limiter.wait_ms("alice", "5.6.7.8"), 1000);  // the account, from anywhere
   EXPECT_EQ(limiter.wait_ms("bob", "1.2.3.4"), 0);       // the address is not there yet
-  clock.now += 1000;
+  clock.advance(1000);
   EXPECT_EQ(limiter.wait_ms("alice", "1.2.3.4"), 0);
   limiter.failed("alice", "1.2.3.4");
   EXPECT_EQ(limiter.wait_ms("alice", "1.2.3.4"), 2000);
-  clock.now += 2000;
+  clock.advance(2000);
   limiter.failed("alice", "1.2.3.4");
   EXPECT_EQ(limiter.wait_ms("alice", "1.2.3.4"), 4000);
   for (int i = 0; i < 30; ++i) limiter.failed("alice", "9.9.9.9");
