@@ -100,11 +100,7 @@ Result<std::vector<std::string>> JobQueue::recover() {
 uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCallback on_complete) {
   uint64_t waiter_id = 0;
   const std::string id = job.job.id;
-  if (on_complete) {
-    std::lock_guard lock(mutex_);
-    waiter_id = next_waiter_++;
-    waiters_[id].push_back({waiter_id, std::move(on_complete)});
-  }
+  if (on_complete) waiter_id = events_.wait_for_outcome(id, std::move(on_complete));
   auto shared = std::make_shared<NewJob>(std::move(job));
   db_.write(
       [shared, announce = shared_.has_value()](store::Connection& c) -> Status {
@@ -124,11 +120,7 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
 }
 
 void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {
-  std::lock_guard lock(mutex_);
-  auto it = waiters_.find(job_id);
-  if (it == waiters_.end()) return;
-  std::erase_if(it->second, [&](const Waiter& w) { return w.id == waiter_id; });
-  if (it->second.empty()) waiters_.erase(it);
+  events_.forget_waiter(job_id, waiter_id);
 }
 
 void JobQueue::add_ready(const std::string& job_id, EpochMs scheduled_for) {
@@ -222,7 +214,7 @@ void JobQueue::append_logs(const std::string& job_id, std::string text) {
         return announce ? notify_nodes(c, Notice::news(job_id)) : Status::ok();
       },
       [this, job_id](const Status& s) {
-        if (s) notify_news(job_id);
+        if (s) events_.news(job_id);
       });
 }
 
@@ -234,35 +226,16 @@ void JobQueue::append_result_stream(const std::string& job_id, int64_t idx, std:
         return announce ? notify_nodes(c, Notice::news(job_id)) : Status::ok();
       },
       [this, job_id](const Status& s) {
-        if (s) notify_news(job_id);
+        if (s) events_.news(job_id);
       });
 }
 
 uint64_t JobQueue::watch_news(const std::string& job_id, std::function<void()> on_news) {
-  std::lock_guard lock(mutex_);
-  uint64_t id = next_waiter_++;
-  news_watchers_[job_id].emplace_back(id, std::move(on_news));
-  return id;
+  return events_.watch_news(job_id, std::move(on_news));
 }
 
 void JobQueue::forget_news(const std::string& job_id, uint64_t watch_id) {
-  std::lock_guard lock(mutex_);
-  auto it = news_watchers_.find(job_id);
-  if (it == news_watchers_.end()) return;
-  std::erase_if(it->second, [&](const auto& w) { return w.first == watch_id; });
-  if (it->second.empty()) news_watchers_.erase(it);
-}
-
-void JobQueue::notify_news(const std::string& job_id) {
-  std::vector<std::pair<uint64_t, std::function<void()>>> watching;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = news_watchers_.find(job_id);
-    if (it == news_watchers_.end()) return;
-    watching = std::move(it->second);
-    news_watchers_.erase(it);
-  }
-  for (auto& w : watching) w.second();
+  events_.forget_news(job_id, watch_id);
 }
 
 void JobQueue::release_interrupted(const std::string& job_id, std::string logs) {
@@ -392,7 +365,7 @@ void JobQueue::answer_early(const std::string& flow_id, const std::string& resul
         },
         {});
   }
-  notify_waiters(JobCompletion{flow_id, JobStatus::Success, result_json});
+  events_.completed(JobCompletion{flow_id, JobStatus::Success, result_json});
 }
 
 void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
@@ -499,22 +472,10 @@ JobQueue::WriteFn JobQueue::finish_writes(const store::JobRecord& job, store::Co
 }
 
 void JobQueue::after_finish(const JobCompletion& done, const std::optional<std::string>& parent) {
-  notify_waiters(done);
-  notify_news(done.id);
+  events_.completed(done);
+  events_.news(done.id);
   // A flow's step is done: the flow moves on (shared: it is due in the table already).
   if (parent) shared_ ? kick_workers() : wake(*parent);
-}
-
-void JobQueue::notify_waiters(const JobCompletion& done) {
-  std::vector<Waiter> waiting;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = waiters_.find(done.id);
-    if (it == waiters_.end()) return;
-    waiting = std::move(it->second);
-    waiters_.erase(it);
-  }
-  for (auto& w : waiting) w.callback(done);
 }
 
 Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std::string& job_id,
@@ -575,18 +536,15 @@ std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
 
 void JobQueue::stop() {
   std::vector<std::function<void()>> interrupts;
-  decltype(waiters_) dropped;  // destroyed outside the lock
-  decltype(news_watchers_) dropped_watchers;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    // Parked sync callers are not answered any more: the server is going away.
-    dropped.swap(waiters_);
-    dropped_watchers.swap(news_watchers_);
     for (auto& [id, running] : running_) {
       if (running.on_cancel) interrupts.push_back(running.on_cancel);
     }
   }
+  // Parked sync callers are not answered any more: the server is going away.
+  events_.drop_all();
   ready_cv_.notify_all();
   if (listener_) listener_->interrupt();
   for (auto& interrupt : interrupts) interrupt();

@@ -27,6 +27,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "queue/job_events.h"
 #include "queue/ready_set.h"
 #include "store/audit.h"
 #include "store/jobs.h"
@@ -39,13 +40,6 @@ class Connection;
 
 namespace millrace::queue {
 
-struct JobCompletion {
-  std::string id;
-  JobStatus status = JobStatus::Success;
-  std::string result_json;
-  bool success() const { return status == JobStatus::Success; }
-};
-using CompletionCallback = std::function<void(const JobCompletion&)>;
 using AcceptedCallback = std::function<void(const Status&)>;
 
 struct NewJob {
@@ -161,10 +155,6 @@ class JobQueue {
     std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
     bool wake_again = false;  // a flow's step ended while the flow was being advanced
   };
-  struct Waiter {
-    uint64_t id;
-    CompletionCallback callback;
-  };
 
   using WriteFn = std::function<Status(store::Connection&)>;
 
@@ -189,8 +179,6 @@ class JobQueue {
   Result<std::string> cancel_flow(const store::JobView& flow, const std::string& canceler,
                                   const std::string& reason,
                                   std::optional<store::AuditRecord> audit);
-  void notify_waiters(const JobCompletion& done);
-  void notify_news(const std::string& job_id);
 
   // The shared queue (shared_queue.cc).
   Result<std::vector<std::string>> join_nodes();
@@ -212,6 +200,7 @@ class JobQueue {
   store::Database& db_;
   const Clock& clock_;
   int max_crash_restarts_;
+  JobEvents events_;
 
   std::mutex mutex_;
   std::condition_variable ready_cv_;
@@ -220,11 +209,6 @@ class JobQueue {
   std::unordered_map<std::string, Running> running_;
   std::unordered_set<std::string> parked_;    // flows waiting for a step
   std::unordered_set<std::string> sleeping_;  // flows in the ready set due later (sleep, suspend)
-  std::unordered_map<std::string, std::vector<Waiter>> waiters_;
-  uint64_t next_waiter_ = 1;
-  // Readers of a job's logs waiting for more (getupdate, SSE streams).
-  std::unordered_map<std::string, std::vector<std::pair<uint64_t, std::function<void()>>>>
-      news_watchers_;
 
   std::optional<SharedQueueOptions> shared_;
   // Bumped whenever jobs may have become claimable: a worker that found none waits only if it

@@ -200,14 +200,11 @@ void JobQueue::on_notice(const std::string& text) {
     case Notice::Kind::Done:
       return answer_from_store(id);
     case Notice::Kind::News:
-      return notify_news(id);
+      return events_.news(id);
     case Notice::Kind::EarlyAnswer: {
-      {
-        std::lock_guard lock(mutex_);
-        if (!waiters_.contains(id)) return;
-      }
+      if (!events_.has_waiters(id)) return;
       auto early = db_.read([&](store::Connection& c) { return store::get_early_result(c, id); });
-      if (early && *early) notify_waiters(JobCompletion{id, JobStatus::Success, **early});
+      if (early && *early) events_.completed(JobCompletion{id, JobStatus::Success, **early});
       return;
     }
     case Notice::Kind::Canceled: {
@@ -234,15 +231,12 @@ void JobQueue::on_notice(const std::string& text) {
 }
 
 void JobQueue::answer_from_store(const std::string& job_id) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!waiters_.contains(job_id) && !news_watchers_.contains(job_id)) return;
-  }
+  if (!events_.watched(job_id)) return;
   auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, job_id); });
   if (!view || !*view || !(*view)->completed) return;
   const auto& done = *(*view)->completed;
-  notify_waiters(JobCompletion{job_id, done.status, done.result_json.value_or("null")});
-  notify_news(job_id);
+  events_.completed(JobCompletion{job_id, done.status, done.result_json.value_or("null")});
+  events_.news(job_id);
 }
 
 void JobQueue::safety_poll(bool listener_reconnected) {
@@ -253,15 +247,9 @@ void JobQueue::safety_poll(bool listener_reconnected) {
   if (census->next_due && *census->next_due <= now) kick_workers();
   // A notice may have been lost with the listening session: look up what callers wait for.
   if (listener_reconnected) {
-    std::vector<std::string> watched;
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& w : waiters_) watched.push_back(w.first);
-      for (const auto& w : news_watchers_) watched.push_back(w.first);
-    }
-    for (const auto& id : watched) {
+    for (const auto& id : events_.watched_jobs()) {
       answer_from_store(id);
-      notify_news(id);
+      events_.news(id);
     }
   }
   // Only when another node runs jobs (it may be gone) or a ping is late (a node is stuck).

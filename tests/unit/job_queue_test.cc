@@ -165,7 +165,8 @@ TEST_F(JobQueueTest, ARunningJobIsCanceledThroughItsHandler) {
   queue_->set_cancel_handler(id, [&] { ++interrupts; });
   ASSERT_TRUE(queue_->cancel("w", id, "alice", "stop it", std::nullopt));
   EXPECT_EQ(interrupts, 1);
-  EXPECT_EQ(queue_->cancel_reason(id), std::make_pair(std::string("alice"), std::string("stop it")));
+  EXPECT_EQ(queue_->cancel_reason(id),
+            std::make_pair(std::string("alice"), std::string("stop it")));
 }
 
 TEST_F(JobQueueTest, AJobCutOffByACrashIsRestartedOnceThenFailed) {
