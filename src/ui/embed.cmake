@@ -1,6 +1,7 @@
 # Writes a C++ source holding every file of the web app as a byte array, so the binary serves
 # the UI with nothing beside it. Run by the build (see CMakeLists.txt) with
 #   -DWEB_DIR=<folder of the web files> -DOUTPUT=<.cc to write>
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/c_bytes.cmake)
 file(GLOB_RECURSE files RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
 # Dotfiles and editor backups are not part of the app.
 list(FILTER files EXCLUDE REGEX "(^|/)\\.|~$")
@@ -9,14 +10,9 @@ set(arrays "")
 set(table "")
 set(index 0)
 foreach(rel ${files})
-  file(READ ${WEB_DIR}/${rel} hex HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  # Keep lines short enough for compilers and editors.
-  string(REGEX REPLACE "((0x..,){32})" "\\1\n" bytes "${bytes}")
+  c_bytes(${WEB_DIR}/${rel} bytes size)
   file(SHA256 ${WEB_DIR}/${rel} sha)
   string(SUBSTRING ${sha} 0 20 etag)
-  string(LENGTH "${hex}" hex_length)
-  math(EXPR size "${hex_length} / 2")
   string(APPEND arrays "const unsigned char kFile${index}[] = {\n${bytes}0};\n")
   string(APPEND table "    {\"/${rel}\", kFile${index}, ${size}, \"\\\"${etag}\\\"\"},\n")
   math(EXPR index "${index} + 1")
