@@ -15,6 +15,14 @@ class SystemClock final : public Clock {
   }
 };
 
+class MonotonicClock final : public Clock {
+ public:
+  EpochMs now_ms() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  }
+};
+
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -28,6 +36,11 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 const Clock& Clock::system() {
   static const SystemClock clock;
+  return clock;
+}
+
+const Clock& Clock::monotonic() {
+  static const MonotonicClock clock;
   return clock;
 }
 

@@ -16,6 +16,9 @@ class Clock {
   virtual EpochMs now_ms() const = 0;
   // The process-wide real clock.
   static const Clock& system();
+  // Milliseconds that only move forward (steady_clock), not since the epoch: for deadlines a
+  // change of the wall clock must not move.
+  static const Clock& monotonic();
 };
 
 EpochMs now_ms();

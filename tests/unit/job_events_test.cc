@@ -10,8 +10,10 @@ namespace {
 TEST(JobEventsTest, EachWaiterHearsTheOutcomeOnceAndOnlyOfItsJob) {
   JobEvents events;
   std::vector<std::string> heard;
-  events.wait_for_outcome("a", [&](const JobCompletion& c) { heard.push_back("1:" + c.result_json); });
-  events.wait_for_outcome("a", [&](const JobCompletion& c) { heard.push_back("2:" + c.result_json); });
+  events.wait_for_outcome("a",
+                          [&](const JobCompletion& c) { heard.push_back("1:" + c.result_json); });
+  events.wait_for_outcome("a",
+                          [&](const JobCompletion& c) { heard.push_back("2:" + c.result_json); });
   events.wait_for_outcome("b", [&](const JobCompletion&) { heard.push_back("b"); });
   EXPECT_TRUE(events.has_waiters("a"));
   events.completed({"a", JobStatus::Success, "7"});

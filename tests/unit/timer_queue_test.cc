@@ -5,6 +5,8 @@
 #include <atomic>
 #include <thread>
 
+#include "common/fake_clock.h"
+
 namespace millrace {
 namespace {
 
@@ -33,6 +35,43 @@ TEST(TimerQueueTest, CancelingTheTimerBeingWaitedOnIsSafe) {
     EXPECT_TRUE(timers.cancel(id));
   }
   EXPECT_EQ(fired.load(), 0);
+}
+
+TEST(TimerQueueTest, ByHandCallbacksRunWhenTheClockReachesThemInTimeOrder) {
+  FakeClock clock;
+  TimerQueue timers(clock, TimerQueue::Mode::kByHand);
+  std::vector<std::string> ran;
+  timers.schedule(30s, [&] { ran.push_back("30s"); });
+  timers.schedule(10s, [&] { ran.push_back("10s"); });
+  timers.schedule(10s, [&] { ran.push_back("10s again"); });
+  uint64_t canceled = timers.schedule(20s, [&] { ran.push_back("20s"); });
+  EXPECT_EQ(timers.run_due(), 0);
+  clock.advance(9'999);
+  EXPECT_EQ(timers.run_due(), 0);
+  clock.advance(1);
+  EXPECT_EQ(timers.run_due(), 2);
+  EXPECT_EQ(ran, (std::vector<std::string>{"10s", "10s again"}));
+  EXPECT_TRUE(timers.cancel(canceled));
+  clock.advance(60'000);
+  EXPECT_EQ(timers.run_due(), 1);
+  EXPECT_EQ(ran.back(), "30s");
+  EXPECT_EQ(timers.run_due(), 0);
+}
+
+TEST(TimerQueueTest, ByHandACallbackThatSchedulesAnotherForNowWaitsForTheNextRun) {
+  FakeClock clock;
+  TimerQueue timers(clock, TimerQueue::Mode::kByHand);
+  int ticks = 0;
+  std::function<void()> tick = [&] {
+    ++ticks;
+    timers.schedule(0ms, tick);  // a poll that asks again at once
+  };
+  timers.schedule(0ms, tick);
+  EXPECT_EQ(timers.run_due(), 1);  // not a loop forever
+  EXPECT_EQ(timers.run_due(), 1);
+  EXPECT_EQ(ticks, 2);
+  timers.stop();
+  EXPECT_EQ(timers.run_due(), 0);  // stopped: nothing more runs
 }
 
 }  // namespace
