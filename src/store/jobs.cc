@@ -78,24 +78,14 @@ Result<JobView> read_view(Statement& s) {
   return v;
 }
 
-// Reads every row into `out` (a single view, or a list).
-Status read_views(Statement& s, std::optional<JobView>& out) {
+// Hands each row's view to `put`; a row that cannot be read is the error.
+template <typename Put>
+Status read_views(Statement& s, Put put) {
   Status bad;
   MR_TRY(for_each_row(s, [&](Statement& r) {
     auto v = read_view(r);
     if (v)
-      out = std::move(*v);
-    else
-      bad = v.error();
-  }));
-  return bad;
-}
-Status read_views(Statement& s, std::vector<JobView>& out) {
-  Status bad;
-  MR_TRY(for_each_row(s, [&](Statement& r) {
-    auto v = read_view(r);
-    if (v)
-      out.push_back(std::move(*v));
+      put(std::move(*v));
     else
       bad = v.error();
   }));
@@ -189,7 +179,7 @@ Result<std::optional<JobView>> get_job(Connection& c, const std::string& workspa
   auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ? AND j.workspace_id = ?");
   s.bind(1, id).bind(2, workspace_id);
   std::optional<JobView> out;
-  MR_TRY(read_views(s, out));
+  MR_TRY(read_views(s, [&](JobView v) { out = std::move(v); }));
   return out;
 }
 
@@ -197,7 +187,7 @@ Result<std::optional<JobView>> get_job_by_id(Connection& c, const std::string& i
   auto s = c.prepare(std::string(kSelect) + "WHERE j.id = ?");
   s.bind(1, id);
   std::optional<JobView> out;
-  MR_TRY(read_views(s, out));
+  MR_TRY(read_views(s, [&](JobView v) { out = std::move(v); }));
   return out;
 }
 
@@ -289,7 +279,7 @@ Result<std::vector<JobView>> list_jobs(Connection& c, const std::string& workspa
     }
   }
   std::vector<JobView> out;
-  MR_TRY(read_views(s, out));
+  MR_TRY(read_views(s, [&](JobView v) { out.push_back(std::move(v)); }));
   return out;
 }
 
@@ -344,7 +334,7 @@ Result<std::vector<ResumeRecord>> list_resumes(Connection& c, const std::string&
 Result<std::vector<JobView>> load_queue(Connection& c) {
   auto s = c.prepare(std::string(kSelect) + "WHERE q.id IS NOT NULL ORDER BY q.scheduled_for");
   std::vector<JobView> out;
-  MR_TRY(read_views(s, out));
+  MR_TRY(read_views(s, [&](JobView v) { out.push_back(std::move(v)); }));
   return out;
 }
 
