@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/backup.h"
 #include "cli/serve.h"
 #include "common/config.h"
 
@@ -13,5 +14,6 @@ int main(int argc, char** argv) {
     fputs(message.c_str(), exit_code ? stderr : stdout);
     return exit_code;
   }
+  if (config.command == "backup") return millrace::cli::backup(config);
   return millrace::cli::serve(config);
 }

@@ -264,10 +264,12 @@ const std::vector<ConfigOption>& config_options() {
 bool parse_config(int argc, char** argv, Config& config, std::string& message, int& exit_code) {
   auto usage = [] {
     std::string s =
-        "usage: millrace serve|server|worker [flags]   (or MODE=standalone|server|worker)\n\n"
+        "usage: millrace serve|server|worker [flags]   (or MODE=standalone|server|worker)\n"
+        "       millrace backup FILE [--data FOLDER]\n\n"
         "  serve    the API and the workers in one process (the default)\n"
         "  server   the API only                 } any number of each on one PostgreSQL\n"
-        "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n\n"
+        "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n"
+        "  backup FILE   copy the SQLite database of --data into FILE while the server runs\n\n"
         "flags (each also read from the environment variable shown):\n";
     for (const auto& e : entries()) {
       std::string left = "  " + e.option.flag + (e.is_switch ? "" : " V");
@@ -294,6 +296,14 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
   }
   int i = 1;
   if (i < argc && argv[i][0] != '-') config.command = argv[i++];
+  if (config.command == "backup") {
+    if (i >= argc || argv[i][0] == '-') {
+      message = "usage: millrace backup FILE [--data FOLDER]\n";
+      exit_code = 2;
+      return false;
+    }
+    config.backup_file = argv[i++];
+  }
   for (; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -330,10 +340,21 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
       return false;
     }
   }
-  if (config.command != "serve" && config.command != "server" && config.command != "worker") {
+  if (config.command != "serve" && config.command != "server" && config.command != "worker" &&
+      config.command != "backup") {
     message = "unknown command " + config.command + "\n\n" + usage();
     exit_code = 2;
     return false;
+  }
+  if (config.command == "backup") {
+    if (!config.database_url.empty()) {
+      message =
+          "millrace backup copies the embedded SQLite database; a PostgreSQL database is backed "
+          "up with its own tools (pg_dump)\n";
+      exit_code = 2;
+      return false;
+    }
+    return true;
   }
   if (config.command != "serve" && config.database_url.empty()) {
     message = "millrace " + config.command +

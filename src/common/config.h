@@ -20,7 +20,9 @@ struct ExtraMount {
 bool hidden_in_job_sandbox(const std::string& inside);
 
 struct Config {
-  std::string command = "serve";  // serve (API and workers), server (API), worker (workers)
+  // serve (API and workers), server (API), worker (workers), backup (copy the database)
+  std::string command = "serve";
+  std::string backup_file;  // millrace backup <file>
   std::string bind_address = "0.0.0.0";
   int port = 8000;                  // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";  // SQLite database and server secrets
