@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/address_allow_list.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "store/scripts.h"
@@ -72,6 +73,7 @@ struct ApiContext {
   std::string base_url;
   auth::PasswordPool& passwords;
   auth::LoginLimiter& logins;
+  AddressAllowList metrics_allow;  // may read GET /metrics without a token
 };
 
 }  // namespace millrace::api

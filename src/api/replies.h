@@ -17,8 +17,9 @@ void reply_error(const http::ResponderPtr& r, const Error& e);
 void reply_text(const http::ResponderPtr& r, int status, std::string body);
 void reply_json(const http::ResponderPtr& r, int status, std::string body);
 
-// The body as a JSON object for API calls that take one (not webhooks). Accepts a missing or
-// JSON content type; errors follow Windmill's (axum's) JSON extractor: 415, 400, 422.
+// The body as a JSON object for API calls that take one (not webhooks). Needs a JSON content
+// type (application/json or application/*+json); errors follow Windmill's (axum's) JSON
+// extractor: 415, 400, 422.
 Result<std::string> json_body_text(const http::Request& req);
 // 422: the body is JSON but not of the expected shape (axum's JsonDataError).
 Error json_data_error(const std::string& what);

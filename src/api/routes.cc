@@ -82,6 +82,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_job_routes(router, ctx);
   add_audit_routes(router, ctx);
   add_folder_routes(router, ctx);
+  add_meta_routes(router, ctx);
   // Anything else below /api is answered by the router's 404.
 }
 

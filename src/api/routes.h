@@ -25,5 +25,6 @@ void add_lock_job_routes(http::Router& router, ApiContext& ctx);
 void add_job_routes(http::Router& router, ApiContext& ctx);
 void add_audit_routes(http::Router& router, ApiContext& ctx);
 void add_folder_routes(http::Router& router, ApiContext& ctx);
+void add_meta_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

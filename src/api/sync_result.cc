@@ -114,7 +114,8 @@ http::Response sync_response(const queue::JobCompletion& done, const SyncRespons
       if (auto why = refused_result_header(to_lower(it.key()), value, options.origin);
           !why.empty()) {
         log::warn("job " + done.id + ": its result may not set the header " + it.key() + " (" +
-                  why + "): answered 400");
+                      why + "): answered 400",
+                  {{"job_id", done.id}});
         return http::Response::text(400, "Bad request: the job's result may not set the header " +
                                              it.key() + " (" + why + ")");
       }

@@ -64,7 +64,7 @@ json job_object(const store::JobView& v, const std::string* logs, bool with_type
     o["canceled_reason"] = opt(c.canceled_reason);
     o["is_skipped"] = false;
     o["worker"] = opt(c.worker);
-    o["status"] = c.status;
+    o["status"] = to_string(c.status);
     if (with_type) o["type"] = "CompletedJob";
   } else {
     const auto& q = v.queued ? *v.queued : store::QueueState{};

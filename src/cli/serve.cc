@@ -114,6 +114,9 @@ int serve(const Config& config) {
   const bool api = config.command != "worker";   // serve, server
   const bool work = config.command != "server";  // serve, worker
   log::set_quiet(config.quiet);
+  log::set_format(config.log_json ? log::Format::kJson : log::Format::kText);
+  auto metrics_allow = api::AddressAllowList::parse(config.metrics_allow);
+  if (!metrics_allow) return fail("METRICS_ALLOW: " + metrics_allow.error().message);
   // Sandboxed jobs (as root, unless JOB_SANDBOX=off): the mount namespace is made now, before
   // any thread exists.
   const bool root = geteuid() == 0;
@@ -220,7 +223,8 @@ int serve(const Config& config) {
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,
       passwords,
-      logins};
+      logins,
+      *metrics_allow};
   if (api) {
     admit_body = [&ctx](const http::Request& head) { return api::admit_body(ctx, head); };
     api::register_routes(router, ctx);

@@ -243,6 +243,22 @@ const std::vector<Entry>& entries() {
        bool_setter(&Config::raw_result_csp)},
       {{"--access-log", "ACCESS_LOG", "log one line per request, tokens masked (default on)"},
        bool_setter(&Config::access_log)},
+      {{"--log-format", "LOG_FORMAT",
+        "text (the default) or json: one JSON object per line, with fields such as job_id, "
+        "status, duration_ms and trace_id (from a request's traceparent)"},
+       [](Config& c, const std::string& v) {
+         if (v != "text" && v != "json") return false;
+         c.log_json = v == "json";
+         return true;
+       }},
+      {{"--metrics-token", "METRICS_TOKEN",
+        "a token (as Authorization: Bearer) that reads GET /metrics; a superadmin's token "
+        "always may"},
+       string_setter(&Config::metrics_token)},
+      {{"--metrics-allow", "METRICS_ALLOW",
+        "addresses or CIDR ranges, comma-separated (127.0.0.1,10.0.0.0/8,::1), from which GET "
+        "/metrics needs no token (the connection's own address: put no proxy in front)"},
+       string_setter(&Config::metrics_allow)},
       {{"--quiet", "MILLRACE_QUIET", "only warnings and errors on stderr"},
        bool_setter(&Config::quiet),
        true},

@@ -65,6 +65,9 @@ struct Config {
   bool raw_result_csp = true;   // a sync result served as a raw body is CSP-sandboxed
   bool access_log = true;
   bool quiet = false;
+  bool log_json = false;      // LOG_FORMAT=json: one JSON object per log line
+  std::string metrics_token;  // METRICS_TOKEN: a bearer token that reads GET /metrics
+  std::string metrics_allow;  // METRICS_ALLOW: addresses and CIDRs that read it without one
   int http_threads = 2;
 };
 

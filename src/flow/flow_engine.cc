@@ -792,7 +792,7 @@ Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
     return Advancer(db_, expressions_, now, flow).run();
   } catch (const StoreUnavailable& e) {
     // Nothing of this advance is kept: the flow, as stored, is advanced again in a second.
-    log::warn("flow " + flow.job.id + " waits: " + e.what());
+    log::warn("flow " + flow.job.id + " waits: " + e.what(), {{"job_id", flow.job.id}});
     Advance out;
     out.waits = queue::FlowAdvance{flow.job.flow_status.value_or("{}"), {}, now + 1000};
     return out;

@@ -69,6 +69,10 @@ class Responder {
   virtual void start_stream(Response head) = 0;
   virtual void write(std::string piece) = 0;
   virtual void end() = 0;
+
+  // The pattern of the route that took the request, set by the router before its handler runs
+  // (for the access log and metrics). Points into the router, which outlives every request.
+  const std::string* route = nullptr;
 };
 using ResponderPtr = std::shared_ptr<Responder>;
 

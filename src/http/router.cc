@@ -19,9 +19,19 @@ std::vector<std::string_view> path_parts(std::string_view path) {
 
 }  // namespace
 
+const std::string Router::kFallbackRoute = "(fallback)";
+const std::string Router::kUnknownRoute = "(unknown)";
+
+std::vector<std::pair<std::string, std::string>> Router::table() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
   Route r;
   r.method = method;
+  r.pattern = pattern;
   for (auto& seg : split(std::string_view(pattern).substr(1), '/')) r.segments.push_back(seg);
   r.handler = std::move(handler);
   routes_.push_back(std::move(r));
@@ -63,6 +73,7 @@ void Router::dispatch(Request& req, ResponderPtr responder) const {
     if (!match(r, parts, params)) continue;
     if (r.method == req.method) {
       req.params = std::move(params);
+      responder->route = &r.pattern;
       r.handler(req, std::move(responder));
       return;
     }
@@ -74,12 +85,16 @@ void Router::dispatch(Request& req, ResponderPtr responder) const {
   }
   if (get_for_head) {  // HEAD is GET without the body (the server drops it)
     req.params = std::move(head_params);
+    responder->route = &get_for_head->pattern;
     get_for_head->handler(req, std::move(responder));
   } else if (path_known) {
+    responder->route = &kUnknownRoute;
     responder->send(Response::text(405, "Method Not Allowed: " + req.method + " " + req.path));
   } else if (fallback_) {
+    responder->route = &kFallbackRoute;
     fallback_(req, std::move(responder));
   } else {
+    responder->route = &kUnknownRoute;
     responder->send(Response::text(404, "Not found: no route for " + req.method + " " + req.path));
   }
 }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/message.h"
@@ -20,10 +22,16 @@ class Router {
   void dispatch(Request& req, ResponderPtr responder) const;
   // Called for a path no route knows (any method) instead of the 404.
   void set_fallback(Handler handler);
+  // Method and pattern of every route, in the order added (what the API document describes).
+  std::vector<std::pair<std::string, std::string>> table() const;
+  // What Responder::route says of a request that the fallback took, or that no route knew.
+  static const std::string kFallbackRoute;
+  static const std::string kUnknownRoute;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
   };

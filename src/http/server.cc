@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "metrics/registry.h"
 
 namespace millrace::http {
 namespace {
@@ -29,14 +30,107 @@ constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
 
 class Session;
 
+// One line of the access log, written once the answer is out. Empty text: nothing to log.
+struct AccessEntry {
+  std::string text;
+  std::string remote, method, target, route, trace_id, status, bytes, duration_ms;
+
+  void write() const {
+    if (text.empty()) return;
+    log::info(text, {{"remote", remote},
+                     {"method", method},
+                     {"path", target},
+                     {"route", route},
+                     {"status", status, true},
+                     {"bytes", bytes, true},
+                     {"duration_ms", duration_ms, true},
+                     {"trace_id", trace_id}});
+  }
+};
+
+// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), else an
+// `X-Request-Id` of up to 64 plain characters, else empty: it ties the access log's line to the
+// caller's own traces.
+std::string trace_id_of(const Request& req) {
+  auto plain = [](std::string_view s, size_t max) {
+    if (s.empty() || s.size() > max) return false;
+    for (char c : s) {
+      if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (const std::string* tp = req.header("traceparent")) {
+    if (tp->size() >= 55 && (*tp)[2] == '-' && (*tp)[35] == '-') {
+      std::string id = tp->substr(3, 32);
+      if (plain(id, 32) && id.find_first_not_of("0123456789abcdef") == std::string::npos) {
+        return id;
+      }
+    }
+  }
+  if (const std::string* rid = req.header("x-request-id"); rid && plain(*rid, 64)) return *rid;
+  return "";
+}
+
+// Methods are labels of metrics: any other verb a client sends counts as "other", so that no
+// caller can grow the metrics without bound.
+std::string_view method_label(std::string_view method) {
+  for (std::string_view known : {"GET", "POST", "DELETE", "HEAD", "OPTIONS", "PUT", "PATCH"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+// `/api/w/:workspace/jobs/run_wait_result/p/*path` → {"sync", "script_path"}; empty kind for a
+// route that is not a webhook.
+std::pair<std::string_view, std::string_view> webhook_kind(std::string_view route) {
+  static const std::pair<std::string_view, std::string_view> kinds[] = {
+      {"/jobs/run/", "async"},
+      {"/jobs/run_wait_result/", "sync"},
+      {"/jobs/run_and_stream/", "stream"}};
+  static const std::pair<std::string_view, std::string_view> targets[] = {
+      {"p/", "script_path"}, {"h/", "script_hash"}, {"f/", "flow_path"}, {"fv/", "flow_version"}};
+  for (const auto& [infix, kind] : kinds) {
+    size_t at = route.find(infix);
+    if (at == std::string_view::npos) continue;
+    std::string_view rest = route.substr(at + infix.size());
+    for (const auto& [prefix, target] : targets) {
+      if (rest.starts_with(prefix)) return {kind, target};
+    }
+  }
+  return {};
+}
+
+// Every answered request is counted by route and status, and timed by route; webhooks are
+// counted again by kind (async, sync, stream) and what they run.
+void record_request(std::string_view method, std::string_view route, int status, double seconds) {
+  static auto& requests = metrics::registry().counters(
+      "millrace_http_requests_total", "HTTP requests answered, by method, route and status");
+  static auto& durations = metrics::registry().histograms(
+      "millrace_http_request_duration_seconds",
+      "Time from a request's arrival to its answer (a stream: to its end), by route",
+      metrics::duration_buckets());
+  static auto& webhooks = metrics::registry().counters(
+      "millrace_webhooks_total",
+      "Webhook calls, by kind (async, sync, stream), target (script_path, script_hash, "
+      "flow_path, flow_version) and status");
+  std::string code = std::to_string(status);
+  requests.counter({{"method", method_label(method)}, {"route", route}, {"status", code}}).add();
+  durations.histogram({{"route", route}}).observe(seconds);
+  if (auto [kind, target] = webhook_kind(route); !kind.empty()) {
+    webhooks.counter({{"kind", kind}, {"target", target}, {"status", code}}).add();
+  }
+}
+
 // Answers for one request of one session; keeps the session alive until answered.
 class SessionResponder final : public Responder {
  public:
-  SessionResponder(std::shared_ptr<Session> session, bool keep_alive, bool head, std::string log)
+  SessionResponder(std::shared_ptr<Session> session, bool keep_alive, bool head, AccessEntry entry)
       : session_(std::move(session)),
         keep_alive_(keep_alive),
         head_(head),
-        log_line_(std::move(log)),
+        entry_(std::move(entry)),
         started_(std::chrono::steady_clock::now()) {}
   void send(Response response) override;
   void on_disconnect(std::function<void()> callback) override;
@@ -46,11 +140,12 @@ class SessionResponder final : public Responder {
 
  private:
   void write_response(Response response);
-  std::string access_log(int status, size_t size) const;
+  // Records the request's metrics and returns its access log entry.
+  AccessEntry finish(int status, size_t size) const;
   std::shared_ptr<Session> session_;
   bool keep_alive_;
   bool head_;
-  std::string log_line_;
+  AccessEntry entry_;  // method, target, remote and trace id; text empty when not logging
   std::chrono::steady_clock::time_point started_;
   std::atomic<bool> sent_{false};
 };
@@ -88,7 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Called on the session's strand.
-  void write(bhttp::response<bhttp::string_body> res, bool keep_alive, std::string access_log) {
+  void write(bhttp::response<bhttp::string_body> res, bool keep_alive, AccessEntry access_log) {
     answered_ = true;
     disconnect_callback_ = nullptr;
     auto sp = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
@@ -96,7 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *sp,
                        [self = shared_from_this(), sp, keep_alive, log = std::move(access_log)](
                            beast::error_code ec, std::size_t) {
-                         if (!log.empty()) log::info(log);
+                         log.write();
                          if (ec || !keep_alive) return self->close();
                          self->read_header();
                        });
@@ -113,7 +208,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void stream_write(std::string bytes) {
     if (streaming_ && !stream_ending_ && !stream_broken_) queue_write(std::move(bytes));
   }
-  void stream_end(bool keep_alive, std::string access_log) {
+  void stream_end(bool keep_alive, AccessEntry access_log) {
     if (!streaming_ || stream_ending_) return;
     stream_ending_ = true;
     stream_keep_alive_ = keep_alive;
@@ -166,9 +261,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.set(bhttp::field::connection, "close");
     res.body() = body;
     res.prepare_payload();
-    write(
-        std::move(res), false,
-        options_.access_log ? remote_ + " - - " + std::to_string(status) + " (body refused)" : "");
+    write(std::move(res), false, refused_entry(status, " (body refused)"));
   }
 
   // Before a body is read: large ones need their request admitted, and room in the budget.
@@ -261,8 +354,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.set(bhttp::field::connection, "close");
     res.body() = body;
     res.prepare_payload();
-    write(std::move(res), false,
-          options_.access_log ? remote_ + " - - " + std::to_string(status) : "");
+    write(std::move(res), false, refused_entry(status, ""));
   }
 
   void on_read(beast::error_code ec) {
@@ -276,10 +368,16 @@ class Session : public std::enable_shared_from_this<Session> {
     req.remote = remote_;
     bool keep_alive = msg.keep_alive();
     bool head = req.method == "HEAD";
-    std::string log_prefix;
-    if (options_.access_log) log_prefix = remote_ + " " + req.method + " " + mask_token(req.target);
-    auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive, head,
-                                                        std::move(log_prefix));
+    AccessEntry entry;
+    entry.method = req.method;
+    if (options_.access_log) {
+      entry.remote = remote_;
+      entry.target = mask_token(req.target);
+      entry.trace_id = trace_id_of(req);
+      entry.text = remote_ + " " + req.method + " " + entry.target;
+    }
+    auto responder =
+        std::make_shared<SessionResponder>(shared_from_this(), keep_alive, head, std::move(entry));
     if (!valid_path) {
       return responder->send(Response::text(400, "Bad request: invalid request path"));
     }
@@ -321,9 +419,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void finish_stream() {
     bool reuse = stream_keep_alive_ && !stream_broken_;
-    if (!stream_log_.empty()) log::info(stream_log_);
+    stream_log_.write();
     streaming_ = stream_ending_ = stream_broken_ = false;
-    stream_log_.clear();
+    stream_log_ = {};
     disconnect_callback_ = nullptr;
     if (reuse) return read_header();
     close();
@@ -342,6 +440,18 @@ class Session : public std::enable_shared_from_this<Session> {
       callback();
     }
     // Otherwise the client pipelined another request: it is still there; stop watching.
+  }
+
+  // The access log entry of a request refused before it reached a route (headers too large, a
+  // body refused): counted, and logged with what is known.
+  AccessEntry refused_entry(int status, const std::string& why) {
+    record_request("other", Router::kUnknownRoute, status, 0);
+    if (!options_.access_log) return {};
+    AccessEntry e;
+    e.remote = remote_;
+    e.status = std::to_string(status);
+    e.text = remote_ + " - - " + e.status + why;
+    return e;
   }
 
   void close() {
@@ -366,7 +476,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stream_ending_ = false;
   bool stream_broken_ = false;  // the client left: the rest is dropped
   bool stream_keep_alive_ = false;
-  std::string stream_log_;
+  AccessEntry stream_log_;
   std::deque<std::string> pending_;
 };
 
@@ -392,20 +502,25 @@ void SessionResponder::write_response(Response response) {
   res.body() = std::move(response.body);
   res.prepare_payload();
   if (head_) res.body().clear();
-  std::string log = access_log(response.status, size);
+  AccessEntry log = finish(response.status, size);
   net::post(session_->executor(),
             [s = session_, res = std::move(res), ka = keep_alive_, log = std::move(log)]() mutable {
               s->write(std::move(res), ka, std::move(log));
             });
 }
 
-std::string SessionResponder::access_log(int status, size_t size) const {
-  if (log_line_.empty()) return "";
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-                .count();
-  std::string text = std::to_string(ms);
-  return log_line_ + " " + std::to_string(status) + " " + std::to_string(size) + "B " +
-         text.substr(0, text.find('.') + 2) + "ms";
+AccessEntry SessionResponder::finish(int status, size_t size) const {
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  record_request(entry_.method, route ? *route : Router::kUnknownRoute, status, seconds);
+  if (entry_.text.empty()) return {};
+  AccessEntry out = entry_;
+  std::string ms = std::to_string(seconds * 1000);
+  out.route = route ? *route : "";
+  out.status = std::to_string(status);
+  out.bytes = std::to_string(size);
+  out.duration_ms = ms.substr(0, ms.find('.') + 2);
+  out.text += " " + out.status + " " + out.bytes + "B " + out.duration_ms + "ms";
+  return out;
 }
 
 void SessionResponder::start_stream(Response head) {
@@ -434,7 +549,7 @@ void SessionResponder::write(std::string piece) {
 }
 
 void SessionResponder::end() {
-  std::string log = access_log(200, 0);
+  AccessEntry log = finish(200, 0);
   net::post(session_->executor(), [s = session_, ka = keep_alive_, log = std::move(log)]() mutable {
     s->stream_end(ka, std::move(log));
   });

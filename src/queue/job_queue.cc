@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "metrics/registry.h"
 #include "queue/job_results.h"
 #include "queue/notice.h"
 #include "store/claims.h"
@@ -173,8 +174,9 @@ std::optional<ClaimedJob> JobQueue::read_back(const std::string& id, const std::
   if (!view || !*view) {
     // The job is committed (it was answered), so this is a passing database failure: it goes
     // back to the ready set and is tried again shortly, never dropped.
-    log::error("claimed job " + id +
-               " cannot be read back: " + (view ? std::string("missing") : view.error().message));
+    log::error("claimed job " + id + " cannot be read back: " +
+                   (view ? std::string("missing") : view.error().message),
+               {{"job_id", id}});
     {
       std::lock_guard lock(mutex_);
       running_.erase(id);
@@ -255,8 +257,41 @@ void JobQueue::release_interrupted(const std::string& job_id, std::string logs) 
       {});
 }
 
+namespace {
+
+// Every job that ends on a worker is counted by language and outcome, and timed by language
+// from its first start (a flow: to its last step's end).
+void record_completion(const store::JobRecord& job, JobStatus status, EpochMs duration_ms) {
+  static auto& finished = metrics::registry().counters(
+      "millrace_jobs_completed_total",
+      "Jobs ended by this process's workers, by language (flow for a flow) and outcome");
+  static auto& durations = metrics::registry().histograms(
+      "millrace_job_duration_seconds", "Time from a job's start to its end, by language",
+      metrics::duration_buckets());
+  std::string language =
+      job.language.value_or(is_flow_kind(job.kind) ? "flow" : to_string(job.kind));
+  const std::string outcome = to_string(status);
+  finished.counter({{"language", language}, {"outcome", outcome}}).add();
+  durations.histogram({{"language", language}})
+      .observe(static_cast<double>(std::max<EpochMs>(0, duration_ms)) / 1000);
+  const std::string ms = std::to_string(std::max<EpochMs>(0, duration_ms));
+  log::info("job " + job.id + " " + outcome + " in " + ms + " ms",
+            {{"job_id", job.id},
+             {"workspace", job.workspace_id},
+             {"kind", to_string(job.kind)},
+             {"language", language},
+             {"path", job.script_path.value_or("")},
+             {"outcome", outcome},
+             {"duration_ms", ms, true},
+             {"parent_job", job.parent_job.value_or("")},
+             {"root_job", job.root_job.value_or("")}});
+}
+
+}  // namespace
+
 void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker) {
   EpochMs now = clock_.now_ms();
+  record_completion(claimed.job, outcome.status, now - claimed.started_at);
   store::CompletedState state;
   state.status = outcome.status;
   state.result_json = outcome.result_json;
@@ -286,6 +321,11 @@ void JobQueue::complete(const ClaimedJob& claimed, JobOutcome outcome, const std
          std::move(outcome.flow_status), std::move(held_by));
 }
 
+Result<store::QueueDepth> JobQueue::depth() {
+  return db_.read(
+      [now = clock_.now_ms()](store::Connection& c) { return store::queue_depth(c, now); });
+}
+
 void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
   auto shared = std::make_shared<FlowAdvance>(std::move(advance));
   const std::string id = flow.job.id;
@@ -310,7 +350,8 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
           }
           if (!s) {
             // Nothing of this advance happened: the flow is let go, to be advanced again.
-            log::error("cannot store the advance of flow " + id + ": " + s.error().message);
+            log::error("cannot store the advance of flow " + id + ": " + s.error().message,
+                       {{"job_id", id}});
             db_.write(
                 [id, node = shared_->node](store::Connection& c) -> Status {
                   MR_TRY(store::release_claim(c, id, node));
@@ -343,7 +384,8 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
         }
         if (!s) {
           // Nothing of this advance happened: the flow is advanced again shortly.
-          log::error("cannot store the advance of flow " + id + ": " + s.error().message);
+          log::error("cannot store the advance of flow " + id + ": " + s.error().message,
+                     {{"job_id", id}});
           return add_ready(id, clock_.now_ms() + kReadBackRetryMs);
         }
         for (const auto& step : shared->steps) add_ready(step.job.id, step.scheduled_for);
@@ -429,16 +471,16 @@ void JobQueue::finish(const store::JobRecord& job, store::CompletedState state, 
   auto done = std::make_shared<JobCompletion>(
       JobCompletion{job.id, state.status, state.result_json.value_or("null")});
   std::optional<std::string> parent = job.parent_job;
-  db_.write(
-      finish_writes(job, std::move(state), std::move(logs), std::move(audit),
-                    std::move(flow_status), std::move(held_by)),
-      [this, done, parent](const Status& s) {
-        if (!s) {
-          log::error("cannot store the outcome of job " + done->id + ": " + s.error().message);
-          return;
-        }
-        after_finish(*done, parent);
-      });
+  db_.write(finish_writes(job, std::move(state), std::move(logs), std::move(audit),
+                          std::move(flow_status), std::move(held_by)),
+            [this, done, parent](const Status& s) {
+              if (!s) {
+                log::error("cannot store the outcome of job " + done->id + ": " + s.error().message,
+                           {{"job_id", done->id}});
+                return;
+              }
+              after_finish(*done, parent);
+            });
 }
 
 JobQueue::WriteFn JobQueue::finish_writes(const store::JobRecord& job, store::CompletedState state,

@@ -142,6 +142,9 @@ class JobQueue {
                              std::optional<store::AuditRecord> audit);
   // Why a running job was canceled (canceler, reason), if it was.
   std::optional<std::pair<std::string, std::string>> cancel_reason(const std::string& job_id);
+  // The unfinished jobs of all nodes, by state (read from the database: the one truth when
+  // several nodes share it).
+  Result<store::QueueDepth> depth();
 
   // Stops handing out jobs and interrupts the running ones: their processes are killed and
   // they stay in the queue, to be restarted at the next start. Completion callbacks still

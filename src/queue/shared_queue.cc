@@ -99,7 +99,8 @@ Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
   // A same_worker flow stays on this node (its steps share a folder here).
   if ((*view)->job.same_worker) {
     if (auto pinned = store::pin_job_to_node(c, id, shared_->node); !pinned) {
-      log::error("cannot pin same_worker flow " + id + ": " + pinned.error().message);
+      log::error("cannot pin same_worker flow " + id + ": " + pinned.error().message,
+                 {{"job_id", id}});
     }
   }
   ClaimedJob claimed{std::move((*view)->job), now, std::nullopt, std::nullopt, (*claim)->wakes};
@@ -322,12 +323,14 @@ std::vector<std::string> JobQueue::sweep_zombies() {
       settled.push_back(zombie.id);
     }
     if (!restarted) {
-      log::error("zombie check of job " + zombie.id + ": " + restarted.error().message);
+      log::error("zombie check of job " + zombie.id + ": " + restarted.error().message,
+                 {{"job_id", zombie.id}});
       continue;
     }
     log::warn("job " + zombie.id + " of worker " + zombie.worker +
-              " is a zombie (its node is gone, or stopped pinging it): " +
-              (*restarted ? "restarted" : "settled"));
+                  " is a zombie (its node is gone, or stopped pinging it): " +
+                  (*restarted ? "restarted" : "settled"),
+              {{"job_id", zombie.id}, {"worker", zombie.worker}});
   }
   return settled;
 }

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "metrics/registry.h"
 #include "sandbox/spawn.h"
 
 namespace millrace::runtime {
@@ -120,6 +121,14 @@ std::optional<Child> start_child(const ProcessSpec& spec, const ExecStrings& exe
                                  bool wait_until_started = true, bool use_prepared = false) {
   Child child;
   if (spec.jail) {
+    static auto& start_times =
+        metrics::registry()
+            .histograms("millrace_sandbox_start_seconds",
+                        "Time the server takes to launch a job's process in its sandbox (new "
+                        "namespaces, mounts, cgroup); with a warm interpreter, until it runs",
+                        metrics::duration_buckets())
+            .histogram();
+    const auto started = Clock::now();
     sandbox::JailedExec e;
     e.argv = exec.argv.data();
     e.envp = exec.envp.data();
@@ -141,6 +150,7 @@ std::optional<Child> start_child(const ProcessSpec& spec, const ExecStrings& exe
     if (!child.jail) child.jail = sandbox::JailedInit::start(*spec.jail, e, error);
     if (!child.jail) return std::nullopt;
     child.pid = child.jail->pid();
+    start_times.observe(std::chrono::duration<double>(Clock::now() - started).count());
     return child;
   }
   pid_t server_pid = getpid();

@@ -1,8 +1,10 @@
 #include "store/database.h"
 
+#include <chrono>
 #include <future>
 
 #include "common/log.h"
+#include "metrics/registry.h"
 #include "store/claims.h"
 
 namespace millrace::store {
@@ -59,6 +61,23 @@ uint64_t Database::commit_count() const {
 void Database::writer_loop() {
   std::vector<Pending> batch;
   std::vector<Status> outcomes;
+  const metrics::Labels backend = {
+      {"backend", writer_->backend() == Backend::kPostgres ? "postgres" : "sqlite"}};
+  auto& batch_sizes =
+      metrics::registry()
+          .histograms("millrace_db_write_batch_size",
+                      "Writes committed together in one transaction", metrics::size_buckets())
+          .histogram(backend);
+  auto& commit_times = metrics::registry()
+                           .histograms("millrace_db_commit_duration_seconds",
+                                       "Time of one write transaction, from its first write to "
+                                       "its durable commit",
+                                       metrics::duration_buckets())
+                           .histogram(backend);
+  auto& failures = metrics::registry()
+                       .counters("millrace_db_failed_transactions_total",
+                                 "Write transactions that could not commit")
+                       .counter(backend);
   while (true) {
     {
       std::unique_lock lock(write_mutex_);
@@ -69,6 +88,7 @@ void Database::writer_loop() {
         pending_.pop_front();
       }
     }
+    auto started = std::chrono::steady_clock::now();
     // Writes almost never fail, so the batch first runs bare. If one fails, the whole batch is
     // rolled back and run again with a savepoint around each write, so that only the failing
     // one is undone. (Write functions must therefore be safe to run twice: they only assign.)
@@ -85,8 +105,14 @@ void Database::writer_loop() {
       tx = writer_->exec("COMMIT");
       if (!tx) writer_->exec("ROLLBACK");
     }
-    if (!tx) log::error("write transaction failed: " + tx.error().message);
+    if (!tx) {
+      log::error("write transaction failed: " + tx.error().message);
+      failures.add();
+    }
     commits_.fetch_add(1, std::memory_order_relaxed);
+    batch_sizes.observe(static_cast<double>(batch.size()));
+    commit_times.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!batch[i].done) continue;
       try {

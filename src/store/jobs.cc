@@ -295,6 +295,32 @@ Status park_flow_job(Connection& c, const std::string& id, EpochMs due) {
   return s.run();
 }
 
+Result<QueueDepth> queue_depth(Connection& c, EpochMs now) {
+  auto s = c.prepare(
+      "SELECT CASE WHEN q.running = 1 OR q.flow_wait <> 0 THEN 1 ELSE 0 END, "
+      "CASE WHEN q.scheduled_for > ? THEN 1 ELSE 0 END, j.kind, count(*) "
+      "FROM job_queue q JOIN job j ON j.id = q.id GROUP BY 1, 2, 3");
+  s.bind(1, now);
+  QueueDepth depth;
+  while (true) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto kind = parse_job_kind(s.text(2));
+    int64_t n = s.int64(3);
+    if (kind && is_flow_kind(*kind) && s.int64(0) != 0) {
+      depth.flows += n;
+    } else if (s.int64(0) != 0) {
+      depth.running += n;
+    } else if (s.int64(1) != 0) {
+      depth.scheduled += n;
+    } else {
+      depth.ready += n;
+    }
+  }
+  return depth;
+}
+
 Result<std::vector<std::pair<std::string, StepOutcome>>> completed_outcomes(
     Connection& c, const std::vector<std::string>& ids) {
   std::vector<std::pair<std::string, StepOutcome>> out;

@@ -129,6 +129,15 @@ Status set_flow_status(Connection& c, const std::string& id, const std::string& 
 // A parked flow waits for its steps; when it sleeps, it is due again at `due`.
 Status park_flow_job(Connection& c, const std::string& id, EpochMs due);
 
+// The unfinished jobs of every node, counted by what they are doing at `now`.
+struct QueueDepth {
+  int64_t ready = 0;      // due and waiting for a worker
+  int64_t scheduled = 0;  // due later (scheduled_for in the future, a retry's back-off)
+  int64_t running = 0;    // scripts on a worker
+  int64_t flows = 0;      // flows under way: being advanced, or waiting for a step
+};
+Result<QueueDepth> queue_depth(Connection& c, EpochMs now);
+
 struct StepOutcome {
   JobStatus status = JobStatus::Success;
   std::string result_json;

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "flow/flow_engine.h"
+#include "metrics/registry.h"
 #include "queue/job_results.h"
 #include "runtime/warm_interpreters.h"
 #include "sandbox/isolation.h"
@@ -33,6 +34,11 @@ bool script_flag(const store::ScriptRecord& script, const char* name) {
   auto extra = nlohmann::json::parse(*script.extra_json, nullptr, false);
   auto it = extra.is_object() ? extra.find(name) : extra.end();
   return it != extra.end() && it->is_boolean() && it->get<bool>();
+}
+
+metrics::Family& worker_states() {
+  return metrics::registry().gauges("millrace_workers",
+                                    "Workers of this process, by state (busy: running a job)");
 }
 
 }  // namespace
@@ -62,6 +68,8 @@ std::string WorkerPool::start() {
       cells_.push_back(std::move(cell));
     }
   }
+  worker_states().gauge({{"state", "idle"}}).add(static_cast<int64_t>(names.size()));
+  worker_states().gauge({{"state", "busy"}}).add(0);
   for (size_t i = 0; i < names.size(); ++i) {
     sandbox::Cell* cell = cells_.empty() ? nullptr : cells_[i].get();
     threads_.emplace_back([this, name = names[i], cell] { work(name, cell); });
@@ -80,13 +88,20 @@ void WorkerPool::work(const std::string& name, sandbox::Cell* cell) {
   // This slot's warm interpreters: started by this thread, so they live as long as it does.
   runtime::WarmInterpreters warm(static_cast<size_t>(std::max(1, options_.warm_per_worker)),
                                  runtimes_.sandbox(), name);
+  auto& busy = worker_states().gauge({{"state", "busy"}});
+  auto& idle = worker_states().gauge({{"state", "idle"}});
   while (auto claimed = queue_.claim_next(name)) {
+    busy.add(1);
+    idle.add(-1);
     if (queue::is_flow_job(claimed->job)) {
       advance_flow(*claimed, name);
     } else {
       run_one(*claimed, name, warm, cell);
     }
+    busy.add(-1);
+    idle.add(1);
   }
+  idle.add(-1);  // this worker stops
 }
 
 // A flow job runs no code: the engine moves it on, then it finishes or waits for its steps.

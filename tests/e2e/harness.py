@@ -159,6 +159,10 @@ class Server:
         except OSError:
             return ""
 
+    def sandboxed(self):
+        """Whether this server's jobs run sandboxed (as root, unless JOB_SANDBOX=off)."""
+        return os.geteuid() == 0 and self.env.get("JOB_SANDBOX", "auto") != "off"
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 

@@ -160,6 +160,7 @@ class RunOptionsTest(ServerTestCase):
         self.assertEqual((r.status, r.text), (201, jid))
         done = self.server.wait_job(self.token, jid)
         self.assertEqual((done["id"], done["result"]), (jid, {"a": 1}))
+        self.assertEqual((done["status"], done["success"]), ("success", True))
 
     def test_reusing_job_id_is_400_already_exists(self):
         jid = new_uuid()
