@@ -10,6 +10,7 @@
 #include "auth/password_pool.h"
 #include "auth/token.h"
 #include "common/strings.h"
+#include "metrics/registry.h"
 #include "store/audit.h"
 #include "store/database.h"
 #include "store/tokens.h"
@@ -64,6 +65,14 @@ void open_session(ApiContext& ctx, const http::ResponderPtr& r, const store::Use
 
 // The password is checked on the password pool (auth/password_pool.h), never here; failed
 // logins slow down per account and per address (auth/login_limiter.h).
+void count_login(std::string_view outcome) {
+  static auto& logins = metrics::registry().counters(
+      "millrace_logins_total",
+      "Password logins, by outcome (success, failure, throttled: refused by the failed-login "
+      "limit, busy: too many at once)");
+  logins.counter({{"outcome", outcome}}).add();
+}
+
 void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
@@ -78,6 +87,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     http::Response res = http::Response::text(
         429, "Too many failed logins: try again in " + std::to_string(seconds) + " s");
     res.headers.emplace_back("Retry-After", std::to_string(seconds));
+    count_login("throttled");
     return r->send(std::move(res));
   }
   auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, email); });
@@ -87,6 +97,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto found = *user;
   bool queued = ctx.passwords.verify(std::move(hash), body["password"].get<std::string>(),
                                      [&ctx, r, email, address, found](bool right) {
+                                       count_login(right ? "success" : "failure");
                                        if (!right) {
                                          ctx.logins.failed(email, address);
                                          return reply_error(r, Error::bad_request("Invalid login"));
@@ -95,6 +106,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
                                        open_session(ctx, r, *found);
                                      });
   if (!queued) {
+    count_login("busy");
     reply_error(r, Error::of(ErrorKind::Unavailable,
                              "Service Unavailable: too many logins at once; try again "
                              "shortly"));

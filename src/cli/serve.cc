@@ -153,8 +153,20 @@ int serve(const Config& config) {
                                std::filesystem::perm_options::replace, ec);
 
   // The data folder keeps the SQLite file, unless DATABASE_URL names a PostgreSQL database.
-  auto db = store::Database::open(config.database_url.empty() ? config.data_dir + "/millrace.db"
-                                                              : config.database_url);
+  // Connections: the writer; on PostgreSQL the notice listener and a claim session per worker;
+  // what is left of DATABASE_MAX_CONNECTIONS reads.
+  const int fixed_connections =
+      1 + (config.database_url.empty() ? 0 : 1 + (work ? config.num_workers : 0));
+  if (config.database_max_connections <= fixed_connections) {
+    return fail("DATABASE_MAX_CONNECTIONS=" + std::to_string(config.database_max_connections) +
+                " is too few: this process keeps " + std::to_string(fixed_connections) +
+                " (the writer" +
+                (config.database_url.empty() ? "" : ", the listener and one per worker") +
+                ") and needs at least one more to read");
+  }
+  auto db = store::Database::open(
+      config.database_url.empty() ? config.data_dir + "/millrace.db" : config.database_url,
+      static_cast<size_t>(config.database_max_connections - fixed_connections));
   if (!db) return fail(db.error().message);
   auto boot = bootstrap(**db, config);
   if (!boot) return fail(boot.error().message);

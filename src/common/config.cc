@@ -84,6 +84,11 @@ const std::vector<Entry>& entries() {
          c.database_url = v;
          return true;
        }},
+      {{"--database-max-connections", "DATABASE_MAX_CONNECTIONS",
+        "connections this process opens to the database, at most (default 20): one writer; on "
+        "PostgreSQL a listener and one claim session per worker; the rest read, and a read "
+        "waits for a free one"},
+       int_setter(&Config::database_max_connections)},
       {{"--job-dir", "JOB_DIR",
         "where job folders are made (default <data>/jobs; unsandboxed, a temp folder)"},
        string_setter(&Config::job_dir)},

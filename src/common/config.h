@@ -24,9 +24,10 @@ struct Config {
   std::string command = "serve";
   std::string backup_file;  // millrace backup <file>
   std::string bind_address = "0.0.0.0";
-  int port = 8000;                  // 0 picks a free port; the chosen one is printed
-  std::string data_dir = "./data";  // SQLite database and server secrets
-  std::string database_url;         // postgres://…: PostgreSQL instead of the SQLite file
+  int port = 8000;                    // 0 picks a free port; the chosen one is printed
+  std::string data_dir = "./data";    // SQLite database and server secrets
+  std::string database_url;           // postgres://…: PostgreSQL instead of the SQLite file
+  int database_max_connections = 20;  // this process's connections to the database, at most
   std::string job_dir;  // job folders; default <data>/jobs (unsandboxed: <tmp>/millrace-jobs-<pid>)
   std::string ui_dir;   // serve the web app from here, not the binary (development)
   std::string job_user;  // unsandboxed jobs run as this user; default nobody when root, "-" = self

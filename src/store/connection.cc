@@ -11,12 +11,16 @@ Error conflict_error(const std::string& database_message) {
   return Error::bad_request("this conflicts with something that already exists");
 }
 
-Status Statement::run() {
+Status PreparedStatement::run() {
   while (true) {
     auto r = step();
     if (!r) return r.error();
     if (!*r) return Status::ok();
   }
+}
+
+Status Statement::run() {
+  return p_->run();
 }
 
 bool Connection::is_postgres_url(std::string_view location) {

@@ -26,6 +26,8 @@ class PreparedStatement {
   virtual void bind_int64(int i, int64_t v) = 0;
   virtual void bind_null(int i) = 0;
   virtual Result<bool> step() = 0;
+  // Runs to completion, rows ignored (a pipelined connection sends it and goes on).
+  virtual Status run();
   virtual bool is_null(int col) const = 0;
   virtual std::string text(int col) const = 0;
   virtual int64_t int64(int col) const = 0;
@@ -108,6 +110,13 @@ class Connection {
   virtual int64_t changes() const = 0;
   // Starts the writer's transaction (SQLite takes its write lock at once).
   virtual Status begin() = 0;
+  // PostgreSQL: from here, a statement run for its effect only (Statement::run) is sent without
+  // waiting for its answer, so a batch of writes costs one round trip, not one per statement.
+  // A statement whose rows or changes() are read waits for every answer before it. An error
+  // in the pipeline fails what comes after it, up to end_pipeline(), which reports it: the
+  // writer then runs the batch again, without the pipeline. SQLite: nothing to do.
+  virtual void begin_pipeline() {}
+  virtual Status end_pipeline() { return Status::ok(); }
   // A statement to run again whenever the connection has to be opened again (a session-level
   // setting or lock). SQLite connections are never reopened.
   virtual void add_session_setup(std::string sql) { (void)sql; }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "metrics/registry.h"
 #include "store/claims.h"
@@ -13,8 +14,8 @@ namespace {
 constexpr size_t kMaxWritesPerCommit = 2000;
 }  // namespace
 
-Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
-  auto db = std::unique_ptr<Database>(new Database(path));
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, size_t max_readers) {
+  auto db = std::unique_ptr<Database>(new Database(path, max_readers));
   auto writer = Connection::open(path, false);
   if (!writer) return writer.error();
   db->writer_ = std::move(*writer);
@@ -26,6 +27,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   Status migrated = migrate(*db->writer_);
   if (pg) db->writer_->exec("SELECT pg_advisory_unlock(7242431)");
   if (!migrated) return migrated.error();
+  // One reader now: a database that refuses a second connection is an error at start, not a
+  // read that waits for ever.
+  auto reader = Connection::open(path, true);
+  if (!reader) return reader.error();
+  db->readers_.push_back(std::move(*reader));
+  db->open_readers_ = 1;
   db->writer_thread_ = std::thread([raw = db.get()] { raw->writer_loop(); });
   return db;
 }
@@ -130,6 +137,9 @@ Status Database::run_batch(std::vector<Pending>& batch, std::vector<Status>& out
   outcomes.assign(batch.size(), Status::ok());
   writer_->forget_notices_since(0);
   if (auto s = writer_->begin(); !s) return s;
+  // Bare, the batch is pipelined (PostgreSQL): its statements go out without waiting for each
+  // answer. An error anywhere fails every write of it, so that it is run again isolated.
+  if (!isolate_each) writer_->begin_pipeline();
   for (size_t i = 0; i < batch.size(); ++i) {
     if (isolate_each) writer_->prepare("SAVEPOINT w").run();
     size_t notices = writer_->notices_mark();
@@ -141,32 +151,58 @@ Status Database::run_batch(std::vector<Pending>& batch, std::vector<Status>& out
       }
       writer_->prepare("RELEASE w").run();
     } else if (!outcomes[i]) {
-      return Status::ok();  // the caller sees the failure and runs the batch again, isolated
+      break;  // the caller sees the failure and runs the batch again, isolated
     }
+  }
+  if (!isolate_each) {
+    if (auto s = writer_->end_pipeline(); !s) outcomes.assign(batch.size(), s);
   }
   return Status::ok();
 }
 
+// A free reader if there is one; else a new one while under the cap; else the next one
+// returned. A connection the database refuses (PostgreSQL's max_connections reached, a restart)
+// is said in the log, and the read waits for a reader of its own process, or tries again.
 Database::Lease::Lease(Database& d) : db(d) {
-  {
-    std::lock_guard lock(db.read_mutex_);
+  std::unique_lock lock(db.read_mutex_);
+  while (true) {
     if (!db.readers_.empty()) {
       conn = std::move(db.readers_.back());
       db.readers_.pop_back();
       return;
     }
+    if (db.open_readers_ < db.max_readers_) {
+      ++db.open_readers_;
+      lock.unlock();
+      auto opened = Connection::open(db.path_, true);
+      if (opened) {
+        conn = std::move(*opened);
+        return;
+      }
+      lock.lock();
+      --db.open_readers_;
+      int64_t now = now_ms();
+      if (now - db.last_refusal_log_ms_ > 10'000) {
+        db.last_refusal_log_ms_ = now;
+        log::error("cannot open a read connection (" + std::to_string(db.open_readers_) +
+                   " open): " + opened.error().message);
+      }
+      if (db.open_readers_ == 0) {
+        // Not one reader to wait for: try again shortly.
+        db.reader_returned_.wait_for(lock, std::chrono::milliseconds(200));
+        continue;
+      }
+    }
+    db.reader_returned_.wait(lock);
   }
-  auto opened = Connection::open(db.path_, true);
-  if (!opened) {
-    log::error(opened.error().message);
-    abort();  // the file was open a moment ago: no reader means the disk is gone
-  }
-  conn = std::move(*opened);
 }
 
 Database::Lease::~Lease() {
-  std::lock_guard lock(db.read_mutex_);
-  db.readers_.push_back(std::move(conn));
+  {
+    std::lock_guard lock(db.read_mutex_);
+    db.readers_.push_back(std::move(conn));
+  }
+  db.reader_returned_.notify_one();
 }
 
 }  // namespace millrace::store

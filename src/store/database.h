@@ -7,6 +7,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -27,8 +28,9 @@ class Database {
   using WriteFn = std::function<Status(Connection&)>;
   using DoneFn = std::function<void(const Status&)>;
 
-  // Opens (creating if needed) the database file and applies pending migrations.
-  static Result<std::unique_ptr<Database>> open(const std::string& path);
+  // Opens (creating if needed) the database file and applies pending migrations. At most
+  // `max_readers` read connections are open at once: a read beyond waits for one to be free.
+  static Result<std::unique_ptr<Database>> open(const std::string& path, size_t max_readers = 16);
   ~Database();
 
   // Queues a write; `done` (may be empty) gets its outcome after the batch commits. `done`
@@ -64,7 +66,8 @@ class Database {
     std::unique_ptr<Connection> conn;
   };
 
-  explicit Database(std::string path) : path_(std::move(path)) {}
+  Database(std::string path, size_t max_readers)
+      : path_(std::move(path)), max_readers_(std::max<size_t>(1, max_readers)) {}
   void writer_loop();
   // Runs every write of the batch inside an open transaction (begun here); the caller commits.
   Status run_batch(std::vector<Pending>& batch, std::vector<Status>& outcomes, bool isolate_each);
@@ -79,7 +82,11 @@ class Database {
   std::atomic<uint64_t> commits_{0};
 
   std::mutex read_mutex_;
-  std::vector<std::unique_ptr<Connection>> readers_;
+  std::condition_variable reader_returned_;
+  std::vector<std::unique_ptr<Connection>> readers_;  // open and free
+  const size_t max_readers_;
+  size_t open_readers_ = 0;  // free or lent
+  int64_t last_refusal_log_ms_ = 0;
 };
 
 // Applies the numbered migrations that the database has not seen yet (PRAGMA user_version).

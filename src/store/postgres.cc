@@ -69,6 +69,13 @@ Result<std::unique_ptr<Connection>> PostgresConnection::open(const std::string& 
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = error_text(conn);
     PQfinish(conn);
+    if (msg.find("too many c") != std::string::npos ||
+        msg.find("remaining connection slots") != std::string::npos) {
+      msg +=
+          " (PostgreSQL refuses more connections: each millrace process opens up to "
+          "DATABASE_MAX_CONNECTIONS; lower it, run fewer processes, or raise the database's "
+          "limit)";
+    }
     return Error::internal("cannot connect to PostgreSQL: " + msg);
   }
   auto c = std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
@@ -122,6 +129,15 @@ bool PostgresConnection::reconnect_after_failure(bool was_idle) {
 }
 
 Status PostgresConnection::exec(const std::string& sql) {
+  if (pipelined_) {
+    // One command, no parameters (PQexec is not allowed in a pipeline).
+    auto r = call_in_pipeline([&] {
+      return PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    });
+    if (!r) return r.error();
+    PQclear(*r);
+    return Status::ok();
+  }
   if (lost_transaction_) {
     std::string_view command(sql);
     if (command.starts_with("ROLLBACK")) {
@@ -151,12 +167,121 @@ Status PostgresConnection::exec(const std::string& sql) {
   return Status::ok();
 }
 
+namespace {
+
+// What libpq says of the session (a write that could not be sent, an answer that never came).
+Error session_error(PGconn* conn) {
+  return Error::internal("database: " + std::string(PQerrorMessage(conn)));
+}
+
+// A command's failed answer in a pipeline: its own error, or the abort that an earlier one's
+// caused.
+Error pipeline_answer_error(PGresult* r, PGconn* conn) {
+  return PQresultStatus(r) == PGRES_PIPELINE_ABORTED
+             ? Error::internal("database: the pipeline was aborted")
+             : result_error(r, conn);
+}
+
+}  // namespace
+
+int64_t PostgresConnection::changes() const {
+  // The count of the last statement: in a pipeline, once every answer is in.
+  if (pending_ > 0) (void)const_cast<PostgresConnection*>(this)->drain();
+  return changes_;
+}
+
+void PostgresConnection::begin_pipeline() {
+  if (pipelined_ || PQenterPipelineMode(conn_) != 1) return;  // not possible: run one by one
+  pipelined_ = true;
+  pending_ = 0;
+  pipeline_error_.reset();
+}
+
+Status PostgresConnection::drain() {
+  if (pending_ > 0) {
+    if (PQsendFlushRequest(conn_) != 1 || PQflush(conn_) != 0)
+      pipeline_error_ = session_error(conn_);
+  }
+  while (pending_ > 0) {
+    PGresult* r = PQgetResult(conn_);
+    if (!r) {  // the session is gone: no answer will come
+      if (!pipeline_error_) pipeline_error_ = session_error(conn_);
+      pending_ = 0;
+      break;
+    }
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      const char* changed = PQcmdTuples(r);
+      changes_ = changed && *changed ? std::atoll(changed) : 0;
+    } else if (!pipeline_error_) {
+      pipeline_error_ = pipeline_answer_error(r, conn_);
+    }
+    PQclear(r);
+    // Each command's answers end with a null.
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    --pending_;
+  }
+  if (pipeline_error_) return *pipeline_error_;
+  return Status::ok();
+}
+
+Result<pg_result*> PostgresConnection::call_in_pipeline(const std::function<int()>& send) {
+  if (auto s = drain(); !s) return s.error();
+  PGresult* r = nullptr;
+  if (send() == 1 && PQsendFlushRequest(conn_) == 1 && PQflush(conn_) == 0) {
+    r = PQgetResult(conn_);
+  }
+  if (!r) {
+    pipeline_error_ = session_error(conn_);
+    return *pipeline_error_;
+  }
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  ExecStatusType st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    pipeline_error_ = pipeline_answer_error(r, conn_);
+    PQclear(r);
+    return *pipeline_error_;
+  }
+  return r;
+}
+
+Status PostgresConnection::end_pipeline() {
+  if (!pipelined_) return Status::ok();
+  Status outcome = drain();
+  if (PQpipelineSync(conn_) == 1) {
+    // Up to the sync's own answer (a session that is gone answers nothing more).
+    while (PGresult* r = PQgetResult(conn_)) {
+      ExecStatusType st = PQresultStatus(r);
+      PQclear(r);
+      if (st == PGRES_PIPELINE_SYNC) break;
+    }
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    PQexitPipelineMode(conn_);
+  }
+  pipelined_ = false;
+  pending_ = 0;
+  pipeline_error_.reset();
+  return outcome;
+}
+
 Statement PostgresConnection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Statement(it->second.get());
   int params = 0;
   std::string text = postgres_parameters(sql, params);
   std::string name = "s" + std::to_string(cache_.size() + 1);
+  if (pipelined_) {
+    // Prepared in the pipeline; a failure there is the pipeline's (the batch runs again
+    // without it, and prepares it then).
+    auto r = call_in_pipeline(
+        [&] { return PQsendPrepare(conn_, name.c_str(), text.c_str(), params, nullptr); });
+    if (r) PQclear(*r);
+    auto& kept = cache_[sql] = std::make_unique<PostgresStatement>(*this, name, text, params,
+                                                                   r ? generation_ : ~uint64_t{0});
+    return Statement(kept.get());
+  }
   bool was_idle = idle();
   PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
   if (PQresultStatus(r) != PGRES_COMMAND_OK && reconnect_after_failure(was_idle)) {
@@ -209,7 +334,39 @@ pg_result* PostgresStatement::execute() {
                         nullptr, nullptr, 0);
 }
 
+int PostgresStatement::send() {
+  PGconn* conn = conn_.handle();
+  std::vector<const char*> values;
+  values.reserve(params_.size());
+  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+  return PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                             nullptr, nullptr, 0);
+}
+
+Status PostgresStatement::run() {
+  // Run already (its rows being read), or not pipelined: step to the end as usual.
+  if (!conn_.pipelined() || result_ || generation_ != conn_.generation()) {
+    return PreparedStatement::run();
+  }
+  // Sent and not waited for: end_pipeline() reports any error it meets.
+  if (send() != 1) return session_error(conn_.handle());
+  conn_.sent_one();
+  return Status::ok();
+}
+
 Result<bool> PostgresStatement::step() {
+  if (!result_ && conn_.pipelined()) {
+    if (generation_ != conn_.generation()) {
+      return Error::internal("database: a statement prepared in another session");
+    }
+    auto r = conn_.call_in_pipeline([this] { return send(); });
+    if (!r) return r.error();
+    result_ = *r;
+    rows_ = PQntuples(result_);
+    const char* changed = PQcmdTuples(result_);
+    conn_.set_changes(changed && *changed ? std::atoll(changed) : 0);
+    row_ = -1;
+  }
   if (!result_) {
     if (conn_.lost_transaction()) {
       return Error::internal("database: the connection was lost in the middle of a transaction");

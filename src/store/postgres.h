@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@ class PostgresStatement final : public PreparedStatement {
   void bind_int64(int i, int64_t v) override;
   void bind_null(int i) override;
   Result<bool> step() override;
+  Status run() override;
   bool is_null(int col) const override;
   std::string text(int col) const override;
   int64_t int64(int col) const override;
@@ -42,6 +44,8 @@ class PostgresStatement final : public PreparedStatement {
 
  private:
   pg_result* execute();
+  // Sends the statement with its parameters, without waiting (pipeline mode). 0 on failure.
+  int send();
 
   PostgresConnection& conn_;
   std::string name_;
@@ -61,8 +65,10 @@ class PostgresConnection final : public Connection {
   Backend backend() const override { return Backend::kPostgres; }
   Status exec(const std::string& sql) override;
   Statement prepare(const std::string& sql) override;
-  int64_t changes() const override { return changes_; }
+  int64_t changes() const override;
   Status begin() override { return exec("BEGIN"); }
+  void begin_pipeline() override;
+  Status end_pipeline() override;
   void add_session_setup(std::string sql) override { session_setup_.push_back(std::move(sql)); }
   void add_notice(const std::string& notice) override { notices_.push_back(notice); }
   size_t notices_mark() const override { return notices_.size(); }
@@ -84,6 +90,20 @@ class PostgresConnection final : public Connection {
   // ended (ROLLBACK, or a COMMIT that fails), so no part of it runs outside it in the new one.
   bool lost_transaction() const { return lost_transaction_; }
 
+  // Pipeline mode (begin_pipeline): statements sent and not yet answered.
+  bool pipelined() const { return pipelined_; }
+  // Counts a statement sent. Answers are read every so often: a blocking client that only
+  // writes while the server's answers pile up would deadlock with it.
+  void sent_one() {
+    if (++pending_ >= kMaxUnread) (void)drain();
+  }
+  static constexpr int kMaxUnread = 256;
+  // Reads the answers of every statement sent; the first error of the pipeline, if any.
+  Status drain();
+  // In pipeline mode: every earlier answer read, then `send` (which queues one command) and
+  // its answer read. Null with the error when the pipeline or the command failed.
+  Result<pg_result*> call_in_pipeline(const std::function<int()>& send);
+
  private:
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
   pg_conn* conn_;
@@ -93,6 +113,9 @@ class PostgresConnection final : public Connection {
   bool lost_transaction_ = false;
   std::vector<std::string> session_setup_;
   std::vector<std::string> notices_;  // of the open transaction, in order, repeats included
+  bool pipelined_ = false;
+  int pending_ = 0;                      // sent, answers not read
+  std::optional<Error> pipeline_error_;  // the first error of the pipeline
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
 };
 

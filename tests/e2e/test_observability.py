@@ -55,8 +55,14 @@ class MetricsTest(ServerTestCase):
         scoped = self.server.create_token(self.token, label="scoped",
                                           scopes=["jobs:run:scripts:u/admin/x"])
         self.assertEqual(self.server.request("GET", "/metrics", token=scoped).status, 403)
-        self.assertIsNotNone(value(self.metrics(), "millrace_http_requests_total", route="/metrics",
+        r = self.server.request("POST", "/api/auth/login",
+                                json_body={"email": "admin@windmill.dev", "password": "wrong"})
+        self.assertEqual(r.status, 400, r)
+        page = self.metrics()
+        self.assertIsNotNone(value(page, "millrace_http_requests_total", route="/metrics",
                                    status="403"))
+        self.assertGreaterEqual(value(page, "millrace_logins_total", outcome="failure"), 1)
+        self.assertGreaterEqual(value(page, "millrace_logins_total", outcome="success"), 2)
 
     def test_webhooks_jobs_workers_and_the_database_are_counted(self):
         s, t = self.server, self.token

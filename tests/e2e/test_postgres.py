@@ -2,6 +2,7 @@
 on it too (`e2e_postgres_*` in CTest); these are what only that backend has. They run in the
 PostgreSQL pass and are skipped in the SQLite one."""
 import subprocess
+import threading
 import unittest
 
 from harness import PG_BASE, WS, Server
@@ -69,6 +70,65 @@ class PostgresStoreTest(unittest.TestCase):
             self.assertEqual(server.wait_job(token, job)["result"], "async")
         finally:
             server.cleanup()
+
+    def test_connections_are_capped_by_database_max_connections(self):
+        # Two workers: the writer, the listener and two claim sessions leave one to read.
+        server = Server(env={"DATABASE_MAX_CONNECTIONS": "5", "NUM_WORKERS": "2"}).start()
+        self.addCleanup(server.cleanup)
+        token = server.login()
+        server.create_script(token, "u/admin/capped", 'x="$1"\necho "$x"\n', language="bash")
+        database = server.env["DATABASE_URL"].rsplit("/", 1)[1]
+
+        def connections():
+            return int(subprocess.run(
+                ["psql", PG_BASE, "-tAc",
+                 f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"],
+                capture_output=True, text=True, check=True).stdout.strip())
+
+        results, seen = [], []
+        stop = threading.Event()
+
+        def watch():
+            while not stop.is_set():
+                seen.append(connections())
+
+        def call(n):
+            r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/p/u/admin/capped",
+                               json_body={"x": str(n)}, token=token)
+            results.append((r.status, r.text.strip()))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        callers = [threading.Thread(target=call, args=(n,)) for n in range(24)]
+        for c in callers:
+            c.start()
+        for c in callers:
+            c.join()
+        stop.set()
+        watcher.join()
+        self.assertEqual(sorted(results), sorted((200, f'"{n}"') for n in range(24)))
+        self.assertLessEqual(max(seen), 5, seen)
+
+    def test_too_few_or_refused_connections_are_clear_errors(self):
+        few = Server(env={"DATABASE_MAX_CONNECTIONS": "4", "NUM_WORKERS": "2"})
+        self.addCleanup(few.cleanup)
+        with self.assertRaises(RuntimeError) as refused:
+            few.start()
+        self.assertIn("DATABASE_MAX_CONNECTIONS=4 is too few: this process keeps 4",
+                      str(refused.exception))
+        # The database allows this role one connection: the second of the start is refused.
+        limited = Server()
+        self.addCleanup(limited.cleanup)
+        url = limited.env["DATABASE_URL"]
+        database = url.rsplit("/", 1)[1]
+        role = "r_" + database
+        for sql in (f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 1',
+                    f'ALTER DATABASE "{database}" OWNER TO "{role}"'):
+            subprocess.run(["psql", PG_BASE, "-qc", sql], capture_output=True, check=True)
+        limited.env["DATABASE_URL"] = url.replace("://millrace@", f"://{role}@")
+        with self.assertRaises(RuntimeError) as refused:
+            limited.start()
+        self.assertIn("PostgreSQL refuses more connections", str(refused.exception))
 
     def test_a_bad_database_url_stops_the_server_with_a_clear_error(self):
         bad = Server(env={"DATABASE_URL": PG_BASE.rsplit("/", 1)[0] + "/no_such_database"})

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -132,6 +135,37 @@ TEST_F(DatabaseTest, AJobsKindTriggerAndOutcomeAreStoredAsWindmillSpellsThem) {
   auto unknown = db_->read([&](Connection& c) { return get_job_by_id(c, job.id); });
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("unknown kind: someday"), std::string::npos);
+}
+
+TEST_F(DatabaseTest, ReadsBeyondTheCapWaitForAFreeConnection) {
+  db_.reset();
+  auto db = Database::open((dir_ / "t.db").string(), /*max_readers=*/2);
+  ASSERT_TRUE(db);
+  db_ = std::move(*db);
+  std::mutex mutex;
+  std::condition_variable changed;
+  int inside = 0, most = 0, done = 0;
+  std::set<const Connection*> connections;
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 6; ++i) {
+    readers.emplace_back([&] {
+      db_->read([&](Connection& c) {
+        std::unique_lock lock(mutex);
+        connections.insert(&c);
+        most = std::max(most, ++inside);
+        changed.notify_all();
+        // Held until a second reader is in (or briefly, if none can come): no timing matters.
+        changed.wait_for(lock, std::chrono::milliseconds(50), [&] { return inside >= 2; });
+        --inside;
+        ++done;
+        return 0;
+      });
+    });
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(done, 6);
+  EXPECT_LE(most, 2);
+  EXPECT_LE(connections.size(), 2u);
 }
 
 }  // namespace

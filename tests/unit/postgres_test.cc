@@ -93,6 +93,65 @@ TEST_F(PostgresConnectionTest, ASessionLostInATransactionCommitsNothingThenWorks
   ASSERT_TRUE(other->exec("DROP TABLE unit_lost_session"));
 }
 
+TEST_F(PostgresConnectionTest, APipelinedTransactionSendsWritesAndReadsWhatItAsks) {
+  auto conn = open();
+  auto other = open();
+  ASSERT_TRUE(conn && other);
+  ASSERT_TRUE(conn->exec(
+      "DROP TABLE IF EXISTS unit_pipeline; CREATE TABLE unit_pipeline (k TEXT PRIMARY KEY, n "
+      "BIGINT)"));
+  ASSERT_TRUE(conn->begin());
+  conn->begin_pipeline();
+  // More than one round of unread answers (the pipeline reads them every so often).
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(conn->prepare("INSERT INTO unit_pipeline VALUES (?, ?)")
+                    .bind(1, "k" + std::to_string(i))
+                    .bind(2, int64_t{i})
+                    .run());
+  }
+  ASSERT_TRUE(conn->prepare("UPDATE unit_pipeline SET n = n + 1 WHERE n < 10").run());
+  EXPECT_EQ(conn->changes(), 10) << "changes() waits for the answers";
+  {
+    auto sum = conn->prepare("SELECT sum(n) FROM unit_pipeline");
+    EXPECT_EQ(first_value(sum), 600 * 599 / 2 + 10) << "a read sees the writes sent before it";
+  }
+  {
+    // A statement stepped for its first row, then run to its end, runs once.
+    auto returning = conn->prepare("INSERT INTO unit_pipeline VALUES ('last', 0) RETURNING n");
+    EXPECT_EQ(first_value(returning), 0);
+    ASSERT_TRUE(returning.run());
+  }
+  ASSERT_TRUE(conn->exec("SAVEPOINT x"));
+  ASSERT_TRUE(conn->end_pipeline());
+  ASSERT_TRUE(conn->exec("COMMIT"));
+  auto rows = other->prepare("SELECT count(*) FROM unit_pipeline");
+  EXPECT_EQ(first_value(rows), 601);
+  ASSERT_TRUE(other->exec("DROP TABLE unit_pipeline"));
+}
+
+TEST_F(PostgresConnectionTest, AnErrorInThePipelineIsReportedAtItsEndAndNothingAfterItRuns) {
+  auto conn = open();
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(conn->exec(
+      "DROP TABLE IF EXISTS unit_pipeline_error; CREATE TABLE unit_pipeline_error (k TEXT "
+      "PRIMARY KEY)"));
+  ASSERT_TRUE(conn->begin());
+  conn->begin_pipeline();
+  const std::string insert = "INSERT INTO unit_pipeline_error VALUES (?)";
+  EXPECT_TRUE(conn->prepare(insert).bind(1, "a").run());
+  EXPECT_TRUE(conn->prepare(insert).bind(1, "a").run()) << "sent: its error comes later";
+  EXPECT_TRUE(conn->prepare(insert).bind(1, "b").run());
+  auto ended = conn->end_pipeline();
+  ASSERT_FALSE(ended);
+  EXPECT_NE(ended.error().message.find("already exists"), std::string::npos)
+      << ended.error().message;
+  ASSERT_TRUE(conn->exec("ROLLBACK"));
+  // The connection is whole again, out of the pipeline.
+  auto rows = conn->prepare("SELECT count(*) FROM unit_pipeline_error");
+  EXPECT_EQ(first_value(rows), 0);
+  ASSERT_TRUE(conn->exec("DROP TABLE unit_pipeline_error"));
+}
+
 TEST_F(PostgresConnectionTest, AnIdleSessionThatWasCutIsOpenedAgainUnnoticed) {
   auto conn = open();
   auto other = open();

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -217,6 +220,68 @@ TEST_F(SharedQueueStoreTest, NoticesGoOutOnceAtCommitAndNotForUndoneWrites) {
   ASSERT_TRUE(c->exec("ROLLBACK"));
   EXPECT_EQ((*listener)->wait(200, got), NoticeListener::Wake::kTimeout);
   EXPECT_TRUE(got.empty());
+}
+
+// The writer pipelines a batch; a write that fails in it fails alone (the batch runs again, one
+// savepoint per write), and the others commit, with their notices.
+TEST_F(SharedQueueStoreTest, APipelinedBatchWithAFailingWriteCommitsTheOthers) {
+  auto listener = NoticeListener::open(url_, {});
+  ASSERT_TRUE(listener) << listener.error().message;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, bool>> outcomes;
+  auto write_job = [&](const std::string& id, const std::string& notice) {
+    db_->write(
+        [id, notice](Connection& c) -> Status {
+          c.add_notice(notice);
+          return Status(add_job(c, id, 0, 0).empty() ? Error::internal("no id") : Status::ok());
+        },
+        [&, id](const Status& s) {
+          std::lock_guard lock(mutex);
+          outcomes.emplace_back(id, s.is_ok());
+        });
+  };
+  // The writer takes whatever waits: hold it with a first write until all are queued.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  db_->write(
+      [released](Connection&) {
+        released.wait();
+        return Status::ok();
+      },
+      {});
+  write_job(kA, "a");
+  db_->write(
+      [](Connection& c) -> Status {  // kA again: a duplicate key
+        JobRecord job;
+        job.id = kA;
+        job.workspace_id = "admins";
+        job.kind = JobKind::Script;
+        c.add_notice("never");
+        return insert_job(c, job, 0);
+      },
+      [&](const Status& s) {
+        std::lock_guard lock(mutex);
+        outcomes.emplace_back("duplicate", s.is_ok());
+      });
+  write_job(kB, "b");
+  write_job(kC, "c");
+  release.set_value();
+  ASSERT_TRUE(db_->write_sync([](Connection&) { return Status::ok(); }));
+  std::sort(outcomes.begin(), outcomes.end());
+  EXPECT_EQ(outcomes, (std::vector<std::pair<std::string, bool>>{
+                          {kA, true}, {kB, true}, {kC, true}, {"duplicate", false}}));
+  auto c = open();
+  ASSERT_TRUE(c);
+  auto rows = c->prepare("SELECT count(*) FROM job_queue");
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.int64(0), 3);
+  std::vector<std::string> got, all;
+  for (int i = 0; i < 20 && all.size() < 3; ++i) {
+    (*listener)->wait(100, got);
+    all.insert(all.end(), got.begin(), got.end());
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{"a", "b", "c"}));
 }
 
 }  // namespace
