@@ -99,6 +99,9 @@ void warn(std::string_view msg, Fields fields) {
 void error(std::string_view msg, Fields fields) {
   write("ERROR", msg, fields);
 }
+bool info_enabled() {
+  return !g_quiet.load(std::memory_order_relaxed);
+}
 void set_quiet(bool quiet) {
   g_quiet = quiet;
 }

@@ -26,6 +26,7 @@ void info(std::string_view msg, Fields fields = {});
 void warn(std::string_view msg, Fields fields = {});
 void error(std::string_view msg, Fields fields = {});
 void set_quiet(bool quiet);  // drops info lines (tests and benchmarks keep stderr small)
+bool info_enabled();         // whether an info line is written (build none that is not)
 void set_format(Format format);
 
 // One line as it would be written (without the newline); for tests.

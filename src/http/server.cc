@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "common/log.h"
@@ -76,10 +78,13 @@ std::string trace_id_of(const Request& req) {
 // Methods are labels of metrics: any other verb a client sends counts as "other", so that no
 // caller can grow the metrics without bound.
 std::string_view method_label(std::string_view method) {
-  for (std::string_view known : {"GET", "POST", "DELETE", "HEAD", "OPTIONS", "PUT", "PATCH"}) {
+  static constexpr std::string_view kKnown[] = {"GET",     "POST", "DELETE", "HEAD",
+                                                "OPTIONS", "PUT",  "PATCH"};
+  for (std::string_view known : kKnown) {
     if (method == known) return known;
   }
-  return "other";
+  static constexpr std::string_view kOther = "other";
+  return kOther;
 }
 
 // `/api/w/:workspace/jobs/run_wait_result/p/*path` → {"sync", "script_path"}; empty kind for a
@@ -102,9 +107,15 @@ std::pair<std::string_view, std::string_view> webhook_kind(std::string_view rout
   return {};
 }
 
-// Every answered request is counted by route and status, and timed by route; webhooks are
-// counted again by kind (async, sync, stream) and what they run.
-void record_request(std::string_view method, std::string_view route, int status, double seconds) {
+// The metrics one kind of answer updates: found once per HTTP thread, by the route (a pattern
+// the router owns, so its address names it), method and status, then kept.
+struct RequestMetrics {
+  metrics::Counter* requests = nullptr;
+  metrics::Histogram* duration = nullptr;
+  metrics::Counter* webhooks = nullptr;  // null for a route that is not a webhook
+};
+
+RequestMetrics find_request_metrics(std::string_view method, std::string_view route, int status) {
   static auto& requests = metrics::registry().counters(
       "millrace_http_requests_total", "HTTP requests answered, by method, route and status");
   static auto& durations = metrics::registry().histograms(
@@ -116,11 +127,27 @@ void record_request(std::string_view method, std::string_view route, int status,
       "Webhook calls, by kind (async, sync, stream), target (script_path, script_hash, "
       "flow_path, flow_version) and status");
   std::string code = std::to_string(status);
-  requests.counter({{"method", method_label(method)}, {"route", route}, {"status", code}}).add();
-  durations.histogram({{"route", route}}).observe(seconds);
+  RequestMetrics m;
+  m.requests = &requests.counter({{"method", method}, {"route", route}, {"status", code}});
+  m.duration = &durations.histogram({{"route", route}});
   if (auto [kind, target] = webhook_kind(route); !kind.empty()) {
-    webhooks.counter({{"kind", kind}, {"target", target}, {"status", code}}).add();
+    m.webhooks = &webhooks.counter({{"kind", kind}, {"target", target}, {"status", code}});
   }
+  return m;
+}
+
+// Every answered request is counted by route and status, and timed by route; webhooks are
+// counted again by kind (async, sync, stream) and what they run.
+void record_request(std::string_view method, const std::string& route, int status, double seconds) {
+  const std::string_view label = method_label(method);
+  // The method label is one of a few constants: its address names it too.
+  const auto key = std::make_tuple(&route, label.data(), status);
+  thread_local std::map<std::tuple<const std::string*, const char*, int>, RequestMetrics> kept;
+  auto it = kept.find(key);
+  if (it == kept.end()) it = kept.emplace(key, find_request_metrics(label, route, status)).first;
+  it->second.requests->add();
+  it->second.duration->observe(seconds);
+  if (it->second.webhooks) it->second.webhooks->add();
 }
 
 // Answers for one request of one session; keeps the session alive until answered.
@@ -370,7 +397,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool head = req.method == "HEAD";
     AccessEntry entry;
     entry.method = req.method;
-    if (options_.access_log) {
+    if (options_.access_log && log::info_enabled()) {
       entry.remote = remote_;
       entry.target = mask_token(req.target);
       entry.trace_id = trace_id_of(req);
@@ -446,7 +473,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // body refused): counted, and logged with what is known.
   AccessEntry refused_entry(int status, const std::string& why) {
     record_request("other", Router::kUnknownRoute, status, 0);
-    if (!options_.access_log) return {};
+    if (!options_.access_log || !log::info_enabled()) return {};
     AccessEntry e;
     e.remote = remote_;
     e.status = std::to_string(status);
@@ -512,7 +539,7 @@ void SessionResponder::write_response(Response response) {
 AccessEntry SessionResponder::finish(int status, size_t size) const {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   record_request(entry_.method, route ? *route : Router::kUnknownRoute, status, seconds);
-  if (entry_.text.empty()) return {};
+  if (entry_.text.empty() || !log::info_enabled()) return {};
   AccessEntry out = entry_;
   std::string ms = std::to_string(seconds * 1000);
   out.route = route ? *route : "";

@@ -274,6 +274,7 @@ void record_completion(const store::JobRecord& job, JobStatus status, EpochMs du
   finished.counter({{"language", language}, {"outcome", outcome}}).add();
   durations.histogram({{"language", language}})
       .observe(static_cast<double>(std::max<EpochMs>(0, duration_ms)) / 1000);
+  if (!log::info_enabled()) return;
   const std::string ms = std::to_string(std::max<EpochMs>(0, duration_ms));
   log::info("job " + job.id + " " + outcome + " in " + ms + " ms",
             {{"job_id", job.id},
