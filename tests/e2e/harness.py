@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -110,7 +111,7 @@ class Server:
             # instead of five keeps the crash tests short.
             self.env.setdefault("SAFETY_POLL_MS", "1000")
 
-    def start(self, timeout=15):
+    def start(self, timeout=60):
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": self.data_dir,
@@ -127,21 +128,31 @@ class Server:
                                      start_new_session=True)
         deadline = time.time() + timeout
         self.stdout_lines = []
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("server exited before listening: " + self.tail_log())
-            line = line.decode()
+        # Read from the descriptor with a deadline: a server that hangs before it prints fails
+        # the start after `timeout` instead of blocking the test for ever.
+        fd = self.proc.stdout.fileno()
+        pending = b""
+        started = False
+        while not started:
+            while b"\n" not in pending:
+                ready, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
+                if not ready:
+                    raise RuntimeError("server did not start in time: " + self.tail_log())
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    raise RuntimeError("server exited before listening: " + self.tail_log())
+                pending += chunk
+            raw, pending = pending.split(b"\n", 1)
+            line = raw.decode(errors="replace") + "\n"
             self.stdout_lines.append(line)
             if line.startswith("listening on port "):
                 self.port = int(line.split()[-1])
-                break
+                started = True
             if line.startswith("millrace worker node "):
                 self.node = line.split()[3].rstrip(":")
             if line.startswith("worker ready"):
-                break
-        else:
-            raise RuntimeError("server did not start in time")
+                started = True
+        self.stdout_lines += [l + "\n" for l in pending.decode(errors="replace").splitlines()]
         # Keep draining stdout so the server never blocks on a full pipe.
         import threading
         threading.Thread(target=self._drain, daemon=True).start()
