@@ -3,7 +3,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -77,8 +78,9 @@ Result<int64_t> backup_sqlite(const std::string& source, const std::string& targ
   if (rc != SQLITE_DONE) return fail(sqlite3_errstr(rc));
   if (std::string check = integrity(to->get()); check != "ok") return fail(check);
   to->reset();
-  if (std::rename(partial.c_str(), target.c_str()) != 0)
-    return fail("cannot rename into " + target);
+  // A hard link, not a rename: it fails, rather than replaces, a file made at `target` meanwhile.
+  if (link(partial.c_str(), target.c_str()) != 0) return fail(target + ": " + std::strerror(errno));
+  std::filesystem::remove(partial, ec);
   return pages;
 }
 

@@ -174,6 +174,12 @@ Error session_error(PGconn* conn) {
   return Error::internal("database: " + std::string(PQerrorMessage(conn)));
 }
 
+// Rows a command's answer says it changed (0 for a query).
+int64_t changed_rows(PGresult* r) {
+  const char* changed = PQcmdTuples(r);
+  return changed && *changed ? std::atoll(changed) : 0;
+}
+
 // A command's failed answer in a pipeline: its own error, or the abort that an earlier one's
 // caused.
 Error pipeline_answer_error(PGresult* r, PGconn* conn) {
@@ -211,8 +217,7 @@ Status PostgresConnection::drain() {
     }
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-      const char* changed = PQcmdTuples(r);
-      changes_ = changed && *changed ? std::atoll(changed) : 0;
+      changes_ = changed_rows(r);
     } else if (!pipeline_error_) {
       pipeline_error_ = pipeline_answer_error(r, conn_);
     }
@@ -319,6 +324,20 @@ void PostgresStatement::bind_null(int i) {
   params_.at(static_cast<size_t>(i - 1)).reset();
 }
 
+std::vector<const char*> PostgresStatement::param_values() const {
+  std::vector<const char*> values;
+  values.reserve(params_.size());
+  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+void PostgresStatement::take_result(pg_result* r) {
+  result_ = r;
+  rows_ = PQntuples(r);
+  conn_.set_changes(changed_rows(r));
+  row_ = -1;
+}
+
 pg_result* PostgresStatement::execute() {
   PGconn* conn = conn_.handle();
   if (generation_ != conn_.generation()) {
@@ -327,20 +346,15 @@ pg_result* PostgresStatement::execute() {
         PQprepare(conn, name_.c_str(), sql_.c_str(), static_cast<int>(params_.size()), nullptr));
     generation_ = conn_.generation();
   }
-  std::vector<const char*> values;
-  values.reserve(params_.size());
-  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+  auto values = param_values();
   return PQexecPrepared(conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
                         nullptr, nullptr, 0);
 }
 
 int PostgresStatement::send() {
-  PGconn* conn = conn_.handle();
-  std::vector<const char*> values;
-  values.reserve(params_.size());
-  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
-  return PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
-                             nullptr, nullptr, 0);
+  auto values = param_values();
+  return PQsendQueryPrepared(conn_.handle(), name_.c_str(), static_cast<int>(values.size()),
+                             values.data(), nullptr, nullptr, 0);
 }
 
 Status PostgresStatement::run() {
@@ -361,11 +375,7 @@ Result<bool> PostgresStatement::step() {
     }
     auto r = conn_.call_in_pipeline([this] { return send(); });
     if (!r) return r.error();
-    result_ = *r;
-    rows_ = PQntuples(result_);
-    const char* changed = PQcmdTuples(result_);
-    conn_.set_changes(changed && *changed ? std::atoll(changed) : 0);
-    row_ = -1;
+    take_result(*r);
   }
   if (!result_) {
     if (conn_.lost_transaction()) {
@@ -387,10 +397,7 @@ Result<bool> PostgresStatement::step() {
       result_ = nullptr;
       return e;
     }
-    rows_ = PQntuples(result_);
-    const char* changed = PQcmdTuples(result_);
-    conn_.set_changes(changed && *changed ? std::atoll(changed) : 0);
-    row_ = -1;
+    take_result(result_);
   }
   return ++row_ < rows_;
 }

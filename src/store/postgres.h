@@ -44,6 +44,8 @@ class PostgresStatement final : public PreparedStatement {
 
  private:
   pg_result* execute();
+  std::vector<const char*> param_values() const;  // as libpq takes them (null for NULL)
+  void take_result(pg_result* r);                 // its rows are read from here on
   // Sends the statement with its parameters, without waiting (pipeline mode). 0 on failure.
   int send();
 
