@@ -22,6 +22,7 @@
 #include "common/strings.h"
 #include "common/timer_queue.h"
 #include "common/uuid.h"
+#include "flow/flow_status.h"
 #include "flow/step_jobs.h"
 #include "queue/job_queue.h"
 #include "store/database.h"
@@ -313,7 +314,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);
     const flow::ojson* modules =
         value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
-    j.flow_status = flow::initial_status(modules ? *modules : flow::ojson::array()).dump();
+    j.flow_status = flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text();
     j.same_worker = value.is_object() && value.value("same_worker", flow::ojson()) == true;
     // Its steps share a folder named after their root: this flow, whatever root_job says.
     if (j.same_worker) j.root_job.reset();

@@ -1,18 +1,12 @@
 #include "flow/step_jobs.h"
 
 #include "common/uuid.h"
+#include "flow/flow_status.h"
 #include "store/database.h"
 #include "store/flows.h"
 #include "store/scripts.h"
 
 namespace millrace::flow {
-namespace {
-
-std::string text_of(const ojson& v) {
-  return v.dump(-1, ' ', false, ojson::error_handler_t::replace);
-}
-
-}  // namespace
 
 queue::NewJob step_job(const store::JobRecord& flow, const std::string& step_id, EpochMs now) {
   queue::NewJob out;
@@ -99,21 +93,9 @@ queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
     if (flow_value.contains(key)) body[key] = flow_value[key];
   }
   j.raw_flow = text_of(body);
-  j.flow_status = text_of(initial_status(modules));
+  j.flow_status = FlowStatus::initial(modules).to_text();
   j.args_json = text_of(args);
   return out;
-}
-
-ojson initial_status(const ojson& modules) {
-  ojson list = ojson::array();
-  if (modules.is_array()) {
-    for (const auto& m : modules) {
-      list.push_back({{"id", m.value("id", "")}, {"type", "WaitingForPriorSteps"}});
-    }
-  }
-  return {{"step", 0},
-          {"modules", std::move(list)},
-          {"failure_module", {{"id", "failure"}, {"type", "WaitingForPriorSteps"}}}};
 }
 
 }  // namespace millrace::flow

@@ -5,10 +5,9 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "common/clock.h"
 #include "common/error.h"
+#include "flow/json_fields.h"
 #include "queue/job_queue.h"
 
 namespace millrace::store {
@@ -16,8 +15,6 @@ class Database;
 }
 
 namespace millrace::flow {
-
-using ojson = nlohmann::ordered_json;
 
 // A step's job: a child of `flow` (parent_job), in its root flow (root_job), for `step_id`.
 queue::NewJob step_job(const store::JobRecord& flow, const std::string& step_id, EpochMs now);
@@ -33,8 +30,5 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
 queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
                        const ojson& flow_value, const ojson& modules, const ojson& args,
                        EpochMs now);
-
-// A flow's state before its first step (`flow_status`).
-ojson initial_status(const ojson& modules);
 
 }  // namespace millrace::flow
