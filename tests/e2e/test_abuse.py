@@ -18,7 +18,8 @@ def post_big(port, path, size, headers="", sent_out=None):
     when the server hung up first. Appends to `sent_out` how much of the body went out before
     the server answered or cut the connection: beyond what the kernel's socket buffers hold
     (a few MB), only what the server read."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    # Generous: under AddressSanitizer on a loaded machine, reading and parsing 40 MB is slow.
+    s = socket.create_connection(("127.0.0.1", port), timeout=180)
     try:
         s.sendall((f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                    f"Content-Length: {size}\r\n{headers}\r\n").encode())
