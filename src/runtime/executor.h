@@ -56,17 +56,31 @@ class Executor {
                             const CancelSignal* cancel) = 0;
 };
 
+// What the workers run jobs through: Runtimes below, or a stand-in in the workers' own tests.
+class JobRunner {
+ public:
+  virtual ~JobRunner() = default;
+  // Runs one job to its end (blocking), streaming its output to `logs`; `cancel`, when it
+  // fires, stops it (the outcome is then `canceled`). Thread-safe: each worker calls it.
+  virtual JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                            const CancelSignal* cancel) = 0;
+  // A same_worker flow has ended: its steps' shared folder goes.
+  virtual void remove_shared_folder(const std::string& id) const = 0;
+  // Where and as whom jobs run (the workers make their cells and warm interpreters in it).
+  virtual const Sandbox& sandbox() const = 0;
+};
+
 // Every language this build runs, keyed by Windmill's language names.
-class Runtimes {
+class Runtimes final : public JobRunner {
  public:
   // Job folders are made under sandbox.job_root (the Python wrapper is written there once).
   Runtimes(const Sandbox& sandbox, Interpreters interpreters);
-  ~Runtimes();
+  ~Runtimes() override;
   bool supports(const std::string& language) const;
-  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs, const CancelSignal* cancel);
-  // A same_worker flow has ended: its steps' shared folder goes.
-  void remove_shared_folder(const std::string& id) const;
-  const Sandbox& sandbox() const { return sandbox_; }
+  JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
+                    const CancelSignal* cancel) override;
+  void remove_shared_folder(const std::string& id) const override;
+  const Sandbox& sandbox() const override { return sandbox_; }
 
  private:
   Sandbox sandbox_;

@@ -43,7 +43,7 @@ metrics::Family& worker_states() {
 
 }  // namespace
 
-WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
+WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
                        const auth::Authenticator& auth, flow::FlowEngine& flows,
                        WorkerOptions options)
     : queue_(queue),

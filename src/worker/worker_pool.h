@@ -40,7 +40,7 @@ struct WorkerOptions {
 
 class WorkerPool {
  public:
-  WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::Runtimes& runtimes,
+  WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
              const auth::Authenticator& auth, flow::FlowEngine& flows, WorkerOptions options);
   ~WorkerPool();
   // Starts the workers; sandboxed, each gets its cell first. Answers an error message (a cell
@@ -57,7 +57,7 @@ class WorkerPool {
 
   queue::JobQueue& queue_;
   ScriptCache& scripts_;
-  runtime::Runtimes& runtimes_;
+  runtime::JobRunner& runtimes_;
   const auth::Authenticator& auth_;
   flow::FlowEngine& flows_;
   WorkerOptions options_;
