@@ -10,7 +10,8 @@
 #include "api/address_allow_list.h"
 #include "common/clock.h"
 #include "common/config.h"
-#include "store/scripts.h"
+#include "service/scripts.h"
+#include "service/tokens.h"
 
 namespace millrace {
 class TimerQueue;
@@ -28,25 +29,6 @@ class JobQueue;
 }  // namespace millrace
 
 namespace millrace::api {
-
-// Finds script versions for the API: the newest at a path (what by-path webhooks run; cached,
-// and dropped when this process saves or archives at that path) or one by its hash.
-class ScriptLookup {
- public:
-  explicit ScriptLookup(store::Database& db) : db_(db) {}
-  // 404 `Not found: script not found at name <path>` when there is none.
-  Result<std::shared_ptr<const store::ScriptRecord>> latest(const std::string& ws,
-                                                            const std::string& path);
-  // 400 for a malformed hash, 404 when the workspace has no such version.
-  Result<std::shared_ptr<const store::ScriptRecord>> version(const std::string& ws,
-                                                             const std::string& hash);
-  void forget(const std::string& ws, const std::string& path);
-
- private:
-  store::Database& db_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const store::ScriptRecord>> entries_;
-};
 
 // Which workspaces exist. A workspace is never deleted, so a yes is remembered for good.
 class KnownWorkspaces {
@@ -68,7 +50,8 @@ struct ApiContext {
   auth::Authenticator& auth;
   queue::JobQueue& queue;
   TimerQueue& timers;
-  ScriptLookup scripts;
+  service::Scripts scripts;
+  service::Tokens tokens;
   KnownWorkspaces workspaces;
   std::string base_url;
   auth::PasswordPool& passwords;

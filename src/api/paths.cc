@@ -49,14 +49,6 @@ bool is_valid_workspace_id(std::string_view id) {
   return !after_dash;
 }
 
-bool is_valid_script_hash(std::string_view hash) {
-  if (hash.size() != 16) return false;
-  for (char c : hash) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 bool is_known_language(std::string_view language) {
   static constexpr std::array<std::string_view, 24> kLanguages = {
       "deno",    "bun",        "bunnative",  "nativets", "python3",  "go",

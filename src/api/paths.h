@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "service/script_hash.h"
 
 namespace millrace::api {
 
@@ -14,8 +15,7 @@ bool is_valid_script_path(std::string_view path);
 Error invalid_path_error(const std::string& path);
 // ^\w+(-\w+)*$
 bool is_valid_workspace_id(std::string_view id);
-// 16 hex digits (the hash printed for every script version).
-bool is_valid_script_hash(std::string_view hash);
+using service::is_valid_script_hash;  // 16 hex digits
 // Windmill's language names; the ones this build can run are a subset (runtime::Runtimes).
 bool is_known_language(std::string_view language);
 

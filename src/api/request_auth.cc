@@ -103,17 +103,7 @@ Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
 
 store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
                                 const std::string& workspace, AuditEntry e) {
-  store::AuditRecord a;
-  a.workspace_id = workspace;
-  a.timestamp = ctx.clock.now_ms();
-  a.username = who.display_name();
-  a.email = who.email;
-  a.operation = std::move(e.operation);
-  a.action_kind = std::move(e.action_kind);
-  a.resource = std::move(e.resource);
-  a.parameters_json = std::move(e.parameters_json);
-  if (!who.token_prefix.empty()) a.token_prefix = who.token_prefix;
-  return a;
+  return service::audit_row(ctx.clock, who, workspace, std::move(e));
 }
 
 Status require_admin(const auth::Identity& who) {

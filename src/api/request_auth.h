@@ -10,6 +10,7 @@
 #include "auth/identity.h"
 #include "common/error.h"
 #include "http/message.h"
+#include "service/audit_entry.h"
 #include "store/audit.h"
 
 namespace millrace::api {
@@ -40,13 +41,8 @@ http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head);
 Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
                                  const std::optional<std::string>& workspace);
 
-// The audit row shape shared by every handler.
-struct AuditEntry {
-  std::string operation;
-  std::string action_kind;
-  std::optional<std::string> resource;
-  std::optional<std::string> parameters_json;
-};
+// The audit row of what `who` does (the handlers whose resource has no service yet).
+using service::AuditEntry;
 store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
                                 const std::string& workspace, AuditEntry entry);
 

@@ -11,39 +11,6 @@
 
 namespace millrace::api {
 
-Result<std::shared_ptr<const store::ScriptRecord>> ScriptLookup::latest(const std::string& ws,
-                                                                        const std::string& path) {
-  std::string key = ws + '\n' + path;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
-  }
-  auto found = db_.read([&](store::Connection& c) { return store::latest_script(c, ws, path); });
-  if (!found) return found.error();
-  if (!*found) return Error::not_found("script not found at name " + path);
-  auto entry = std::make_shared<const store::ScriptRecord>(std::move(**found));
-  std::lock_guard lock(mutex_);
-  entries_[key] = entry;
-  return entry;
-}
-
-Result<std::shared_ptr<const store::ScriptRecord>> ScriptLookup::version(const std::string& ws,
-                                                                         const std::string& hash) {
-  if (!is_valid_script_hash(hash)) {
-    return Error::bad_request("invalid script hash " + hash + ": expected 16 hex digits");
-  }
-  std::string h = to_lower(hash);
-  auto found = db_.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, h); });
-  if (!found) return found.error();
-  if (!*found) return Error::not_found("script not found at hash " + hash);
-  return std::make_shared<const store::ScriptRecord>(std::move(**found));
-}
-
-void ScriptLookup::forget(const std::string& ws, const std::string& path) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(ws + '\n' + path);
-}
-
 http::Handler bind_handler(ApiContext& ctx, HandlerFn fn) {
   return [&ctx, fn](http::Request& req, http::ResponderPtr r) {
     try {

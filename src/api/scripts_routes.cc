@@ -7,12 +7,9 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
-#include "api/script_hash.h"
 #include "api/views.h"
 #include "common/strings.h"
 #include "runtime/schema.h"
-#include "store/audit.h"
-#include "store/database.h"
 #include "store/scripts.h"
 
 namespace millrace::api {
@@ -81,12 +78,6 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   return s;
 }
 
-bool same_version(const store::ScriptRecord& a, const store::ScriptRecord& b) {
-  return a.content == b.content && a.summary == b.summary && a.description == b.description &&
-         a.language == b.language && a.schema_json == b.schema_json && a.kind == b.kind &&
-         a.lock == b.lock && a.timeout_s == b.timeout_s && a.extra_json == b.extra_json;
-}
-
 void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
@@ -96,58 +87,15 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   json b = json::parse(*text);
   auto parsed = parse_new_script(b, ws);
   if (!parsed) return reply_error(r, parsed.error());
-  store::ScriptRecord s = std::move(*parsed);
-  if (auto st = may_write_path(ctx, *who, ws, s.path); !st) return reply_error(r, st.error());
+  if (auto st = may_write_path(ctx, *who, ws, parsed->path); !st) {
+    return reply_error(r, st.error());
+  }
   auto skip_noop = query_bool(req, "skip_if_noop");
   if (!skip_noop) return reply_error(r, skip_noop.error());
-  bool auto_parent = b.value("auto_parent", false);
-  s.created_by = who->username;
-  s.created_at = ctx.clock.now_ms();
-
-  std::string answer;
-  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto head = store::latest_script(c, ws, s.path);
-    if (!head) return head.error();
-    if (auto_parent && !s.parent_hash && *head) s.parent_hash = (*head)->hash;
-    if (s.parent_hash) {
-      auto parent = store::find_script_by_hash(c, ws, *s.parent_hash);
-      if (!parent) return parent.error();
-      if (!*parent) return Error::bad_request("The parent hash does not seem to exist");
-      auto has_child = store::script_has_child(c, ws, *s.parent_hash);
-      if (!has_child) return has_child.error();
-      if (*has_child) {
-        return Error::bad_request("The parent hash " + *s.parent_hash +
-                                  " already has a child: the lineage must be linear");
-      }
-      if (skip_noop->value_or(false) && same_version(**parent, s) && (*parent)->path == s.path) {
-        answer = (*parent)->hash;
-        return Status::ok();
-      }
-    }
-    // A live version at the path must be the parent of the new one (not a version elsewhere).
-    if (*head && !(*head)->archived && s.parent_hash != (*head)->hash) {
-      return Error::bad_request("Path conflict for " + s.path + " with non-archived hash " +
-                                (*head)->hash);
-    }
-    s.hash = compute_script_hash(s);
-    auto same = store::find_script_by_hash(c, ws, s.hash);
-    if (!same) return same.error();
-    if (*same) {
-      return Error::bad_request(
-          "A script with same hash (hence same path, description, summary, content) already "
-          "exists!");
-    }
-    if (auto ins = store::insert_script(c, s); !ins) return ins;
-    answer = s.hash;
-    auto audit =
-        audit_record(ctx, *who, ws,
-                     {s.parent_hash ? "scripts.update" : "scripts.create",
-                      s.parent_hash ? "Update" : "Create", s.path, json{{"hash", s.hash}}.dump()});
-    return store::insert_audit(c, audit);
-  });
-  if (!st) return reply_error(r, st.error());
-  ctx.scripts.forget(ws, s.path);
-  reply_text(r, 201, answer);
+  auto hash = ctx.scripts.save(*who, std::move(*parsed),
+                               {b.value("auto_parent", false), skip_noop->value_or(false)});
+  if (!hash) return reply_error(r, hash.error());
+  reply_text(r, 201, *hash);
 }
 
 // The script a member may see: its newest version at `path`, or the version `hash`; 404 as if
@@ -238,7 +186,7 @@ void list_scripts(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto readable = readable_prefixes(ctx, *who, ws);
   if (!readable) return reply_error(r, readable.error());
   f.visible_prefixes = std::move(*readable);
-  auto list = ctx.db.read([&](store::Connection& c) { return store::list_scripts(c, ws, f); });
+  auto list = ctx.scripts.list(ws, f);
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, scripts_list_json(*list));
 }
@@ -250,7 +198,7 @@ void history(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string path = req.params["path"];
   auto readable = may_read_path(ctx, *who, ws, path);
   if (!readable) return reply_error(r, readable.error());
-  auto list = ctx.db.read([&](store::Connection& c) { return store::script_history(c, ws, path); });
+  auto list = ctx.scripts.history(ws, path);
   if (!list) return reply_error(r, list.error());
   if (list->empty() || !*readable) {
     return reply_error(r, Error::not_found("script not found at name " + path));
@@ -275,21 +223,9 @@ void archive_by_path(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
     }
     archived = b.value("archived", true);
   }
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto head = store::latest_script(c, ws, path);
-    if (!head) return head.error();
-    if (!*head) return Error::not_found("script not found at name " + path);
-    auto changed = archived ? store::archive_script_path(c, ws, path)
-                            : store::unarchive_script_path(c, ws, path);
-    if (!changed) return changed.error();
-    // As Windmill records it: a Delete of the version that was live (an Update to revive it).
-    return store::insert_audit(
-        c, audit_record(ctx, *who, ws,
-                        {"scripts.archive", archived ? "Delete" : "Update", (*head)->hash,
-                         json{{"path", path}, {"archived", archived}}.dump()}));
-  });
-  if (!s) return reply_error(r, s.error());
-  ctx.scripts.forget(ws, path);
+  if (Status s = ctx.scripts.set_archived(*who, ws, path, archived); !s) {
+    return reply_error(r, s.error());
+  }
   reply_text(r, 200, "");
 }
 

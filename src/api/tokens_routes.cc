@@ -5,31 +5,12 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/views.h"
-#include "auth/authenticator.h"
 #include "auth/scopes.h"
-#include "auth/token.h"
-#include "store/audit.h"
-#include "store/database.h"
-#include "store/tokens.h"
-#include "store/users.h"
 
 namespace millrace::api {
 namespace {
 
 using nlohmann::json;
-
-// A scoped caller may only hand out scopes it holds itself (so a webhook token cannot mint a
-// full-rights token).
-bool within_caller(const auth::Identity& who, const std::vector<std::string>& wanted) {
-  if (auth::is_unscoped(who.scopes)) return true;
-  if (auth::is_unscoped(wanted)) return false;
-  for (const auto& w : wanted) {
-    bool held = false;
-    for (const auto& h : who.scopes) held = held || h == w || h == "*";
-    if (!held) return false;
-  }
-  return true;
-}
 
 void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
@@ -42,15 +23,7 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!b.is_object())
     return reply_error(
         r, json_data_error("expected an object {label?, expiration?, scopes?, workspace_id?}"));
-  EpochMs now = ctx.clock.now_ms();
-  store::TokenRecord t;
-  std::string token = auth::generate_token();
-  t.hash = auth::hash_token(token);
-  t.prefix = auth::token_prefix(token);
-  t.email = who->email;
-  t.super_admin = who->super_admin;
-  t.created_at = now;
-  t.last_used_at = now;
+  service::NewToken t;
   if (b.contains("label") && !b["label"].is_null()) {
     if (!b["label"].is_string()) return reply_error(r, json_data_error("label: expected a string"));
     t.label = b["label"].get<std::string>();
@@ -68,10 +41,10 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
       return reply_error(r, json_data_error("read_only: expected a boolean"));
     t.read_only = b["read_only"].get<bool>();
   }
-  std::vector<std::string> scopes;
   if (b.contains("scopes") && !b["scopes"].is_null()) {
     if (!b["scopes"].is_array())
       return reply_error(r, json_data_error("scopes: expected an array of strings"));
+    t.scopes.emplace();
     for (const auto& s : b["scopes"]) {
       if (!s.is_string())
         return reply_error(r, json_data_error("scopes: expected an array of strings"));
@@ -79,34 +52,17 @@ void create_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
           s.get<std::string>().rfind("if_jobs:filter_tags:", 0) != 0) {
         return reply_error(r, Error::bad_request("invalid scope " + s.get<std::string>()));
       }
-      scopes.push_back(s.get<std::string>());
+      t.scopes->push_back(s.get<std::string>());
     }
-    t.scopes_json = json(scopes).dump();
-  }
-  if (!within_caller(*who, scopes)) {
-    return reply_error(r,
-                       Error::permission_denied("a token cannot grant scopes its creator lacks"));
   }
   if (b.contains("workspace_id") && !b["workspace_id"].is_null()) {
     if (!b["workspace_id"].is_string())
       return reply_error(r, json_data_error("workspace_id: expected a string"));
     t.workspace_id = b["workspace_id"].get<std::string>();
   }
-  auto audit = audit_record(
-      ctx, *who, t.workspace_id.value_or("global"),
-      {"users.token.create", "Create", t.prefix,
-       json{{"label", t.label ? json(*t.label) : json(nullptr)}, {"scopes", scopes}}.dump()});
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    if (t.workspace_id) {
-      auto ws = store::find_workspace(c, *t.workspace_id);
-      if (!ws) return ws.error();
-      if (!*ws) return Error::bad_request("workspace " + *t.workspace_id + " does not exist");
-    }
-    if (auto st = store::insert_token(c, t); !st) return st;
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  reply_text(r, 201, token);
+  auto token = ctx.tokens.create(*who, t);
+  if (!token) return reply_error(r, token.error());
+  reply_text(r, 201, *token);
 }
 
 void list_tokens(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -114,9 +70,7 @@ void list_tokens(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!who) return reply_error(r, who.error());
   auto exclude = query_bool(req, "exclude_ephemeral");
   if (!exclude) return reply_error(r, exclude.error());
-  auto list = ctx.db.read([&](store::Connection& c) {
-    return store::list_tokens(c, who->email, exclude->value_or(false));
-  });
+  auto list = ctx.tokens.list(who->email, exclude->value_or(false));
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, tokens_json(*list));
 }
@@ -125,19 +79,9 @@ void delete_token(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
   if (!who) return reply_error(r, who.error());
   const std::string prefix = req.params["prefix"];
-  auto audit =
-      audit_record(ctx, *who, "global", {"users.token.delete", "Delete", prefix, std::nullopt});
-  std::vector<std::string> deleted;
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto hashes = store::delete_tokens_by_prefix(c, who->email, prefix);
-    if (!hashes) return hashes.error();
-    deleted = *hashes;
-    if (deleted.empty()) return Error::not_found("token not found at prefix " + prefix);
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  ctx.auth.forget_tokens(deleted);
-  reply_text(r, 200, "deleted " + std::to_string(deleted.size()) + " tokens with prefix " + prefix);
+  auto deleted = ctx.tokens.remove(*who, prefix);
+  if (!deleted) return reply_error(r, deleted.error());
+  reply_text(r, 200, "deleted " + std::to_string(*deleted) + " tokens with prefix " + prefix);
 }
 
 }  // namespace

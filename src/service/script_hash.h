@@ -3,11 +3,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "store/scripts.h"
 
-namespace millrace::api {
+namespace millrace::service {
 
 std::string compute_script_hash(const store::ScriptRecord& s);
 
-}  // namespace millrace::api
+// 16 hex digits, either case (how every script version's hash is printed).
+bool is_valid_script_hash(std::string_view hash);
+
+}  // namespace millrace::service

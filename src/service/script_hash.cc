@@ -1,10 +1,11 @@
-#include "api/script_hash.h"
+#include "service/script_hash.h"
 
 #include <sodium.h>
 
+#include <cctype>
 #include <cstdio>
 
-namespace millrace::api {
+namespace millrace::service {
 
 std::string compute_script_hash(const store::ScriptRecord& s) {
   // Fields are length-prefixed so that no two different versions share an input.
@@ -35,4 +36,12 @@ std::string compute_script_hash(const store::ScriptRecord& s) {
   return std::string(hex, 16);
 }
 
-}  // namespace millrace::api
+bool is_valid_script_hash(std::string_view hash) {
+  if (hash.size() != 16) return false;
+  for (char c : hash) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace millrace::service

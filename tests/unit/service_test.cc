@@ -1,0 +1,158 @@
+// The resource services against a real database file: what they refuse, what they keep, the
+// audit row each change writes with it, and the caches they drop.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "auth/authenticator.h"
+#include "auth/identity.h"
+#include "common/fake_clock.h"
+#include "service/scripts.h"
+#include "service/tokens.h"
+#include "store/audit.h"
+#include "store/database.h"
+
+namespace millrace::service {
+namespace {
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("millrace-service-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    auto db = store::Database::open((dir_ / "s.db").string());
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    auth_ = std::make_unique<auth::Authenticator>(*db_, clock_, "superadmin-secret",
+                                                  "job-token-secret-of-this-test");
+    alice_.email = "alice@example.com";
+    alice_.username = "alice";
+  }
+  void TearDown() override {
+    auth_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  store::ScriptRecord draft(const std::string& content) {
+    store::ScriptRecord s;
+    s.workspace_id = "w";
+    s.path = "u/alice/s";
+    s.summary = "";
+    s.content = content;
+    s.language = "bash";
+    return s;
+  }
+  std::vector<store::AuditRecord> audit(const std::string& ws) {
+    store::AuditFilter f;
+    auto rows = db_->read([&](store::Connection& c) { return store::list_audit(c, ws, f); });
+    EXPECT_TRUE(rows);
+    return rows ? *rows : std::vector<store::AuditRecord>{};
+  }
+
+  FakeClock clock_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<auth::Authenticator> auth_;
+  auth::Identity alice_;
+};
+
+TEST_F(ServiceTest, ScriptVersionsFormOneLineagePerPathAndEachSaveIsAudited) {
+  Scripts scripts(*db_, clock_);
+  auto first = scripts.save(alice_, draft("echo 1"), {});
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(scripts.latest("w", "u/alice/s"));  // now cached
+
+  // A second root at a live path is a conflict; its child is the new head, cache and all.
+  auto conflict = scripts.save(alice_, draft("echo 2"), {});
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().kind, ErrorKind::Invalid);
+  EXPECT_NE(conflict.error().message.find("Path conflict"), std::string::npos);
+  auto second = scripts.save(alice_, draft("echo 2"), {/*auto_parent=*/true, false});
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_NE(*second, *first);
+  auto head = scripts.latest("w", "u/alice/s");
+  ASSERT_TRUE(head);
+  EXPECT_EQ((*head)->hash, *second);
+  EXPECT_EQ((*head)->created_by, "alice");
+
+  // The lineage never forks: the first version already has a child.
+  auto fork = draft("echo 3");
+  fork.parent_hash = *first;
+  auto forked = scripts.save(alice_, fork, {});
+  ASSERT_FALSE(forked);
+  EXPECT_NE(forked.error().message.find("already has a child"), std::string::npos);
+
+  // Nothing new with skip_if_noop: the parent's hash, and nothing saved.
+  auto same = scripts.save(alice_, draft("echo 2"), {true, /*skip_if_noop=*/true});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(*same, *second);
+  auto versions = scripts.history("w", "u/alice/s");
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(versions->size(), 2u);
+
+  auto rows = audit("w");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].operation, "scripts.update");  // newest first
+  EXPECT_EQ(rows[1].operation, "scripts.create");
+  EXPECT_EQ(rows[1].username, "alice");
+}
+
+TEST_F(ServiceTest, ArchivingAPathIsAuditedAndSeenByTheNextLookup) {
+  Scripts scripts(*db_, clock_);
+  auto hash = scripts.save(alice_, draft("echo 1"), {});
+  ASSERT_TRUE(hash);
+  ASSERT_FALSE((*scripts.latest("w", "u/alice/s"))->archived);
+  ASSERT_TRUE(scripts.set_archived(alice_, "w", "u/alice/s", true));
+  EXPECT_TRUE((*scripts.latest("w", "u/alice/s"))->archived);
+  Status missing = scripts.set_archived(alice_, "w", "u/alice/none", true);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::NotFound);
+  auto rows = audit("w");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].operation, "scripts.archive");
+  EXPECT_EQ(rows[0].resource, *hash);
+}
+
+TEST_F(ServiceTest, AScopedCallerCannotMintABroaderTokenAndATokenIsDeletedOnce) {
+  Tokens tokens(*db_, clock_, *auth_);
+  auth::Identity scoped = alice_;
+  scoped.scopes = {"jobs:run:scripts:u/alice/s"};
+  NewToken full;
+  auto refused = tokens.create(scoped, full);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::Forbidden);
+  NewToken narrow;
+  narrow.scopes = std::vector<std::string>{"jobs:run:scripts:u/alice/s"};
+  ASSERT_TRUE(tokens.create(scoped, narrow));
+
+  NewToken elsewhere;
+  elsewhere.workspace_id = "nowhere";
+  auto no_workspace = tokens.create(alice_, elsewhere);
+  ASSERT_FALSE(no_workspace);
+  EXPECT_EQ(no_workspace.error().kind, ErrorKind::Invalid);
+
+  full.label = "ci";
+  auto token = tokens.create(alice_, full);
+  ASSERT_TRUE(token) << token.error().message;
+  auto listed = tokens.list(alice_.email, true);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 2u);
+  for (const auto& t : *listed) EXPECT_EQ(token->find(t.hash), std::string::npos);  // no secret
+
+  const std::string prefix = token->substr(0, 10);
+  auto removed = tokens.remove(alice_, prefix);
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, 1u);
+  auto again = tokens.remove(alice_, prefix);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::NotFound);
+  auto rows = audit("global");
+  ASSERT_GE(rows.size(), 3u);
+  EXPECT_EQ(rows[0].operation, "users.token.delete");
+}
+
+}  // namespace
+}  // namespace millrace::service
