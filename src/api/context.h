@@ -10,6 +10,7 @@
 #include "api/address_allow_list.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "service/flows.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 
@@ -51,6 +52,7 @@ struct ApiContext {
   queue::JobQueue& queue;
   TimerQueue& timers;
   service::Scripts scripts;
+  service::Flows flows;
   service::Tokens tokens;
   KnownWorkspaces workspaces;
   std::string base_url;

@@ -10,9 +10,7 @@
 #include "api/routes.h"
 #include "api/views.h"
 #include "common/strings.h"
-#include "store/audit.h"
-#include "store/database.h"
-#include "store/flows.h"
+#include "service/flows.h"
 
 namespace millrace::api {
 namespace {
@@ -20,7 +18,7 @@ namespace {
 using nlohmann::json;
 
 Error not_found(const std::string& path) {
-  return Error::not_found("Flow not found at path " + path);
+  return service::flow_not_found(path);
 }
 
 Result<ParsedFlow> read_body(const http::Request& req, const std::string& ws) {
@@ -44,29 +42,9 @@ void write_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
   for (const auto& p : {old_path.value_or(f.path), f.path}) {
     if (auto st = may_write_path(ctx, *who, ws, p); !st) return reply_error(r, st.error());
   }
-  f.edited_by = who->username;
-  f.edited_at = ctx.clock.now_ms();
-  const bool renamed = old_path && *old_path != f.path;
-  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    if (old_path) {
-      auto existing = store::find_flow(c, ws, *old_path);
-      if (!existing) return existing.error();
-      if (!*existing) return not_found(*old_path);
-    }
-    if (!old_path || renamed) {
-      auto taken = store::find_flow(c, ws, f.path);
-      if (!taken) return taken.error();
-      if (*taken) return Error::bad_request("Flow " + f.path + " already exists");
-    }
-    if (auto s = store::save_flow(c, f, old_path, parsed->deployment_msg); !s) return s;
-    json params = {{"version", f.version_id}};
-    if (renamed) params["renamed_from"] = *old_path;
-    return store::insert_audit(
-        c, audit_record(ctx, *who, ws,
-                        {old_path ? "flows.update" : "flows.create", old_path ? "Update" : "Create",
-                         f.path, params.dump()}));
-  });
-  if (!st) return reply_error(r, st.error());
+  if (Status st = ctx.flows.save(*who, f, old_path, parsed->deployment_msg); !st) {
+    return reply_error(r, st.error());
+  }
   reply_text(r, old_path ? 200 : 201, f.path);
 }
 
@@ -81,7 +59,7 @@ void update_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 // The flow at `path` if `who` may read it; 404 as if absent otherwise.
 Result<store::FlowRecord> readable_flow(ApiContext& ctx, const auth::Identity& who,
                                         const std::string& ws, const std::string& path) {
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, path); });
+  auto f = ctx.flows.find(ws, path);
   if (!f) return f.error();
   auto readable = may_read_path(ctx, who, ws, path);
   if (!readable) return readable.error();
@@ -108,7 +86,7 @@ void get_flow_version(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   if (!id) {
     return reply_error(r, Error::bad_request("invalid flow version " + text + ": not an integer"));
   }
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, *id); });
+  auto f = ctx.flows.find_version(ws, *id);
   if (!f) return reply_error(r, f.error());
   auto readable = *f ? may_read_path(ctx, *who, ws, (*f)->path) : Result<bool>(false);
   if (!readable) return reply_error(r, readable.error());
@@ -133,7 +111,7 @@ void list_flows(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto readable = readable_prefixes(ctx, *who, ws);
   if (!readable) return reply_error(r, readable.error());
   f.visible_prefixes = std::move(*readable);
-  auto list = ctx.db.read([&](store::Connection& c) { return store::list_flows(c, ws, f); });
+  auto list = ctx.flows.list(ws, f);
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, flows_list_json(*list));
 }
@@ -155,7 +133,7 @@ Result<std::vector<store::FlowVersionInfo>> versions_of(ApiContext& ctx, http::R
   const std::string path = req.params["path"];
   auto readable = may_read_path(ctx, *who, ws, path);
   if (!readable) return readable.error();
-  auto list = ctx.db.read([&](store::Connection& c) { return store::flow_history(c, ws, path); });
+  auto list = ctx.flows.history(ws, path);
   if (!list) return list.error();
   if (list->empty() || !*readable) return not_found(path);
   return list;
@@ -188,15 +166,9 @@ void archive_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
       return reply_error(r, json_data_error("expected {\"archived\": boolean}"));
     archived = b.value("archived", true);
   }
-  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto changed = store::set_flow_archived(c, ws, path, archived);
-    if (!changed) return changed.error();
-    if (*changed == 0) return not_found(path);
-    return store::insert_audit(
-        c, audit_record(ctx, *who, ws,
-                        {"flows.archive", "Update", path, json{{"archived", archived}}.dump()}));
-  });
-  if (!st) return reply_error(r, st.error());
+  if (Status st = ctx.flows.set_archived(*who, ws, path, archived); !st) {
+    return reply_error(r, st.error());
+  }
   reply_text(r, 200, "Flow " + path + (archived ? " archived" : " unarchived"));
 }
 
@@ -206,14 +178,7 @@ void delete_flow(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!who) return reply_error(r, who.error());
   const std::string path = req.params["path"];
   if (auto st = may_write_path(ctx, *who, ws, path); !st) return reply_error(r, st.error());
-  Status st = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto removed = store::delete_flow(c, ws, path);
-    if (!removed) return removed.error();
-    if (*removed == 0) return not_found(path);
-    return store::insert_audit(c,
-                               audit_record(ctx, *who, ws, {"flows.delete", "Delete", path, {}}));
-  });
-  if (!st) return reply_error(r, st.error());
+  if (Status st = ctx.flows.remove(*who, ws, path); !st) return reply_error(r, st.error());
   reply_text(r, 200, "Flow " + path + " deleted");
 }
 

@@ -81,14 +81,13 @@ Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
                     s.timeout_s, std::nullopt, std::nullopt, s.schema_json};
   }
   if (target == Target::kFlowPath) {
-    auto found = ctx.db.read([&](store::Connection& c) { return store::find_flow(c, ws, id); });
+    auto found = ctx.flows.find(ws, id);
     if (!found) return found.error();
     return flow_runnable(std::move(*found), "flow not found at name " + id);
   }
   auto version = parse_int64(id);
   if (!version) return Error::bad_request("invalid flow version " + id + ": not an integer");
-  auto found =
-      ctx.db.read([&](store::Connection& c) { return store::find_flow_version(c, ws, *version); });
+  auto found = ctx.flows.find_version(ws, *version);
   if (!found) return found.error();
   return flow_runnable(std::move(*found), "Flow version " + id + " not found");
 }

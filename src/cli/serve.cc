@@ -232,6 +232,7 @@ int serve(const Config& config) {
       queue,
       timers,
       service::Scripts(**db, Clock::system()),
+      service::Flows(**db, Clock::system()),
       service::Tokens(**db, Clock::system(), authenticator),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,

@@ -88,6 +88,7 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    queue,
                    timers,
                    service::Scripts(**db, clock),
+                   service::Flows(**db, clock),
                    service::Tokens(**db, clock, authenticator),
                    KnownWorkspaces(**db),
                    "http://localhost",

@@ -7,6 +7,7 @@
 #include "auth/authenticator.h"
 #include "auth/identity.h"
 #include "common/fake_clock.h"
+#include "service/flows.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 #include "store/audit.h"
@@ -114,6 +115,52 @@ TEST_F(ServiceTest, ArchivingAPathIsAuditedAndSeenByTheNextLookup) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].operation, "scripts.archive");
   EXPECT_EQ(rows[0].resource, *hash);
+}
+
+TEST_F(ServiceTest, AFlowIsSavedRenamedButNeverOntoAnotherAndEveryChangeIsAudited) {
+  Flows flows(*db_, clock_);
+  auto flow_at = [](const std::string& path) {
+    store::FlowRecord f;
+    f.workspace_id = "w";
+    f.path = path;
+    f.value_json = R"({"modules":[]})";
+    return f;
+  };
+  auto a = flow_at("u/alice/a");
+  ASSERT_TRUE(flows.save(alice_, a, std::nullopt, std::nullopt));
+  EXPECT_GT(a.version_id, 0);
+  auto b = flow_at("u/alice/b");
+  ASSERT_TRUE(flows.save(alice_, b, std::nullopt, std::nullopt));
+
+  auto again = flow_at("u/alice/a");
+  Status taken = flows.save(alice_, again, std::nullopt, std::nullopt);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::Invalid);
+  auto onto_b = flow_at("u/alice/b");
+  ASSERT_FALSE(flows.save(alice_, onto_b, std::string("u/alice/a"), std::nullopt));
+  auto of_nothing = flow_at("u/alice/c");
+  Status missing = flows.save(alice_, of_nothing, std::string("u/alice/none"), std::nullopt);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::NotFound);
+
+  auto renamed = flow_at("u/alice/c");
+  ASSERT_TRUE(flows.save(alice_, renamed, std::string("u/alice/a"), std::string("moved")));
+  auto gone = flows.find("w", "u/alice/a");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+  auto moved = flows.find("w", "u/alice/c");
+  ASSERT_TRUE(moved && *moved);
+  EXPECT_EQ((*moved)->edited_by, "alice");
+
+  ASSERT_TRUE(flows.set_archived(alice_, "w", "u/alice/c", true));
+  ASSERT_TRUE(flows.remove(alice_, "w", "u/alice/b"));
+  EXPECT_EQ(flows.remove(alice_, "w", "u/alice/b").error().kind, ErrorKind::NotFound);
+  auto rows = audit("w");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].operation, "flows.delete");
+  EXPECT_EQ(rows[1].operation, "flows.archive");
+  EXPECT_EQ(rows[2].operation, "flows.update");
+  EXPECT_NE(rows[2].parameters_json->find("renamed_from"), std::string::npos);
 }
 
 TEST_F(ServiceTest, AScopedCallerCannotMintABroaderTokenAndATokenIsDeletedOnce) {
