@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "service/flows.h"
+#include "service/folders.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 
@@ -53,6 +54,7 @@ struct ApiContext {
   TimerQueue& timers;
   service::Scripts scripts;
   service::Flows flows;
+  service::Folders folders;
   service::Tokens tokens;
   KnownWorkspaces workspaces;
   std::string base_url;

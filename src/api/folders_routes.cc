@@ -1,6 +1,6 @@
-// Folders (Windmill's API): f/<name>/ paths belong to a folder, whose owners and extra_perms
-// say who writes and reads there (api/path_access.h). Any member but an operator may create
-// one (and owns it); its owners and admins change or delete it.
+// Folders (Windmill's API): the shapes of their requests and replies; the rules of who may do
+// what are service::Folders', and what a folder lets its members read and write is
+// api/path_access.h's.
 #include <nlohmann/json.hpp>
 
 #include "api/path_access.h"
@@ -8,9 +8,7 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "common/strings.h"
-#include "store/audit.h"
-#include "store/database.h"
-#include "store/folders.h"
+#include "service/folders.h"
 
 namespace millrace::api {
 namespace {
@@ -78,31 +76,6 @@ Status read_permissions(const json& b, store::FolderRecord& f) {
   return Status::ok();
 }
 
-// The folder named in the URL, which the caller may change (an owner, or an admin).
-Result<store::FolderRecord> owned_folder(ApiContext& ctx, const auth::Identity& who,
-                                         const std::string& ws, const std::string& name) {
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_folder(c, ws, name); });
-  if (!f) return f.error();
-  if (!*f) return Error::not_found("folder not found at name " + name);
-  const bool owner = std::find((*f)->owners.begin(), (*f)->owners.end(), "u/" + who.username) !=
-                     (*f)->owners.end();
-  if (!owner && !who.is_admin && !who.super_admin) {
-    return Error::permission_denied("only the owners of the folder " + name +
-                                    " (or an admin) may change it");
-  }
-  return std::move(**f);
-}
-
-Status save_with_audit(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
-                       const std::string& operation, const std::string& action,
-                       const std::function<Status(store::Connection&)>& change,
-                       const std::string& name) {
-  return ctx.db.write_sync([&](store::Connection& c) -> Status {
-    MR_TRY(change(c));
-    return store::insert_audit(c, audit_record(ctx, who, ws, {operation, action, name, {}}));
-  });
-}
-
 #define MR_FOLDER_CALLER()                        \
   const std::string ws = req.params["workspace"]; \
   auto who = authorize(ctx, req, ws);             \
@@ -110,9 +83,7 @@ Status save_with_audit(ApiContext& ctx, const auth::Identity& who, const std::st
 
 void create_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
-  if (who->is_operator && !who->is_admin) {
-    return reply_error(r, Error::permission_denied("an operator may not create folders"));
-  }
+  if (Status s = service::Folders::may_create(*who); !s) return reply_error(r, s.error());
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
@@ -127,28 +98,15 @@ void create_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         r, Error::bad_request("folder name " + f.name + " may hold only letters, digits, _ and -"));
   }
   if (auto s = read_permissions(b, f); !s) return reply_error(r, s.error());
-  // Its creator owns it.
-  const std::string me = "u/" + who->username;
-  if (std::find(f.owners.begin(), f.owners.end(), me) == f.owners.end()) f.owners.push_back(me);
-  f.created_by = who->username;
-  f.edited_at = ctx.clock.now_ms();
-  Status s = save_with_audit(
-      ctx, *who, ws, "folder.create", "Create",
-      [&](store::Connection& c) -> Status {
-        auto existing = store::find_folder(c, ws, f.name);
-        if (!existing) return existing.error();
-        if (*existing) return Error::bad_request("Folder " + f.name + " already exists");
-        return store::insert_folder(c, f);
-      },
-      f.name);
-  if (!s) return reply_error(r, s.error());
-  reply_text(r, 200, "Created folder " + f.name);
+  const std::string name = f.name;
+  if (Status s = ctx.folders.create(*who, std::move(f)); !s) return reply_error(r, s.error());
+  reply_text(r, 200, "Created folder " + name);
 }
 
 void get_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
   const std::string name = req.params["name"];
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_folder(c, ws, name); });
+  auto f = ctx.folders.find(ws, name);
   if (!f) return reply_error(r, f.error());
   if (!*f) return reply_error(r, Error::not_found("folder not found at name " + name));
   reply_json(r, 200, folder_json(**f));
@@ -157,14 +115,14 @@ void get_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 void folder_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
   const std::string name = req.params["name"];
-  auto f = ctx.db.read([&](store::Connection& c) { return store::find_folder(c, ws, name); });
+  auto f = ctx.folders.find(ws, name);
   if (!f) return reply_error(r, f.error());
   reply_json(r, 200, *f ? "true" : "false");
 }
 
 void list_folders(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
-  auto list = ctx.db.read([&](store::Connection& c) { return store::list_folders(c, ws); });
+  auto list = ctx.folders.list(ws);
   if (!list) return reply_error(r, list.error());
   const bool names_only = req.path.ends_with("/listnames");
   std::string out = "[";
@@ -177,29 +135,24 @@ void list_folders(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
 void update_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
-  auto f = owned_folder(ctx, *who, ws, req.params["name"]);
+  auto f = ctx.folders.owned(*who, ws, req.params["name"]);
   if (!f) return reply_error(r, f.error());
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
   if (!b.is_object()) return reply_error(r, json_data_error("expected an UpdateFolder object"));
   if (auto s = read_permissions(b, *f); !s) return reply_error(r, s.error());
-  f->edited_at = ctx.clock.now_ms();
-  Status s = save_with_audit(
-      ctx, *who, ws, "folder.update", "Update",
-      [&](store::Connection& c) { return store::update_folder(c, *f); }, f->name);
-  if (!s) return reply_error(r, s.error());
+  if (Status s = ctx.folders.update(*who, *f, service::FolderChange::Update); !s) {
+    return reply_error(r, s.error());
+  }
   reply_text(r, 200, "Updated folder " + f->name);
 }
 
 void delete_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_FOLDER_CALLER();
-  auto f = owned_folder(ctx, *who, ws, req.params["name"]);
+  auto f = ctx.folders.owned(*who, ws, req.params["name"]);
   if (!f) return reply_error(r, f.error());
-  Status s = save_with_audit(
-      ctx, *who, ws, "folder.delete", "Delete",
-      [&](store::Connection& c) { return store::delete_folder(c, ws, f->name).status(); }, f->name);
-  if (!s) return reply_error(r, s.error());
+  if (Status s = ctx.folders.remove(*who, ws, f->name); !s) return reply_error(r, s.error());
   reply_text(r, 200, "Deleted folder " + f->name);
 }
 
@@ -207,7 +160,7 @@ void delete_folder(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 // writer (write: true) or a reader (false), or not at all (absent).
 void change_owner(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool add) {
   MR_FOLDER_CALLER();
-  auto f = owned_folder(ctx, *who, ws, req.params["name"]);
+  auto f = ctx.folders.owned(*who, ws, req.params["name"]);
   if (!f) return reply_error(r, f.error());
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
@@ -226,10 +179,8 @@ void change_owner(ApiContext& ctx, http::Request& req, http::ResponderPtr r, boo
   } else if (b.contains("write") && b["write"].is_boolean()) {
     f->extra_perms[owner] = b["write"].get<bool>();
   }
-  f->edited_at = ctx.clock.now_ms();
-  Status s = save_with_audit(
-      ctx, *who, ws, add ? "folder.add_owner" : "folder.remove_owner", "Update",
-      [&](store::Connection& c) { return store::update_folder(c, *f); }, f->name);
+  Status s = ctx.folders.update(
+      *who, *f, add ? service::FolderChange::AddOwner : service::FolderChange::RemoveOwner);
   if (!s) return reply_error(r, s.error());
   reply_text(
       r, 200,

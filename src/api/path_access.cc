@@ -46,7 +46,7 @@ Result<PathRights> path_rights(ApiContext& ctx, const auth::Identity& who, const
     return PathRights{mine, mine && !who.is_operator};
   }
   if (!starts_with(path, "f/")) return PathRights{};
-  auto folder = ctx.db.read([&](store::Connection& c) { return store::find_folder(c, ws, owner); });
+  auto folder = ctx.folders.find(ws, owner);
   if (!folder) return folder.error();
   if (!*folder) return PathRights{};
   return folder_rights(who, **folder);
@@ -57,7 +57,7 @@ Result<std::optional<std::vector<std::string>>> readable_prefixes(ApiContext& ct
                                                                   const std::string& ws) {
   if (is_admin(who)) return std::optional<std::vector<std::string>>();
   std::vector<std::string> prefixes = {"u/" + who.username + "/"};
-  auto folders = ctx.db.read([&](store::Connection& c) { return store::list_folders(c, ws); });
+  auto folders = ctx.folders.list(ws);
   if (!folders) return folders.error();
   for (const auto& f : *folders) {
     if (folder_rights(who, f).read) prefixes.push_back("f/" + f.name + "/");

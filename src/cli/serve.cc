@@ -233,6 +233,7 @@ int serve(const Config& config) {
       timers,
       service::Scripts(**db, Clock::system()),
       service::Flows(**db, Clock::system()),
+      service::Folders(**db, Clock::system()),
       service::Tokens(**db, Clock::system(), authenticator),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,

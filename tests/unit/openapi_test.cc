@@ -89,6 +89,7 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    timers,
                    service::Scripts(**db, clock),
                    service::Flows(**db, clock),
+                   service::Folders(**db, clock),
                    service::Tokens(**db, clock, authenticator),
                    KnownWorkspaces(**db),
                    "http://localhost",

@@ -8,6 +8,7 @@
 #include "auth/identity.h"
 #include "common/fake_clock.h"
 #include "service/flows.h"
+#include "service/folders.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 #include "store/audit.h"
@@ -161,6 +162,39 @@ TEST_F(ServiceTest, AFlowIsSavedRenamedButNeverOntoAnotherAndEveryChangeIsAudite
   EXPECT_EQ(rows[1].operation, "flows.archive");
   EXPECT_EQ(rows[2].operation, "flows.update");
   EXPECT_NE(rows[2].parameters_json->find("renamed_from"), std::string::npos);
+}
+
+TEST_F(ServiceTest, AFolderIsOwnedByItsCreatorAndChangedOnlyByItsOwnersOrAnAdmin) {
+  Folders folders(*db_, clock_);
+  store::FolderRecord f;
+  f.workspace_id = "w";
+  f.name = "team";
+  auth::Identity op = alice_;
+  op.is_operator = true;
+  EXPECT_EQ(folders.create(op, f).error().kind, ErrorKind::Forbidden);
+  ASSERT_TRUE(folders.create(alice_, f));
+  EXPECT_EQ(folders.create(alice_, f).error().kind, ErrorKind::Invalid);  // the name is taken
+
+  auth::Identity bob;
+  bob.email = "bob@example.com";
+  bob.username = "bob";
+  EXPECT_EQ(folders.owned(bob, "w", "team").error().kind, ErrorKind::Forbidden);
+  EXPECT_EQ(folders.owned(alice_, "w", "nothing").error().kind, ErrorKind::NotFound);
+  auto mine = folders.owned(alice_, "w", "team");
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->owners, std::vector<std::string>{"u/alice"});
+  mine->owners.push_back("u/bob");
+  ASSERT_TRUE(folders.update(alice_, *mine, FolderChange::AddOwner));
+  ASSERT_TRUE(folders.owned(bob, "w", "team"));  // bob owns it now
+  ASSERT_TRUE(folders.remove(bob, "w", "team"));
+  auto gone = folders.find("w", "team");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+  auto rows = audit("w");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].operation, "folder.delete");
+  EXPECT_EQ(rows[1].operation, "folder.add_owner");
+  EXPECT_EQ(rows[2].operation, "folder.create");
 }
 
 TEST_F(ServiceTest, AScopedCallerCannotMintABroaderTokenAndATokenIsDeletedOnce) {
