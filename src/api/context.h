@@ -14,6 +14,7 @@
 #include "service/folders.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
+#include "service/users.h"
 
 namespace millrace {
 class TimerQueue;
@@ -56,6 +57,7 @@ struct ApiContext {
   service::Flows flows;
   service::Folders folders;
   service::Tokens tokens;
+  service::Users users;
   KnownWorkspaces workspaces;
   std::string base_url;
   auth::PasswordPool& passwords;

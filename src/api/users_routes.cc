@@ -5,12 +5,9 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
-#include "auth/authenticator.h"
 #include "auth/password_pool.h"
 #include "common/strings.h"
-#include "store/audit.h"
-#include "store/database.h"
-#include "store/users.h"
+#include "service/users.h"
 
 namespace millrace::api {
 namespace {
@@ -27,14 +24,6 @@ std::string base_username(const std::string& email) {
     out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
   }
   return out.empty() ? "user" : out;
-}
-
-bool valid_username(const std::string& u) {
-  if (u.empty() || u.size() > 50) return false;
-  for (char c : u) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
-  }
-  return true;
 }
 
 void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -59,36 +48,22 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (b.contains("name") && b["name"].is_string()) u.name = b["name"].get<std::string>();
   if (b.contains("company") && b["company"].is_string())
     u.company = b["company"].get<std::string>();
-  u.created_at = ctx.clock.now_ms();
   std::string wanted = b.contains("username") && b["username"].is_string()
                            ? b["username"].get<std::string>()
                            : base_username(u.email);
-  if (!valid_username(wanted)) {
+  if (!service::is_valid_username(wanted)) {
     return reply_error(
         r, Error::bad_request("invalid username " + wanted + ": use letters, digits, _ and -"));
   }
-  auto audit = audit_record(ctx, *who, "global", {"users.create", "Create", u.email, std::nullopt});
   // Hashed on the password pool, as logins are checked.
+  const auth::Identity creator = *who;
   bool queued = ctx.passwords.hash(
-      password, [&ctx, r, u, wanted, audit](std::optional<std::string> hash) mutable {
+      password, [&ctx, r, u, wanted, creator](std::optional<std::string> hash) mutable {
         if (!hash) return reply_error(r, Error::internal("cannot hash the password"));
         u.password_hash = *hash;
-        Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-          auto existing = store::find_user(c, u.email);
-          if (!existing) return existing.error();
-          if (*existing)
-            return Error::bad_request("User with email " + u.email + " already exists");
-          u.username = wanted;
-          for (int n = 1;; ++n) {
-            auto taken = store::username_taken(c, u.username);
-            if (!taken) return taken.error();
-            if (!*taken) break;
-            u.username = wanted + std::to_string(n);
-          }
-          if (auto st = store::insert_user(c, u); !st) return st;
-          return store::insert_audit(c, audit);
-        });
-        if (!s) return reply_error(r, s.error());
+        if (Status s = ctx.users.create_user(creator, u, wanted); !s) {
+          return reply_error(r, s.error());
+        }
         reply_text(r, 201, u.email);
       });
   if (!queued) {
@@ -114,28 +89,11 @@ void add_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   m.email = b["email"].get<std::string>();
   m.is_admin = b.value("is_admin", false);
   m.is_operator = b.value("operator", false);
-  m.created_at = ctx.clock.now_ms();
-  auto audit =
-      audit_record(ctx, *who, ws, {"users.add_to_workspace", "Create", m.email, std::nullopt});
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto user = store::find_user(c, m.email);
-    if (!user) return user.error();
-    if (!*user) return Error::not_found("user not found at name " + m.email);
-    m.username = b.contains("username") && b["username"].is_string()
-                     ? b["username"].get<std::string>()
-                     : (*user)->username;
-    if (!valid_username(m.username)) return Error::bad_request("invalid username " + m.username);
-    auto existing = store::find_member(c, ws, m.email);
-    if (!existing) return existing.error();
-    if (*existing) return Error::bad_request(m.email + " is already a member of " + ws);
-    auto taken = store::member_username_taken(c, ws, m.username);
-    if (!taken) return taken.error();
-    if (*taken) return Error::bad_request("username " + m.username + " is taken in " + ws);
-    if (auto st = store::insert_member(c, m); !st) return st;
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  ctx.auth.forget_member(ws, m.email);
+  std::optional<std::string> username;
+  if (b.contains("username") && b["username"].is_string()) {
+    username = b["username"].get<std::string>();
+  }
+  if (Status s = ctx.users.add_member(*who, m, username); !s) return reply_error(r, s.error());
   reply_text(r, 200, "Added " + m.email + " to workspace " + ws);
 }
 
@@ -147,8 +105,7 @@ json workspace_object(const store::WorkspaceRecord& w) {
 void list_workspaces(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
   if (!who) return reply_error(r, who.error());
-  auto list =
-      ctx.db.read([&](store::Connection& c) { return store::list_workspaces(c, who->email); });
+  auto list = ctx.users.workspaces_of(who->email);
   if (!list) return reply_error(r, list.error());
   json a = json::array();
   for (const auto& w : *list) a.push_back(workspace_object(w));
@@ -165,35 +122,20 @@ void create_workspace(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   if (!b.is_object() || !b["id"].is_string() || !b["name"].is_string()) {
     return reply_error(r, json_data_error("expected {id, name, username?}"));
   }
-  store::WorkspaceRecord w{b["id"].get<std::string>(), b["name"].get<std::string>(), who->email,
-                           ctx.clock.now_ms()};
+  store::WorkspaceRecord w;
+  w.id = b["id"].get<std::string>();
+  w.name = b["name"].get<std::string>();
   if (!is_valid_workspace_id(w.id)) {
     return reply_error(r, Error::bad_request("invalid workspace id " + w.id +
                                              ": use letters, digits, _ and inner -"));
   }
-  auto audit = audit_record(ctx, *who, w.id, {"workspaces.create", "Create", w.id, std::nullopt});
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    auto existing = store::find_workspace(c, w.id);
-    if (!existing) return existing.error();
-    if (*existing) return Error::bad_request("Workspace " + w.id + " already exists");
-    if (auto st = store::insert_workspace(c, w); !st) return st;
-    auto user = store::find_user(c, who->email);
-    if (!user) return user.error();
-    if (*user) {
-      store::MemberRecord m{w.id,
-                            who->email,
-                            b.contains("username") && b["username"].is_string()
-                                ? b["username"].get<std::string>()
-                                : (*user)->username,
-                            true,
-                            false,
-                            w.created_at};
-      if (auto st = store::insert_member(c, m); !st) return st;
-    }
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  ctx.auth.forget_member(w.id, who->email);
+  std::optional<std::string> username;
+  if (b.contains("username") && b["username"].is_string()) {
+    username = b["username"].get<std::string>();
+  }
+  if (Status s = ctx.users.create_workspace(*who, w, username); !s) {
+    return reply_error(r, s.error());
+  }
   reply_text(r, 200, "Created workspace " + w.id);
 }
 
@@ -203,8 +145,7 @@ void workspace_exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   json b = json::parse(*text);
   if (!b.is_object() || !b["id"].is_string())
     return reply_error(r, json_data_error("expected {id}"));
-  auto ws = ctx.db.read(
-      [&](store::Connection& c) { return store::find_workspace(c, b["id"].get<std::string>()); });
+  auto ws = ctx.users.find_workspace(b["id"].get<std::string>());
   if (!ws) return reply_error(r, ws.error());
   reply_json(r, 200, *ws ? "true" : "false");
 }
@@ -213,8 +154,7 @@ void workspace_whoami(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto member =
-      ctx.db.read([&](store::Connection& c) { return store::find_member(c, ws, who->email); });
+  auto member = ctx.users.find_member(ws, who->email);
   json o = {{"workspace_id", ws},
             {"email", who->email},
             {"username", who->username},

@@ -235,6 +235,7 @@ int serve(const Config& config) {
       service::Flows(**db, Clock::system()),
       service::Folders(**db, Clock::system()),
       service::Tokens(**db, Clock::system(), authenticator),
+      service::Users(**db, Clock::system(), authenticator),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,
       passwords,

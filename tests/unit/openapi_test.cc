@@ -91,6 +91,7 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    service::Flows(**db, clock),
                    service::Folders(**db, clock),
                    service::Tokens(**db, clock, authenticator),
+                   service::Users(**db, clock, authenticator),
                    KnownWorkspaces(**db),
                    "http://localhost",
                    passwords,

@@ -11,6 +11,7 @@
 #include "service/folders.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
+#include "service/users.h"
 #include "store/audit.h"
 #include "store/database.h"
 
@@ -195,6 +196,54 @@ TEST_F(ServiceTest, AFolderIsOwnedByItsCreatorAndChangedOnlyByItsOwnersOrAnAdmin
   EXPECT_EQ(rows[0].operation, "folder.delete");
   EXPECT_EQ(rows[1].operation, "folder.add_owner");
   EXPECT_EQ(rows[2].operation, "folder.create");
+}
+
+TEST_F(ServiceTest, UsersGetFreeNamesAndAWorkspacesCreatorIsItsFirstAdmin) {
+  Users users(*db_, clock_, *auth_);
+  auth::Identity root;
+  root.email = "root@example.com";
+  root.username = "root";
+  root.super_admin = true;
+  auto user = [](const std::string& email) {
+    store::UserRecord u;
+    u.email = email;
+    u.password_hash = "hash";
+    return u;
+  };
+  store::UserRecord a = user("alice@example.com");
+  ASSERT_TRUE(users.create_user(root, a, "alice"));
+  EXPECT_EQ(a.username, "alice");
+  store::UserRecord other = user("alice@elsewhere.org");
+  ASSERT_TRUE(users.create_user(root, other, "alice"));
+  EXPECT_EQ(other.username, "alice1");  // the name was taken
+  store::UserRecord again = user("alice@example.com");
+  EXPECT_EQ(users.create_user(root, again, "x").error().kind, ErrorKind::Invalid);
+
+  store::WorkspaceRecord w;
+  w.id = "team";
+  w.name = "Team";
+  ASSERT_TRUE(users.create_workspace(alice_, w, std::nullopt));
+  EXPECT_EQ(w.owner, "alice@example.com");
+  auto admin = users.find_member("team", "alice@example.com");
+  ASSERT_TRUE(admin && *admin);
+  EXPECT_TRUE((*admin)->is_admin);
+  EXPECT_EQ(users.create_workspace(alice_, w, std::nullopt).error().kind, ErrorKind::Invalid);
+
+  store::MemberRecord m;
+  m.workspace_id = "team";
+  m.email = "nobody@example.com";
+  EXPECT_EQ(users.add_member(alice_, m, std::nullopt).error().kind, ErrorKind::NotFound);
+  m.email = "alice@elsewhere.org";
+  EXPECT_EQ(users.add_member(alice_, m, std::string("alice")).error().kind,
+            ErrorKind::Invalid);  // taken in the workspace
+  EXPECT_EQ(users.add_member(alice_, m, std::string("no spaces")).error().kind, ErrorKind::Invalid);
+  ASSERT_TRUE(users.add_member(alice_, m, std::nullopt));
+  EXPECT_EQ(m.username, "alice1");
+  EXPECT_EQ(users.add_member(alice_, m, std::nullopt).error().kind, ErrorKind::Invalid);
+  auto rows = audit("team");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].operation, "users.add_to_workspace");
+  EXPECT_EQ(rows[1].operation, "workspaces.create");
 }
 
 TEST_F(ServiceTest, AScopedCallerCannotMintABroaderTokenAndATokenIsDeletedOnce) {
