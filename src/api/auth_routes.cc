@@ -4,17 +4,12 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
-#include "auth/authenticator.h"
 #include "auth/login_limiter.h"
 #include "auth/password.h"
 #include "auth/password_pool.h"
 #include "auth/token.h"
 #include "common/strings.h"
 #include "metrics/registry.h"
-#include "store/audit.h"
-#include "store/database.h"
-#include "store/tokens.h"
-#include "store/users.h"
 
 namespace millrace::api {
 namespace {
@@ -29,36 +24,13 @@ using nlohmann::json;
 
 constexpr const char* kVersion = "CE v1.743.0 (millrace 0.1.0)";
 
-// The session of a user whose password was right: a token, its cookie, an audit row.
+// The session of a user whose password was right, and its cookie.
 void open_session(ApiContext& ctx, const http::ResponderPtr& r, const store::UserRecord& user) {
-  std::string token = auth::generate_token();
-  EpochMs now = ctx.clock.now_ms();
-  store::TokenRecord t;
-  t.hash = auth::hash_token(token);
-  t.prefix = auth::token_prefix(token);
-  t.email = user.email;
-  t.label = "session";
-  t.expiration = now + ctx.config.session_validity_s * 1000;
-  t.super_admin = user.super_admin;
-  t.created_at = now;
-  t.last_used_at = now;
-  store::AuditRecord audit;
-  audit.workspace_id = "global";
-  audit.timestamp = now;
-  audit.username = user.username;
-  audit.email = user.email;
-  audit.operation = "users.login";
-  audit.action_kind = "Create";
-  audit.resource = user.email;
-  audit.token_prefix = t.prefix;
-  Status s = ctx.db.write_sync([&](store::Connection& c) -> Status {
-    if (auto st = store::insert_token(c, t); !st) return st;
-    return store::insert_audit(c, audit);
-  });
-  if (!s) return reply_error(r, s.error());
-  http::Response res = http::Response::text(200, token);
+  auto token = ctx.tokens.open_session(user, ctx.config.session_validity_s);
+  if (!token) return reply_error(r, token.error());
+  http::Response res = http::Response::text(200, *token);
   res.headers.emplace_back("Set-Cookie",
-                           "token=" + token + session_cookie_attributes(ctx) +
+                           "token=" + *token + session_cookie_attributes(ctx) +
                                "; Max-Age=" + std::to_string(ctx.config.session_validity_s));
   r->send(std::move(res));
 }
@@ -90,7 +62,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     count_login("throttled");
     return r->send(std::move(res));
   }
-  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, email); });
+  auto user = ctx.users.find_user(email);
   if (!user) return reply_error(r, user.error());
   std::optional<std::string> hash;
   if (*user && (*user)->password_hash) hash = (*user)->password_hash;
@@ -116,13 +88,7 @@ void login(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 void logout(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (auto token = request_token(req)) {
     if (auto s = refuse_cross_site(ctx, req, *token); !s) return reply_error(r, s.error());
-    std::string hash = auth::hash_token(token->value);
-    auto found = ctx.db.read([&](store::Connection& c) { return store::find_token(c, hash); });
-    // Only a session ends here; API tokens are deleted explicitly.
-    if (found && *found && (*found)->label == std::string("session")) {
-      ctx.db.write_sync([&](store::Connection& c) { return store::delete_token(c, hash); });
-      ctx.auth.forget_tokens({hash});
-    }
+    ctx.tokens.end_session(auth::hash_token(token->value));
   }
   http::Response res = http::Response::text(200, "logged out");
   res.headers.emplace_back("Set-Cookie", "token=" + session_cookie_attributes(ctx) + "; Max-Age=0");
@@ -132,7 +98,7 @@ void logout(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 void whoami(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto who = authorize(ctx, req, std::nullopt);
   if (!who) return reply_error(r, who.error());
-  auto user = ctx.db.read([&](store::Connection& c) { return store::find_user(c, who->email); });
+  auto user = ctx.users.find_user(who->email);
   json o = {{"email", who->email},    {"login_type", "password"}, {"super_admin", who->super_admin},
             {"devops", false},        {"verified", true},         {"username", who->username},
             {"operator_only", false}, {"first_time_user", false}, {"role_source", "manual"},

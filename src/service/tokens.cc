@@ -88,4 +88,43 @@ Result<size_t> Tokens::remove(const auth::Identity& who, const std::string& pref
   return deleted.size();
 }
 
+Result<std::string> Tokens::open_session(const store::UserRecord& user, int64_t validity_s) {
+  std::string token = auth::generate_token();
+  const EpochMs now = clock_.now_ms();
+  store::TokenRecord t;
+  t.hash = auth::hash_token(token);
+  t.prefix = auth::token_prefix(token);
+  t.email = user.email;
+  t.label = "session";
+  t.expiration = now + validity_s * 1000;
+  t.super_admin = user.super_admin;
+  t.created_at = now;
+  t.last_used_at = now;
+  // Logged in, not yet anyone in a workspace: the row names the user as the login found them.
+  store::AuditRecord audit;
+  audit.workspace_id = "global";
+  audit.timestamp = now;
+  audit.username = user.username;
+  audit.email = user.email;
+  audit.operation = "users.login";
+  audit.action_kind = "Create";
+  audit.resource = user.email;
+  audit.token_prefix = t.prefix;
+  Status s = db_.write_sync([&](store::Connection& c) -> Status {
+    MR_TRY(store::insert_token(c, t));
+    return store::insert_audit(c, audit);
+  });
+  if (!s) return s.error();
+  return token;
+}
+
+void Tokens::end_session(const std::string& token_hash) {
+  auto found = db_.read([&](store::Connection& c) { return store::find_token(c, token_hash); });
+  if (!found || !*found || (*found)->label != std::string("session")) return;
+  Status deleted =
+      db_.write_sync([&](store::Connection& c) { return store::delete_token(c, token_hash); });
+  (void)deleted;  // not deleted: it expires all the same, and is forgotten here now
+  auth_.forget_tokens({token_hash});
+}
+
 }  // namespace millrace::service

@@ -1,6 +1,6 @@
 // API tokens: made for a caller (the token is shown that once; only its hash is kept), listed
-// by prefix, deleted. This service owns their rows, the audit row of each change, and the
-// authenticator's cache of deleted tokens. Thread-safe.
+// by prefix, deleted; and sessions, the tokens a password login opens. This service owns their
+// rows, the audit row of each change, and the authenticator's cache of deleted tokens. Thread-safe.
 #pragma once
 
 #include <optional>
@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "store/tokens.h"
+#include "store/users.h"
 
 namespace millrace::auth {
 struct Identity;
@@ -42,6 +43,13 @@ class Tokens {
   Result<std::vector<store::TokenRecord>> list(const std::string& email, bool exclude_sessions);
   // Deletes `who`'s tokens whose prefix is `prefix`; answers how many. 404 when none.
   Result<size_t> remove(const auth::Identity& who, const std::string& prefix);
+
+  // The session of `user`, whose password was right: a token valid `validity_s`, and the
+  // `users.login` audit row. Answers the token.
+  Result<std::string> open_session(const store::UserRecord& user, int64_t validity_s);
+  // Ends the session whose token hashes to `token_hash`; any other token is left alone (API
+  // tokens are deleted explicitly).
+  void end_session(const std::string& token_hash);
 
  private:
   store::Database& db_;

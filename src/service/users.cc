@@ -84,6 +84,10 @@ Status Users::create_workspace(const auth::Identity& who, store::WorkspaceRecord
   return s;
 }
 
+Result<std::optional<store::UserRecord>> Users::find_user(const std::string& email) {
+  return db_.read([&](store::Connection& c) { return store::find_user(c, email); });
+}
+
 Result<std::vector<store::WorkspaceRecord>> Users::workspaces_of(const std::string& email) {
   return db_.read([&](store::Connection& c) { return store::list_workspaces(c, email); });
 }

@@ -43,6 +43,7 @@ class Users {
   Status create_workspace(const auth::Identity& who, store::WorkspaceRecord& w,
                           const std::optional<std::string>& username);
 
+  Result<std::optional<store::UserRecord>> find_user(const std::string& email);
   Result<std::vector<store::WorkspaceRecord>> workspaces_of(const std::string& email);
   Result<std::optional<store::WorkspaceRecord>> find_workspace(const std::string& id);
   Result<std::optional<store::MemberRecord>> find_member(const std::string& ws,

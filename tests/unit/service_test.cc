@@ -6,6 +6,7 @@
 
 #include "auth/authenticator.h"
 #include "auth/identity.h"
+#include "auth/token.h"
 #include "common/fake_clock.h"
 #include "service/flows.h"
 #include "service/folders.h"
@@ -282,6 +283,30 @@ TEST_F(ServiceTest, AScopedCallerCannotMintABroaderTokenAndATokenIsDeletedOnce) 
   auto rows = audit("global");
   ASSERT_GE(rows.size(), 3u);
   EXPECT_EQ(rows[0].operation, "users.token.delete");
+}
+
+TEST_F(ServiceTest, LogoutEndsASessionAndNeverAnApiToken) {
+  Tokens tokens(*db_, clock_, *auth_);
+  store::UserRecord user;
+  user.email = alice_.email;
+  user.username = "alice";
+  auto session = tokens.open_session(user, 3600);
+  ASSERT_TRUE(session) << session.error().message;
+  auto api_token = tokens.create(alice_, NewToken{});
+  ASSERT_TRUE(api_token);
+  auto count = [&] {
+    auto all = tokens.list(alice_.email, /*exclude_sessions=*/false);
+    EXPECT_TRUE(all);
+    return all ? all->size() : 0;
+  };
+  ASSERT_EQ(count(), 2u);
+  tokens.end_session(auth::hash_token(*api_token));
+  EXPECT_EQ(count(), 2u);
+  tokens.end_session(auth::hash_token(*session));
+  EXPECT_EQ(count(), 1u);
+  auto rows = audit("global");
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.back().operation, "users.login");
 }
 
 }  // namespace
