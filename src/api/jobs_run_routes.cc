@@ -25,6 +25,7 @@
 #include "flow/flow_status.h"
 #include "flow/step_jobs.h"
 #include "queue/job_queue.h"
+#include "queue/new_job.h"
 #include "store/database.h"
 #include "store/flows.h"
 #include "store/jobs.h"
@@ -287,41 +288,33 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     }
   }
 
-  queue::NewJob job;
-  auto& j = job.job;
-  j.id = job_id->value_or(new_uuid_v7(now));
-  j.workspace_id = ws;
-  j.created_at = now;
-  j.created_by = who->display_name();
-  j.permissioned_as = who->permissioned_as();
-  j.email = who->email;
-  j.script_hash = runnable->script_hash;
-  j.script_path = runnable->path;
-  j.language = runnable->language;
-  j.args_json = std::move(*args);
-  j.parent_job = *parent;
-  j.root_job = *root;
-  j.trigger_kind = TriggerKind::Webhook;
-  if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
-  j.timeout_s = runnable->timeout_s;
-  job.scheduled_for = *when;
-  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
+  queue::JobRequest request;
+  request.origin = caller_origin(*who, ws);
+  request.origin.parent_job = *parent;
+  request.origin.root_job = *root;
+  request.args_json = std::move(*args);
+  request.id = *job_id;
+  request.scheduled_for = *when;
   if (runnable->raw_flow) {
-    j.kind = JobKind::Flow;
-    j.tag = "flow";
     // The state is there from the start: `wmill flow run` reads its modules at once.
     auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);
     const flow::ojson* modules =
         value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
-    j.flow_status = flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text();
-    j.same_worker = value.is_object() && value.value("same_worker", flow::ojson()) == true;
-    // Its steps share a folder named after their root: this flow, whatever root_job says.
-    if (j.same_worker) j.root_job.reset();
-    j.raw_flow = std::move(runnable->raw_flow);
+    request.target = queue::FlowTarget{
+        runnable->path, std::move(*runnable->raw_flow),
+        flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text(), false,
+        value.is_object() && value.value("same_worker", flow::ojson()) == true};
+  } else {
+    request.target = queue::ScriptTarget{*runnable->script_hash, runnable->path,
+                                         *runnable->language, runnable->timeout_s};
+  }
+  queue::NewJob job = queue::make_job(std::move(request), now);
+  const auto& j = job.job;
+  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
+  if (j.kind == JobKind::Flow) {
     params["version"] = *runnable->flow_version;
   } else {
-    j.tag = *runnable->language;
-    params["hash"] = *runnable->script_hash;
+    params["hash"] = *j.script_hash;
   }
   if (j.token_prefix) params["token_prefix"] = *j.token_prefix;
   job.audit = audit_record(

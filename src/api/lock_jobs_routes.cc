@@ -6,8 +6,8 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
-#include "common/uuid.h"
 #include "queue/job_queue.h"
+#include "queue/new_job.h"
 
 namespace millrace::api {
 namespace {
@@ -26,22 +26,12 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, J
   for (const char* key : {"entrypoint", "path"}) {
     if (b.contains(key) && b[key].is_string()) path = b[key].get<std::string>();
   }
-  EpochMs now = ctx.clock.now_ms();
-  queue::NewJob job;
-  auto& j = job.job;
-  j.id = new_uuid_v7(now);
-  j.workspace_id = ws;
-  j.created_at = now;
-  j.created_by = who->display_name();
-  j.permissioned_as = who->permissioned_as();
-  j.email = who->email;
-  j.kind = kind;
-  j.script_path = path;
-  j.args_json = *text;
-  j.trigger_kind = TriggerKind::Webhook;
-  if (!who->token_prefix.empty()) j.token_prefix = who->token_prefix;
-  j.tag = "dependency";
-  job.scheduled_for = now;
+  queue::JobRequest request;
+  request.origin = caller_origin(*who, ws);
+  request.target = queue::LockTarget{kind, path};
+  request.args_json = *text;
+  queue::NewJob job = queue::make_job(std::move(request), ctx.clock.now_ms());
+  const auto& j = job.job;
   json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
   job.audit = audit_record(
       ctx, *who, ws,

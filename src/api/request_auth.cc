@@ -111,4 +111,15 @@ Status require_admin(const auth::Identity& who) {
   return Error::of(ErrorKind::Forbidden, "Require Admin privileges for " + who.username);
 }
 
+queue::JobOrigin caller_origin(const auth::Identity& who, const std::string& workspace) {
+  queue::JobOrigin o;
+  o.workspace_id = workspace;
+  o.created_by = who.display_name();
+  o.permissioned_as = who.permissioned_as();
+  o.email = who.email;
+  if (!who.token_prefix.empty()) o.token_prefix = who.token_prefix;
+  o.trigger = TriggerKind::Webhook;
+  return o;
+}
+
 }  // namespace millrace::api

@@ -10,6 +10,7 @@
 #include "auth/identity.h"
 #include "common/error.h"
 #include "http/message.h"
+#include "queue/new_job.h"
 #include "service/audit_entry.h"
 #include "store/audit.h"
 
@@ -47,5 +48,8 @@ store::AuditRecord audit_record(ApiContext& ctx, const auth::Identity& who,
                                 const std::string& workspace, AuditEntry entry);
 
 Status require_admin(const auth::Identity& who);
+
+// A job `who` starts in `workspace` through the API (a webhook, the app, the CLI).
+queue::JobOrigin caller_origin(const auth::Identity& who, const std::string& workspace);
 
 }  // namespace millrace::api

@@ -1,5 +1,6 @@
 // The jobs a flow starts: one per script step (rawscript, script, sub-flow), one per loop
-// iteration or branch (a `flownode` job running that body as a flow of its own).
+// iteration or branch (a `flownode` job running that body as a flow of its own). Each is a
+// child of the flow (queue::JobOrigin::step_of), made by queue::make_job.
 #pragma once
 
 #include <optional>
@@ -15,9 +16,6 @@ class Database;
 }
 
 namespace millrace::flow {
-
-// A step's job: a child of `flow` (parent_job), in its root flow (root_job), for `step_id`.
-queue::NewJob step_job(const store::JobRecord& flow, const std::string& step_id, EpochMs now);
 
 // The job that runs a rawscript, script or flow module with `args`; 404-like errors in words
 // when what it names does not exist.
