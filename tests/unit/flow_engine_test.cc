@@ -6,14 +6,13 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "common/fake_clock.h"
 #include "common/uuid.h"
 #include "flow/expressions.h"
 #include "flow/flow_status.h"
 #include "store/database.h"
 #include "store/jobs.h"
+#include "temp_database.h"
 
 namespace millrace::flow {
 namespace {
@@ -42,20 +41,10 @@ ojson flow_of(ojson modules) {
 class FlowEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("millrace-flow-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    auto db = store::Database::open((dir_ / "f.db").string());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
+    ASSERT_TRUE(temp_.opened());
     engine_ = std::make_unique<FlowEngine>(*db_, expressions_, clock_);
   }
-  void TearDown() override {
-    engine_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { engine_.reset(); }
 
   void write(const std::function<Status(store::Connection&)>& fn) {
     Status s = db_->write_sync(fn);
@@ -126,10 +115,10 @@ class FlowEngineTest : public ::testing::Test {
   static ojson result_of(const Advance& a) { return ojson::parse(a.finished->result_json); }
   static const std::vector<queue::NewJob>& started(const Advance& a) { return a.waits->steps; }
 
+  TempDatabase temp_{"flow"};
+  store::Database* db_ = &temp_.db();
   FakeClock clock_;
   Expressions expressions_{nullptr};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<FlowEngine> engine_;
 };
 

@@ -2,8 +2,6 @@
 // audit row each change writes with it, and the caches they drop.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "auth/authenticator.h"
 #include "auth/identity.h"
 #include "auth/token.h"
@@ -15,6 +13,7 @@
 #include "service/users.h"
 #include "store/audit.h"
 #include "store/database.h"
+#include "temp_database.h"
 
 namespace millrace::service {
 namespace {
@@ -22,23 +21,13 @@ namespace {
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("millrace-service-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    auto db = store::Database::open((dir_ / "s.db").string());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
+    ASSERT_TRUE(temp_.opened());
     auth_ = std::make_unique<auth::Authenticator>(*db_, clock_, "superadmin-secret",
                                                   "job-token-secret-of-this-test");
     alice_.email = "alice@example.com";
     alice_.username = "alice";
   }
-  void TearDown() override {
-    auth_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { auth_.reset(); }
 
   store::ScriptRecord draft(const std::string& content) {
     store::ScriptRecord s;
@@ -56,9 +45,9 @@ class ServiceTest : public ::testing::Test {
     return rows ? *rows : std::vector<store::AuditRecord>{};
   }
 
+  TempDatabase temp_{"service"};
+  store::Database* db_ = &temp_.db();
   FakeClock clock_;
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::Authenticator> auth_;
   auth::Identity alice_;
 };

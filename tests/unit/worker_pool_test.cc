@@ -25,6 +25,7 @@
 #include "store/database.h"
 #include "store/jobs.h"
 #include "store/scripts.h"
+#include "temp_database.h"
 
 namespace millrace::worker {
 namespace {
@@ -83,20 +84,15 @@ runtime::JobRunOutcome run_until_canceled(const runtime::CancelSignal* cancel,
 class WorkerPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("millrace-worker-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_ / "jobs");
-    auto db = store::Database::open((dir_ / "w.db").string());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
+    ASSERT_TRUE(temp_.opened());
     queue_ = std::make_unique<queue::JobQueue>(*db_, clock_, /*max_crash_restarts=*/1);
     ASSERT_TRUE(queue_->recover());
     scripts_ = std::make_unique<ScriptCache>(*db_);
     auth_ = std::make_unique<auth::Authenticator>(*db_, clock_, "superadmin-secret",
                                                   "job-token-secret-of-this-test");
     flows_ = std::make_unique<flow::FlowEngine>(*db_, expressions_, clock_);
-    runner_ = std::make_unique<StandInRunner>((dir_ / "jobs").string());
+    std::filesystem::create_directories(temp_.dir() / "jobs");
+    runner_ = std::make_unique<StandInRunner>((temp_.dir() / "jobs").string());
     WorkerOptions options;
     options.count = 2;
     options.base_url = "http://127.0.0.1:1";
@@ -108,8 +104,6 @@ class WorkerPoolTest : public ::testing::Test {
     stop();
     pool_.reset();
     queue_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void stop() {
     if (!queue_ || queue_->stopping()) return;
@@ -162,6 +156,22 @@ class WorkerPoolTest : public ::testing::Test {
     return future;
   }
 
+  // A script job whose run blocks until it is canceled; returns once it runs. `done` gets its
+  // completion.
+  std::string start_job_that_runs_until_canceled(std::future<queue::JobCompletion>& done) {
+    auto started = std::make_shared<std::promise<void>>();
+    std::future<void> running = started->get_future();
+    runner_->set_answer([started](const auto&, const auto&, const runtime::CancelSignal* cancel) {
+      return run_until_canceled(cancel, started.get());
+    });
+    auto job = job_of(JobKind::Script);
+    job.job.script_hash = save_script("u/alice/long", "bash", "sleep 1000", std::nullopt).hash;
+    const std::string id = job.job.id;
+    done = run(std::move(job));
+    running.wait();
+    return id;
+  }
+
   static queue::JobCompletion outcome(std::future<queue::JobCompletion>& f) {
     if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
       ADD_FAILURE() << "the job did not end";
@@ -181,10 +191,10 @@ class WorkerPoolTest : public ::testing::Test {
     return logs && *logs ? **logs : "";
   }
 
+  TempDatabase temp_{"worker"};
+  store::Database* db_ = &temp_.db();
   FakeClock clock_;
   flow::Expressions expressions_{nullptr};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<queue::JobQueue> queue_;
   std::unique_ptr<ScriptCache> scripts_;
   std::unique_ptr<auth::Authenticator> auth_;
@@ -299,16 +309,8 @@ TEST_F(WorkerPoolTest, AFlowRunsNoProcessAndItsStepsRunThroughTheSameWorkers) {
 }
 
 TEST_F(WorkerPoolTest, ACancelStopsTheRunningJobWhichEndsCanceled) {
-  std::promise<void> started;
-  runner_->set_answer([&](const auto&, const auto&, const runtime::CancelSignal* cancel) {
-    return run_until_canceled(cancel, &started);
-  });
-  auto job = job_of(JobKind::Script);
-  auto script = save_script("u/alice/long", "bash", "sleep 1000", std::nullopt);
-  job.job.script_hash = script.hash;
-  const std::string id = job.job.id;
-  auto done = run(std::move(job));
-  started.get_future().wait();
+  std::future<queue::JobCompletion> done;
+  const std::string id = start_job_that_runs_until_canceled(done);
   auto canceled = queue_->cancel("w", id, "admin", "enough", std::nullopt);
   ASSERT_TRUE(canceled) << canceled.error().message;
   queue::JobCompletion c = outcome(done);
@@ -317,16 +319,8 @@ TEST_F(WorkerPoolTest, ACancelStopsTheRunningJobWhichEndsCanceled) {
 }
 
 TEST_F(WorkerPoolTest, AShutdownInterruptsTheRunningJobWhichStaysQueuedForTheNextStart) {
-  std::promise<void> started;
-  runner_->set_answer([&](const auto&, const auto&, const runtime::CancelSignal* cancel) {
-    return run_until_canceled(cancel, &started);
-  });
-  auto job = job_of(JobKind::Script);
-  auto script = save_script("u/alice/long", "bash", "sleep 1000", std::nullopt);
-  job.job.script_hash = script.hash;
-  const std::string id = job.job.id;
-  auto done = run(std::move(job));
-  started.get_future().wait();
+  std::future<queue::JobCompletion> done;
+  const std::string id = start_job_that_runs_until_canceled(done);
   stop();
   auto view = stored(id);
   ASSERT_TRUE(view);
