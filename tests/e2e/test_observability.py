@@ -119,9 +119,11 @@ class MetricsTest(ServerTestCase):
         later = s.request("POST", f"/api/w/{WS}/jobs/run/p/u/admin/metrics_gate"
                           "?scheduled_in_secs=3600", json_body={"gate": gate.path}, token=t)
         self.assertEqual(later.status, 201, later)
+        # A worker counts itself busy as it claims the job; the job's row says "running" once
+        # the next write batch commits, a moment later. Both are awaited.
         page = poll(lambda: (lambda p: p if value(p, "millrace_workers", state="busy") == 1
-                             else None)(self.metrics()), what="a busy worker")
-        self.assertEqual(value(page, "millrace_queue_jobs", state="running"), 1)
+                             and value(p, "millrace_queue_jobs", state="running") == 1
+                             else None)(self.metrics()), what="a busy worker and a running job")
         self.assertEqual(value(page, "millrace_queue_jobs", state="scheduled"), 1)
         self.assertEqual(value(page, "millrace_workers", state="idle"), 1)
         gate.open()
@@ -129,8 +131,9 @@ class MetricsTest(ServerTestCase):
         s.request("POST", f"/api/w/{WS}/jobs/queue/cancel/{later.text}", json_body={}, token=t)
         page = poll(lambda: (lambda p: p if value(p, "millrace_queue_jobs", state="running") == 0
                              and value(p, "millrace_queue_jobs", state="scheduled") == 0
-                             else None)(self.metrics()), what="an empty queue")
-        self.assertEqual(value(page, "millrace_workers", state="busy"), 0)
+                             and value(p, "millrace_workers", state="busy") == 0
+                             else None)(self.metrics()), what="an empty queue and no busy worker")
+        self.assertEqual(value(page, "millrace_workers", state="idle"), 2)
 
     def backend(self):
         return "postgres" if "DATABASE_URL" in self.server.env else "sqlite"
