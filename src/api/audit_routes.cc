@@ -4,8 +4,6 @@
 #include "api/routes.h"
 #include "api/views.h"
 #include "common/strings.h"
-#include "store/audit.h"
-#include "store/database.h"
 
 namespace millrace::api {
 namespace {
@@ -43,10 +41,8 @@ void list_audit(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   auto all = query_bool(req, "all_workspaces");
   if (!all) return reply_error(r, all.error());
-  f.all_workspaces = all->value_or(false) && who->super_admin;
-  // Non-admins see only their own rows, whatever display name their tokens gave them.
-  if (!who->is_admin && !who->super_admin) f.email = who->email;
-  auto list = ctx.db.read([&](store::Connection& c) { return store::list_audit(c, ws, f); });
+  f.all_workspaces = all->value_or(false);
+  auto list = ctx.audit_log.list(*who, ws, std::move(f));
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, audit_list_json(*list));
 }
@@ -59,9 +55,9 @@ void get_audit(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!parsed)
     return reply_error(r, Error::bad_request("invalid audit log id " + req.params["id"]));
   const int64_t id = *parsed;
-  auto row = ctx.db.read([&](store::Connection& c) { return store::get_audit(c, ws, id); });
+  auto row = ctx.audit_log.find(*who, ws, id);
   if (!row) return reply_error(r, row.error());
-  if (!*row || (!who->is_admin && (*row)->email != who->email)) {
+  if (!*row) {
     return reply_error(r, Error::not_found("Audit log not found at name " + req.params["id"]));
   }
   reply_json(r, 200, audit_json(**row));

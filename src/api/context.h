@@ -10,8 +10,11 @@
 #include "api/address_allow_list.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "flow/approvals.h"
+#include "service/audit_log.h"
 #include "service/flows.h"
 #include "service/folders.h"
+#include "service/jobs.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 #include "service/users.h"
@@ -58,6 +61,9 @@ struct ApiContext {
   service::Folders folders;
   service::Tokens tokens;
   service::Users users;
+  service::Jobs jobs;
+  service::AuditLog audit_log;
+  flow::Approvals approvals;  // answers to a flow's approval steps
   KnownWorkspaces workspaces;
   std::string base_url;
   auth::PasswordPool& passwords;

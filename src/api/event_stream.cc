@@ -8,7 +8,6 @@
 #include "common/strings.h"
 #include "common/timer_queue.h"
 #include "queue/job_queue.h"
-#include "store/database.h"
 #include "store/jobs.h"
 
 namespace millrace::api {
@@ -108,13 +107,12 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
         }
       });
     }
-    auto view = ctx_.db.read([&](store::Connection& c) { return store::get_job(c, ws_, id_); });
+    auto view = ctx_.jobs.find(ws_, id_);
     if (!view || !*view) return stream_->finish(R"({"type":"notfound"})");
     const auto& completed = (*view)->completed;
     json update = {{"type", "update"}};
     std::vector<std::pair<std::string, std::string>> raw;
-    auto stream = ctx_.db.read(
-        [&](store::Connection& c) { return store::get_result_stream_from(c, id_, from_.stream); });
+    auto stream = ctx_.jobs.result_stream(id_, from_.stream);
     if (!stream) return stream_->finish(R"({"type":"notfound"})");
     if (!stream->text.empty()) {
       update["new_result_stream"] = std::move(stream->text);
@@ -132,8 +130,7 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
       running_ = running;
       if (first_ || completed) update["completed"] = completed.has_value();
       if (!no_logs_) {
-        auto logs = ctx_.db.read(
-            [&](store::Connection& c) { return store::get_job_logs_from(c, id_, from_.log); });
+        auto logs = ctx_.jobs.logs(id_, from_.log);
         if (!logs) return stream_->finish(R"({"type":"notfound"})");
         if (!logs->empty()) {
           from_.log += count_characters(*logs);
@@ -176,8 +173,7 @@ class UpdateFollower : public std::enable_shared_from_this<UpdateFollower> {
 
 std::optional<std::string> result_stream_event(ApiContext& ctx, const std::string& job_id,
                                                int64_t& idx) {
-  auto stream = ctx.db.read(
-      [&](store::Connection& c) { return store::get_result_stream_from(c, job_id, idx); });
+  auto stream = ctx.jobs.result_stream(job_id, idx);
   if (!stream || stream->text.empty()) return std::nullopt;
   idx = stream->next_idx;
   json update = {

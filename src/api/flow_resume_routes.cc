@@ -13,9 +13,7 @@
 #include "common/base64.h"
 #include "common/strings.h"
 #include "common/uuid.h"
-#include "queue/job_queue.h"
-#include "store/database.h"
-#include "store/jobs.h"
+#include "flow/approvals.h"
 
 namespace millrace::api {
 namespace {
@@ -51,28 +49,6 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
-// The step named in the URL, and the flow it belongs to while that flow is not over.
-struct StepAndFlow {
-  store::JobView step;
-  store::JobView flow;
-};
-
-Result<StepAndFlow> step_and_flow(ApiContext& ctx, const std::string& ws, const std::string& job) {
-  auto step = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, job); });
-  if (!step) return step.error();
-  std::optional<store::JobView> flow;
-  if (*step && (*step)->job.parent_job) {
-    auto parent = ctx.db.read(
-        [&](store::Connection& c) { return store::get_job(c, ws, *(*step)->job.parent_job); });
-    if (!parent) return parent.error();
-    if (*parent && !(*parent)->completed && queue::is_flow_job((*parent)->job)) {
-      flow = std::move(**parent);
-    }
-  }
-  if (!flow) return Error::not_found("job not found or its flow is not running any more: " + job);
-  return StepAndFlow{std::move(**step), std::move(*flow)};
-}
-
 void resume_urls(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
@@ -82,7 +58,7 @@ void resume_urls(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   auto resume_id = resume_id_param(req);
   if (!resume_id) return reply_error(r, resume_id.error());
   // Only for a step of a flow of this workspace that is still running, that the caller may see.
-  auto found = step_and_flow(ctx, ws, *job);
+  auto found = ctx.approvals.find(ws, *job);
   if (!found) return reply_error(r, found.error());
   if (auto seen = may_see_job(ctx, *who, ws, found->step.job); !seen) {
     return reply_error(r, seen.error());
@@ -120,28 +96,17 @@ Result<std::string> resume_payload(const http::Request& req) {
 // self_approval_disabled. Groups do not exist here, so a step that requires some cannot be
 // approved. Answers the approver's name, or empty when anyone holding the link may answer.
 Result<std::string> approval_policy(ApiContext& ctx, const http::Request& req,
-                                    const std::string& ws, const StepAndFlow& found) {
-  auto value = json::parse(found.flow.job.raw_flow.value_or("{}"), nullptr, false);
-  const json* suspend = nullptr;
-  if (value.is_object() && value.contains("modules") && value["modules"].is_array()) {
-    for (const auto& m : value["modules"]) {
-      if (m.is_object() && m.contains("suspend") && m["suspend"].is_object() &&
-          m.value("id", json()) == found.step.job.flow_step_id.value_or("")) {
-        suspend = &m["suspend"];
-      }
-    }
-  }
-  if (!suspend) return std::string();
-  auto flag = [&](const char* key) { return suspend->value(key, json()) == true; };
-  if (suspend->contains("user_groups_required") && !(*suspend)["user_groups_required"].is_null()) {
+                                    const std::string& ws, const flow::SuspendedStep& found) {
+  const flow::ApprovalRules rules = flow::Approvals::rules_of(found);
+  if (rules.groups_required) {
     return Error::permission_denied(
         "this step may only be approved by members of certain groups, and Millrace has no "
         "groups yet");
   }
-  if (!flag("user_auth_required")) return std::string();
+  if (!rules.user_auth_required) return std::string();
   auto who = authorize(ctx, req, ws);
   if (!who) return Error::unauthorized("Only logged in users can approve this flow step");
-  if (flag("self_approval_disabled") && who->email == found.flow.job.email) {
+  if (rules.self_approval_disabled && who->email == found.flow.job.email) {
     return Error::permission_denied("Self-approval is disabled for this flow step");
   }
   return who->username;
@@ -162,31 +127,17 @@ void answer(ApiContext& ctx, http::Request& req, http::ResponderPtr r, bool appr
   }
   auto payload = resume_payload(req);
   if (!payload) return reply_error(r, payload.error());
-  auto found = step_and_flow(ctx, ws, *job);
+  auto found = ctx.approvals.find(ws, *job);
   if (!found) return reply_error(r, found.error());
   auto logged_in = approval_policy(ctx, req, ws, *found);
   if (!logged_in) return reply_error(r, logged_in.error());
   if (!logged_in->empty()) approver = *logged_in;  // answers under their own name
-  store::ResumeRecord rec;
-  rec.job = *job;
-  rec.resume_id = *resume_id;
-  rec.flow = found->flow.job.id;
-  rec.value_json = std::move(*payload);
-  if (!approver.empty()) rec.approver = approver;
-  rec.approved = approved;
-  rec.created_at = ctx.clock.now_ms();
-  ctx.db.write(
-      [rec](store::Connection& c) -> Status {
-        auto inserted = store::insert_resume(c, rec);
-        if (!inserted) return inserted.error();
-        if (!*inserted) return Error::bad_request("resume request already sent");
-        return Status::ok();
-      },
-      [&ctx, r, flow_id = rec.flow](const Status& s) {
-        if (!s) return reply_error(r, s.error());
-        ctx.queue.wake(flow_id);
-        reply_text(r, 201, "");
-      });
+  flow::ApprovalAnswer given{*job, *resume_id, std::move(*payload), std::nullopt, approved};
+  if (!approver.empty()) given.approver = approver;
+  ctx.approvals.answer(*found, std::move(given), [r](const Status& s) {
+    if (!s) return reply_error(r, s.error());
+    reply_text(r, 201, "");
+  });
 }
 
 void resume(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {

@@ -2,7 +2,6 @@
 
 #include "api/path_access.h"
 #include "auth/scopes.h"
-#include "store/database.h"
 
 namespace millrace::api {
 namespace {
@@ -23,8 +22,7 @@ Status may_see_job(ApiContext& ctx, const auth::Identity& who, const std::string
                    const store::JobRecord& job) {
   std::optional<store::JobRecord> root;
   if (job.root_job) {
-    auto found =
-        ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, *job.root_job); });
+    auto found = ctx.jobs.find(ws, *job.root_job);
     if (!found) return found.error();
     if (*found) root = std::move((*found)->job);
   }

@@ -16,7 +16,6 @@
 #include "common/timer_queue.h"
 #include "common/uuid.h"
 #include "queue/job_queue.h"
-#include "store/database.h"
 #include "store/jobs.h"
 
 namespace millrace::api {
@@ -33,7 +32,7 @@ Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
   const std::string id = lowercase_uuid(req.params.at("id"));
   if (!is_uuid(id))
     return Error::bad_request("invalid job id " + req.params.at("id") + ": not a UUID");
-  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  auto view = ctx.jobs.find(ws, id);
   if (!view) return view.error();
   if (!*view) return Error::not_found("Job not found at name " + id);
   MR_TRY(may_see_job(ctx, who, ws, (*view)->job));
@@ -53,10 +52,9 @@ void get_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!no_logs) return reply_error(r, no_logs.error());
   std::optional<std::string> logs;
   if (!no_logs->value_or(false)) {
-    auto l =
-        ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
+    auto l = ctx.jobs.logs(view->job.id);
     if (!l) return reply_error(r, l.error());
-    logs = l->value_or("");
+    logs = std::move(*l);
   }
   reply_json(r, 200, job_json(*view, logs ? &*logs : nullptr, true));
 }
@@ -65,10 +63,9 @@ void get_completed(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   if (!view->completed)
     return reply_error(r, Error::not_found("Completed Job not found at name " + view->job.id));
-  auto l = ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
-  if (!l) return reply_error(r, l.error());
-  std::string logs = l->value_or("");
-  reply_json(r, 200, job_json(*view, &logs, false));
+  auto logs = ctx.jobs.logs(view->job.id);
+  if (!logs) return reply_error(r, logs.error());
+  reply_json(r, 200, job_json(*view, &*logs, false));
 }
 
 void get_result(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -125,17 +122,15 @@ void answer_update(ApiContext& ctx, const std::string& ws, const std::string& id
     ctx.queue.forget_news(id, held->watch);
     return true;
   };
-  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  auto view = ctx.jobs.find(ws, id);
   if (!view || !*view) {
     if (!stop_holding()) return;
     if (!view) return reply_error(r, view.error());
     return reply_error(r, Error::not_found("Job not found at name " + id));
   }
-  auto logs =
-      ctx.db.read([&](store::Connection& c) { return store::get_job_logs_from(c, id, from.log); });
+  auto logs = ctx.jobs.logs(id, from.log);
   if (!logs) return stop_holding() ? reply_error(r, logs.error()) : void();
-  auto stream = ctx.db.read(
-      [&](store::Connection& c) { return store::get_result_stream_from(c, id, from.stream); });
+  auto stream = ctx.jobs.result_stream(id, from.stream);
   if (!stream) return stop_holding() ? reply_error(r, stream.error()) : void();
   const auto& completed = (*view)->completed;
   if (held && logs->empty() && stream->text.empty() && !completed) {
@@ -199,9 +194,9 @@ void get_update_sse(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
 void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
-  auto l = ctx.db.read([&](store::Connection& c) { return store::get_job_logs(c, view->job.id); });
-  if (!l) return reply_error(r, l.error());
-  reply_text(r, 200, l->value_or(""));
+  auto logs = ctx.jobs.logs(view->job.id);
+  if (!logs) return reply_error(r, logs.error());
+  reply_text(r, 200, *logs);
 }
 
 void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -248,7 +243,7 @@ void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   if (f.running && *f.running) f.completed = false;
   if (f.success) f.completed = true;
-  auto list = ctx.db.read([&](store::Connection& c) { return store::list_jobs(c, ws, f); });
+  auto list = ctx.jobs.list(ws, f);
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, jobs_json(*list, include_args->value_or(false)));
 }
@@ -262,7 +257,7 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     return reply_error(r,
                        Error::bad_request("invalid job id " + req.params["id"] + ": not a UUID"));
   // A job the caller may not see is one it may not cancel (the queue says when there is none).
-  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, id); });
+  auto view = ctx.jobs.find(ws, id);
   if (!view) return reply_error(r, view.error());
   if (*view) {
     if (auto seen = may_see_job(ctx, *who, ws, (*view)->job); !seen) {
@@ -278,11 +273,12 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   std::string reason =
       b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";
-  auto audit =
-      audit_record(ctx, *who, ws, {"jobs.cancel", "Delete", id, json{{"reason", reason}}.dump()});
-  auto done = ctx.queue.cancel(ws, id, who->username, reason, audit);
+  auto done = ctx.jobs.cancel(*who, ws, id, reason);
   if (!done) return reply_error(r, done.error());
-  reply_text(r, 200, *done);
+  reply_text(r, 200,
+             *done == queue::CancelOutcome::kCanceled
+                 ? id
+                 : "queued job id " + id + " is already completed");
 }
 
 }  // namespace

@@ -26,7 +26,6 @@
 #include "flow/step_jobs.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
-#include "store/database.h"
 #include "store/flows.h"
 #include "store/jobs.h"
 
@@ -275,7 +274,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   auto when = mode == Mode::kAsync ? scheduled_for(query, now) : Result<EpochMs>(now);
   if (!when) return reply_error(r, when.error());
   if (*job_id) {
-    auto exists = ctx.db.read([&](store::Connection& c) { return store::job_exists(c, **job_id); });
+    auto exists = ctx.jobs.exists(**job_id);
     if (!exists) return reply_error(r, exists.error());
     if (*exists)
       return reply_error(r, Error::bad_request("Job with id " + **job_id + " already exists"));

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/strings.h"
-#include "store/database.h"
 #include "store/folders.h"
 
 namespace millrace::api {

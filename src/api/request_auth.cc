@@ -5,7 +5,6 @@
 #include "auth/scopes.h"
 #include "common/strings.h"
 #include "store/audit.h"
-#include "store/database.h"
 #include "store/users.h"
 
 namespace millrace::api {

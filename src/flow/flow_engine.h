@@ -3,8 +3,9 @@
 // worker claims a flow job it calls advance(): from the stored state and the stored outcomes of
 // its steps, the flow moves as far as it can without waiting (flow_run.h, one handler per kind
 // of module in flow/modules/) and either finishes, or starts the next step jobs and waits.
-// The new state and the new steps are committed in one transaction (JobQueue::park), and a
-// step's outcome, once committed, wakes its flow: a crash leaves every flow either before or
+// The new state and the new steps are committed in one transaction (to the queue a flow is a
+// parent that waits for its children: JobQueue::wait_for_children), and a step's outcome, once
+// committed, wakes its flow: a crash leaves every flow either before or
 // after an advance, never in between, and advancing again is harmless (at start, every flow
 // that had started is advanced again).
 #pragma once
@@ -15,6 +16,9 @@
 
 namespace millrace::store {
 class Database;
+}
+namespace millrace::runtime {
+class JobRunner;
 }
 
 namespace millrace::flow {
@@ -27,6 +31,12 @@ class FlowEngine {
   // Never throws: a flow whose store cannot be read waits a second and is advanced again; a
   // flow that cannot go on (its state or value broken) fails with the reason.
   Advance advance(const queue::ClaimedJob& flow);
+  // A worker's turn with a claimed flow: advances it and hands the queue what that decided.
+  // The flow ends (its outcome stored, a same_worker flow's shared folder removed), or it
+  // waits for the steps it started; an early_return answers its sync callers at once, and
+  // steps still running when it ended are canceled.
+  void advance_claimed(const queue::ClaimedJob& flow, queue::JobQueue& queue,
+                       runtime::JobRunner& runner, const std::string& worker);
 
  private:
   store::Database& db_;

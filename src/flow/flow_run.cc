@@ -151,7 +151,7 @@ Advance FlowRun::finish(JobStatus status, const ojson& result) {
 
 Advance FlowRun::wait() {
   for (auto& id : ctx_.take_canceled()) out_.cancel_steps.push_back(std::move(id));
-  out_.waits = queue::FlowAdvance{status_.to_text(), ctx_.take_started(), due_};
+  out_.waits = queue::ChildrenWait{status_.to_text(), ctx_.take_started(), due_};
   return std::move(out_);
 }
 

@@ -24,7 +24,7 @@ JobQueue::JobQueue(store::Database& db, const Clock& clock, int max_crash_restar
 
 JobQueue::~JobQueue() {
   stop();
-  if (listener_thread_.joinable()) listener_thread_.join();
+  membership_.reset();  // its thread hands notices to this queue: it ends first
   // The completions of writes already queued use this queue (waiters, watchers, the ready
   // set): they have all run once a write queued after them is done.
   (void)db_.write_sync([](store::Connection&) { return Status::ok(); });
@@ -330,19 +330,19 @@ Result<store::QueueDepth> JobQueue::depth() {
       [now = clock_.now_ms()](store::Connection& c) { return store::queue_depth(c, now); });
 }
 
-void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
-  auto shared = std::make_shared<FlowAdvance>(std::move(advance));
-  const std::string id = flow.job.id;
+void JobQueue::wait_for_children(const ClaimedJob& parent, ChildrenWait wait) {
+  auto shared = std::make_shared<ChildrenWait>(std::move(wait));
+  const std::string id = parent.job.id;
   if (shared_) {
-    // The row says whether the flow waits, sleeps or is ready again (a step ended meanwhile).
+    // The row says whether the parent waits, sleeps or is ready again (a child ended meanwhile).
     EpochMs now = clock_.now_ms();
     return db_.write(
-        [id, shared, wakes = flow.wakes, now,
+        [id, shared, wakes = parent.wakes, now,
          node = shared_->node](store::Connection& c) -> Status {
-          MR_TRY(store::set_flow_status(c, id, shared->flow_status));
-          for (const auto& step : shared->steps) {
-            MR_TRY(store::insert_job(c, step.job, step.scheduled_for));
-            if (step.job.same_worker) MR_TRY(store::pin_job_to_node(c, step.job.id, node));
+          MR_TRY(store::set_flow_status(c, id, shared->state));
+          for (const auto& child : shared->children) {
+            MR_TRY(store::insert_job(c, child.job, child.scheduled_for));
+            if (child.job.same_worker) MR_TRY(store::pin_job_to_node(c, child.job.id, node));
           }
           MR_TRY(store::park_flow_shared(c, id, wakes, shared->due, now));
           return notify_nodes(c, Notice::ready());
@@ -353,8 +353,8 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             running_.erase(id);
           }
           if (!s) {
-            // Nothing of this advance happened: the flow is let go, to be advanced again.
-            log::error("cannot store the advance of flow " + id + ": " + s.error().message,
+            // Nothing of this claim was kept: the parent is let go, to be claimed again.
+            log::error("cannot store what job " + id + " waits for: " + s.error().message,
                        {{"job_id", id}});
             db_.write(
                 [id, node = shared_->node](store::Connection& c) -> Status {
@@ -368,9 +368,9 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
   }
   db_.write(
       [id, shared](store::Connection& c) -> Status {
-        if (auto s = store::set_flow_status(c, id, shared->flow_status); !s) return s;
-        for (const auto& step : shared->steps) {
-          if (auto s = store::insert_job(c, step.job, step.scheduled_for); !s) return s;
+        if (auto s = store::set_flow_status(c, id, shared->state); !s) return s;
+        for (const auto& child : shared->children) {
+          if (auto s = store::insert_job(c, child.job, child.scheduled_for); !s) return s;
         }
         if (shared->due) return store::park_flow_job(c, id, *shared->due);
         return Status::ok();
@@ -383,16 +383,16 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
             again = it->second.wake_again;
             running_.erase(it);
           }
-          if (s && !again && !shared->due) parked_.insert(id);
+          if (s && !again && !shared->due) waiting_.insert(id);
           if (s && !again && shared->due) sleeping_.insert(id);
         }
         if (!s) {
-          // Nothing of this advance happened: the flow is advanced again shortly.
-          log::error("cannot store the advance of flow " + id + ": " + s.error().message,
+          // Nothing of this claim was kept: the parent is claimed again shortly.
+          log::error("cannot store what job " + id + " waits for: " + s.error().message,
                      {{"job_id", id}});
           return add_ready(id, clock_.now_ms() + kReadBackRetryMs);
         }
-        for (const auto& step : shared->steps) add_ready(step.job.id, step.scheduled_for);
+        for (const auto& child : shared->children) add_ready(child.job.id, child.scheduled_for);
         if (again) {
           add_ready(id, clock_.now_ms());
         } else if (shared->due) {
@@ -401,48 +401,48 @@ void JobQueue::park(const ClaimedJob& flow, FlowAdvance advance) {
       });
 }
 
-void JobQueue::answer_early(const std::string& flow_id, const std::string& result_json) {
+void JobQueue::answer_waiters_early(const std::string& job_id, const std::string& result_json) {
   if (shared_) {
     // Callers waiting on other nodes read the answer from the row.
     db_.write(
-        [flow_id, result_json](store::Connection& c) -> Status {
-          MR_TRY(store::set_early_result(c, flow_id, result_json));
-          return notify_nodes(c, Notice::early_answer(flow_id));
+        [job_id, result_json](store::Connection& c) -> Status {
+          MR_TRY(store::set_early_result(c, job_id, result_json));
+          return notify_nodes(c, Notice::early_answer(job_id));
         },
         {});
   }
-  events_.completed(JobCompletion{flow_id, JobStatus::Success, result_json});
+  events_.completed(JobCompletion{job_id, JobStatus::Success, result_json});
 }
 
-void JobQueue::wake(const std::string& flow_id, bool even_if_scheduled) {
+void JobQueue::wake_parent(const std::string& parent_id, bool even_if_scheduled) {
   EpochMs now = clock_.now_ms();
   if (shared_) {
     return db_.write(
-        [flow_id, even_if_scheduled, now](store::Connection& c) -> Status {
-          MR_TRY(store::wake_flow_shared(c, flow_id, even_if_scheduled, now));
+        [parent_id, even_if_scheduled, now](store::Connection& c) -> Status {
+          MR_TRY(store::wake_flow_shared(c, parent_id, even_if_scheduled, now));
           return notify_nodes(c, Notice::ready());
         },
         [this](const Status&) { kick_workers(); });
   }
   {
     std::lock_guard lock(mutex_);
-    if (auto it = running_.find(flow_id); it != running_.end()) {
+    if (auto it = running_.find(parent_id); it != running_.end()) {
       it->second.wake_again = true;
       return;
     }
-    if (!parked_.erase(flow_id)) {
-      // A flow asleep until later is due now; anything else (a flow already ready, a job
+    if (!waiting_.erase(parent_id)) {
+      // A parent asleep until later is due now; anything else (a parent already ready, a job
       // scheduled for later that someone named as a parent) stays as it is.
-      if (!sleeping_.erase(flow_id) && !even_if_scheduled) return;
-      if (!ready_.remove(flow_id)) return;
+      if (!sleeping_.erase(parent_id) && !even_if_scheduled) return;
+      if (!ready_.remove(parent_id)) return;
     }
   }
-  add_ready(flow_id, now);
+  add_ready(parent_id, now);
 }
 
-Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std::string& canceler,
-                                          const std::string& reason,
-                                          std::optional<store::AuditRecord> audit) {
+Result<CancelOutcome> JobQueue::cancel_flow(const store::JobView& flow, const std::string& canceler,
+                                            const std::string& reason,
+                                            std::optional<store::AuditRecord> audit) {
   // Marked durably, then advanced: the engine cancels the flow's running steps and ends it.
   const std::string id = flow.job.id;
   if (shared_) {
@@ -455,7 +455,7 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
           return notify_nodes(c, Notice::ready());
         },
         [this](const Status&) { kick_workers(); });
-    return id;
+    return CancelOutcome::kCanceled;
   }
   db_.write(
       [id, canceler, reason, audit = std::move(audit)](store::Connection& c) -> Status {
@@ -464,9 +464,9 @@ Result<std::string> JobQueue::cancel_flow(const store::JobView& flow, const std:
         return Status::ok();
       },
       [this, id](const Status& s) {
-        if (s) wake(id, true);
+        if (s) wake_parent(id, true);
       });
-  return id;
+  return CancelOutcome::kCanceled;
 }
 
 void JobQueue::finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
@@ -521,19 +521,19 @@ void JobQueue::after_finish(const JobCompletion& done, const std::optional<std::
   events_.completed(done);
   events_.news(done.id);
   // A flow's step is done: the flow moves on (shared: it is due in the table already).
-  if (parent) shared_ ? kick_workers() : wake(*parent);
+  if (parent) shared_ ? kick_workers() : wake_parent(*parent);
 }
 
-Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std::string& job_id,
-                                     const std::string& canceler, const std::string& reason,
-                                     std::optional<store::AuditRecord> audit) {
+Result<CancelOutcome> JobQueue::cancel(const std::string& workspace_id, const std::string& job_id,
+                                       const std::string& canceler, const std::string& reason,
+                                       std::optional<store::AuditRecord> audit) {
   // Jobs are named by globally unique ids; the workspace check guards against a caller
   // canceling another workspace's job by id.
   auto view =
       db_.read([&](store::Connection& c) { return store::get_job(c, workspace_id, job_id); });
   if (!view) return view.error();
   if (!*view) return Error::not_found("queued job id " + job_id + " does not exist");
-  if ((*view)->completed) return "queued job id " + job_id + " is already completed";
+  if ((*view)->completed) return CancelOutcome::kAlreadyDone;
   if (is_flow_job((*view)->job)) return cancel_flow(**view, canceler, reason, std::move(audit));
   if (shared_) return cancel_shared(**view, canceler, reason, std::move(audit));
   std::function<void()> on_cancel;
@@ -555,7 +555,7 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
            {JobStatus::Canceled, canceled_result(reason, canceler), std::nullopt, now, 0, canceler,
             reason, std::nullopt},
            "", std::move(audit));
-    return job_id;
+    return CancelOutcome::kCanceled;
   }
   if (is_running) {
     db_.write(
@@ -566,10 +566,10 @@ Result<std::string> JobQueue::cancel(const std::string& workspace_id, const std:
         },
         {});
     if (on_cancel) on_cancel();
-    return job_id;
+    return CancelOutcome::kCanceled;
   }
   // Between a worker's last word and the commit of its outcome: the job is finishing.
-  return "queued job id " + job_id + " is already completed";
+  return CancelOutcome::kAlreadyDone;
 }
 
 std::optional<std::pair<std::string, std::string>> JobQueue::cancel_reason(
@@ -592,7 +592,7 @@ void JobQueue::stop() {
   // Parked sync callers are not answered any more: the server is going away.
   events_.drop_all();
   ready_cv_.notify_all();
-  if (listener_) listener_->interrupt();
+  if (membership_) membership_->stop();
   for (auto& interrupt : interrupts) interrupt();
 }
 

@@ -10,7 +10,8 @@
 //    set. Workers claim with FOR UPDATE SKIP LOCKED; every change is also announced with NOTIFY
 //    and each node listens, so a worker or a parked caller on any node wakes at once; a slow
 //    safety poll covers a lost notice. Running jobs are pinged; any node restarts (bounded) or
-//    fails the jobs of a node that is gone or that stopped pinging (shared_queue.cc).
+//    fails the jobs of a node that is gone or that stopped pinging (NodeMembership finds them;
+//    the claims and cancels of a shared queue are in shared_queue.cc).
 // Thread-safe.
 #pragma once
 
@@ -20,7 +21,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -28,13 +28,13 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "queue/job_events.h"
+#include "queue/node_membership.h"
 #include "queue/ready_set.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 
 namespace millrace::store {
 class Database;
-class NoticeListener;
 class Connection;
 }  // namespace millrace::store
 
@@ -63,28 +63,26 @@ struct JobOutcome {
   std::optional<std::string> flow_status;  // a flow's final state, stored with its outcome
 };
 
-// A flow's advance that does not finish it: its new state and the steps it starts, committed
-// in one transaction; then it waits for a step to end (or, sleeping, until `due`).
-struct FlowAdvance {
-  std::string flow_status;
-  std::vector<NewJob> steps;
+// A parent job that does not end at this claim: its new state (a flow's `flow_status`) and the
+// children it starts, committed in one transaction; then it waits, off the ready set, until a
+// child ends, it is woken, or `due` comes (a sleep, an approval's timeout).
+struct ChildrenWait {
+  std::string state;
+  std::vector<NewJob> children;
   std::optional<EpochMs> due;
 };
 
+// What a cancel did.
+enum class CancelOutcome {
+  kCanceled,     // it was waiting and ended canceled, or it runs and is being stopped
+  kAlreadyDone,  // it had ended, or was ending (its outcome on its way to the store)
+};
+
 // Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the
-// flow engine instead of running code.
+// flow engine instead of running code: they are the parents that wait for children.
 inline bool is_flow_job(const store::JobRecord& job) {
   return is_flow_kind(job.kind);
 }
-
-// How a node takes part in a queue shared on PostgreSQL.
-struct SharedQueueOptions {
-  int64_t node = 0;                   // this process among the nodes (random, positive, 31 bits)
-  EpochMs safety_poll_ms = 5000;      // checks for a lost notice, zombies and gone nodes
-  EpochMs zombie_timeout_ms = 60000;  // a running job not pinged for this long is a zombie
-  // Called with a zombie's id before it is restarted: kills what its run left on this machine.
-  std::function<void(const std::string& job_id)> kill_leftovers;
-};
 
 class JobQueue {
  public:
@@ -123,23 +121,22 @@ class JobQueue {
   void forget_news(const std::string& job_id, uint64_t watch_id);
   // Stores the outcome durably; waiters are called after the commit.
   void complete(const ClaimedJob& claimed, JobOutcome outcome, const std::string& worker);
-  // A flow that started steps (or sleeps) waits, off the ready set, until one of its steps
-  // ends (or it is due): then it is ready to be advanced again.
-  void park(const ClaimedJob& flow, FlowAdvance advance);
-  // A flow's step ended, or it was resumed: it is made ready to be advanced (a sleeping or
-  // suspended flow at once). Any other id is left alone. `even_if_scheduled` (a cancel): a
-  // flow scheduled for later is advanced now too.
-  void wake(const std::string& flow_id, bool even_if_scheduled = false);
-  // A flow's `early_return` step is done: its sync callers get that result now.
-  void answer_early(const std::string& flow_id, const std::string& result_json);
+  // A parent that started children (or sleeps) waits, off the ready set, until the outcome of
+  // one of its children is committed, it is woken, or it is due: then it is claimed again.
+  void wait_for_children(const ClaimedJob& parent, ChildrenWait wait);
+  // A waiting parent is made ready now (a sleeping one too). Any other id is left alone.
+  // `even_if_scheduled` (a cancel): a parent scheduled for later is made ready now too.
+  void wake_parent(const std::string& parent_id, bool even_if_scheduled = false);
+  // The job's sync callers get this result now, before the job ends (a flow's early_return).
+  void answer_waiters_early(const std::string& job_id, const std::string& result_json);
   // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at
   // the next start without counting as a crash restart.
   void release_interrupted(const std::string& job_id, std::string logs);
 
-  // Cancels a queued or running job. Answers the text of the 200 reply, or 404.
-  Result<std::string> cancel(const std::string& workspace_id, const std::string& job_id,
-                             const std::string& canceler, const std::string& reason,
-                             std::optional<store::AuditRecord> audit);
+  // Cancels a queued or running job of the workspace; 404 when it has no such job.
+  Result<CancelOutcome> cancel(const std::string& workspace_id, const std::string& job_id,
+                               const std::string& canceler, const std::string& reason,
+                               std::optional<store::AuditRecord> audit);
   // Why a running job was canceled (canceler, reason), if it was.
   std::optional<std::pair<std::string, std::string>> cancel_reason(const std::string& job_id);
   // The unfinished jobs of all nodes, by state (read from the database: the one truth when
@@ -156,7 +153,7 @@ class JobQueue {
   struct Running {
     std::function<void()> on_cancel;
     std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
-    bool wake_again = false;  // a flow's step ended while the flow was being advanced
+    bool wake_again = false;  // a parent's child ended while the parent was claimed
   };
 
   using WriteFn = std::function<Status(store::Connection&)>;
@@ -179,26 +176,25 @@ class JobQueue {
   // restarts, or ended as canceled. `held_by` (shared queue): only if that worker still holds
   // it. Answers whether it was restarted.
   Result<bool> settle_interrupted(const store::JobView& view, std::optional<std::string> held_by);
-  Result<std::string> cancel_flow(const store::JobView& flow, const std::string& canceler,
-                                  const std::string& reason,
-                                  std::optional<store::AuditRecord> audit);
+  Result<CancelOutcome> cancel_flow(const store::JobView& flow, const std::string& canceler,
+                                    const std::string& reason,
+                                    std::optional<store::AuditRecord> audit);
 
   // The shared queue (shared_queue.cc).
   Result<std::vector<std::string>> join_nodes();
+  // A job held by `worker` on a node that is gone or hung (NodeMembership::Queue::restart).
+  Result<bool> restart_zombie(const store::JobView& zombie, const std::string& worker);
   std::optional<ClaimedJob> claim_shared(const std::string& worker, Wait wait);
   Result<std::optional<ClaimedJob>> try_claim(store::Connection& c, const std::string& worker,
                                               EpochMs now, std::optional<EpochMs>& due);
   Result<std::unique_ptr<store::Connection>> take_claim_session();
   void return_claim_session(std::unique_ptr<store::Connection> session);
   void kick_workers();
-  void listen_loop();
   void on_notice(const std::string& notice);
-  void safety_poll(bool listener_reconnected);
-  std::vector<std::string> sweep_zombies();
   void answer_from_store(const std::string& job_id);
-  Result<std::string> cancel_shared(const store::JobView& view, const std::string& canceler,
-                                    const std::string& reason,
-                                    std::optional<store::AuditRecord> audit);
+  Result<CancelOutcome> cancel_shared(const store::JobView& view, const std::string& canceler,
+                                      const std::string& reason,
+                                      std::optional<store::AuditRecord> audit);
 
   store::Database& db_;
   const Clock& clock_;
@@ -210,17 +206,14 @@ class JobQueue {
   bool stopping_ = false;
   ReadySet ready_;  // one node (SQLite): the jobs waiting to be claimed
   std::unordered_map<std::string, Running> running_;
-  std::unordered_set<std::string> parked_;    // flows waiting for a step
-  std::unordered_set<std::string> sleeping_;  // flows in the ready set due later (sleep, suspend)
+  std::unordered_set<std::string> waiting_;   // parents waiting for a child
+  std::unordered_set<std::string> sleeping_;  // parents in the ready set due later (sleep, suspend)
 
   std::optional<SharedQueueOptions> shared_;
   // Bumped whenever jobs may have become claimable: a worker that found none waits only if it
   // is unchanged since it looked.
   uint64_t ready_gen_ = 0;
-  std::unique_ptr<store::NoticeListener> listener_;
-  std::thread listener_thread_;
-  // Nodes whose lock was found free, since when (only the listening thread uses it).
-  std::unordered_map<int64_t, EpochMs> suspected_gone_;
+  std::unique_ptr<NodeMembership> membership_;
   std::mutex claim_sessions_mutex_;
   std::vector<std::unique_ptr<store::Connection>> claim_sessions_;
 };

@@ -1,9 +1,6 @@
-// The members of JobQueue for a queue shared by many processes on PostgreSQL (job_queue.h).
-//
-// Every node holds a session-level advisory lock (its "node lock") for as long as it lives, and
-// stamps the jobs it runs with its node id. A node that is gone (killed, crashed, cut off) has
-// lost its lock, so any other node can tell at once, take its running jobs back and restart
-// them. A node that lives but stopped pinging its jobs (hung) is found by the ping age instead.
+// The members of JobQueue for a queue shared by many processes on PostgreSQL (job_queue.h):
+// claims on sessions of their own, the notices this node hears, zombies restarted, cancels
+// decided under the row's lock. Which nodes are gone or hung is NodeMembership's to find.
 #include <algorithm>
 #include <chrono>
 
@@ -24,14 +21,45 @@ constexpr EpochMs kClaimRetryMs = 1'000;
 }  // namespace
 
 Result<std::vector<std::string>> JobQueue::join_nodes() {
-  // The node's lock lives on its listening session, which is opened again at once when cut.
-  auto listener =
-      store::NoticeListener::open(db_.location(), {store::node_lock_sql(shared_->node)});
-  if (!listener) return listener.error();
-  listener_ = std::move(*listener);
-  auto interrupted = sweep_zombies();
-  listener_thread_ = std::thread([this] { listen_loop(); });
-  return interrupted;
+  NodeMembership::Queue queue{[this](const std::string& notice) { on_notice(notice); },
+                              [this] {
+                                std::vector<std::string> running;
+                                std::lock_guard lock(mutex_);
+                                for (const auto& r : running_) running.push_back(r.first);
+                                return running;
+                              },
+                              [this] { kick_workers(); },
+                              [this] {
+                                for (const auto& id : events_.watched_jobs()) {
+                                  answer_from_store(id);
+                                  events_.news(id);
+                                }
+                              },
+                              [this](const store::JobView& zombie, const std::string& worker) {
+                                return restart_zombie(zombie, worker);
+                              }};
+  membership_ = std::make_unique<NodeMembership>(db_, clock_, *shared_, std::move(queue));
+  return membership_->join();
+}
+
+Result<bool> JobQueue::restart_zombie(const store::JobView& zombie, const std::string& worker) {
+  const std::string id = zombie.job.id;
+  if (!is_flow_job(zombie.job)) {
+    // What the interrupted run left here (its processes, when its node ran on this machine)
+    // must not live on next to the new run.
+    if (shared_->kill_leftovers) shared_->kill_leftovers(id);
+    return settle_interrupted(zombie, worker);
+  }
+  // A flow is simply advanced again (its advance starts from its stored state).
+  bool taken = false;
+  Status s = db_.write_sync([&](store::Connection& c) -> Status {
+    auto t = store::take_zombie(c, id, worker);
+    if (!t) return t.error();
+    taken = *t;
+    return taken ? notify_nodes(c, Notice::ready()) : Status::ok();
+  });
+  if (!s) return s.error();
+  return taken;
 }
 
 void JobQueue::kick_workers() {
@@ -154,43 +182,6 @@ std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker, Wait
   }
 }
 
-void JobQueue::listen_loop() {
-  const EpochMs poll_every = shared_->safety_poll_ms;
-  // Pings come often enough that a live job is never mistaken for a zombie.
-  const EpochMs ping_every = std::max<EpochMs>(shared_->zombie_timeout_ms / 4, 100);
-  EpochMs next_poll = clock_.now_ms() + poll_every;
-  EpochMs next_ping = clock_.now_ms() + ping_every;
-  std::vector<std::string> notices;
-  while (!stopping()) {
-    EpochMs now = clock_.now_ms();
-    int timeout = static_cast<int>(std::max<EpochMs>(std::min(next_poll, next_ping) - now, 0));
-    auto wake = listener_->wait(timeout, notices);
-    for (const auto& notice : notices) on_notice(notice);
-    if (stopping()) break;
-    now = clock_.now_ms();
-    bool reconnected = wake == store::NoticeListener::Wake::kReconnected;
-    if (reconnected || now >= next_poll) {
-      safety_poll(reconnected);
-      next_poll = clock_.now_ms() + poll_every;
-    }
-    if (now >= next_ping) {
-      std::vector<std::string> running;
-      {
-        std::lock_guard lock(mutex_);
-        for (const auto& r : running_) running.push_back(r.first);
-      }
-      if (!running.empty()) {
-        db_.write(
-            [node = shared_->node, running = std::move(running), now](store::Connection& c) {
-              return store::ping_running_jobs(c, node, running, now);
-            },
-            {});
-      }
-      next_ping = now + ping_every;
-    }
-  }
-}
-
 void JobQueue::on_notice(const std::string& text) {
   auto notice = Notice::decode(text);
   if (!notice) return log::warn("unknown queue notice: " + text);
@@ -240,104 +231,10 @@ void JobQueue::answer_from_store(const std::string& job_id) {
   events_.news(job_id);
 }
 
-void JobQueue::safety_poll(bool listener_reconnected) {
-  EpochMs now = clock_.now_ms();
-  auto census =
-      db_.read([&](store::Connection& c) { return store::queue_census(c, shared_->node); });
-  if (!census) return log::error("safety poll: " + census.error().message);
-  if (census->next_due && *census->next_due <= now) kick_workers();
-  // A notice may have been lost with the listening session: look up what callers wait for.
-  if (listener_reconnected) {
-    for (const auto& id : events_.watched_jobs()) {
-      answer_from_store(id);
-      events_.news(id);
-    }
-  }
-  // Only when another node runs jobs (it may be gone) or a ping is late (a node is stuck).
-  bool late = census->oldest_ping && *census->oldest_ping < now - shared_->zombie_timeout_ms;
-  if (census->other_nodes_running > 0 || late) sweep_zombies();
-}
-
-std::vector<std::string> JobQueue::sweep_zombies() {
-  std::vector<std::string> settled;
-  const int64_t self = shared_->node;
-  auto nodes =
-      db_.read([&](store::Connection& c) { return store::nodes_with_running_jobs(c, self); });
-  if (!nodes) {
-    log::error("zombie check: " + nodes.error().message);
-    return settled;
-  }
-  // A node whose lock is free may be gone, or reconnecting (its session was cut, the database
-  // restarted): it is gone once its lock stays free for two safety polls.
-  const EpochMs now = clock_.now_ms();
-  const EpochMs confirm_after = std::max<EpochMs>(2 * shared_->safety_poll_ms, 1000);
-  std::vector<int64_t> gone;
-  std::unordered_map<int64_t, EpochMs> still_suspected;
-  for (int64_t node : *nodes) {
-    auto is_gone = db_.read([&](store::Connection& c) { return store::node_is_gone(c, node); });
-    if (!is_gone || !*is_gone) continue;
-    auto since = suspected_gone_.find(node);
-    EpochMs first_seen = since == suspected_gone_.end() ? now : since->second;
-    if (now - first_seen < confirm_after) {
-      still_suspected[node] = first_seen;
-      continue;
-    }
-    gone.push_back(node);
-    // Its same_worker flows go on elsewhere (their shared folder went with it).
-    db_.write(
-        [node](store::Connection& c) -> Status {
-          MR_TRY(store::unpin_jobs_of_node(c, node));
-          return notify_nodes(c, Notice::ready());
-        },
-        {});
-  }
-  suspected_gone_ = std::move(still_suspected);
-  EpochMs stale_before = now - shared_->zombie_timeout_ms;
-  auto zombies =
-      db_.read([&](store::Connection& c) { return store::zombie_jobs(c, gone, stale_before); });
-  if (!zombies) {
-    log::error("zombie check: " + zombies.error().message);
-    return settled;
-  }
-  for (const auto& zombie : *zombies) {
-    auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, zombie.id); });
-    if (!view || !*view || !(*view)->queued || !(*view)->queued->running) continue;
-    // Listed twice (gone and late), or already restarted and claimed again: not that run.
-    if ((*view)->queued->worker != zombie.worker) continue;
-    Result<bool> restarted = false;
-    if (is_flow_job((*view)->job)) {
-      // A flow is simply advanced again (its advance starts from its stored state).
-      bool taken = false;
-      Status s = db_.write_sync([&](store::Connection& c) -> Status {
-        auto t = store::take_zombie(c, zombie.id, zombie.worker);
-        if (!t) return t.error();
-        taken = *t;
-        return taken ? notify_nodes(c, Notice::ready()) : Status::ok();
-      });
-      restarted = s ? Result<bool>(taken) : Result<bool>(s.error());
-    } else {
-      // What the interrupted run left here (its processes, when its node ran on this
-      // machine) must not live on next to the new run.
-      if (shared_->kill_leftovers) shared_->kill_leftovers(zombie.id);
-      restarted = settle_interrupted(**view, zombie.worker);
-      settled.push_back(zombie.id);
-    }
-    if (!restarted) {
-      log::error("zombie check of job " + zombie.id + ": " + restarted.error().message,
-                 {{"job_id", zombie.id}});
-      continue;
-    }
-    log::warn("job " + zombie.id + " of worker " + zombie.worker +
-                  " is a zombie (its node is gone, or stopped pinging it): " +
-                  (*restarted ? "restarted" : "settled"),
-              {{"job_id", zombie.id}, {"worker", zombie.worker}});
-  }
-  return settled;
-}
-
-Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const std::string& canceler,
-                                            const std::string& reason,
-                                            std::optional<store::AuditRecord> audit) {
+Result<CancelOutcome> JobQueue::cancel_shared(const store::JobView& view,
+                                              const std::string& canceler,
+                                              const std::string& reason,
+                                              std::optional<store::AuditRecord> audit) {
   const std::string id = view.job.id;
   EpochMs now = clock_.now_ms();
   // Decided under the row's lock: a job no worker holds yet ends here; a running one is
@@ -358,12 +255,12 @@ Result<std::string> JobQueue::cancel_shared(const store::JobView& view, const st
     return notify_nodes(c, Notice::canceled(id));
   });
   if (!s) return s.error();
-  if (!was_running) return "queued job id " + id + " is already completed";
+  if (!was_running) return CancelOutcome::kAlreadyDone;
   if (!*was_running) {
     after_finish(JobCompletion{id, JobStatus::Canceled, canceled_result(reason, canceler)},
                  view.job.parent_job);
   }
-  return id;
+  return CancelOutcome::kCanceled;
 }
 
 }  // namespace millrace::queue

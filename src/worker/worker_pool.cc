@@ -94,7 +94,8 @@ void WorkerPool::work(const std::string& name, sandbox::Cell* cell) {
     busy.add(1);
     idle.add(-1);
     if (queue::is_flow_job(claimed->job)) {
-      advance_flow(*claimed, name);
+      // A flow job runs no code: the engine moves it on, then it ends or waits for its steps.
+      flows_.advance_claimed(*claimed, queue_, runtimes_, name);
     } else {
       run_one(*claimed, name, warm, cell);
     }
@@ -102,25 +103,6 @@ void WorkerPool::work(const std::string& name, sandbox::Cell* cell) {
     idle.add(1);
   }
   idle.add(-1);  // this worker stops
-}
-
-// A flow job runs no code: the engine moves it on, then it finishes or waits for its steps.
-void WorkerPool::advance_flow(const queue::ClaimedJob& claimed, const std::string& name) {
-  flow::Advance next = flows_.advance(claimed);
-  if (next.early_result) queue_.answer_early(claimed.job.id, *next.early_result);
-  for (const auto& step : next.cancel_steps) {
-    auto canceled = queue_.cancel(claimed.job.workspace_id, step,
-                                  claimed.canceled_by.value_or(claimed.job.created_by),
-                                  claimed.canceled_reason.value_or("the flow ended"), std::nullopt);
-    (void)canceled;  // already done, or gone: nothing left to stop
-  }
-  if (next.finished) {
-    if (claimed.job.same_worker && !claimed.job.root_job) {
-      runtimes_.remove_shared_folder(claimed.job.id);
-    }
-    return queue_.complete(claimed, std::move(*next.finished), name);
-  }
-  queue_.park(claimed, std::move(*next.waits));
 }
 
 void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& name,

@@ -53,7 +53,6 @@ class WorkerPool {
   void work(const std::string& name, sandbox::Cell* cell);
   void run_one(const queue::ClaimedJob& claimed, const std::string& name,
                runtime::WarmInterpreters& warm, sandbox::Cell* cell);
-  void advance_flow(const queue::ClaimedJob& claimed, const std::string& name);
 
   queue::JobQueue& queue_;
   ScriptCache& scripts_;

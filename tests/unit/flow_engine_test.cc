@@ -1,13 +1,17 @@
 // The flow engine, one advance at a time, against a real database file, with time moved by
 // hand: each kind of module, and what the flow does around them (retries with back-off, sleeps,
-// approvals and their timeout, the failure module, cancel). Expressions here are property
-// paths, which need no Node.js.
+// approvals and their timeout, the failure module, cancel). Approvals are answered through
+// flow::Approvals, as the API answers them. Expressions here are property paths, which need no
+// Node.js.
 #include "flow/flow_engine.h"
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "common/fake_clock.h"
 #include "common/uuid.h"
+#include "flow/approvals.h"
 #include "flow/expressions.h"
 #include "flow/flow_status.h"
 #include "store/database.h"
@@ -76,8 +80,8 @@ class FlowEngineTest : public ::testing::Test {
     Advance a = engine_->advance(claimed);
     EXPECT_NE(a.waits.has_value(), a.finished.has_value());
     if (a.waits) {
-      flow.flow_status = a.waits->flow_status;
-      for (const auto& step : a.waits->steps) {
+      flow.flow_status = a.waits->state;
+      for (const auto& step : a.waits->children) {
         write([&](store::Connection& c) {
           return store::insert_job(c, step.job, step.scheduled_for);
         });
@@ -95,17 +99,15 @@ class FlowEngineTest : public ::testing::Test {
     write([&](store::Connection& c) { return store::complete_job(c, job_id, "w", done); });
   }
 
-  void answer(const std::string& step_job, const std::string& flow, int64_t resume_id,
-              bool approved, const ojson& payload) {
-    store::ResumeRecord r;
-    r.job = step_job;
-    r.resume_id = resume_id;
-    r.flow = flow;
-    r.value_json = payload.dump();
-    r.approver = "bob";
-    r.approved = approved;
-    r.created_at = clock_.now_ms();
-    write([&](store::Connection& c) { return store::insert_resume(c, r).status(); });
+  // Bob answers the approval step `step_job` (of a flow of workspace "w").
+  Status answer(const std::string& step_job, int64_t resume_id, bool approved,
+                const ojson& payload) {
+    auto found = approvals_.find("w", step_job);
+    if (!found) return found.error();
+    std::promise<Status> stored;
+    approvals_.answer(*found, {step_job, resume_id, payload.dump(), "bob", approved},
+                      [&](const Status& s) { stored.set_value(s); });
+    return stored.get_future().get();
   }
 
   static ojson status_of(const store::JobRecord& flow) {
@@ -113,12 +115,14 @@ class FlowEngineTest : public ::testing::Test {
   }
   static ojson args_of(const queue::NewJob& step) { return ojson::parse(step.job.args_json); }
   static ojson result_of(const Advance& a) { return ojson::parse(a.finished->result_json); }
-  static const std::vector<queue::NewJob>& started(const Advance& a) { return a.waits->steps; }
+  static const std::vector<queue::NewJob>& started(const Advance& a) { return a.waits->children; }
 
   TempDatabase temp_{"flow"};
   store::Database* db_ = &temp_.db();
   FakeClock clock_;
   Expressions expressions_{nullptr};
+  queue::JobQueue queue_{*db_, clock_, 0};
+  Approvals approvals_{*db_, queue_, clock_};
   std::unique_ptr<FlowEngine> engine_;
 };
 
@@ -415,7 +419,7 @@ TEST_F(FlowEngineTest, AnApprovalLetsTheNextStepSeeItsPayload) {
   EXPECT_EQ(status["modules"][1]["count"], 1);
   EXPECT_EQ(status["modules"][1]["job"], step);
 
-  answer(step, flow.id, 1, true, {{"ok", "yes"}});
+  ASSERT_TRUE(answer(step, 1, true, {{"ok", "yes"}}));
   Advance resumed = advance(flow);
   ASSERT_TRUE(resumed.waits);
   ASSERT_EQ(started(resumed).size(), 1u);
@@ -445,11 +449,44 @@ TEST_F(FlowEngineTest, AnApprovalStepTimesOutOrIsRefusedAndTheFlowFails) {
   Advance b = advance(refused);
   finish(started(b)[0].job.id, JobStatus::Success, 1);
   advance(refused);
-  answer(started(b)[0].job.id, refused.id, 1, false, nullptr);
+  ASSERT_TRUE(answer(started(b)[0].job.id, 1, false, nullptr));
   Advance no = advance(refused);
   ASSERT_TRUE(no.finished);
   EXPECT_EQ(result_of(no)["error"]["name"], "SuspendedDisapproved");
   EXPECT_EQ(result_of(no)["error"]["message"], "Disapproved by bob");
+}
+
+TEST_F(FlowEngineTest, AnApprovalIsTakenOnceAndOnlyForAStepOfAFlowStillRunning) {
+  ojson suspend = {{"required_events", 2},
+                   {"timeout", 60},
+                   {"user_auth_required", true},
+                   {"self_approval_disabled", true}};
+  auto flow = start_flow(flow_of({script("a", ojson::object(), {{"suspend", suspend}})}));
+  Advance a = advance(flow);
+  const std::string step = started(a)[0].job.id;
+  finish(step, JobStatus::Success, 1);
+  advance(flow);
+
+  auto found = approvals_.find("w", step);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->flow.job.id, flow.id);
+  ApprovalRules rules = Approvals::rules_of(*found);
+  EXPECT_TRUE(rules.user_auth_required);
+  EXPECT_TRUE(rules.self_approval_disabled);
+  EXPECT_FALSE(rules.groups_required);
+
+  ASSERT_TRUE(answer(step, 7, true, nullptr));
+  Status again = answer(step, 7, true, nullptr);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::Invalid);
+  EXPECT_TRUE(answer(step, 8, true, nullptr));  // another resume id is another answer
+
+  // Another workspace's step, a job that is no step, and a step of a flow that is over: 404.
+  EXPECT_EQ(approvals_.find("other", step).error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(approvals_.find("w", flow.id).error().kind, ErrorKind::NotFound);
+  finish(flow.id, JobStatus::Success, nullptr);
+  EXPECT_EQ(approvals_.find("w", step).error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(answer(step, 9, true, nullptr).error().kind, ErrorKind::NotFound);
 }
 
 TEST_F(FlowEngineTest, TheFailureModuleSeesTheErrorAndMayRecoverTheFlow) {

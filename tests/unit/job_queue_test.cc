@@ -146,6 +146,7 @@ TEST_F(JobQueueTest, ACanceledQueuedJobEndsCanceledAndIsNeverClaimed) {
 
   auto canceled = queue_->cancel("w", id, "alice", "not needed", std::nullopt);
   ASSERT_TRUE(canceled) << canceled.error().message;
+  EXPECT_EQ(*canceled, CancelOutcome::kCanceled);
   JobCompletion completion = future.get();
   EXPECT_EQ(completion.status, JobStatus::Canceled);
   EXPECT_NE(completion.result_json.find("not needed"), std::string::npos);
@@ -155,6 +156,10 @@ TEST_F(JobQueueTest, ACanceledQueuedJobEndsCanceledAndIsNeverClaimed) {
   ASSERT_TRUE(view && view->completed);
   EXPECT_EQ(view->completed->status, JobStatus::Canceled);
   EXPECT_EQ(view->completed->canceled_by, "alice");
+
+  auto again = queue_->cancel("w", id, "alice", "still not needed", std::nullopt);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, CancelOutcome::kAlreadyDone);
 }
 
 TEST_F(JobQueueTest, ARunningJobIsCanceledThroughItsHandler) {
@@ -163,10 +168,70 @@ TEST_F(JobQueueTest, ARunningJobIsCanceledThroughItsHandler) {
   ASSERT_TRUE(claimed);
   int interrupts = 0;
   queue_->set_cancel_handler(id, [&] { ++interrupts; });
-  ASSERT_TRUE(queue_->cancel("w", id, "alice", "stop it", std::nullopt));
+  auto canceled = queue_->cancel("w", id, "alice", "stop it", std::nullopt);
+  ASSERT_TRUE(canceled);
+  EXPECT_EQ(*canceled, CancelOutcome::kCanceled);
   EXPECT_EQ(interrupts, 1);
   EXPECT_EQ(queue_->cancel_reason(id),
             std::make_pair(std::string("alice"), std::string("stop it")));
+}
+
+// A flow is such a parent; here the queue alone, with a parent that names no flow.
+TEST_F(JobQueueTest, AParentWaitsForItsChildrenThenUntilItIsDueOrWoken) {
+  NewJob parent_job = script_job();
+  parent_job.job.kind = JobKind::Flow;
+  std::string parent = enqueue(std::move(parent_job));
+  auto claimed = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(claimed);
+  NewJob child = script_job();
+  child.job.parent_job = parent;
+  const std::string child_id = child.job.id;
+  queue_->wait_for_children(*claimed, {"first", {std::move(child)}, std::nullopt});
+  settle();
+  EXPECT_EQ(stored(parent)->job.flow_status, "first");
+
+  // Only the child is claimable; its outcome, once stored, makes the parent ready.
+  auto running_child = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(running_child);
+  EXPECT_EQ(running_child->job.id, child_id);
+  EXPECT_FALSE(queue_->claim_next("wk-2", JobQueue::Wait::kNoWait));
+  queue_->complete(*running_child, {JobStatus::Success, "1", "", std::nullopt}, "wk-1");
+  settle();
+  claimed = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->job.id, parent);
+
+  // Asleep until due, not a millisecond before.
+  queue_->wait_for_children(*claimed, {"asleep", {}, clock_.now_ms() + 5'000});
+  settle();
+  clock_.advance(4'999);
+  EXPECT_FALSE(queue_->claim_next("wk-1", JobQueue::Wait::kNoWait));
+  clock_.advance(1);
+  claimed = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->job.id, parent);
+
+  // Woken (an approval came) long before it is due.
+  queue_->wait_for_children(*claimed, {"waiting", {}, clock_.now_ms() + 3'600'000});
+  settle();
+  EXPECT_FALSE(queue_->claim_next("wk-1", JobQueue::Wait::kNoWait));
+  queue_->wake_parent(parent);
+  claimed = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->job.id, parent);
+
+  // Woken while it is claimed (a child ended during its turn): ready again at once after it.
+  queue_->wake_parent(parent);
+  queue_->wait_for_children(*claimed, {"again", {}, std::nullopt});
+  settle();
+  claimed = queue_->claim_next("wk-1", JobQueue::Wait::kNoWait);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->job.id, parent);
+
+  // A job scheduled for later is no waiting parent: waking it changes nothing.
+  std::string later = enqueue(script_job(/*due_in=*/60'000));
+  queue_->wake_parent(later);
+  EXPECT_FALSE(queue_->claim_next("wk-1", JobQueue::Wait::kNoWait));
 }
 
 TEST_F(JobQueueTest, AJobCutOffByACrashIsRestartedOnceThenFailed) {
