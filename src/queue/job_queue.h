@@ -2,87 +2,37 @@
 //
 // A job is written durably (group commit) before anyone hears of it. Workers and waiting sync
 // callers are woken by notification, never by polling: an idle server makes no database writes.
-// Two ways to hold the queue, chosen by the database:
-//  - SQLite (one process): the ready set lives in this process's memory. After a crash,
-//    recover() puts every job that was accepted but not finished back in it; a job that was
-//    running is restarted at most `max_crash_restarts` times, then failed.
-//  - PostgreSQL (any number of processes, "nodes", on one database): the table is the ready
-//    set. Workers claim with FOR UPDATE SKIP LOCKED; every change is also announced with NOTIFY
-//    and each node listens, so a worker or a parked caller on any node wakes at once; a slow
-//    safety poll covers a lost notice. Running jobs are pinged; any node restarts (bounded) or
-//    fails the jobs of a node that is gone or that stopped pinging (NodeMembership finds them;
-//    the claims and cancels of a shared queue are in shared_queue.cc).
-// Thread-safe.
+// This is the front that callers use; where the waiting jobs are held, and how a worker takes
+// one, is its ReadySet's (ready_set.h), chosen by the database: in this process's memory on
+// SQLite (memory_ready_set.h), the table itself when PostgreSQL is shared by many processes
+// (table_ready_set.h). Who waits to hear of a job is JobEvents (job_events.h); the jobs that run
+// here, and how a cancel reaches them, RunningJobs (running_jobs.h). Thread-safe.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/error.h"
 #include "queue/job_events.h"
 #include "queue/node_membership.h"
+#include "queue/queued_job.h"
 #include "queue/ready_set.h"
+#include "queue/running_jobs.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 
 namespace millrace::store {
 class Database;
-class Connection;
 }  // namespace millrace::store
 
 namespace millrace::queue {
 
 using AcceptedCallback = std::function<void(const Status&)>;
-
-struct NewJob {
-  store::JobRecord job;
-  EpochMs scheduled_for = 0;
-  std::optional<store::AuditRecord> audit;  // written in the same transaction as the job
-};
-
-struct ClaimedJob {
-  store::JobRecord job;
-  EpochMs started_at = 0;  // when it first started (a flow is claimed once per advance)
-  std::optional<std::string> canceled_by;  // set when it was canceled before this claim
-  std::optional<std::string> canceled_reason;
-  int64_t wakes = 0;  // shared queue: a flow's wake-up count at this claim
-};
-
-struct JobOutcome {
-  JobStatus status = JobStatus::Success;
-  std::string result_json;
-  std::string remaining_logs;
-  std::optional<std::string> flow_status;  // a flow's final state, stored with its outcome
-};
-
-// A parent job that does not end at this claim: its new state (a flow's `flow_status`) and the
-// children it starts, committed in one transaction; then it waits, off the ready set, until a
-// child ends, it is woken, or `due` comes (a sleep, an approval's timeout).
-struct ChildrenWait {
-  std::string state;
-  std::vector<NewJob> children;
-  std::optional<EpochMs> due;
-};
-
-// What a cancel did.
-enum class CancelOutcome {
-  kCanceled,     // it was waiting and ended canceled, or it runs and is being stopped
-  kAlreadyDone,  // it had ended, or was ending (its outcome on its way to the store)
-};
-
-// Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the
-// flow engine instead of running code: they are the parents that wait for children.
-inline bool is_flow_job(const store::JobRecord& job) {
-  return is_flow_kind(job.kind);
-}
 
 class JobQueue {
  public:
@@ -106,7 +56,7 @@ class JobQueue {
 
   // Blocks until a job is due, or the queue stops (nullopt). With `kNoWait`, answers at once:
   // a job due now, or nullopt.
-  enum class Wait { kUntilDue, kNoWait };
+  using Wait = ReadySet::Wait;
   std::optional<ClaimedJob> claim_next(const std::string& worker, Wait wait = Wait::kUntilDue);
   // While the job runs, `on_cancel` is called (once) if someone cancels it.
   void set_cancel_handler(const std::string& job_id, std::function<void()> on_cancel);
@@ -150,72 +100,12 @@ class JobQueue {
   bool stopping();
 
  private:
-  struct Running {
-    std::function<void()> on_cancel;
-    std::optional<std::pair<std::string, std::string>> canceled;  // canceler, reason
-    bool wake_again = false;  // a parent's child ended while the parent was claimed
-  };
-
-  using WriteFn = std::function<Status(store::Connection&)>;
-
-  void add_ready(const std::string& job_id, EpochMs scheduled_for);
-  // A job taken from the ready set, read back from the store and marked running; nullopt (and
-  // the job back in the set, for a retry) when it cannot be read.
-  std::optional<ClaimedJob> read_back(const std::string& id, const std::string& worker,
-                                      EpochMs now);
-  // Stores a job's outcome; `held_by` (shared queue): only if that worker still holds it.
-  void finish(const store::JobRecord& job, store::CompletedState state, std::string logs,
-              std::optional<store::AuditRecord> audit,
-              std::optional<std::string> flow_status = std::nullopt,
-              std::optional<std::string> held_by = std::nullopt);
-  WriteFn finish_writes(const store::JobRecord& job, store::CompletedState state, std::string logs,
-                        std::optional<store::AuditRecord> audit,
-                        std::optional<std::string> flow_status, std::optional<std::string> held_by);
-  void after_finish(const JobCompletion& done, const std::optional<std::string>& parent);
-  // A job found running whose process is gone: restarted (counted), failed after too many
-  // restarts, or ended as canceled. `held_by` (shared queue): only if that worker still holds
-  // it. Answers whether it was restarted.
-  Result<bool> settle_interrupted(const store::JobView& view, std::optional<std::string> held_by);
-  Result<CancelOutcome> cancel_flow(const store::JobView& flow, const std::string& canceler,
-                                    const std::string& reason,
-                                    std::optional<store::AuditRecord> audit);
-
-  // The shared queue (shared_queue.cc).
-  Result<std::vector<std::string>> join_nodes();
-  // A job held by `worker` on a node that is gone or hung (NodeMembership::Queue::restart).
-  Result<bool> restart_zombie(const store::JobView& zombie, const std::string& worker);
-  std::optional<ClaimedJob> claim_shared(const std::string& worker, Wait wait);
-  Result<std::optional<ClaimedJob>> try_claim(store::Connection& c, const std::string& worker,
-                                              EpochMs now, std::optional<EpochMs>& due);
-  Result<std::unique_ptr<store::Connection>> take_claim_session();
-  void return_claim_session(std::unique_ptr<store::Connection> session);
-  void kick_workers();
-  void on_notice(const std::string& notice);
-  void answer_from_store(const std::string& job_id);
-  Result<CancelOutcome> cancel_shared(const store::JobView& view, const std::string& canceler,
-                                      const std::string& reason,
-                                      std::optional<store::AuditRecord> audit);
-
   store::Database& db_;
   const Clock& clock_;
-  int max_crash_restarts_;
   JobEvents events_;
-
-  std::mutex mutex_;
-  std::condition_variable ready_cv_;
-  bool stopping_ = false;
-  ReadySet ready_;  // one node (SQLite): the jobs waiting to be claimed
-  std::unordered_map<std::string, Running> running_;
-  std::unordered_set<std::string> waiting_;   // parents waiting for a child
-  std::unordered_set<std::string> sleeping_;  // parents in the ready set due later (sleep, suspend)
-
-  std::optional<SharedQueueOptions> shared_;
-  // Bumped whenever jobs may have become claimable: a worker that found none waits only if it
-  // is unchanged since it looked.
-  uint64_t ready_gen_ = 0;
-  std::unique_ptr<NodeMembership> membership_;
-  std::mutex claim_sessions_mutex_;
-  std::vector<std::unique_ptr<store::Connection>> claim_sessions_;
+  RunningJobs running_;
+  std::atomic<bool> stopping_ = false;
+  std::unique_ptr<ReadySet> ready_;  // declared last: gone first
 };
 
 }  // namespace millrace::queue

@@ -17,7 +17,6 @@ NodeMembership::NodeMembership(store::Database& db, const Clock& clock, SharedQu
 
 NodeMembership::~NodeMembership() {
   stop();
-  if (thread_.joinable()) thread_.join();
 }
 
 Result<std::vector<std::string>> NodeMembership::join() {
@@ -34,6 +33,8 @@ Result<std::vector<std::string>> NodeMembership::join() {
 void NodeMembership::stop() {
   stopping_ = true;
   if (listener_) listener_->interrupt();
+  std::lock_guard lock(join_mutex_);
+  if (thread_.joinable()) thread_.join();
 }
 
 void NodeMembership::listen_loop() {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -65,7 +66,8 @@ class NodeMembership {
   // Takes the node's lock, settles the jobs of nodes already gone and starts the thread.
   // Answers the ids of the zombies it settled.
   Result<std::vector<std::string>> join();
-  // Ends the thread's wait at once; it stops. Safe from any thread, more than once.
+  // Ends the thread's wait at once, and waits for it to stop. Safe from any other thread,
+  // more than once.
   void stop();
 
  private:
@@ -82,6 +84,7 @@ class NodeMembership {
   const Queue queue_;
   std::atomic<bool> stopping_ = false;
   std::unique_ptr<store::NoticeListener> listener_;
+  std::mutex join_mutex_;
   std::thread thread_;
   // Nodes whose lock was found free, since when (only the membership's thread uses it).
   std::unordered_map<int64_t, EpochMs> suspected_gone_;

@@ -1,4 +1,4 @@
-#include "queue/ready_set.h"
+#include "queue/jobs_by_due.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@ std::string id(int n) {
   return text;
 }
 
-TEST(ReadySetTest, TakesTheEarliestDueFirstThenTheFirstAdded) {
-  ReadySet ready;
+TEST(JobsByDueTest, TakesTheEarliestDueFirstThenTheFirstAdded) {
+  JobsByDue ready;
   ASSERT_TRUE(ready.add(id(1), 200));
   ASSERT_TRUE(ready.add(id(2), 100));
   ASSERT_TRUE(ready.add(id(3), 100));
@@ -26,8 +26,8 @@ TEST(ReadySetTest, TakesTheEarliestDueFirstThenTheFirstAdded) {
   EXPECT_EQ(ready.next_due(), std::nullopt);
 }
 
-TEST(ReadySetTest, AJobIsNotTakenBeforeItIsDue) {
-  ReadySet ready;
+TEST(JobsByDueTest, AJobIsNotTakenBeforeItIsDue) {
+  JobsByDue ready;
   ready.add(id(1), 500);
   EXPECT_EQ(ready.take_due(499), std::nullopt);
   EXPECT_TRUE(ready.contains(id(1)));
@@ -35,8 +35,8 @@ TEST(ReadySetTest, AJobIsNotTakenBeforeItIsDue) {
   EXPECT_FALSE(ready.contains(id(1)));
 }
 
-TEST(ReadySetTest, AddingAJobAgainMovesItInsteadOfHoldingItTwice) {
-  ReadySet ready;
+TEST(JobsByDueTest, AddingAJobAgainMovesItInsteadOfHoldingItTwice) {
+  JobsByDue ready;
   ready.add(id(1), 100);
   ready.add(id(2), 100);
   ready.add(id(1), 100);  // now behind id(2)
@@ -49,8 +49,8 @@ TEST(ReadySetTest, AddingAJobAgainMovesItInsteadOfHoldingItTwice) {
   EXPECT_EQ(ready.take_due(1000), std::nullopt);
 }
 
-TEST(ReadySetTest, RemovedJobsAreGoneAndOnlyUuidsAreHeld) {
-  ReadySet ready;
+TEST(JobsByDueTest, RemovedJobsAreGoneAndOnlyUuidsAreHeld) {
+  JobsByDue ready;
   ready.add(id(1), 100);
   ready.add(id(2), 200);
   EXPECT_TRUE(ready.remove(id(1)));

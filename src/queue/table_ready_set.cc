@@ -1,11 +1,9 @@
-// The members of JobQueue for a queue shared by many processes on PostgreSQL (job_queue.h):
-// claims on sessions of their own, the notices this node hears, zombies restarted, cancels
-// decided under the row's lock. Which nodes are gone or hung is NodeMembership's to find.
+#include "queue/table_ready_set.h"
+
 #include <algorithm>
 #include <chrono>
 
 #include "common/log.h"
-#include "queue/job_queue.h"
 #include "queue/job_results.h"
 #include "queue/notice.h"
 #include "store/claims.h"
@@ -20,15 +18,13 @@ constexpr EpochMs kMaxDueWaitMs = 60'000;
 constexpr EpochMs kClaimRetryMs = 1'000;
 }  // namespace
 
-Result<std::vector<std::string>> JobQueue::join_nodes() {
+TableReadySet::~TableReadySet() {
+  stop();
+}
+
+Result<std::vector<std::string>> TableReadySet::recover() {
   NodeMembership::Queue queue{[this](const std::string& notice) { on_notice(notice); },
-                              [this] {
-                                std::vector<std::string> running;
-                                std::lock_guard lock(mutex_);
-                                for (const auto& r : running_) running.push_back(r.first);
-                                return running;
-                              },
-                              [this] { kick_workers(); },
+                              [this] { return running_.ids(); }, [this] { kick_workers(); },
                               [this] {
                                 for (const auto& id : events_.watched_jobs()) {
                                   answer_from_store(id);
@@ -38,16 +34,17 @@ Result<std::vector<std::string>> JobQueue::join_nodes() {
                               [this](const store::JobView& zombie, const std::string& worker) {
                                 return restart_zombie(zombie, worker);
                               }};
-  membership_ = std::make_unique<NodeMembership>(db_, clock_, *shared_, std::move(queue));
+  membership_ = std::make_unique<NodeMembership>(db_, clock_, options_, std::move(queue));
   return membership_->join();
 }
 
-Result<bool> JobQueue::restart_zombie(const store::JobView& zombie, const std::string& worker) {
+Result<bool> TableReadySet::restart_zombie(const store::JobView& zombie,
+                                           const std::string& worker) {
   const std::string id = zombie.job.id;
   if (!is_flow_job(zombie.job)) {
     // What the interrupted run left here (its processes, when its node ran on this machine)
     // must not live on next to the new run.
-    if (shared_->kill_leftovers) shared_->kill_leftovers(id);
+    if (options_.kill_leftovers) options_.kill_leftovers(id);
     return settle_interrupted(zombie, worker);
   }
   // A flow is simply advanced again (its advance starts from its stored state).
@@ -62,7 +59,7 @@ Result<bool> JobQueue::restart_zombie(const store::JobView& zombie, const std::s
   return taken;
 }
 
-void JobQueue::kick_workers() {
+void TableReadySet::kick_workers() {
   {
     std::lock_guard lock(mutex_);
     ++ready_gen_;
@@ -70,7 +67,7 @@ void JobQueue::kick_workers() {
   ready_cv_.notify_all();
 }
 
-Result<std::unique_ptr<store::Connection>> JobQueue::take_claim_session() {
+Result<std::unique_ptr<store::Connection>> TableReadySet::take_claim_session() {
   {
     std::lock_guard lock(claim_sessions_mutex_);
     if (!claim_sessions_.empty()) {
@@ -90,15 +87,15 @@ Result<std::unique_ptr<store::Connection>> JobQueue::take_claim_session() {
   return session;
 }
 
-void JobQueue::return_claim_session(std::unique_ptr<store::Connection> session) {
+void TableReadySet::return_claim_session(std::unique_ptr<store::Connection> session) {
   std::lock_guard lock(claim_sessions_mutex_);
   claim_sessions_.push_back(std::move(session));
 }
 
-Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
-                                                      const std::string& worker, EpochMs now,
-                                                      std::optional<EpochMs>& due) {
-  auto claim = store::claim_job(c, worker, shared_->node, now);
+Result<std::optional<ClaimedJob>> TableReadySet::try_claim(store::Connection& c,
+                                                           const std::string& worker, EpochMs now,
+                                                           std::optional<EpochMs>& due) {
+  auto claim = store::claim_job(c, worker, options_.node, now);
   if (!claim) return claim.error();
   if (!*claim) {
     auto next = store::next_due(c);
@@ -109,24 +106,18 @@ Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
   const std::string id = (*claim)->id;
   // Known as running here before its cancel mark is read: a cancel committed after that read
   // is announced after it, and finds the job here.
-  {
-    std::lock_guard lock(mutex_);
-    running_.try_emplace(id);
-  }
+  running_.add(id);
   auto view = store::get_job_by_id(c, id);
   if (!view || !*view) {
     // The claim is committed: give the job back, to be claimed again.
-    {
-      std::lock_guard lock(mutex_);
-      running_.erase(id);
-    }
+    running_.remove(id);
     auto released = store::take_zombie(c, id, worker);
     (void)released;  // if this fails too, the job's pings stop and it is restarted as a zombie
     return view ? Error::internal("claimed job " + id + " has no definition") : view.error();
   }
   // A same_worker flow stays on this node (its steps share a folder here).
   if ((*view)->job.same_worker) {
-    if (auto pinned = store::pin_job_to_node(c, id, shared_->node); !pinned) {
+    if (auto pinned = store::pin_job_to_node(c, id, options_.node); !pinned) {
       log::error("cannot pin same_worker flow " + id + ": " + pinned.error().message,
                  {{"job_id", id}});
     }
@@ -136,15 +127,13 @@ Result<std::optional<ClaimedJob>> JobQueue::try_claim(store::Connection& c,
     if (is_flow_job(claimed.job)) claimed.started_at = q->started_at.value_or(now);
     claimed.canceled_by = q->canceled_by;
     claimed.canceled_reason = q->canceled_reason;
-    if (q->canceled_by) {
-      std::lock_guard lock(mutex_);
-      running_[id].canceled = std::make_pair(*q->canceled_by, q->canceled_reason.value_or(""));
-    }
+    if (q->canceled_by)
+      running_.mark_canceled(id, *q->canceled_by, q->canceled_reason.value_or(""));
   }
   return std::optional<ClaimedJob>(std::move(claimed));
 }
 
-std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker, Wait wait) {
+std::optional<ClaimedJob> TableReadySet::claim(const std::string& worker, Wait wait) {
   while (true) {
     uint64_t gen = 0;
     {
@@ -182,7 +171,7 @@ std::optional<ClaimedJob> JobQueue::claim_shared(const std::string& worker, Wait
   }
 }
 
-void JobQueue::on_notice(const std::string& text) {
+void TableReadySet::on_notice(const std::string& text) {
   auto notice = Notice::decode(text);
   if (!notice) return log::warn("unknown queue notice: " + text);
   const std::string& id = notice->job_id;
@@ -200,29 +189,18 @@ void JobQueue::on_notice(const std::string& text) {
       return;
     }
     case Notice::Kind::Canceled: {
-      {
-        std::lock_guard lock(mutex_);
-        auto it = running_.find(id);
-        if (it == running_.end() || it->second.canceled) return;
-      }
+      if (!running_.runs(id) || running_.cancel_mark(id)) return;
       auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, id); });
       if (!view || !*view || !(*view)->queued || !(*view)->queued->canceled_by) return;
       const auto& q = *(*view)->queued;
-      std::function<void()> on_cancel;
-      {
-        std::lock_guard lock(mutex_);
-        auto it = running_.find(id);
-        if (it == running_.end() || it->second.canceled) return;
-        it->second.canceled = std::make_pair(*q.canceled_by, q.canceled_reason.value_or(""));
-        on_cancel = it->second.on_cancel;
-      }
-      if (on_cancel) on_cancel();
+      auto marked = running_.mark_canceled(id, *q.canceled_by, q.canceled_reason.value_or(""));
+      if (marked.first && marked.on_cancel) marked.on_cancel();
       return;
     }
   }
 }
 
-void JobQueue::answer_from_store(const std::string& job_id) {
+void TableReadySet::answer_from_store(const std::string& job_id) {
   if (!events_.watched(job_id)) return;
   auto view = db_.read([&](store::Connection& c) { return store::get_job_by_id(c, job_id); });
   if (!view || !*view || !(*view)->completed) return;
@@ -231,12 +209,24 @@ void JobQueue::answer_from_store(const std::string& job_id) {
   events_.news(job_id);
 }
 
-Result<CancelOutcome> JobQueue::cancel_shared(const store::JobView& view,
-                                              const std::string& canceler,
-                                              const std::string& reason,
-                                              std::optional<store::AuditRecord> audit) {
+Result<CancelOutcome> TableReadySet::cancel(const store::JobView& view, const std::string& canceler,
+                                            const std::string& reason,
+                                            std::optional<store::AuditRecord> audit) {
   const std::string id = view.job.id;
   EpochMs now = clock_.now_ms();
+  if (is_flow_job(view.job)) {
+    // Marked durably and due at once, in one transaction: the engine, on whichever node claims
+    // the flow, cancels its running steps and ends it.
+    db_.write(
+        [id, canceler, reason, audit = std::move(audit), now](store::Connection& c) -> Status {
+          MR_TRY(store::set_job_cancel(c, id, canceler, reason));
+          if (audit) MR_TRY(store::insert_audit(c, *audit));
+          MR_TRY(store::wake_flow_shared(c, id, true, now));
+          return notify_nodes(c, Notice::ready());
+        },
+        [this](const Status&) { kick_workers(); });
+    return CancelOutcome::kCanceled;
+  }
   // Decided under the row's lock: a job no worker holds yet ends here; a running one is
   // marked, and its node (whichever it is) hears of it and stops it.
   auto end_queued = finish_writes(view.job,
@@ -261,6 +251,87 @@ Result<CancelOutcome> JobQueue::cancel_shared(const store::JobView& view,
                  view.job.parent_job);
   }
   return CancelOutcome::kCanceled;
+}
+
+Status TableReadySet::announce(store::Connection& c, const Notice& notice) const {
+  return notify_nodes(c, notice);
+}
+
+Status TableReadySet::outcome_written(store::Connection& c, const std::string&,
+                                      const std::optional<std::string>& parent, EpochMs now) const {
+  if (!parent) return Status::ok();
+  MR_TRY(store::wake_flow_shared(c, *parent, false, now));
+  return notify_nodes(c, Notice::ready());
+}
+
+void TableReadySet::outcome_stored(const std::optional<std::string>& parent) {
+  // The parent is due in the table already: the workers here look.
+  if (parent) kick_workers();
+}
+
+void TableReadySet::wait_for_children(const ClaimedJob& parent, ChildrenWait wait) {
+  auto shared = std::make_shared<ChildrenWait>(std::move(wait));
+  const std::string id = parent.job.id;
+  // The row says whether the parent waits, sleeps or is ready again (a child ended meanwhile).
+  EpochMs now = clock_.now_ms();
+  db_.write(
+      [id, shared, wakes = parent.wakes, now,
+       node = options_.node](store::Connection& c) -> Status {
+        MR_TRY(store::set_flow_status(c, id, shared->state));
+        for (const auto& child : shared->children) {
+          MR_TRY(store::insert_job(c, child.job, child.scheduled_for));
+          if (child.job.same_worker) MR_TRY(store::pin_job_to_node(c, child.job.id, node));
+        }
+        MR_TRY(store::park_flow_shared(c, id, wakes, shared->due, now));
+        return notify_nodes(c, Notice::ready());
+      },
+      [this, id](const Status& s) {
+        running_.remove(id);
+        if (!s) {
+          // Nothing of this claim was kept: the parent is let go, to be claimed again.
+          log::error("cannot store what job " + id + " waits for: " + s.error().message,
+                     {{"job_id", id}});
+          db_.write(
+              [id, node = options_.node](store::Connection& c) -> Status {
+                MR_TRY(store::release_claim(c, id, node));
+                return notify_nodes(c, Notice::ready());
+              },
+              {});
+        }
+        kick_workers();
+      });
+}
+
+void TableReadySet::wake_parent(const std::string& parent_id, bool even_if_scheduled) {
+  EpochMs now = clock_.now_ms();
+  db_.write(
+      [parent_id, even_if_scheduled, now](store::Connection& c) -> Status {
+        MR_TRY(store::wake_flow_shared(c, parent_id, even_if_scheduled, now));
+        return notify_nodes(c, Notice::ready());
+      },
+      [this](const Status&) { kick_workers(); });
+}
+
+void TableReadySet::answer_waiters_early(const std::string& job_id,
+                                         const std::string& result_json) {
+  // Callers waiting on other nodes read the answer from the row.
+  db_.write(
+      [job_id, result_json](store::Connection& c) -> Status {
+        MR_TRY(store::set_early_result(c, job_id, result_json));
+        return notify_nodes(c, Notice::early_answer(job_id));
+      },
+      {});
+  events_.completed(JobCompletion{job_id, JobStatus::Success, result_json});
+}
+
+void TableReadySet::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_cv_.notify_all();
+  // Its thread hands notices and zombies here: it has ended once this returns.
+  if (membership_) membership_->stop();
 }
 
 }  // namespace millrace::queue
