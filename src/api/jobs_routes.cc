@@ -78,7 +78,9 @@ void get_result(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 void get_result_maybe(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   if (!view->completed) {
+    // `success` is there while it runs too: Windmill's Python client reads it on every poll.
     json o = {{"completed", false},
+              {"success", false},
               {"result", nullptr},
               {"started", view->queued && view->queued->running}};
     return reply_json(r, 200, o.dump());
