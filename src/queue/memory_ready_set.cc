@@ -70,7 +70,6 @@ std::optional<ClaimedJob> MemoryReadySet::claim(const std::string& worker, Wait 
         if (auto due_now = ready_.take_due(now)) {
           id = std::move(*due_now);
           sleeping_.erase(id);
-          claimed_[id] = false;
           // Known as running before it leaves this lock: a cancel finds it in one place or
           // the other, never in neither.
           running_.add(id);
@@ -116,7 +115,7 @@ std::optional<ClaimedJob> MemoryReadySet::read_back(const std::string& id,
 
 void MemoryReadySet::claim_over(const std::string& id) {
   std::lock_guard lock(mutex_);
-  claimed_.erase(id);
+  woken_while_claimed_.erase(id);
 }
 
 void MemoryReadySet::wait_for_children(const ClaimedJob& parent, ChildrenWait wait) {
@@ -135,10 +134,7 @@ void MemoryReadySet::wait_for_children(const ClaimedJob& parent, ChildrenWait wa
         bool again = false;
         {
           std::lock_guard lock(mutex_);
-          if (auto it = claimed_.find(id); it != claimed_.end()) {
-            again = it->second;
-            claimed_.erase(it);
-          }
+          again = woken_while_claimed_.erase(id) > 0;
           running_.remove(id);
           if (s && !again && !shared->due) waiting_.insert(id);
           if (s && !again && shared->due) sleeping_.insert(id);
@@ -162,8 +158,8 @@ void MemoryReadySet::wake_parent(const std::string& parent_id, bool even_if_sche
   EpochMs now = clock_.now_ms();
   {
     std::lock_guard lock(mutex_);
-    if (auto it = claimed_.find(parent_id); it != claimed_.end()) {
-      it->second = true;
+    if (running_.runs(parent_id)) {
+      woken_while_claimed_.insert(parent_id);
       return;
     }
     if (!waiting_.erase(parent_id)) {

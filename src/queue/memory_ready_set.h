@@ -6,7 +6,6 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "queue/jobs_by_due.h"
@@ -47,9 +46,9 @@ class MemoryReadySet final : public ReadySet {
   std::condition_variable ready_cv_;
   bool stopping_ = false;
   JobsByDue ready_;
-  // The jobs claimed here, each with whether it was woken meanwhile (a parent's child ended
-  // while the parent was advanced: it is ready again at once after that).
-  std::unordered_map<std::string, bool> claimed_;
+  // Parents woken while claimed (a child ended while the parent was advanced): ready again at
+  // once when that claim lets go. Which jobs are claimed is RunningJobs'.
+  std::unordered_set<std::string> woken_while_claimed_;
   std::unordered_set<std::string> waiting_;   // parents waiting for a child
   std::unordered_set<std::string> sleeping_;  // parents in the set due later (sleep, suspend)
 };
