@@ -437,6 +437,19 @@ class AuditTest(JobsTestBase):
         self.assertTrue(rows)
         self.assertEqual({a["username"] for a in rows}, {name})
         self.assertIn(job, [(a.get("parameters") or {}).get("uuid") for a in rows])
+        # Asking for every workspace is a superadmin's right: a member still gets their own.
+        everywhere = audit_list(s, dave, all_workspaces="true")
+        self.assertEqual({a["username"] for a in everywhere}, {name})
+        # One row by id: their own, yes; an admin's, as if it did not exist.
+        own = s.request("GET", f"/api/w/{WS}/audit/get/{rows[0]['id']}", token=dave)
+        self.assertEqual((own.status, own.json()["username"]), (200, name))
+        admins = [a for a in audit_list(s, self.token) if a["username"] != name]
+        self.assertTrue(admins)
+        other = s.request("GET", f"/api/w/{WS}/audit/get/{admins[0]['id']}", token=dave)
+        self.assertEqual((other.status, other.text),
+                         (404, f"Not found: Audit log not found at name {admins[0]['id']}"))
+        self.assertEqual(s.request("GET", f"/api/w/{WS}/audit/get/{admins[0]['id']}",
+                                   token=self.token).status, 200)
 
 
 if __name__ == "__main__":
