@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/backup.h"
+#include "cli/rotate_key.h"
 #include "cli/serve.h"
 #include "common/config.h"
 
@@ -15,5 +16,6 @@ int main(int argc, char** argv) {
     return exit_code;
   }
   if (config.command == "backup") return millrace::cli::backup(config);
+  if (config.command == "rotate-key") return millrace::cli::rotate_key(config);
   return millrace::cli::serve(config);
 }

@@ -15,9 +15,11 @@
 #include "service/flows.h"
 #include "service/folders.h"
 #include "service/jobs.h"
+#include "service/resources.h"
 #include "service/scripts.h"
 #include "service/tokens.h"
 #include "service/users.h"
+#include "service/variables.h"
 
 namespace millrace {
 class TimerQueue;
@@ -63,6 +65,8 @@ struct ApiContext {
   service::Users users;
   service::Jobs jobs;
   service::AuditLog audit_log;
+  service::Variables variables;
+  service::Resources resources;
   flow::Approvals approvals;  // answers to a flow's approval steps
   KnownWorkspaces workspaces;
   std::string base_url;

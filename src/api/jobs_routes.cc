@@ -46,6 +46,13 @@ Result<store::JobView> visible_job(ApiContext& ctx, const http::Request& req,
   auto view_name = visible_job(ctx, req, *who, ws); \
   if (!view_name) return reply_error(r, view_name.error())
 
+// The job at the root of the job's flow (the job itself when it is no flow's step), as a JSON
+// string: what the clients' get_root_job_id asks.
+void get_root_job_id(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  reply_json(r, 200, nlohmann::json(view->job.root_job.value_or(view->job.id)).dump());
+}
+
 void get_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   auto no_logs = query_bool(req, "no_logs");
@@ -287,6 +294,7 @@ void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
 void add_job_routes(http::Router& router, ApiContext& ctx) {
   const std::string u = "/api/w/:workspace/jobs_u";
+  router.add("GET", u + "/get_root_job_id/:id", bind_handler(ctx, get_root_job_id));
   router.add("GET", u + "/get/:id", bind_handler(ctx, get_job));
   router.add("GET", u + "/completed/get/:id", bind_handler(ctx, get_completed));
   router.add("GET", "/api/w/:workspace/jobs/completed/get/:id", bind_handler(ctx, get_completed));

@@ -1,47 +1,30 @@
-// What a caller may do with a path of a workspace: Windmill's ownership. `u/<user>/…` is that
-// user's; `f/<folder>/…` is the folder's: its owners and the members its extra_perms name with
-// `true` (or `g/all` for everyone) write there, those named with `false` read; admins read and
-// write everywhere; an operator reads and runs what it may read, and writes nothing.
+// The ownership rules of service/path_rights.h, as the API's handlers ask them.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "api/context.h"
-#include "auth/identity.h"
-#include "common/error.h"
-
-namespace millrace::store {
-struct FolderRecord;
-}
+#include "service/path_rights.h"
 
 namespace millrace::api {
 
-struct PathRights {
-  bool read = false;
-  bool write = false;
-};
+using service::folder_rights;
+using service::PathRights;
 
-// A member's rights in a folder.
-PathRights folder_rights(const auth::Identity& who, const store::FolderRecord& folder);
-
-Result<PathRights> path_rights(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
-                               const std::string& path);
-
-// The path prefixes `who` may read ("u/<username>/", "f/<folder>/", …), or nullopt when it may
-// read every path (admins).
-Result<std::optional<std::vector<std::string>>> readable_prefixes(ApiContext& ctx,
-                                                                  const auth::Identity& who,
-                                                                  const std::string& ws);
-
-// Whether `who` may read (see, run) what is at `path`. Routes answer as if it were absent when
-// it may not.
-Result<bool> may_read_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
-                           const std::string& path);
-
-// 403 unless `who` may write at `path`, with the reason in words.
-Status may_write_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
-                      const std::string& path);
+inline Result<PathRights> path_rights(ApiContext& ctx, const auth::Identity& who,
+                                      const std::string& ws, const std::string& path) {
+  return service::path_rights(ctx.folders, who, ws, path);
+}
+inline Result<std::optional<std::vector<std::string>>> readable_prefixes(ApiContext& ctx,
+                                                                         const auth::Identity& who,
+                                                                         const std::string& ws) {
+  return service::readable_prefixes(ctx.folders, who, ws);
+}
+inline Result<bool> may_read_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+                                  const std::string& path) {
+  return service::may_read_path(ctx.folders, who, ws, path);
+}
+inline Status may_write_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+                             const std::string& path) {
+  return service::may_write_path(ctx.folders, who, ws, path);
+}
 
 }  // namespace millrace::api

@@ -81,6 +81,9 @@ Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
   if (!token) return Error::of(ErrorKind::Unauthorized, "Unauthorized");
   auto who = ctx.auth.authenticate(token->value, workspace);
   if (!who) return who.error();
+  if (!workspace && who->job_id && req.method != "GET") {
+    return Error::unauthorized("Unauthorized");
+  }
   MR_TRY(refuse_cross_site(ctx, req, *token));
   if (!auth::is_unscoped(who->scopes) || who->read_only) {
     std::string_view api_path = std::string_view(req.path).substr(5);  // after "/api/"

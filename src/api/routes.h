@@ -26,5 +26,7 @@ void add_job_routes(http::Router& router, ApiContext& ctx);
 void add_audit_routes(http::Router& router, ApiContext& ctx);
 void add_folder_routes(http::Router& router, ApiContext& ctx);
 void add_meta_routes(http::Router& router, ApiContext& ctx);
+void add_variable_routes(http::Router& router, ApiContext& ctx);
+void add_resource_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

@@ -99,6 +99,19 @@ Result<std::shared_ptr<const Authenticator::CachedToken>> Authenticator::lookup_
   return std::shared_ptr<const CachedToken>(entry);
 }
 
+Result<Identity> Authenticator::job_identity(const std::string& email, const std::string& username,
+                                             const std::string& workspace,
+                                             const std::string& job_id) {
+  Identity id;
+  id.email = email;
+  id.username = username;
+  id.bound_workspace = workspace;
+  id.job_id = job_id;
+  id.token_label = "ephemeral-script";
+  if (auto s = narrow_to_workspace(id, workspace, clock_.now_ms()); !s) return s.error();
+  return id;
+}
+
 Status Authenticator::narrow_to_workspace(Identity& id, const std::string& workspace, EpochMs now) {
   if (id.bound_workspace && *id.bound_workspace != workspace) return kUnauthorized;
   std::string key = workspace + '\n' + id.email;
@@ -179,7 +192,9 @@ Result<Identity> Authenticator::authenticate(const std::string& token,
     id.token_hash = t.hash;
   }
   if (!workspace) {
-    if (id.bound_workspace) return kUnauthorized;  // workspace-bound tokens stay in it
+    // Workspace-bound tokens stay in it; a job's token also reads the global routes of its
+    // user (whoami: Windmill's clients ask it), and only reads them (request_auth.cc).
+    if (id.bound_workspace && !id.job_id) return kUnauthorized;
     id.is_admin = id.super_admin;
     return id;
   }

@@ -36,6 +36,10 @@ class Authenticator {
                                 const std::optional<std::string>& workspace);
 
   std::string issue_job_token(const JobTokenClaims& claims) const;
+  // Who a job acts as inside its workspace (the rights its user has there, as its WM_TOKEN
+  // gets them): for what the server does on the job's behalf before it starts.
+  Result<Identity> job_identity(const std::string& email, const std::string& username,
+                                const std::string& workspace, const std::string& job_id);
   // The signature in the resume and cancel URLs of a suspended flow step.
   std::string resume_signature(const std::string& workspace, const std::string& job_id,
                                long long resume_id, const std::string& approver) const;

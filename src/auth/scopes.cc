@@ -185,6 +185,22 @@ bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view k
   return false;
 }
 
+bool scopes_allow_path(const std::vector<std::string>& scopes, std::string_view domain,
+                       std::string_view action, std::string_view path) {
+  if (is_unscoped(scopes)) return true;
+  for (const auto& text : scopes) {
+    auto s = parse_scope(text);
+    if (!s) continue;
+    if (s->domain == "*") return true;
+    if (s->domain != domain || !action_covers(s->action, std::string(action))) continue;
+    if (s->resources.empty()) return true;
+    for (const auto& r : s->resources) {
+      if (resource_matches(r, path)) return true;
+    }
+  }
+  return false;
+}
+
 bool resource_matches(std::string_view pattern, std::string_view path) {
   if (pattern == "*") return true;
   if (pattern.size() >= 2 && pattern.substr(pattern.size() - 2) == "/*") {

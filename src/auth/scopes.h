@@ -46,6 +46,10 @@ bool scopes_read_all_jobs(const std::vector<std::string>& scopes);
 // Handler-level check: may these scopes run the script (kind "scripts") or flow at `path`?
 bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view kind,
                       std::string_view path);
+// Handler-level check of a path-scoped domain (variables, resources): may these scopes do
+// `action` (read | write) on `path`? `variables:read:f/team/*` reads only below f/team.
+bool scopes_allow_path(const std::vector<std::string>& scopes, std::string_view domain,
+                       std::string_view action, std::string_view path);
 // Matches one resource pattern: exact, `prefix/*` (prefix itself and below, by segment), `*`.
 bool resource_matches(std::string_view pattern, std::string_view path);
 

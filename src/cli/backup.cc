@@ -15,7 +15,9 @@ int backup(const Config& config) {
   }
   printf(
       "backed up %s to %s (%lld pages)\n"
-      "to restore: stop the server, then copy the file to <data folder>/millrace.db\n",
+      "to restore: stop the server, then copy the file to <data folder>/millrace.db\n"
+      "keep the master key (<data folder>/master.key or MILLRACE_MASTER_KEY) with it: the "
+      "secrets in the copy open only with that key\n",
       source.c_str(), config.backup_file.c_str(), static_cast<long long>(*pages));
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "auth/login_limiter.h"
 #include "auth/password_pool.h"
 #include "cli/bootstrap.h"
+#include "cli/rotate_key.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "common/timer_queue.h"
@@ -29,6 +30,8 @@
 #include "runtime/leftovers.h"
 #include "sandbox/isolation.h"
 #include "sandbox/root_template.h"
+#include "secrets/vault.h"
+#include "service/job_inputs.h"
 #include "store/database.h"
 #include "ui/static_site.h"
 #include "worker/worker_pool.h"
@@ -108,6 +111,14 @@ std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
   return sandbox::Isolation::create(o, error);
 }
 
+// How jobs on this machine reach its API: over loopback, unless the server listens on one
+// address only.
+std::string internal_url(const std::string& bind, int port) {
+  std::string host = bind == "0.0.0.0" || bind == "::" || bind.empty() ? "127.0.0.1" : bind;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 int serve(const Config& config) {
@@ -171,6 +182,9 @@ int serve(const Config& config) {
   auto boot = bootstrap(**db, config);
   if (!boot) return fail(boot.error().message);
 
+  // Secrets open only with the master key: a wrong or missing one stops the start here.
+  auto vault = secrets::Vault::open(**db, master_key_source(config), Clock::system());
+  if (!vault) return fail(vault.error().message);
   auth::Authenticator authenticator(**db, Clock::system(), config.superadmin_secret,
                                     boot->job_token_secret);
   // On PostgreSQL this process is one node among any number on the database.
@@ -238,6 +252,8 @@ int serve(const Config& config) {
       service::Users(**db, Clock::system(), authenticator),
       service::Jobs(**db, queue, Clock::system()),
       service::AuditLog(**db),
+      service::Variables(**db, Clock::system(), **vault),
+      service::Resources(**db, Clock::system()),
       flow::Approvals(**db, queue, Clock::system()),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,
@@ -290,11 +306,14 @@ int serve(const Config& config) {
   flow::FlowEngine flows(**db, expressions, Clock::system());
   worker::ScriptCache scripts(**db);
   // Worker names are unique among the nodes of a shared database.
-  worker::WorkerPool workers(queue, scripts, runtimes, authenticator, flows,
-                             {work ? config.num_workers : 0, ctx.base_url, config.job_timeout_s,
-                              config.job_memory_limit_mb, config.max_result_size_mb,
-                              node_name.empty() ? "wk" : "wk-" + node_name, config.warm_workers,
-                              config.warm_interpreters_per_worker, config.job_network});
+  service::WorkspaceJobInputs job_inputs(authenticator, ctx.variables, ctx.resources, ctx.folders);
+  worker::WorkerPool workers(
+      queue, scripts, runtimes, authenticator, flows, job_inputs,
+      {work ? config.num_workers : 0, ctx.base_url,
+       api ? internal_url(config.bind_address, port) : ctx.base_url, config.job_timeout_s,
+       config.job_memory_limit_mb, config.max_result_size_mb,
+       node_name.empty() ? "wk" : "wk-" + node_name, config.warm_workers,
+       config.warm_interpreters_per_worker, config.job_network});
   if (auto e = workers.start(); !e.empty()) return fail(e);
 
   if (boot->created_admin) {

@@ -76,6 +76,14 @@ const std::vector<Entry>& entries() {
        string_setter(&Config::bind_address)},
       {{"--data", "MILLRACE_DATA", "data folder: database and server secret (default ./data)"},
        string_setter(&Config::data_dir)},
+      {{"--master-key-file", "MILLRACE_MASTER_KEY_FILE",
+        "the file that keeps the master key sealing every secret (default <data>/master.key, "
+        "made on the first start); MILLRACE_MASTER_KEY gives the key itself (base64 or hex of "
+        "32 bytes) instead"},
+       string_setter(&Config::master_key_file)},
+      {{"--master-key", "MILLRACE_MASTER_KEY",
+        "the master key itself (base64 or hex of 32 bytes), instead of the key file"},
+       string_setter(&Config::master_key)},
       {{"--database-url", "DATABASE_URL",
         "postgres://user@host:port/db to keep everything in PostgreSQL instead of the SQLite "
         "file in the data folder"},
@@ -286,11 +294,14 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
   auto usage = [] {
     std::string s =
         "usage: millrace serve|server|worker [flags]   (or MODE=standalone|server|worker)\n"
-        "       millrace backup FILE [--data FOLDER]\n\n"
+        "       millrace backup FILE [--data FOLDER]\n"
+        "       millrace rotate-key [--data FOLDER | --database-url URL]\n\n"
         "  serve    the API and the workers in one process (the default)\n"
         "  server   the API only                 } any number of each on one PostgreSQL\n"
         "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n"
-        "  backup FILE   copy the SQLite database of --data into FILE while the server runs\n\n"
+        "  backup FILE   copy the SQLite database of --data into FILE while the server runs\n"
+        "  rotate-key    seal every workspace's key with a new master key (and replace the key\n"
+        "                file; with MILLRACE_MASTER_KEY, print the new key to put there)\n\n"
         "flags (each also read from the environment variable shown):\n";
     for (const auto& e : entries()) {
       std::string left = "  " + e.option.flag + (e.is_switch ? "" : " V");
@@ -362,7 +373,7 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
     }
   }
   if (config.command != "serve" && config.command != "server" && config.command != "worker" &&
-      config.command != "backup") {
+      config.command != "backup" && config.command != "rotate-key") {
     message = "unknown command " + config.command + "\n\n" + usage();
     exit_code = 2;
     return false;
@@ -377,6 +388,7 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
     }
     return true;
   }
+  if (config.command == "rotate-key") return true;
   if (config.command != "serve" && config.database_url.empty()) {
     message = "millrace " + config.command +
               " shares a PostgreSQL database with other processes: set DATABASE_URL (the "

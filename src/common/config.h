@@ -61,6 +61,8 @@ struct Config {
   std::string warm_workers = "dedicated";
   int warm_interpreters_per_worker = 4;  // script versions kept warm by each worker
   std::string superadmin_secret;
+  std::string master_key;       // MILLRACE_MASTER_KEY: the key that seals secrets, itself
+  std::string master_key_file;  // else this file; default <data>/master.key
   std::string admin_password;
   std::string include_headers;  // INCLUDE_HEADERS: always copied into webhook args
   bool raw_result_csp = true;   // a sync result served as a raw body is CSP-sandboxed

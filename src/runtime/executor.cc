@@ -191,7 +191,8 @@ std::string timeout_error(int64_t timeout_ms) {
 
 std::string install_wrapper(const Sandbox& sandbox, const std::string& name, const char* text) {
   std::error_code ec;
-  std::filesystem::create_directories(sandbox.runtime_dir(), ec);
+  std::filesystem::create_directories(
+      std::filesystem::path(sandbox.runtime_dir() + "/" + name).parent_path(), ec);
   std::ofstream(sandbox.runtime_dir() + "/" + name, std::ios::trunc) << text;
   return sandbox.runtime_dir_inside() + "/" + name;
 }

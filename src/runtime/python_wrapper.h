@@ -7,5 +7,7 @@
 namespace millrace::runtime {
 
 extern const char kPythonWrapperV1[];
+// Millrace's `wmill` module (clients/python/wmill/__init__.py), written beside the wrapper.
+extern const char kWmillPythonModule[];
 
 }  // namespace millrace::runtime

@@ -115,6 +115,26 @@ CREATE TABLE folder (
   extra_perms TEXT NOT NULL, created_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
   PRIMARY KEY (workspace_id, name));
 )sql",
+      // 7: variables (a secret's value sealed with its workspace's data key), resources and
+      // their types, and each workspace's data key, sealed with the instance's master key.
+      R"sql(
+CREATE TABLE variable (
+  workspace_id TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL,
+  is_secret INTEGER NOT NULL DEFAULT 0, description TEXT NOT NULL, account INTEGER,
+  is_oauth INTEGER NOT NULL DEFAULT 0, expires_at INTEGER, created_by TEXT NOT NULL,
+  edited_at INTEGER NOT NULL, PRIMARY KEY (workspace_id, path));
+CREATE TABLE resource (
+  workspace_id TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL, description TEXT NOT NULL,
+  resource_type TEXT NOT NULL, created_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, path));
+CREATE INDEX resource_by_type ON resource(workspace_id, resource_type);
+CREATE TABLE resource_type (
+  workspace_id TEXT NOT NULL, name TEXT NOT NULL, schema TEXT, description TEXT NOT NULL,
+  format_extension TEXT, created_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, name));
+CREATE TABLE workspace_key (
+  workspace_id TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created_at INTEGER NOT NULL);
+)sql",
   };
   return list;
 }

@@ -123,4 +123,10 @@ Status insert_server_secret(Connection& c, const std::string& name, const std::s
   return s.run();
 }
 
+Status update_server_secret(Connection& c, const std::string& name, const std::string& value) {
+  auto s = c.prepare("UPDATE server_secret SET value = ? WHERE name = ?");
+  s.bind(1, value).bind(2, name);
+  return s.run();
+}
+
 }  // namespace millrace::store

@@ -57,5 +57,6 @@ Status insert_member(Connection& c, const MemberRecord& m);
 // A named server secret (e.g. the key that signs job tokens), created on first use.
 Result<std::optional<std::string>> find_server_secret(Connection& c, const std::string& name);
 Status insert_server_secret(Connection& c, const std::string& name, const std::string& value);
+Status update_server_secret(Connection& c, const std::string& name, const std::string& value);
 
 }  // namespace millrace::store

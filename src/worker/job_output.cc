@@ -85,7 +85,12 @@ OutputSplitter::Parts OutputSplitter::finish() {
 }
 
 void JobOutput::add(std::string_view chunk) {
-  auto parts = splitter_.add(chunk);
+  OutputSplitter::Parts parts;
+  if (mask_.empty()) {
+    parts = splitter_.add(chunk);
+  } else {
+    parts = splitter_.add(mask_.add(chunk));
+  }
   add_logs(parts.logs);
   add_stream(parts.stream);
   auto now = std::chrono::steady_clock::now();
@@ -134,6 +139,11 @@ void JobOutput::flush_stream() {
 }
 
 std::string JobOutput::take_rest() {
+  if (!mask_.empty()) {
+    auto held = splitter_.add(mask_.finish());
+    add_logs(held.logs);
+    add_stream(held.stream);
+  }
   auto parts = splitter_.finish();
   add_logs(parts.logs);
   add_stream(parts.stream);

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "worker/secret_mask.h"
 
 namespace millrace::queue {
 class JobQueue;
@@ -40,6 +43,8 @@ class OutputSplitter {
 class JobOutput {
  public:
   JobOutput(queue::JobQueue& q, std::string job_id) : queue_(q), job_id_(std::move(job_id)) {}
+  // These values are written as *** in the logs and the stream (secret_mask.h).
+  void mask(std::vector<std::string> secrets) { mask_ = SecretMask(std::move(secrets)); }
   void add(std::string_view chunk);
   // The logs not yet written (for the job's outcome, written with it); the stream's rest is
   // written now.
@@ -54,6 +59,7 @@ class JobOutput {
 
   queue::JobQueue& queue_;
   std::string job_id_;
+  SecretMask mask_{{}};
   OutputSplitter splitter_;
   std::string pending_logs_;
   size_t logs_kept_ = 0;

@@ -41,16 +41,62 @@ metrics::Family& worker_states() {
                                     "Workers of this process, by state (busy: running a job)");
 }
 
+// The flow a step belongs to, when the step's path tells it (an inline step's path is
+// <flow path>/<step id>).
+std::string flow_path_of_step(const store::JobRecord& job) {
+  if (!job.parent_job || !job.flow_step_id || !job.script_path) return "";
+  const std::string tail = "/" + *job.flow_step_id;
+  const std::string& path = *job.script_path;
+  if (path.size() <= tail.size() || path.compare(path.size() - tail.size(), tail.size(), tail)) {
+    return "";
+  }
+  return path.substr(0, path.size() - tail.size());
+}
+
+// Windmill's contextual variables, as a job sees them in its environment. The state path is
+// unique to a script (or a flow's step) and its trigger, as Windmill names it.
+std::vector<std::string> job_environment(const store::JobRecord& job, const std::string& username,
+                                         const std::string& token, const WorkerOptions& o) {
+  const std::string flow_path = flow_path_of_step(job);
+  std::string state_path;
+  if (!flow_path.empty()) {
+    state_path = flow_path + "/" + *job.flow_step_id + "_user";
+  } else if (job.script_path && !job.script_path->empty()) {
+    state_path = *job.script_path + "/user";
+  } else {
+    state_path = "u/" + username + "/tmp_state";
+  }
+  std::vector<std::string> env = {
+      "WM_WORKSPACE=" + job.workspace_id,
+      "WM_JOB_ID=" + job.id,
+      "WM_BASE_URL=" + o.base_url,
+      "BASE_URL=" + o.base_url,
+      "BASE_INTERNAL_URL=" + (o.internal_url.empty() ? o.base_url : o.internal_url),
+      "WM_TOKEN=" + token,
+      "WM_EMAIL=" + job.email,
+      "WM_USERNAME=" + username,
+      "WM_PERMISSIONED_AS=" + job.permissioned_as,
+      "WM_JOB_PATH=" + job.script_path.value_or(""),
+      "WM_FLOW_JOB_ID=" + (job.flow_step_id ? job.parent_job.value_or("") : ""),
+      "WM_ROOT_FLOW_JOB_ID=" + job.root_job.value_or(""),
+      "WM_FLOW_PATH=" + flow_path,
+      "WM_FLOW_STEP_ID=" + job.flow_step_id.value_or(""),
+      "WM_STATE_PATH=" + state_path,
+      "WM_STATE_PATH_NEW=" + state_path};
+  return env;
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
-                       const auth::Authenticator& auth, flow::FlowEngine& flows,
+                       const auth::Authenticator& auth, flow::FlowEngine& flows, JobInputs& inputs,
                        WorkerOptions options)
     : queue_(queue),
       scripts_(scripts),
       runtimes_(runtimes),
       auth_(auth),
       flows_(flows),
+      inputs_(inputs),
       options_(std::move(options)) {}
 
 WorkerPool::~WorkerPool() {
@@ -148,23 +194,17 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   req.job_id = job.id;
   req.workspace_id = job.workspace_id;
   if (job.same_worker && job.root_job) req.shared_folder_id = *job.root_job;
-  req.args_json = job.args_json;
+  auto inputs = inputs_.prepare(job);
+  if (!inputs) return fail(inputs.error().message);
+  logs.mask(std::move(inputs->secrets));
+  req.args_json = std::move(inputs->args_json);
   req.timeout_ms = timeout_s * 1000;
   req.memory_limit_mb = options_.memory_limit_mb;
   req.max_result_bytes = static_cast<uint64_t>(std::max<int64_t>(1, options_.max_result_mb)) << 20;
   std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);
   std::string token = auth_.issue_job_token(
       {job.id, job.workspace_id, job.email, username, now_ms() + (timeout_s + 60) * 1000});
-  req.job_env = {"WM_WORKSPACE=" + job.workspace_id,
-                 "WM_JOB_ID=" + job.id,
-                 "WM_BASE_URL=" + options_.base_url,
-                 "BASE_URL=" + options_.base_url,
-                 "WM_TOKEN=" + token,
-                 "WM_EMAIL=" + job.email,
-                 "WM_USERNAME=" + username,
-                 "WM_PERMISSIONED_AS=" + job.permissioned_as,
-                 "WM_JOB_PATH=" + job.script_path.value_or("")};
-  if (job.root_job) req.job_env.push_back("WM_ROOT_FLOW_JOB_ID=" + *job.root_job);
+  req.job_env = job_environment(job, username, token, options_);
 
   // Shared: a cancel may still hold the handler after this job is over.
   auto cancel = std::make_shared<runtime::CancelSignal>();

@@ -9,6 +9,7 @@
 
 #include "queue/job_queue.h"
 #include "runtime/executor.h"
+#include "worker/job_inputs.h"
 #include "worker/script_cache.h"
 
 namespace millrace::auth {
@@ -28,7 +29,8 @@ namespace millrace::worker {
 
 struct WorkerOptions {
   int count = 2;
-  std::string base_url;
+  std::string base_url;      // the public URL (WM_BASE_URL)
+  std::string internal_url;  // how jobs reach this server's API (BASE_INTERNAL_URL)
   int64_t default_timeout_s = 604800;
   int64_t memory_limit_mb = 0;
   int64_t max_result_mb = 64;
@@ -41,7 +43,8 @@ struct WorkerOptions {
 class WorkerPool {
  public:
   WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
-             const auth::Authenticator& auth, flow::FlowEngine& flows, WorkerOptions options);
+             const auth::Authenticator& auth, flow::FlowEngine& flows, JobInputs& inputs,
+             WorkerOptions options);
   ~WorkerPool();
   // Starts the workers; sandboxed, each gets its cell first. Answers an error message (a cell
   // that cannot be made), or empty.
@@ -59,6 +62,7 @@ class WorkerPool {
   runtime::JobRunner& runtimes_;
   const auth::Authenticator& auth_;
   flow::FlowEngine& flows_;
+  JobInputs& inputs_;
   WorkerOptions options_;
   std::vector<std::unique_ptr<sandbox::Cell>> cells_;  // one per worker, when sandboxed
   std::vector<std::thread> threads_;

@@ -19,6 +19,7 @@
 #include "common/timer_queue.h"
 #include "http/router.h"
 #include "queue/job_queue.h"
+#include "secrets/vault.h"
 #include "store/database.h"
 
 namespace millrace::api {
@@ -81,6 +82,8 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
     TimerQueue timers;
     auth::PasswordPool passwords(1, 1);
     auth::LoginLimiter logins(clock);
+    auto vault = secrets::Vault::open(**db, {"", (dir / "master.key").string()}, clock);
+    ASSERT_TRUE(vault) << vault.error().message;
     ApiContext ctx{config,
                    clock,
                    **db,
@@ -94,6 +97,8 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    service::Users(**db, clock, authenticator),
                    service::Jobs(**db, queue, clock),
                    service::AuditLog(**db),
+                   service::Variables(**db, clock, **vault),
+                   service::Resources(**db, clock),
                    flow::Approvals(**db, queue, clock),
                    KnownWorkspaces(**db),
                    "http://localhost",

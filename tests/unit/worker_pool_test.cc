@@ -83,6 +83,13 @@ runtime::JobRunOutcome run_until_canceled(const runtime::CancelSignal* cancel,
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
+  // The arguments as stored, no secrets: references and masking are tested end to end.
+  struct ArgsAsStored final : JobInputs {
+    Result<Prepared> prepare(const store::JobRecord& job) override {
+      return Prepared{job.args_json, {}};
+    }
+  };
+
   void SetUp() override {
     ASSERT_TRUE(temp_.opened());
     queue_ = std::make_unique<queue::JobQueue>(*db_, clock_, /*max_crash_restarts=*/1);
@@ -97,7 +104,8 @@ class WorkerPoolTest : public ::testing::Test {
     options.count = 2;
     options.base_url = "http://127.0.0.1:1";
     options.warm = "off";
-    pool_ = std::make_unique<WorkerPool>(*queue_, *scripts_, *runner_, *auth_, *flows_, options);
+    pool_ = std::make_unique<WorkerPool>(*queue_, *scripts_, *runner_, *auth_, *flows_, inputs_,
+                                         options);
     ASSERT_EQ(pool_->start(), "");
   }
   void TearDown() override {
@@ -200,6 +208,7 @@ class WorkerPoolTest : public ::testing::Test {
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<flow::FlowEngine> flows_;
   std::unique_ptr<StandInRunner> runner_;
+  ArgsAsStored inputs_;
   std::unique_ptr<WorkerPool> pool_;
 };
 

@@ -139,11 +139,15 @@ def _error(e):
     sys.stderr.flush()
     return _dumps({"name": type(e).__name__, "message": str(e), "stack": stack}, False)
 
+# Millrace's `wmill` module, written by the server beside this file (python/wmill/).
+_CLIENT_FOLDER = __file__.rpartition("/")[0] + "/python"
+
 # Cold: one job, from ./args.json to ./result.json.
 def _run():
     with open("args.json", encoding="utf-8") as f:
         args = _loads(f.read())
     sys.path.insert(0, ".")
+    sys.path.append(_CLIENT_FOLDER)
     _write(_call(_load(), args))
 
 # Warm (the server's warm_interpreter.h): one job per request on stdin, each in its own folder
@@ -151,6 +155,7 @@ def _run():
 def _serve():
     import os
     sys.path.insert(0, ".")
+    sys.path.append(_CLIENT_FOLDER)
     requests = sys.stdin.buffer
     fn = None
     while True:

@@ -1,11 +1,12 @@
-#include "api/path_access.h"
+#include "service/path_rights.h"
 
 #include <algorithm>
 
 #include "common/strings.h"
+#include "service/folders.h"
 #include "store/folders.h"
 
-namespace millrace::api {
+namespace millrace::service {
 namespace {
 
 bool is_admin(const auth::Identity& who) {
@@ -36,7 +37,7 @@ PathRights folder_rights(const auth::Identity& who, const store::FolderRecord& f
   return rights;
 }
 
-Result<PathRights> path_rights(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+Result<PathRights> path_rights(Folders& folders, const auth::Identity& who, const std::string& ws,
                                const std::string& path) {
   if (is_admin(who)) return PathRights{true, true};
   const std::string owner = second_segment(path);
@@ -45,39 +46,39 @@ Result<PathRights> path_rights(ApiContext& ctx, const auth::Identity& who, const
     return PathRights{mine, mine && !who.is_operator};
   }
   if (!starts_with(path, "f/")) return PathRights{};
-  auto folder = ctx.folders.find(ws, owner);
+  auto folder = folders.find(ws, owner);
   if (!folder) return folder.error();
   if (!*folder) return PathRights{};
   return folder_rights(who, **folder);
 }
 
-Result<std::optional<std::vector<std::string>>> readable_prefixes(ApiContext& ctx,
+Result<std::optional<std::vector<std::string>>> readable_prefixes(Folders& folders,
                                                                   const auth::Identity& who,
                                                                   const std::string& ws) {
   if (is_admin(who)) return std::optional<std::vector<std::string>>();
   std::vector<std::string> prefixes = {"u/" + who.username + "/"};
-  auto folders = ctx.folders.list(ws);
-  if (!folders) return folders.error();
-  for (const auto& f : *folders) {
+  auto all = folders.list(ws);
+  if (!all) return all.error();
+  for (const auto& f : *all) {
     if (folder_rights(who, f).read) prefixes.push_back("f/" + f.name + "/");
   }
   return std::optional<std::vector<std::string>>(std::move(prefixes));
 }
 
-Result<bool> may_read_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+Result<bool> may_read_path(Folders& folders, const auth::Identity& who, const std::string& ws,
                            const std::string& path) {
-  auto rights = path_rights(ctx, who, ws, path);
+  auto rights = path_rights(folders, who, ws, path);
   if (!rights) return rights.error();
   return rights->read;
 }
 
-Status may_write_path(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+Status may_write_path(Folders& folders, const auth::Identity& who, const std::string& ws,
                       const std::string& path) {
   if (who.is_operator && !is_admin(who)) {
     return Error::permission_denied("an operator runs and views scripts and flows; " +
                                     who.username + " may not create or change " + path);
   }
-  auto rights = path_rights(ctx, who, ws, path);
+  auto rights = path_rights(folders, who, ws, path);
   if (!rights) return rights.error();
   if (rights->write) return Status::ok();
   const std::string owner = second_segment(path);
@@ -88,4 +89,4 @@ Status may_write_path(ApiContext& ctx, const auth::Identity& who, const std::str
                                   " (or an admin) may write at " + path);
 }
 
-}  // namespace millrace::api
+}  // namespace millrace::service

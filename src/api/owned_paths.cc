@@ -1,0 +1,44 @@
+#include "api/owned_paths.h"
+
+#include "api/path_access.h"
+#include "api/paths.h"
+#include "api/request_auth.h"
+#include "auth/scopes.h"
+
+namespace millrace::api {
+
+Result<auth::Identity> authorize_read(ApiContext& ctx, const http::Request& req,
+                                      const std::string& ws, const OwnedPath& kind,
+                                      const std::string& path) {
+  auto who = authorize(ctx, req, ws);
+  if (!who) return who.error();
+  if (!auth::scopes_allow_path(who->scopes, kind.domain, "read", path)) {
+    return Error::permission_denied("Access denied. Required scope: " + kind.domain +
+                                    ":read:" + path);
+  }
+  auto readable = may_read_path(ctx, *who, ws, path);
+  if (!readable) return readable.error();
+  if (!*readable) return Error::not_found(kind.noun + " " + path + " not found");
+  return who;
+}
+
+Status check_write(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+                   const OwnedPath& kind, const std::string& path) {
+  if (!is_valid_script_path(path)) return invalid_path_error(path);
+  if (!auth::scopes_allow_path(who.scopes, kind.domain, "write", path)) {
+    return Error::permission_denied("Access denied. Required scope: " + kind.domain +
+                                    ":write:" + path);
+  }
+  return may_write_path(ctx, who, ws, path);
+}
+
+Result<auth::Identity> authorize_write(ApiContext& ctx, const http::Request& req,
+                                       const std::string& ws, const OwnedPath& kind,
+                                       const std::string& path) {
+  auto who = authorize(ctx, req, ws);
+  if (!who) return who.error();
+  MR_TRY(check_write(ctx, *who, ws, kind, path));
+  return who;
+}
+
+}  // namespace millrace::api
