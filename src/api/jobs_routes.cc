@@ -53,6 +53,29 @@ void get_root_job_id(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
   reply_json(r, 200, nlohmann::json(view->job.root_job.value_or(view->job.id)).dump());
 }
 
+// What a running job says of its progress (wmill's set_progress), as whoever may see it.
+// Windmill also copies a step's progress into its flow (`flow_job_id`): here a flow's progress is
+// its steps' count in its status.
+void set_progress(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b.contains("percent") || !b["percent"].is_number()) {
+    return reply_error(r, json_data_error("expected {\"percent\": integer}"));
+  }
+  auto percent = static_cast<int64_t>(b["percent"].get<double>());
+  if (auto st = ctx.jobs.set_progress(*view, percent); !st) return reply_error(r, st.error());
+  reply_json(r, 200, "null");
+}
+
+void get_progress(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  MR_JOB_OR_REPLY(view);
+  auto progress = ctx.jobs.progress(view->job.id);
+  if (!progress) return reply_error(r, progress.error());
+  reply_json(r, 200, *progress ? std::to_string(**progress) : "null");
+}
+
 void get_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   MR_JOB_OR_REPLY(view);
   auto no_logs = query_bool(req, "no_logs");
@@ -208,7 +231,10 @@ void get_logs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   reply_text(r, 200, *logs);
 }
 
-void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+// Queued and completed jobs (`completed` unset), or only one of them (Windmill's listQueue and
+// listCompletedJobs).
+void list_jobs_where(ApiContext& ctx, http::Request& req, http::ResponderPtr r,
+                     std::optional<bool> completed) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
@@ -252,9 +278,23 @@ void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   if (f.running && *f.running) f.completed = false;
   if (f.success) f.completed = true;
+  if (completed) {
+    if (f.completed && *f.completed != *completed) return reply_json(r, 200, "[]");
+    f.completed = completed;
+  }
   auto list = ctx.jobs.list(ws, f);
   if (!list) return reply_error(r, list.error());
   reply_json(r, 200, jobs_json(*list, include_args->value_or(false)));
+}
+
+void list_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  list_jobs_where(ctx, req, std::move(r), std::nullopt);
+}
+void list_completed_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  list_jobs_where(ctx, req, std::move(r), true);
+}
+void list_queued_jobs(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  list_jobs_where(ctx, req, std::move(r), false);
 }
 
 void cancel_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -305,6 +345,13 @@ void add_job_routes(http::Router& router, ApiContext& ctx) {
   router.add("GET", u + "/getupdate/:id", bind_handler(ctx, get_update));
   router.add("GET", u + "/getupdate_sse/:id", bind_handler(ctx, get_update_sse));
   router.add("GET", u + "/get_logs/:id", bind_handler(ctx, get_logs));
+  router.add("GET", "/api/w/:workspace/jobs/completed/list",
+             bind_handler(ctx, list_completed_jobs));
+  router.add("GET", "/api/w/:workspace/jobs/queue/list", bind_handler(ctx, list_queued_jobs));
+  router.add("POST", "/api/w/:workspace/job_metrics/set_progress/:id",
+             bind_handler(ctx, set_progress));
+  router.add("GET", "/api/w/:workspace/job_metrics/get_progress/:id",
+             bind_handler(ctx, get_progress));
   router.add("GET", "/api/w/:workspace/jobs/list", bind_handler(ctx, list_jobs));
   router.add("POST", u + "/queue/cancel/:id", bind_handler(ctx, cancel_job));
   router.add("POST", "/api/w/:workspace/jobs/queue/cancel/:id", bind_handler(ctx, cancel_job));

@@ -3,6 +3,7 @@
 // may read them (get_value_interpolated: what `wmill.get_resource` calls).
 #include <nlohmann/json.hpp>
 
+#include "api/body_fields.h"
 #include "api/owned_paths.h"
 #include "api/path_access.h"
 #include "api/replies.h"
@@ -59,12 +60,6 @@ Result<json> body_object(const http::Request& req, const char* what) {
   json b = json::parse(*text);
   if (!b.is_object()) return json_data_error(std::string("expected ") + what);
   return b;
-}
-
-Result<std::optional<std::string>> optional_string(const json& b, const char* field) {
-  if (!b.contains(field) || b[field].is_null()) return std::optional<std::string>();
-  if (!b[field].is_string()) return json_data_error(std::string(field) + ": expected a string");
-  return std::optional<std::string>(b[field].get<std::string>());
 }
 
 #define MR_READABLE_RESOURCE_OR_REPLY(resource)             \

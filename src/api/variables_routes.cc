@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/body_fields.h"
 #include "api/owned_paths.h"
 #include "api/path_access.h"
 #include "api/replies.h"
@@ -47,12 +48,6 @@ Result<bool> resource_at(ApiContext& ctx, const std::string& ws, const std::stri
   auto r = ctx.resources.find(ws, path);
   if (!r) return r.error();
   return r->has_value();
-}
-
-Result<std::optional<std::string>> optional_string(const json& b, const char* field) {
-  if (!b.contains(field) || b[field].is_null()) return std::optional<std::string>();
-  if (!b[field].is_string()) return json_data_error(std::string(field) + ": expected a string");
-  return std::optional<std::string>(b[field].get<std::string>());
 }
 
 // The variable at the route's path, as the caller may see it (404 otherwise).

@@ -124,7 +124,7 @@ Result<RouteRequirement> route_requirement(std::string_view method, std::string_
   }
   RouteRequirement req;
   req.domain = std::string(rest.substr(0, rest.find('/')));
-  if (req.domain == "jobs_u") req.domain = "jobs";
+  if (req.domain == "jobs_u" || req.domain == "job_metrics") req.domain = "jobs";
   if (std::find(kDomains.begin(), kDomains.end(), req.domain) == kDomains.end()) {
     return Error::bad_request("Could not extract domain from route");
   }

@@ -78,7 +78,7 @@ const std::vector<Entry>& entries() {
        string_setter(&Config::data_dir)},
       {{"--master-key-file", "MILLRACE_MASTER_KEY_FILE",
         "the file that keeps the master key sealing every secret (default <data>/master.key, "
-        "made on the first start); MILLRACE_MASTER_KEY gives the key itself (base64 or hex of "
+        "made with the first secret); MILLRACE_MASTER_KEY gives the key itself (base64 or hex of "
         "32 bytes) instead"},
        string_setter(&Config::master_key_file)},
       {{"--master-key", "MILLRACE_MASTER_KEY",

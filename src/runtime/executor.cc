@@ -20,7 +20,8 @@ Runtimes::Runtimes(const Sandbox& sandbox, Interpreters interpreters) : sandbox_
   if (interpreters.python3) python_ = make_python_executor(sandbox, *interpreters.python3);
   if (interpreters.bash) bash_ = make_bash_executor(sandbox, *interpreters.bash);
   if (interpreters.node)
-    node_ = make_node_executor(sandbox, *interpreters.node, interpreters.esbuild);
+    node_ = make_node_executor(sandbox, *interpreters.node, interpreters.esbuild,
+                               interpreters.windmill_client);
 }
 
 Runtimes::~Runtimes() = default;

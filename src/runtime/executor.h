@@ -92,9 +92,11 @@ class Runtimes final : public JobRunner {
 // Shared by the executors.
 std::unique_ptr<Executor> make_bash_executor(Sandbox sandbox, std::string bash);
 std::unique_ptr<Executor> make_python_executor(Sandbox sandbox, std::string python3);
-// Without esbuild, TypeScript jobs fail with a message saying how to install it.
+// Without esbuild, TypeScript jobs fail with a message saying how to install it. With the
+// windmill-client package, jobs import it by name.
 std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
-                                             std::optional<std::string> esbuild);
+                                             std::optional<std::string> esbuild,
+                                             std::optional<std::string> windmill_client);
 std::string error_object(const std::string& name, const std::string& message);
 // The failure of a child that exited non-zero without writing an error into result.json.
 std::string exit_error(const std::string& program, const ProcessOutcome& p,

@@ -41,6 +41,16 @@ Interpreters Interpreters::detect() {
   i.esbuild = first_executable({getenv("ESBUILD_BINARY_PATH"), project_native.c_str(),
                                 project.c_str(), "/usr/local/lib/node_modules/esbuild/bin/esbuild",
                                 "/usr/lib/node_modules/esbuild/bin/esbuild"});
+  for (const std::string& dir :
+       {std::string(getenv("WINDMILL_CLIENT_PATH") ? getenv("WINDMILL_CLIENT_PATH") : ""),
+        exe_dir + "/../node_modules/windmill-client",
+        std::string("/usr/local/lib/node_modules/windmill-client"),
+        std::string("/usr/lib/node_modules/windmill-client")}) {
+    if (!dir.empty() && std::filesystem::exists(dir + "/dist/index.mjs", ec)) {
+      i.windmill_client = std::filesystem::canonical(dir, ec).string();
+      break;
+    }
+  }
   return i;
 }
 

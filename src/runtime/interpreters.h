@@ -12,6 +12,8 @@ struct Interpreters {
   std::optional<std::string> bash;
   std::optional<std::string> node;     // TypeScript/JavaScript jobs and flow expressions
   std::optional<std::string> esbuild;  // strips TypeScript's types (npm package esbuild)
+  // The npm package windmill-client (a folder), that TypeScript jobs import.
+  std::optional<std::string> windmill_client;
   static Interpreters detect();
 };
 

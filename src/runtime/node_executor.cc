@@ -22,6 +22,43 @@ constexpr size_t kMaxCachedScripts = 512;
 // esbuild's own budget for one script.
 constexpr int64_t kTranspileTimeoutMs = 30'000;
 
+// Where jobs find the windmill-client package, below the runtime folder.
+constexpr const char* kClientFolder = "node_modules/windmill-client";
+
+// Copies the package's ES modules and its package.json (what `import` needs) into `to`.
+bool copy_client_package(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  fs::create_directories(to + "/dist", ec);
+  fs::copy_file(from + "/package.json", to + "/package.json", ec);
+  if (ec) return false;
+  for (auto it = fs::recursive_directory_iterator(from + "/dist", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path rel = fs::relative(it->path(), from, ec);
+    if (it->is_directory()) {
+      fs::create_directories(to + "/" + rel.string(), ec);
+    } else if (it->path().extension() == ".mjs") {
+      fs::copy_file(it->path(), to + "/" + rel.string(), ec);
+    }
+    if (ec) return false;
+  }
+  return true;
+}
+
+// `from "windmill-client"` (and `import("windmill-client")`) in esbuild's output made to name
+// the copy in the runtime folder: Node resolves a bare name only from node_modules folders
+// above the script, and a job's folder has none.
+std::string with_client_imports(std::string js, const std::string& entry) {
+  for (const char* name : {"\"windmill-client\"", "'windmill-client'"}) {
+    const std::string quoted = std::string("\"") + entry + "\"";
+    for (size_t at = 0; (at = js.find(name, at)) != std::string::npos; at += quoted.size()) {
+      js.replace(at, std::string_view(name).size(), quoted);
+    }
+  }
+  return js;
+}
+
 std::string content_hash(const std::string& content) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(content.data()),
@@ -31,9 +68,14 @@ std::string content_hash(const std::string& content) {
 
 class NodeExecutor final : public Executor {
  public:
-  NodeExecutor(Sandbox sandbox, std::string node, std::optional<std::string> esbuild)
+  NodeExecutor(Sandbox sandbox, std::string node, std::optional<std::string> esbuild,
+               const std::optional<std::string>& windmill_client)
       : sandbox_(std::move(sandbox)), node_(std::move(node)), esbuild_(std::move(esbuild)) {
     wrapper_ = install_wrapper(sandbox_, "wrapper_v1.mjs", kNodeWrapperV1);
+    const std::string client = std::string("/") + kClientFolder;
+    if (windmill_client && copy_client_package(*windmill_client, sandbox_.runtime_dir() + client)) {
+      client_entry_ = sandbox_.runtime_dir_inside() + client + "/dist/index.mjs";
+    }
   }
 
   JobRunOutcome run(const JobRunRequest& req, const OutputSink& logs,
@@ -113,6 +155,7 @@ class NodeExecutor final : public Executor {
     }
     auto js = folder.read_output("main.mjs");
     if (!js || !*js) return Error::of(ErrorKind::Internal, "esbuild wrote no main.mjs");
+    if (!client_entry_.empty()) **js = with_client_imports(std::move(**js), client_entry_);
     std::error_code ec;
     std::filesystem::remove(folder.path() + "/main.mjs", ec);  // written again for the job
     std::filesystem::remove(folder.path() + "/main.ts", ec);
@@ -129,6 +172,7 @@ class NodeExecutor final : public Executor {
   std::string node_;
   std::optional<std::string> esbuild_;
   std::string wrapper_;
+  std::string client_entry_;  // windmill-client's entry inside the jail; empty without it
   std::mutex mutex_;
   std::unordered_map<std::string, std::string> cache_;
   std::list<std::string> order_;
@@ -137,8 +181,10 @@ class NodeExecutor final : public Executor {
 }  // namespace
 
 std::unique_ptr<Executor> make_node_executor(Sandbox sandbox, std::string node,
-                                             std::optional<std::string> esbuild) {
-  return std::make_unique<NodeExecutor>(std::move(sandbox), std::move(node), std::move(esbuild));
+                                             std::optional<std::string> esbuild,
+                                             std::optional<std::string> windmill_client) {
+  return std::make_unique<NodeExecutor>(std::move(sandbox), std::move(node), std::move(esbuild),
+                                        windmill_client);
 }
 
 }  // namespace millrace::runtime

@@ -1,8 +1,8 @@
 // The instance's master key: it seals each workspace's data key, and is kept outside the
 // database, so that a copy of the database (a stolen SQLite file, a PostgreSQL dump) shows no
 // secret. It comes from MILLRACE_MASTER_KEY (the key itself), else from a file:
-// MILLRACE_MASTER_KEY_FILE, else master.key in the data folder, written (mode 0600) on the first
-// start. Either form holds 32 bytes as base64 or hex.
+// MILLRACE_MASTER_KEY_FILE, else master.key in the data folder, written (mode 0600) with the
+// instance's first secret. Either form holds 32 bytes as base64 or hex.
 #pragma once
 
 #include <optional>

@@ -38,51 +38,80 @@ Error wrong_key(const MasterKeySource& source) {
       "file); nothing was changed");
 }
 
+// The key of `source`, checked against the database's `check`. A key that fails may be the
+// old one of a rotation that committed before its new key file replaced it: then the new one
+// (in <file>.new) is taken and the rename finished.
+Result<std::string> checked_key(const MasterKeySource& source, const std::string& check) {
+  auto key = read_master_key(source);
+  if (!key) return key.error();
+  if (!*key) {
+    return Error::internal(
+        "the master key is missing: " + source.describe() +
+        " does not exist, but this database holds secrets sealed with a master key. Restore "
+        "the file (every node of a shared database needs the same key), or set "
+        "MILLRACE_MASTER_KEY");
+  }
+  if (opens_check(**key, check)) return **key;
+  MasterKeySource pending{"", source.file + ".new"};
+  auto rotated = source.value.empty() ? read_master_key(pending)
+                                      : Result<std::optional<std::string>>(std::nullopt);
+  if (!rotated || !*rotated || !opens_check(**rotated, check)) return wrong_key(source);
+  if (std::rename(pending.file.c_str(), source.file.c_str()) != 0) {
+    return Error::internal("cannot finish the key rotation: rename " + pending.file + " to " +
+                           source.file);
+  }
+  return **rotated;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Vault>> Vault::open(store::Database& db, const MasterKeySource& source,
                                            const Clock& clock) {
   auto check = stored_check(db);
   if (!check) return check.error();
-  auto key = read_master_key(source);
-  if (!key) return key.error();
+  std::optional<std::string> master;
   if (*check) {
-    if (!*key) {
-      return Error::internal(
-          "the master key is missing: " + source.describe() +
-          " does not exist, but this database holds secrets sealed with a master key. Restore "
-          "the file (every node of a shared database needs the same key), or set "
-          "MILLRACE_MASTER_KEY");
-    }
-    if (!opens_check(**key, **check)) {
-      // A rotation that committed before its new key file replaced the old one.
-      MasterKeySource pending{"", source.file + ".new"};
-      auto rotated = source.value.empty() ? read_master_key(pending)
-                                          : Result<std::optional<std::string>>(std::nullopt);
-      if (!rotated || !*rotated || !opens_check(**rotated, **check)) return wrong_key(source);
-      if (std::rename(pending.file.c_str(), source.file.c_str()) != 0) {
-        return Error::internal("cannot finish the key rotation: rename " + pending.file + " to " +
-                               source.file);
-      }
-      *key = *rotated;
-    }
-    return std::unique_ptr<Vault>(new Vault(db, std::move(**key), clock));
+    auto key = checked_key(source, **check);
+    if (!key) return key.error();
+    master = std::move(*key);
+  } else if (!source.value.empty()) {
+    // Nothing sealed yet: the key is taken at the first secret, but a malformed one is told now.
+    auto key = read_master_key(source);
+    if (!key) return key.error();
   }
-  // A database without secrets yet: keep the key given, or make one.
+  return std::unique_ptr<Vault>(new Vault(db, source, std::move(master), clock));
+}
+
+Result<std::string> Vault::master_key() {
+  std::lock_guard lock(master_mutex_);
+  if (master_) return *master_;
+  auto check = stored_check(db_);
+  if (!check) return check.error();
+  if (*check) {
+    // Another node sealed the first secret.
+    auto key = checked_key(source_, **check);
+    if (!key) return key.error();
+    master_ = std::move(*key);
+    return *master_;
+  }
+  // The instance's first secret: the key given, or a new one in the key file.
+  auto key = read_master_key(source_);
+  if (!key) return key.error();
   if (!*key) {
     *key = generate_key();
-    if (auto s = write_key_file(source.file, **key); !s) return s.error();
+    if (auto s = write_key_file(source_.file, **key); !s) return s.error();
   }
   const std::string sealed_check = secrets::seal(**key, "ok", kCheckContext);
-  Status st = db.write_sync([&](store::Connection& c) {
+  Status st = db_.write_sync([&](store::Connection& c) {
     return store::insert_server_secret(c, kCheckName, sealed_check);
   });
   if (!st) return st.error();
   // Another node of a shared database may have written its check first.
-  check = stored_check(db);
+  check = stored_check(db_);
   if (!check) return check.error();
-  if (!*check || !opens_check(**key, **check)) return wrong_key(source);
-  return std::unique_ptr<Vault>(new Vault(db, std::move(**key), clock));
+  if (!*check || !opens_check(**key, **check)) return wrong_key(source_);
+  master_ = std::move(**key);
+  return *master_;
 }
 
 Result<std::string> Vault::data_key(const std::string& ws) {
@@ -92,10 +121,12 @@ Result<std::string> Vault::data_key(const std::string& ws) {
   }
   auto wrapped = db_.read([&](store::Connection& c) { return store::find_workspace_key(c, ws); });
   if (!wrapped) return wrapped.error();
+  auto master = master_key();
+  if (!master) return master.error();
   if (!*wrapped) {
     // The workspace's first secret. Another node may make one at the same time: the first
     // written is kept, and read back.
-    std::string candidate = secrets::seal(master_, generate_key(), key_context(ws));
+    std::string candidate = secrets::seal(*master, generate_key(), key_context(ws));
     Status s = db_.write_sync([&](store::Connection& c) {
       return store::insert_workspace_key(c, ws, candidate, clock_.now_ms());
     });
@@ -104,7 +135,7 @@ Result<std::string> Vault::data_key(const std::string& ws) {
     if (!wrapped) return wrapped.error();
     if (!*wrapped) return Error::internal("the data key of workspace " + ws + " was not stored");
   }
-  auto key = secrets::open(master_, **wrapped, key_context(ws));
+  auto key = secrets::open(*master, **wrapped, key_context(ws));
   if (!key) return Error::internal("the data key of workspace " + ws + " does not open");
   std::lock_guard lock(mutex_);
   return keys_.emplace(ws, std::move(*key)).first->second;
@@ -128,12 +159,15 @@ Result<std::string> Vault::unseal(const std::string& ws, std::string_view sealed
 }
 
 Result<std::string> rotate_master_key(store::Database& db, const MasterKeySource& source) {
-  // Opening checks the current key (and finishes an earlier interrupted rotation).
-  auto vault = Vault::open(db, source, Clock::system());
-  if (!vault) return vault.error();
-  auto old_key = read_master_key(source);
+  auto check = stored_check(db);
+  if (!check) return check.error();
+  if (!*check) {
+    return Error::bad_request("this database holds no secret yet: there is no key to rotate");
+  }
+  // Checks the current key (and finishes an earlier interrupted rotation).
+  auto old_key = checked_key(source, **check);
   if (!old_key) return old_key.error();
-  const std::string& current = **old_key;
+  const std::string& current = *old_key;
   const std::string next = generate_key();
   const std::string pending = source.file + ".new";
   if (source.value.empty()) {

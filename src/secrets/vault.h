@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,11 +22,12 @@ namespace millrace::secrets {
 
 class Vault {
  public:
-  // Loads the master key and checks it against the database. On a first start (no key anywhere)
-  // it makes one and writes its file; a key that does not open what the database holds, or a
-  // missing file while the database holds secrets, is an error that says what to do (nothing
-  // is ever made anew over data that needs the old key). Also finishes a rotation that a crash
-  // interrupted (the new key waits in <file>.new).
+  // Loads the master key and checks it against the database, when the database holds sealed
+  // data: a key that does not open it, or a missing file, is an error that says what to do
+  // (nothing is ever made anew over data that needs the old key). Also finishes a rotation that
+  // a crash interrupted (the new key waits in <file>.new). A database without secrets needs no
+  // key yet: the first secret takes the key given, or makes one and writes its file (so a new
+  // node of a shared database, or a restored copy, starts without a key until secrets exist).
   static Result<std::unique_ptr<Vault>> open(store::Database& db, const MasterKeySource& source,
                                              const Clock& clock);
 
@@ -34,12 +36,16 @@ class Vault {
   Result<std::string> unseal(const std::string& ws, std::string_view sealed);
 
  private:
-  Vault(store::Database& db, std::string master, const Clock& clock)
-      : db_(db), master_(std::move(master)), clock_(clock) {}
+  Vault(store::Database& db, MasterKeySource source, std::optional<std::string> master,
+        const Clock& clock)
+      : db_(db), source_(std::move(source)), master_(std::move(master)), clock_(clock) {}
+  Result<std::string> master_key();
   Result<std::string> data_key(const std::string& ws);
 
   store::Database& db_;
-  const std::string master_;
+  const MasterKeySource source_;
+  std::mutex master_mutex_;
+  std::optional<std::string> master_;  // loaded at open, or at the first secret
   const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::string> keys_;  // workspace → opened data key

@@ -1,10 +1,12 @@
 #include "service/jobs.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "auth/identity.h"
 #include "service/audit_entry.h"
 #include "store/database.h"
+#include "store/job_progress.h"
 
 namespace millrace::service {
 
@@ -39,6 +41,19 @@ Result<queue::CancelOutcome> Jobs::cancel(const auth::Identity& who, const std::
   auto audit = audit_row(clock_, who, ws,
                          {"jobs.cancel", "Delete", id, nlohmann::json{{"reason", reason}}.dump()});
   return queue_.cancel(ws, id, who.username, reason, std::move(audit));
+}
+
+Status Jobs::set_progress(const store::JobView& job, int64_t percent) {
+  if (job.completed) {
+    return Error::bad_request("job " + job.job.id + " is over: its progress is final");
+  }
+  percent = std::clamp<int64_t>(percent, 0, 100);
+  return db_.write_sync(
+      [&](store::Connection& c) { return store::raise_job_progress(c, job.job.id, percent); });
+}
+
+Result<std::optional<int64_t>> Jobs::progress(const std::string& id) {
+  return db_.read([&](store::Connection& c) { return store::find_job_progress(c, id); });
 }
 
 }  // namespace millrace::service

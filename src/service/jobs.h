@@ -36,6 +36,11 @@ class Jobs {
   Result<store::ResultStreamPart> result_stream(const std::string& id, int64_t idx);
   Result<std::vector<store::JobView>> list(const std::string& ws, const store::JobListFilter& f);
 
+  // How far the job says it is: `percent` clamped to 0..100, never lower than before. 400 once
+  // the job is over.
+  Status set_progress(const store::JobView& job, int64_t percent);
+  Result<std::optional<int64_t>> progress(const std::string& id);
+
   // Cancels the job `id` of workspace `ws` as `who`, for `reason`; the cancel is audited
   // (`jobs.cancel`) with it. 404 when the workspace has no such job.
   Result<queue::CancelOutcome> cancel(const auth::Identity& who, const std::string& ws,

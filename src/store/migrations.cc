@@ -135,6 +135,10 @@ CREATE TABLE resource_type (
 CREATE TABLE workspace_key (
   workspace_id TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created_at INTEGER NOT NULL);
 )sql",
+      // 8: how far a running job says it is, in percent.
+      R"sql(
+CREATE TABLE job_progress (job_id TEXT PRIMARY KEY, percent INTEGER NOT NULL);
+)sql",
   };
   return list;
 }

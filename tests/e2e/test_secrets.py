@@ -239,7 +239,9 @@ class JobsSeeSecretsTest(ServerTestCase):
             r = self.server.request("GET", f"/api/w/{WS}/jobs_u/getupdate/{job_id}"
                                     "?log_offset=0&running=true", token=self.token)
             j = r.json()
-            return j if j.get("running") and "live" in (j.get("new_logs") or "") else None
+            logs = j.get("new_logs") or ""
+            # The whole line: unbuffered Python writes "live", the secret and "\n" apart.
+            return j if j.get("running") and "\n" in logs.partition("live")[2] else None
 
         j = poll(live_logs, what="the running job's first log line")
         self.assertIn("live ***", j["new_logs"])

@@ -371,6 +371,13 @@ def main(label: str):
     return {"before": before, "after": wmill.get_state()}
 """
 
+REPORTS_PROGRESS_PY = """import wmill
+
+def main():
+    wmill.set_progress(42)
+    return wmill.get_progress()
+"""
+
 KNOWS_ITS_CONTEXT_PY = """import os
 import wmill
 
@@ -378,6 +385,21 @@ def main():
     return {"me": wmill.whoami(), "workspace": wmill.get_workspace(),
             "root": wmill.get_root_job_id(), "job": os.environ["WM_JOB_ID"]}
 """
+
+WINDMILL_CLIENT_TS = """import * as wmill from "windmill-client";
+
+export async function main(x: number) {
+  const before = await wmill.getState();
+  await wmill.setState({ runs: (before?.runs ?? 0) + 1 });
+  return {
+    secret: await wmill.getVariable("u/admin/job_secret"),
+    db: await wmill.getResource("u/admin/job_db"),
+    before: before ?? null,
+    doubled: await wmill.runScriptByPath("u/admin/double", { x }),
+  };
+}
+"""
+
 
 class WmillInsideJobsTest(WmillClientTestBase):
     # A job that waits for its child holds a worker while the child needs another.
@@ -392,6 +414,7 @@ class WmillInsideJobsTest(WmillClientTestBase):
                               ("u/admin/calls_scripts", CALLS_SCRIPTS_PY),
                               ("u/admin/calls_a_failing_script", CALLS_A_FAILING_SCRIPT_PY),
                               ("u/admin/keeps_state", KEEPS_STATE_PY),
+                              ("u/admin/reports_progress", REPORTS_PROGRESS_PY),
                               ("u/admin/knows_its_context", KNOWS_ITS_CONTEXT_PY)):
             s.create_script(cls.token, path, content)
 
@@ -446,6 +469,12 @@ class WmillInsideJobsTest(WmillClientTestBase):
         self.assertEqual(second, {"before": {"runs": 1, "last": "one"},
                                   "after": {"runs": 2, "last": "two"}})
 
+    def test_a_job_reports_its_progress(self):
+        job, got = self.run_job("u/admin/reports_progress")
+        self.assertEqual(got, 42)
+        self.assertEqual(self.wm.get_progress(job), 42)
+
+
     def test_a_job_knows_its_user_workspace_and_root(self):
         job, got = self.run_job("u/admin/knows_its_context")
         self.assertEqual((got["me"]["email"], got["workspace"], got["root"], got["job"]),
@@ -459,6 +488,18 @@ class WmillInsideJobsTest(WmillClientTestBase):
         _, got = self.run_job(path, token=member)
         self.assertEqual((got["me"]["email"], got["me"]["username"]),
                          ("ada@example.com", username), got)
+
+    def test_a_typescript_job_uses_windmill_client(self):
+        self.create_secret_and_resource()
+        self.server.create_script(self.token, "u/admin/ts_client", WINDMILL_CLIENT_TS,
+                                  language="bun")
+        _, first = self.run_job("u/admin/ts_client", {"x": 4})
+        self.assertEqual(first, {"secret": "job-s3cr3t",
+                                 "db": {"host": "db.local", "port": 5432,
+                                        "password": "job-s3cr3t"},
+                                 "before": None, "doubled": 8})
+        _, second = self.run_job("u/admin/ts_client", {"x": 5})
+        self.assertEqual((second["before"], second["doubled"]), ({"runs": 1}, 10), second)
 
     def test_server_survived(self):
         self.assertTrue(self.server.alive())

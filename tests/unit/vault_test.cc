@@ -38,14 +38,16 @@ class VaultTest : public ::testing::Test {
   FakeClock clock_;
 };
 
-TEST_F(VaultTest, FirstStartMakesAPrivateKeyFileAndSealsPerWorkspace) {
+TEST_F(VaultTest, TheFirstSecretMakesAPrivateKeyFileAndSealsPerWorkspace) {
   auto vault = Vault::open(temp_.db(), file_source(), clock_);
   ASSERT_TRUE(vault) << vault.error().message;
+  // Nothing sealed yet, no key needed: a new node or a restored copy starts without one.
+  EXPECT_FALSE(std::filesystem::exists(file_source().file));
+  auto sealed = (*vault)->seal("ws1", "hunter2");
+  ASSERT_TRUE(sealed);
   struct stat st;
   ASSERT_EQ(::stat(file_source().file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto sealed = (*vault)->seal("ws1", "hunter2");
-  ASSERT_TRUE(sealed);
   EXPECT_EQ(*(*vault)->unseal("ws1", *sealed), "hunter2");
   EXPECT_FALSE((*vault)->unseal("ws2", *sealed));  // another workspace's key
   // A second start opens what the first sealed.
@@ -55,7 +57,11 @@ TEST_F(VaultTest, FirstStartMakesAPrivateKeyFileAndSealsPerWorkspace) {
 }
 
 TEST_F(VaultTest, AMissingOrWrongKeyIsRefusedWithWords) {
-  ASSERT_TRUE(Vault::open(temp_.db(), file_source(), clock_));
+  {
+    auto vault = Vault::open(temp_.db(), file_source(), clock_);
+    ASSERT_TRUE(vault);
+    ASSERT_TRUE((*vault)->seal("ws1", "x"));
+  }
   MasterKeySource wrong{encode_key(generate_key()), ""};
   auto refused = Vault::open(temp_.db(), wrong, clock_);
   ASSERT_FALSE(refused);
@@ -88,6 +94,22 @@ TEST_F(VaultTest, RotationKeepsEverySecretReadable) {
   EXPECT_EQ(*opened, "hunter2");
   // The old key opens nothing any more.
   EXPECT_FALSE(Vault::open(temp_.db(), {old_text, ""}, clock_));
+}
+
+TEST_F(VaultTest, ANodeWithoutTheKeyFileCannotSealOnceAnotherNodeHas) {
+  auto first = Vault::open(temp_.db(), file_source(), clock_);
+  auto second = Vault::open(temp_.db(), {"", (temp_.dir() / "other.key").string()}, clock_);
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE((*first)->seal("ws1", "x"));
+  auto refused = (*second)->seal("ws1", "y");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("missing"), std::string::npos);
+}
+
+TEST_F(VaultTest, RotatingWithoutSecretsSaysThereIsNothingToRotate) {
+  auto rotated = rotate_master_key(temp_.db(), file_source());
+  ASSERT_FALSE(rotated);
+  EXPECT_NE(rotated.error().message.find("no secret yet"), std::string::npos);
 }
 
 TEST_F(VaultTest, ARotationCutAfterItsCommitIsFinishedAtTheNextStart) {

@@ -16,6 +16,13 @@ const routes = [
   { re: /^\/flows\/get\/(.+)$/, page: 'flow_details', nav: 'flows' },
   { re: /^\/runs$/, page: 'runs', nav: 'runs' },
   { re: /^\/run\/([^/]+)$/, page: 'run_details', nav: 'runs' },
+  { re: /^\/variables$/, page: 'variables', nav: 'variables' },
+  { re: /^\/variables\/add$/, page: 'variable_edit', nav: 'variables' },
+  { re: /^\/variables\/edit\/(.+)$/, page: 'variable_edit', nav: 'variables' },
+  { re: /^\/resources$/, page: 'resources', nav: 'resources' },
+  { re: /^\/resources\/add$/, page: 'resource_edit', nav: 'resources' },
+  { re: /^\/resources\/edit\/(.+)$/, page: 'resource_edit', nav: 'resources' },
+  { re: /^\/resources\/get\/(.+)$/, page: 'resource_details', nav: 'resources' },
   { re: /^\/audit_logs$/, page: 'audit_logs', nav: 'audit' },
   { re: /^\/user\/settings$/, page: 'settings', nav: 'settings' },
 ];
@@ -25,6 +32,8 @@ const navItems = [
   { id: 'scripts', href: '/scripts', label: 'Scripts' },
   { id: 'flows', href: '/flows', label: 'Flows' },
   { id: 'runs', href: '/runs', label: 'Runs' },
+  { id: 'variables', href: '/variables', label: 'Variables' },
+  { id: 'resources', href: '/resources', label: 'Resources' },
   { id: 'audit', href: '/audit_logs', label: 'Audit logs' },
 ];
 

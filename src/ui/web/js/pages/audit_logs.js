@@ -11,7 +11,8 @@ const PER_PAGE = 25;
 // recorded in the instance's own log ("global"), not here.
 const OPERATIONS = ['jobs.run', 'jobs.run.script', 'jobs.run.flow', 'jobs.run.dependencies',
   'jobs.run.flow_dependencies', 'jobs.cancel', 'scripts', 'scripts.create', 'scripts.update',
-  'scripts.archive', 'users.token.create', 'users.add_to_workspace'];
+  'scripts.archive', 'variables', 'variables.decrypt_secret', 'variables.create', 'variables.update',
+  'variables.delete', 'resources', 'resource_types', 'users.token.create', 'users.add_to_workspace'];
 const FILTERS = ['operation', 'resource', 'username', 'from', 'to'];
 
 export default async function auditLogsPage(ctx) {
