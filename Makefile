@@ -64,6 +64,7 @@ bench: build
 	./bench/sandbox
 	./bench/abuse
 	./bench/logs
+	./bench/secrets
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows
 	@if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then ./bench/cluster; \

@@ -516,6 +516,36 @@ class OfficialClientsTest(ServerTestCase):
         self.assertRegex(r.get("id") or "", "^" + UUID_RE.pattern + "$", why)
         self.assertEqual(self.server.wait_job(self.token, r["id"])["result"], "hello js")
 
+    def test_sdk_variables_resources_and_state(self):
+        """windmill-client's secret, resource and state helpers against this server, from
+        outside (a job's own use of them is in test_wmill_python)."""
+        self.ensure_pushed()
+        r, why = self.run_sdk(
+            'await wmill.setVariable("u/admin/sdk_secret", "sdk-s3cret", true, "from the sdk");\n'
+            'out.secret = await wmill.getVariable("u/admin/sdk_secret");\n'
+            'await wmill.setVariable("u/admin/sdk_secret", "sdk-s3cret-2");\n'
+            'out.updated = await wmill.getVariable("u/admin/sdk_secret");\n'
+            'await wmill.setResource({host: "h", pw: "$var:u/admin/sdk_secret"}, '
+            '"u/admin/sdk_res", "c_sdk");\n'
+            'out.resource = await wmill.getResource("u/admin/sdk_res");\n'
+            'out.missing = await wmill.getResource("u/admin/sdk_nothing", true);\n'
+            'out.state_before = await wmill.getState("u/admin/sdk_state");\n'
+            'await wmill.setState({cursor: 7}, "u/admin/sdk_state");\n'
+            'out.state_after = await wmill.getState("u/admin/sdk_state");\n'
+            'const id = await wmill.runScriptByPathAsync("f/test/hello_py", {name: "p"});\n'
+            'out.root = await wmill.getRootJobId(id);\n'
+            'out.id = id;')
+        self.assertEqual(r["secret"], "sdk-s3cret", why)
+        self.assertEqual(r["updated"], "sdk-s3cret-2", why)
+        self.assertEqual(r["resource"], {"host": "h", "pw": "sdk-s3cret-2"}, why)
+        self.assertNotIn("missing", r, why)  # undefined: not in the JSON
+        self.assertNotIn("state_before", r, why)
+        self.assertEqual(r["state_after"], {"cursor": 7}, why)
+        self.assertEqual(r["root"], r["id"], why)
+        listed = self.server.request("GET", f"/api/w/{WS}/variables/list", token=self.token).json()
+        mine = next(v for v in listed if v["path"] == "u/admin/sdk_secret")
+        self.assertEqual((mine["is_secret"], mine["value"]), (True, None))
+
     def test_sdk_failing_script_throws(self):
         self.ensure_pushed()
         r, why = self.run_sdk(
