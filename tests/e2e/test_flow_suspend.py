@@ -18,6 +18,11 @@ def main(resume_id: int, approver: str):
     req = urllib.request.Request(url, headers={"Authorization": "Bearer " + os.environ["WM_TOKEN"]})
     return json.load(urllib.request.urlopen(req, timeout=10))
 """
+# The same through Millrace's wmill module, as a Windmill script writes it.
+ASK_URLS_WMILL_PY = """import wmill
+def main(resume_id: int, approver: str):
+    return wmill.get_resume_urls(approver=approver)
+"""
 SEE_RESUME_PY = "def main(resume, resumes, approvers):\n    return [resume, resumes, approvers]\n"
 
 
@@ -62,6 +67,20 @@ class ApprovalTest(FlowMixin, ServerTestCase):
         # The same answer twice is refused: the flow has moved on anyway.
         r = self.call("POST", urls["resume"], {"ok": True})
         self.assertEqual(r.status, 404, r)
+
+    def test_wmill_get_resume_urls_gives_urls_that_resume_the_flow(self):
+        self.create_flow("f/t/approve_wmill", flow_value(
+            rawscript("ask", ASK_URLS_WMILL_PY, resume_id=js("0"), approver=js("'carol'"),
+                      suspend={"required_events": 1, "timeout": 60}),
+            rawscript("after", SEE_RESUME_PY, resume=js("resume"), resumes=js("resumes"),
+                      approvers=js("approvers"))))
+        flow = self.start("f/t/approve_wmill")
+        urls = self.suspended(flow)
+        self.assertEqual(set(urls), {"approvalPage", "resume", "cancel"}, urls)
+        self.assertTrue(urls["resume"].endswith("?approver=carol"), urls)
+        r = self.call("POST", urls["resume"], {"ok": 1})
+        self.assertEqual(r.status, 201, r)
+        self.assert_succeeded(self.wait_flow(flow), [{"ok": 1}, [{"ok": 1}], ["carol"]])
 
     def test_a_forged_or_reused_signature_is_refused(self):
         self.create_flow("f/t/forged", approval_flow(required=2))

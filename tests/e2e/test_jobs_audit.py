@@ -220,6 +220,23 @@ class JobListTest(JobsTestBase):
         self.server.wait_job(self.token, job)
         self.assertNotIn(job, [j["id"] for j in self.list("running=true")])
 
+    def test_queue_list_and_completed_list_split_the_jobs(self):
+        gate, job = self.start_gated()
+        queued = self.get("/jobs/queue/list?script_path_start=u/admin/").json()
+        completed = self.get("/jobs/completed/list?script_path_start=u/admin/listed").json()
+        self.assertEqual([j["id"] for j in queued], [job])
+        self.assertEqual({j["id"] for j in completed},
+                         set(self.ok_jobs) | {self.fail_job, self.labeled_job})
+        self.assertEqual({j["type"] for j in completed}, {"CompletedJob"})
+        failed = self.get("/jobs/completed/list?script_path_start=u/admin/listed&success=false")
+        self.assertEqual([j["id"] for j in failed.json()], [self.fail_job])
+        # A filter that asks for the other kind matches nothing.
+        self.assertEqual(self.get("/jobs/completed/list?running=true").json(), [])
+        self.assertEqual(self.get("/jobs/queue/list?success=true").json(), [])
+        gate.open()
+        self.server.wait_job(self.token, job)
+        self.assertEqual(self.get("/jobs/queue/list?script_path_start=u/admin/").json(), [])
+
     def test_list_is_newest_first_and_paginates(self):
         everything = self.list("script_path_start=u/admin/listed")
         created = [parse_ts(j["created_at"]) for j in everything]

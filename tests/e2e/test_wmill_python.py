@@ -11,8 +11,10 @@ client, the same names, arguments, results and errors, against the real binary.
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 from e2e_util import GATE_SH, Gate, poll
@@ -80,6 +82,24 @@ class WmillFromOutsideTest(WmillClientTestBase):
                              capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(set(out.stdout.split()) - {"__future__"}, {"wmill"}, out.stdout)
+
+    def test_the_module_installs_with_pip_for_users_own_tools(self):
+        venv = tempfile.mkdtemp(prefix="millrace-wmill-venv-")
+        self.addCleanup(shutil.rmtree, venv, True)
+        # System site packages give the venv Debian's setuptools: no package index is needed.
+        subprocess.run(["/usr/bin/python3", "-m", "venv", "--system-site-packages", venv],
+                       check=True, capture_output=True)
+        # From a copy: a build writes its build/ and egg-info beside the sources.
+        source = os.path.join(venv, "source")
+        shutil.copytree(os.path.join(ROOT, "clients", "python"), source)
+        pip = subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--no-index",
+                              "--no-build-isolation", source], capture_output=True, text=True)
+        self.assertEqual(pip.returncode, 0, pip.stdout + pip.stderr)
+        out = subprocess.run([os.path.join(venv, "bin", "python"), "-c",
+                              "import wmill; print(wmill.__file__); print(wmill.__version__)"],
+                             capture_output=True, text=True, cwd=venv, check=True).stdout.split()
+        self.assertTrue(out[0].startswith(venv), out)
+        self.assertEqual(out[1], "0.1.0")
 
     def test_a_client_needs_a_workspace(self):
         saved = os.environ.pop("WM_WORKSPACE", None)
