@@ -411,11 +411,15 @@ WINDMILL_CLIENT_TS = """import * as wmill from "windmill-client";
 export async function main(x: number) {
   const before = await wmill.getState();
   await wmill.setState({ runs: (before?.runs ?? 0) + 1 });
+  const child = await wmill.runScriptByPathAsync("u/admin/double", { x: x + 1 });
+  await wmill.setProgress(30);
   return {
     secret: await wmill.getVariable("u/admin/job_secret"),
     db: await wmill.getResource("u/admin/job_db"),
     before: before ?? null,
     doubled: await wmill.runScriptByPath("u/admin/double", { x }),
+    doubled_async: await wmill.waitJob(child),
+    progress: await wmill.getProgress(),
   };
 }
 """
@@ -513,11 +517,13 @@ class WmillInsideJobsTest(WmillClientTestBase):
         self.create_secret_and_resource()
         self.server.create_script(self.token, "u/admin/ts_client", WINDMILL_CLIENT_TS,
                                   language="bun")
-        _, first = self.run_job("u/admin/ts_client", {"x": 4})
+        job, first = self.run_job("u/admin/ts_client", {"x": 4})
         self.assertEqual(first, {"secret": "job-s3cr3t",
                                  "db": {"host": "db.local", "port": 5432,
                                         "password": "job-s3cr3t"},
-                                 "before": None, "doubled": 8})
+                                 "before": None, "doubled": 8, "doubled_async": 10,
+                                 "progress": 30})
+        self.assertEqual(self.wm.get_progress(job), 30)
         _, second = self.run_job("u/admin/ts_client", {"x": 5})
         self.assertEqual((second["before"], second["doubled"]), ({"runs": 1}, 10), second)
 
