@@ -26,6 +26,7 @@
 #include "flow/step_jobs.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
+#include "service/references.h"
 #include "store/flows.h"
 #include "store/jobs.h"
 
@@ -263,6 +264,9 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     args = build_run_args(in);
   }
   if (!args) return reply_error(r, args.error());
+  if (auto st = service::References::check_scopes(who->scopes, *args); !st) {
+    return reply_error(r, st.error());
+  }
 
   auto job_id = uuid_param(query, "job_id");
   if (!job_id) return reply_error(r, job_id.error());

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/scopes.h"
 #include "common/strings.h"
 #include "service/path_rights.h"
 #include "service/resources.h"
@@ -69,7 +70,33 @@ struct Resolver {
   }
 };
 
+// Every reference in `value`: (variables | resources, path).
+void collect(const json& value, std::vector<std::pair<std::string, std::string>>& out) {
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (starts_with(s, "$var:")) out.emplace_back("variables", s.substr(5));
+    if (starts_with(s, "$res:")) out.emplace_back("resources", s.substr(5));
+  } else if (value.is_object() || value.is_array()) {
+    for (const auto& item : value) collect(item, out);
+  }
+}
+
 }  // namespace
+
+Status References::check_scopes(const std::vector<std::string>& scopes,
+                                const std::string& json_text) {
+  if (auth::is_unscoped(scopes) || !may_hold_references(json_text)) return Status::ok();
+  json value = json::parse(json_text, nullptr, false);
+  if (value.is_discarded()) return Status::ok();
+  std::vector<std::pair<std::string, std::string>> refs;
+  collect(value, refs);
+  for (const auto& [domain, path] : refs) {
+    if (!auth::scopes_allow_path(scopes, domain, "read", path)) {
+      return Error::permission_denied("Access denied. Required scope: " + domain + ":read:" + path);
+    }
+  }
+  return Status::ok();
+}
 
 bool References::may_hold_references(std::string_view json_text) {
   return json_text.find("\"$var:") != std::string_view::npos ||

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 
@@ -30,6 +31,10 @@ class References {
                               const std::string& json_text);
   // A cheap scan: false when `json_text` cannot hold a reference, so most jobs never parse.
   static bool may_hold_references(std::string_view json_text);
+  // 403 when a scoped token names, in arguments it sends, a variable or resource its scopes do
+  // not let it read (`variables:read:<path>`, `resources:read:<path>`): the job would read it
+  // as the token's user, and hand it back.
+  static Status check_scopes(const std::vector<std::string>& scopes, const std::string& json_text);
 
  private:
   Variables& variables_;

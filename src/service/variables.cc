@@ -18,6 +18,7 @@ Error path_taken(const std::string& path) {
 }  // namespace
 
 Status Variables::create(const auth::Identity& who, store::VariableRecord v, bool already_sealed) {
+  if (v.is_secret && already_sealed) MR_TRY(check_sealed(v.workspace_id, v.value));
   if (v.is_secret && !already_sealed) {
     auto sealed = vault_.seal(v.workspace_id, v.value);
     if (!sealed) return sealed.error();
@@ -45,6 +46,7 @@ Status Variables::update(const auth::Identity& who, const std::string& ws, const
   if (change.is_secret) v.is_secret = *change.is_secret;
   if (change.value) {
     v.value = *change.value;
+    if (v.is_secret && already_sealed) MR_TRY(check_sealed(ws, v.value));
     if (v.is_secret && !already_sealed) {
       auto sealed = vault_.seal(ws, v.value);
       if (!sealed) return sealed.error();
@@ -85,6 +87,13 @@ Status Variables::remove(const auth::Identity& who, const std::string& ws,
     return store::insert_audit(
         c, audit_row(clock_, who, ws, {"variables.delete", "Delete", path, {}}));
   });
+}
+
+Status Variables::check_sealed(const std::string& ws, const std::string& sealed) {
+  if (vault_.unseal(ws, sealed)) return Status::ok();
+  return Error::bad_request(
+      "the value is not sealed with this workspace's key: seal it with variables/encrypt of the "
+      "same workspace, or send it without already_encrypted");
 }
 
 Result<std::optional<store::VariableRecord>> Variables::find(const std::string& ws,

@@ -57,6 +57,10 @@ class Variables {
   Result<std::vector<std::string>> secrets_in_clear(const std::string& ws);
 
  private:
+  // 400 unless `sealed` opens with the workspace's key (a value from another workspace's
+  // encrypt, or none at all, would be a secret nobody can read).
+  Status check_sealed(const std::string& ws, const std::string& sealed);
+
   store::Database& db_;
   const Clock& clock_;
   secrets::Vault& vault_;

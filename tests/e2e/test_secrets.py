@@ -111,6 +111,25 @@ class VariablesTest(ServerTestCase):
         self.assertEqual(self.create_var("f/ops/three", "3", token=scoped).status, 403)
         self.assertEqual(self.api("GET", "resources/list", token=scoped).status, 403)
 
+    def test_a_value_not_sealed_by_this_workspace_is_refused(self):
+        for value in ("not-sealed", self.api("POST", "variables/encrypt",
+                                             json_body="x").text[:-4] + "AAAA"):
+            r = self.api("POST", "variables/create?already_encrypted=true",
+                         json_body={"path": "u/admin/bad_seal", "value": value,
+                                    "is_secret": True, "description": ""})
+            self.assertEqual(r.status, 400, r)
+            self.assertIn("not sealed with this workspace's key", r.text)
+        self.assertIs(self.api("GET", "variables/exists/u/admin/bad_seal").json(), False)
+
+    def test_a_cookie_from_another_origin_changes_nothing(self):
+        r = self.server.request("POST", f"/api/w/{WS}/variables/create", token="",
+                                json_body={"path": "u/admin/csrf", "value": "x",
+                                           "is_secret": False, "description": ""},
+                                headers={"Cookie": "token=" + self.token,
+                                         "Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(r.status, 403, r)
+        self.assertIs(self.api("GET", "variables/exists/u/admin/csrf").json(), False)
+
     def test_bad_input_gets_clear_errors(self):
         r = self.api("POST", "variables/create", json_body={"path": "u/admin/x"})
         self.assertEqual(r.status, 422)
@@ -220,6 +239,21 @@ class JobsSeeSecretsTest(ServerTestCase):
         audit = audit_list(self.server, self.token, operation="variables.decrypt_secret")
         self.assertTrue(any((a.get("parameters") or {}).get("job_id") == job_id for a in audit),
                         audit)
+
+    def test_a_scoped_token_passes_only_references_its_scopes_may_read(self):
+        runner = self.server.create_token(self.token, label="webhook-echo",
+                                          scopes=["jobs:run:scripts:u/admin/echo"])
+        r = sync_run(self.server, runner, "u/admin/echo", {"key": "$var:u/admin/key"})
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("variables:read:u/admin/key", r.text)
+        self.assertNotIn(SECRET, r.text)
+        r = sync_run(self.server, runner, "u/admin/echo",
+                     {"key": "plain", "conf": "$res:u/admin/conf"})
+        self.assertEqual(r.status, 403, r)
+        reader = self.server.create_token(self.token, label="webhook-echo-reader", scopes=[
+            "jobs:run:scripts:u/admin/echo", "variables:read:u/admin/key"])
+        r = sync_run(self.server, reader, "u/admin/echo", {"key": "$var:u/admin/key"})
+        self.assertEqual((r.status, r.json()), (200, {"len": len(SECRET), "conf_n": None}), r)
 
     def test_a_caller_reads_nothing_through_a_script_it_could_not_read_itself(self):
         r = sync_run(self.server, self.bob, "u/bob/echo", {"key": "$var:u/admin/key"})
