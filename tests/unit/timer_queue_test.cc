@@ -30,7 +30,8 @@ TEST(TimerQueueTest, CancelingTheTimerBeingWaitedOnIsSafe) {
   TimerQueue timers;
   std::atomic<int> fired{0};
   for (int i = 0; i < 200; ++i) {
-    uint64_t id = timers.schedule(20ms, [&] { fired += 1; });
+    // Far enough ahead that a busy machine's sleep below never reaches it (20 ms did, under load).
+    uint64_t id = timers.schedule(10s, [&] { fired += 1; });
     std::this_thread::sleep_for(std::chrono::microseconds(50));
     EXPECT_TRUE(timers.cancel(id));
   }
