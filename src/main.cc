@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/backup.h"
+#include "cli/cache_prune.h"
 #include "cli/rotate_key.h"
 #include "cli/serve.h"
 #include "common/config.h"
@@ -17,5 +18,6 @@ int main(int argc, char** argv) {
   }
   if (config.command == "backup") return millrace::cli::backup(config);
   if (config.command == "rotate-key") return millrace::cli::rotate_key(config);
+  if (config.command == "cache") return millrace::cli::cache_prune(config);
   return millrace::cli::serve(config);
 }

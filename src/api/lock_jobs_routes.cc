@@ -1,11 +1,13 @@
-// Dependency (lock) jobs, as `wmill generate-metadata` and `wmill sync push` start them. Millrace
-// runs scripts with the interpreters and packages installed on the machine, so there is nothing
-// to resolve: the job completes with an empty lock (a flow's value comes back unchanged).
+// Dependency (lock) jobs, as `wmill generate-metadata` and `wmill sync push` start them: the
+// requirements of a script's code (or of each inline step of a flow) resolved into a lock by the
+// workers, with the package tools, in a sandbox. jobs/run/dependencies waits and answers the
+// lock; the _async routes answer the job's id.
 #include <nlohmann/json.hpp>
 
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
+#include "api/sync_result.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
 
@@ -14,7 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, JobKind kind) {
+void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, JobKind kind,
+                    bool wait) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
@@ -28,7 +31,7 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, J
   }
   queue::JobRequest request;
   request.origin = caller_origin(*who, ws);
-  request.target = queue::LockTarget{kind, path};
+  request.target = queue::LockTarget{kind, path, std::nullopt};
   request.args_json = *text;
   queue::NewJob job = queue::make_job(std::move(request), ctx.clock.now_ms());
   const auto& j = job.job;
@@ -38,25 +41,53 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, J
       {kind == JobKind::Dependencies ? "jobs.run.dependencies" : "jobs.run.flow_dependencies",
        "Execute", path, params.dump()});
   const std::string id = j.id;
-  ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
-    if (!s) return reply_error(r, s.error());
-    reply_text(r, 201, id);
-  });
+  if (!wait) {
+    ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
+      if (!s) return reply_error(r, s.error());
+      reply_text(r, 201, id);
+    });
+    return;
+  }
+  // Waits for the lock (a resolution ends within the package tools' own time limit); a caller
+  // that leaves stops waiting, the job goes on.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto waiter = std::make_shared<std::atomic<uint64_t>>(0);
+  *waiter = ctx.queue.enqueue(
+      std::move(job),
+      [&ctx, r, id, answered, waiter](const Status& s) {
+        if (!s) {
+          if (!answered->exchange(true)) reply_error(r, s.error());
+          return;
+        }
+        r->on_disconnect([&ctx, id, answered, waiter] {
+          if (!answered->exchange(true)) ctx.queue.forget_waiter(id, waiter->load());
+        });
+      },
+      [r, answered](const queue::JobCompletion& done) {
+        if (answered->exchange(true)) return;
+        if (done.success()) return reply_json(r, 201, done.result_json);
+        r->send(sync_response(done));
+      });
 }
 
 void dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  start_lock_job(ctx, req, std::move(r), JobKind::Dependencies);
+  start_lock_job(ctx, req, std::move(r), JobKind::Dependencies, true);
+}
+
+void dependencies_async(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  start_lock_job(ctx, req, std::move(r), JobKind::Dependencies, false);
 }
 
 void flow_dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  start_lock_job(ctx, req, std::move(r), JobKind::FlowDependencies);
+  start_lock_job(ctx, req, std::move(r), JobKind::FlowDependencies, false);
 }
 
 }  // namespace
 
 void add_lock_job_routes(http::Router& router, ApiContext& ctx) {
+  router.add("POST", "/api/w/:workspace/jobs/run/dependencies", bind_handler(ctx, dependencies));
   router.add("POST", "/api/w/:workspace/jobs/run/dependencies_async",
-             bind_handler(ctx, dependencies));
+             bind_handler(ctx, dependencies_async));
   router.add("POST", "/api/w/:workspace/jobs/run/flow_dependencies_async",
              bind_handler(ctx, flow_dependencies));
 }

@@ -9,6 +9,9 @@
 #include "api/routes.h"
 #include "api/views.h"
 #include "common/strings.h"
+#include "packages/requirements.h"
+#include "queue/job_queue.h"
+#include "queue/new_job.h"
 #include "runtime/schema.h"
 #include "store/scripts.h"
 
@@ -57,7 +60,13 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
       s.lock = lines;
     }
   }
-  if (!s.lock) s.lock = "";
+  // No lock sent: one is resolved after the save when the code needs packages (absent until
+  // then), else it needs none.
+  if (!s.lock || s.lock->empty()) {
+    s.lock = packages::requirements_of(s.language, s.content).empty()
+                 ? std::optional<std::string>("")
+                 : std::nullopt;
+  }
   if (b.contains("timeout") && !b["timeout"].is_null()) {
     if (!b["timeout"].is_number_integer() || b["timeout"].get<int64_t>() <= 0) {
       return json_data_error("timeout: expected a positive integer (seconds)");
@@ -92,10 +101,18 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
   auto skip_noop = query_bool(req, "skip_if_noop");
   if (!skip_noop) return reply_error(r, skip_noop.error());
+  const bool needs_lock = !parsed->lock;
+  const std::string path = parsed->path;
   auto hash = ctx.scripts.save(*who, std::move(*parsed),
                                {b.value("auto_parent", false), skip_noop->value_or(false)});
   if (!hash) return reply_error(r, hash.error());
-  reply_text(r, 201, *hash);
+  if (!needs_lock) return reply_text(r, 201, *hash);
+  // Its dependency job resolves the lock now; a run that comes first resolves it itself.
+  queue::JobRequest lock_job;
+  lock_job.origin = caller_origin(*who, ws);
+  lock_job.target = queue::LockTarget{JobKind::Dependencies, path, *hash};
+  ctx.queue.enqueue(queue::make_job(std::move(lock_job), ctx.clock.now_ms()),
+                    [r, hash = *hash](const Status&) { reply_text(r, 201, hash); });
 }
 
 // The script a member may see: its newest version at `path`, or the version `hash`; 404 as if

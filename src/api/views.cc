@@ -101,7 +101,9 @@ json script_object(const store::ScriptRecord& s) {
   o["is_template"] = false;
   o["extra_perms"] = json::object();
   o["lock"] = opt(s.lock);
-  o["lock_error_logs"] = nullptr;
+  o["lock_error_logs"] = opt(s.lock_error_logs);
+  // Not Windmill's: what the lock fields mean, said once.
+  o["lock_status"] = s.lock ? "ready" : (s.lock_error_logs ? "failed" : "pending");
   o["language"] = s.language;
   o["kind"] = s.kind;
   o["timeout"] = opt(s.timeout_s);

@@ -17,6 +17,7 @@
 #include "auth/login_limiter.h"
 #include "auth/password_pool.h"
 #include "cli/bootstrap.h"
+#include "cli/cache_prune.h"
 #include "cli/rotate_key.h"
 #include "common/log.h"
 #include "common/random.h"
@@ -25,6 +26,7 @@
 #include "flow/flow_engine.h"
 #include "flow/js_evaluator.h"
 #include "http/server.h"
+#include "packages/package_cache.h"
 #include "queue/job_queue.h"
 #include "runtime/executor.h"
 #include "runtime/leftovers.h"
@@ -34,6 +36,7 @@
 #include "service/job_inputs.h"
 #include "store/database.h"
 #include "ui/static_site.h"
+#include "worker/job_packages.h"
 #include "worker/worker_pool.h"
 
 namespace millrace::cli {
@@ -70,6 +73,7 @@ std::string install_folder(const std::string& binary) {
 std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
                                                    runtime::Interpreters& interpreters,
                                                    const std::string& job_root,
+                                                   const std::string& package_cache,
                                                    std::string& error) {
   sandbox::IsolationOptions o;
   o.job_root = job_root;
@@ -101,6 +105,8 @@ std::unique_ptr<sandbox::Isolation> make_isolation(const Config& config,
     o.extra_mounts.push_back({folder, inside, true});
     **binary = inside + real.substr(folder.size());
   }
+  // Installed packages, read-only: a job's import path names the folders of its lock.
+  o.extra_mounts.push_back({package_cache, sandbox::kPackagesInside, true});
   for (const auto& m : config.job_extra_mounts) {
     if (!std::filesystem::exists(m.host)) {
       error = "JOB_EXTRA_MOUNTS: " + m.host + " does not exist";
@@ -267,13 +273,15 @@ int serve(const Config& config) {
   }
 
   auto interpreters = runtime::Interpreters::detect();
+  const std::string cache_dir = package_cache_dir(config);
   std::string job_root;
   runtime::Sandbox sandbox;
   std::unique_ptr<sandbox::Isolation> isolation;
   if (sandboxed) {
     job_root = config.job_dir.empty() ? config.data_dir + "/jobs" : config.job_dir;
     std::string error;
-    isolation = make_isolation(config, interpreters, job_root, error);
+    std::filesystem::create_directories(cache_dir, ec);
+    isolation = make_isolation(config, interpreters, job_root, cache_dir, error);
     if (!isolation) return fail(error + " (set JOB_SANDBOX=off to run jobs unsandboxed)");
     log::info(isolation->describe());
     if (isolation->cgroups() == sandbox::CgroupTree::Kind::kNone) log::warn(isolation->describe());
@@ -289,6 +297,19 @@ int serve(const Config& config) {
     if (auto e = runtime::prepare_job_root(sandbox); !e.empty()) return fail(e);
   }
   runtime::Runtimes runtimes(sandbox, interpreters);
+  std::optional<packages::PackageCache> package_cache;
+  std::optional<worker::JobPackages> job_packages;
+  if (work) {
+    std::string error;
+    package_cache = packages::PackageCache::open(
+        {cache_dir,
+         sandboxed ? sandbox::kPackagesInside : cache_dir,
+         sandbox,
+         interpreters.python3,
+         {config.pip_index_url, config.pip_extra_index_url, config.pip_trusted_host}},
+        error);
+    if (!package_cache) return fail(error);
+  }
   // Flow expressions run in Node.js processes started on first use, as the job user.
   std::unique_ptr<flow::JsEvaluator> evaluator;
   if (interpreters.node) {
@@ -305,6 +326,7 @@ int serve(const Config& config) {
   flow::Expressions expressions(evaluator.get());
   flow::FlowEngine flows(**db, expressions, Clock::system());
   worker::ScriptCache scripts(**db);
+  if (package_cache) job_packages.emplace(**db, *package_cache);
   // Worker names are unique among the nodes of a shared database.
   service::WorkspaceJobInputs job_inputs(authenticator, ctx.variables, ctx.resources, ctx.folders);
   worker::WorkerPool workers(
@@ -313,7 +335,8 @@ int serve(const Config& config) {
        api ? internal_url(config.bind_address, port) : ctx.base_url, config.job_timeout_s,
        config.job_memory_limit_mb, config.max_result_size_mb,
        node_name.empty() ? "wk" : "wk-" + node_name, config.warm_workers,
-       config.warm_interpreters_per_worker, config.job_network});
+       config.warm_interpreters_per_worker, config.job_network},
+      job_packages ? &*job_packages : nullptr);
   if (auto e = workers.start(); !e.empty()) return fail(e);
 
   if (boot->created_admin) {

@@ -100,6 +100,17 @@ const std::vector<Entry>& entries() {
       {{"--job-dir", "JOB_DIR",
         "where job folders are made (default <data>/jobs; unsandboxed, a temp folder)"},
        string_setter(&Config::job_dir)},
+      {{"--package-cache-dir", "PACKAGE_CACHE_DIR",
+        "where the packages of scripts' locks are installed, once each (default <data>/cache)"},
+       string_setter(&Config::package_cache_dir)},
+      {{"--pip-index-url", "PIP_INDEX_URL",
+        "the package index pip resolves and installs Python requirements from (default pip's)"},
+       string_setter(&Config::pip_index_url)},
+      {{"--pip-extra-index-url", "PIP_EXTRA_INDEX_URL", "more package indexes for pip"},
+       string_setter(&Config::pip_extra_index_url)},
+      {{"--pip-trusted-host", "PIP_TRUSTED_HOST",
+        "hosts pip may reach over plain HTTP or without a valid certificate"},
+       string_setter(&Config::pip_trusted_host)},
       {{"--ui-dir", "MILLRACE_UI_DIR",
         "serve the web app from this folder instead of the copy built in (for UI development)"},
        string_setter(&Config::ui_dir)},
@@ -295,13 +306,16 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
     std::string s =
         "usage: millrace serve|server|worker [flags]   (or MODE=standalone|server|worker)\n"
         "       millrace backup FILE [--data FOLDER]\n"
-        "       millrace rotate-key [--data FOLDER | --database-url URL]\n\n"
+        "       millrace rotate-key [--data FOLDER | --database-url URL]\n"
+        "       millrace cache prune [--data FOLDER | --database-url URL]\n\n"
         "  serve    the API and the workers in one process (the default)\n"
         "  server   the API only                 } any number of each on one PostgreSQL\n"
         "  worker   the workers only (no HTTP)   } database (DATABASE_URL)\n"
         "  backup FILE   copy the SQLite database of --data into FILE while the server runs\n"
         "  rotate-key    seal every workspace's key with a new master key (and replace the key\n"
-        "                file; with MILLRACE_MASTER_KEY, print the new key to put there)\n\n"
+        "                file; with MILLRACE_MASTER_KEY, print the new key to put there)\n"
+        "  cache prune   remove the installed packages that no saved script version's lock\n"
+        "                names\n\n"
         "flags (each also read from the environment variable shown):\n";
     for (const auto& e : entries()) {
       std::string left = "  " + e.option.flag + (e.is_switch ? "" : " V");
@@ -335,6 +349,14 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
       return false;
     }
     config.backup_file = argv[i++];
+  }
+  if (config.command == "cache") {
+    if (i >= argc || std::string(argv[i]) != "prune") {
+      message = "usage: millrace cache prune [--data FOLDER | --database-url URL]\n";
+      exit_code = 2;
+      return false;
+    }
+    config.cache_action = argv[i++];
   }
   for (; i < argc; ++i) {
     std::string arg = argv[i];
@@ -373,7 +395,7 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
     }
   }
   if (config.command != "serve" && config.command != "server" && config.command != "worker" &&
-      config.command != "backup" && config.command != "rotate-key") {
+      config.command != "backup" && config.command != "rotate-key" && config.command != "cache") {
     message = "unknown command " + config.command + "\n\n" + usage();
     exit_code = 2;
     return false;
@@ -388,7 +410,7 @@ bool parse_config(int argc, char** argv, Config& config, std::string& message, i
     }
     return true;
   }
-  if (config.command == "rotate-key") return true;
+  if (config.command == "rotate-key" || config.command == "cache") return true;
   if (config.command != "serve" && config.database_url.empty()) {
     message = "millrace " + config.command +
               " shares a PostgreSQL database with other processes: set DATABASE_URL (the "

@@ -22,14 +22,19 @@ bool hidden_in_job_sandbox(const std::string& inside);
 struct Config {
   // serve (API and workers), server (API), worker (workers), backup (copy the database)
   std::string command = "serve";
-  std::string backup_file;  // millrace backup <file>
+  std::string backup_file;   // millrace backup <file>
+  std::string cache_action;  // millrace cache prune
   std::string bind_address = "0.0.0.0";
   int port = 8000;                    // 0 picks a free port; the chosen one is printed
   std::string data_dir = "./data";    // SQLite database and server secrets
   std::string database_url;           // postgres://…: PostgreSQL instead of the SQLite file
   int database_max_connections = 20;  // this process's connections to the database, at most
   std::string job_dir;  // job folders; default <data>/jobs (unsandboxed: <tmp>/millrace-jobs-<pid>)
-  std::string ui_dir;   // serve the web app from here, not the binary (development)
+  std::string package_cache_dir;    // installed packages; default <data>/cache
+  std::string pip_index_url;        // PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST: where
+  std::string pip_extra_index_url;  // pip looks for packages (default: pip's own)
+  std::string pip_trusted_host;
+  std::string ui_dir;    // serve the web app from here, not the binary (development)
   std::string job_user;  // unsandboxed jobs run as this user; default nobody when root, "-" = self
   // Every job in its own sandbox (namespaces, a uid of its own, cgroup limits, seccomp): "auto"
   // (when the server runs as root), "on" (refuse to start without), "off".

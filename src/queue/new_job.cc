@@ -38,6 +38,7 @@ struct Apply {
   void operator()(LockTarget& t) const {
     j.kind = t.kind;
     j.script_path = std::move(t.path);
+    j.script_hash = std::move(t.hash);
     j.tag = "dependency";
   }
 };

@@ -59,10 +59,13 @@ struct FlowTarget {
   // the origin's.
   std::optional<bool> same_worker;
 };
-// The CLI's lock job for a script or a flow (JobKind::Dependencies or FlowDependencies).
+// A lock job for a script or a flow (JobKind::Dependencies or FlowDependencies), as the CLI
+// starts it or as a saved version starts it.
+// With a hash: the lock of a saved version, stored with it when resolved.
 struct LockTarget {
   JobKind kind = JobKind::Dependencies;
   std::optional<std::string> path;
+  std::optional<std::string> hash;
 };
 using JobTarget = std::variant<ScriptTarget, InlineCodeTarget, FlowTarget, LockTarget>;
 

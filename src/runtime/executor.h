@@ -40,6 +40,9 @@ struct JobRunRequest {
   sandbox::Cell* cell = nullptr;
   bool network = true;   // false: the job gets an empty network namespace
   std::string identity;  // who the job runs as (warm interpreters are never shared across)
+  // The folders of the packages its lock names, as the job sees them (first on its import
+  // path). Part of a warm interpreter's key: a new lock gets a new interpreter.
+  std::vector<std::string> import_path;
 };
 
 struct JobRunOutcome {

@@ -30,6 +30,7 @@ class PythonExecutor final : public Executor {
     if (req.warm) {
       WarmLaunch launch{warm_spec(req), "python3", "main.py", req.content};
       launch.spec.argv = {python_, "-u", "-I", wrapper_, "--warm"};
+      add_import_path(launch.spec.argv, req);
       return req.warm->run(launch, req, logs, cancel);
     }
     std::string err;
@@ -44,12 +45,17 @@ class PythonExecutor final : public Executor {
     auto spec = job_process_spec(sandbox_, *folder, req, true);
     if (!spec) return {false, error_object("ExecutionErr", spec.error().message), false};
     spec->argv = {python_, "-u", "-I", wrapper_};
+    add_import_path(spec->argv, req);
     JobProcess run = run_job_process(std::move(*spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "python3");
   }
 
  private:
+  static void add_import_path(std::vector<std::string>& argv, const JobRunRequest& req) {
+    for (const auto& folder : req.import_path) argv.push_back("--path=" + folder);
+  }
+
   // Millrace's `wmill` module, importable by every job (the wrapper puts its folder on the
   // path), compiled once here: a job's sandbox cannot write the bytecode cache, and compiling
   // it in each job would cost every `import wmill` ~15 ms.

@@ -22,8 +22,12 @@ namespace {
 // same identity, with the same network; a cryptographic hash, so that no two can ever be
 // mistaken for each other.
 std::string version_key(const JobRunRequest& req) {
+  // The lock's folders (no newline in any) come before the content, which may hold anything.
   std::string key = req.language + '\n' + req.workspace_id + '\n' + req.identity + '\n' +
-                    (req.network ? "net" : "no-net") + '\n' + req.content;
+                    (req.network ? "net" : "no-net") + '\n' +
+                    std::to_string(req.import_path.size()) + '\n';
+  for (const auto& folder : req.import_path) key += folder + '\n';
+  key += req.content;
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return hex_encode(digest, sizeof digest);

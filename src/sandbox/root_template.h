@@ -21,6 +21,7 @@ namespace millrace::sandbox {
 constexpr const char* kJobFolderInside = "/job";
 constexpr const char* kRuntimeInside = "/opt/millrace";
 constexpr const char* kToolsInside = "/opt/millrace-tools";
+constexpr const char* kPackagesInside = "/opt/millrace-packages";  // the package cache
 
 struct RootTemplateOptions {
   std::string dir;          // an empty folder to build it on

@@ -99,6 +99,8 @@ Result<std::shared_ptr<const store::ScriptRecord>> Scripts::latest(const std::st
   if (!found) return found.error();
   if (!*found) return Error::not_found("script not found at name " + path);
   auto entry = std::make_shared<const store::ScriptRecord>(std::move(**found));
+  // A lock still being resolved changes without a new version: such a version is read afresh.
+  if (!entry->lock && !entry->lock_error_logs) return entry;
   std::lock_guard lock(mutex_);
   newest_[key] = entry;
   return entry;

@@ -1,7 +1,7 @@
 // Scripts: every save is a new version (a hash), in a linear lineage per path; the newest
 // version of a path is what runs by path, and a version runs by its hash forever. This service
-// owns their persistence, the audit row of every change, and the cache of newest versions
-// (dropped whenever this process changes a path). Thread-safe.
+// owns their persistence, the audit row of every change, and the cache of newest versions whose
+// lock is settled (dropped whenever this process changes a path). Thread-safe.
 #pragma once
 
 #include <memory>

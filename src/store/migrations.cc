@@ -139,6 +139,10 @@ CREATE TABLE workspace_key (
       R"sql(
 CREATE TABLE job_progress (job_id TEXT PRIMARY KEY, percent INTEGER NOT NULL);
 )sql",
+      // 9: why a script version's lock could not be resolved (its lock is then absent).
+      R"sql(
+ALTER TABLE script ADD COLUMN lock_error_logs TEXT;
+)sql",
   };
   return list;
 }

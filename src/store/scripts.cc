@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kColumns =
     "workspace_id, hash, path, parent_hash, summary, description, content, language, schema, "
-    "kind, lock, timeout, extra, archived, deleted, created_by, created_at, seq";
+    "kind, lock, timeout, extra, archived, deleted, created_by, created_at, seq, lock_error_logs";
 
 ScriptRecord read_script(Statement& s) {
   ScriptRecord r;
@@ -29,6 +29,7 @@ ScriptRecord read_script(Statement& s) {
   r.created_by = s.text(15);
   r.created_at = s.int64(16);
   r.seq = s.int64(17);
+  r.lock_error_logs = s.optional_text(18);
   return r;
 }
 
@@ -111,12 +112,12 @@ Status insert_script(Connection& c, ScriptRecord& r) {
     r.seq = s.int64(0);
   }
   auto s = c.prepare(std::string("INSERT INTO script (") + kColumns +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, r.workspace_id).bind(2, r.hash).bind(3, r.path).bind(4, r.parent_hash);
   s.bind(5, r.summary).bind(6, r.description).bind(7, r.content).bind(8, r.language);
   s.bind(9, r.schema_json).bind(10, r.kind).bind(11, r.lock).bind(12, r.timeout_s);
   s.bind(13, r.extra_json).bind(14, r.archived).bind(15, r.deleted).bind(16, r.created_by);
-  s.bind(17, r.created_at).bind(18, r.seq);
+  s.bind(17, r.created_at).bind(18, r.seq).bind(19, r.lock_error_logs);
   MR_TRY(s.run());
   if (r.parent_hash) {
     auto a = c.prepare("UPDATE script SET archived = 1 WHERE workspace_id = ? AND hash = ?");
@@ -141,6 +142,37 @@ Result<int64_t> unarchive_script_path(Connection& c, const std::string& ws,
   s.bind(1, ws).bind(2, path);
   MR_TRY(s.run());
   return c.changes();
+}
+
+Result<std::optional<ScriptLock>> find_script_lock(Connection& c, const std::string& ws,
+                                                   const std::string& hash) {
+  auto s = c.prepare(
+      "SELECT lock, lock_error_logs FROM script "
+      "WHERE workspace_id = ? AND hash = ?");
+  s.bind(1, ws).bind(2, hash);
+  std::optional<ScriptLock> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) {
+    out = ScriptLock{r.optional_text(0), r.optional_text(1)};
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> live_script_locks(Connection& c) {
+  auto s = c.prepare(
+      "SELECT DISTINCT lock FROM script WHERE deleted = 0 AND lock IS NOT NULL AND lock <> ''");
+  std::vector<std::string> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(r.text(0)); }));
+  return out;
+}
+
+Result<bool> set_script_lock(Connection& c, const std::string& ws, const std::string& hash,
+                             const ScriptLock& lock, bool only_if_pending) {
+  auto s = c.prepare(std::string("UPDATE script SET lock = ?, lock_error_logs = ? "
+                                 "WHERE workspace_id = ? AND hash = ?") +
+                     (only_if_pending ? " AND lock IS NULL AND lock_error_logs IS NULL" : ""));
+  s.bind(1, lock.lock).bind(2, lock.error).bind(3, ws).bind(4, hash);
+  MR_TRY(s.run());
+  return c.changes() > 0;
 }
 
 }  // namespace millrace::store

@@ -24,7 +24,10 @@ struct ScriptRecord {
   std::string language;
   std::optional<std::string> schema_json;
   std::string kind = "script";
+  // The packages it runs with (a Python requirements lock, a package-lock.json): empty when it
+  // needs none, absent while a dependency job resolves it. lock_error_logs: why it failed.
   std::optional<std::string> lock;
+  std::optional<std::string> lock_error_logs;
   std::optional<int64_t> timeout_s;
   std::optional<std::string> extra_json;  // other NewScript fields, returned as given
   bool archived = false;
@@ -65,5 +68,22 @@ Result<int64_t> archive_script_path(Connection& c, const std::string& ws, const 
 // Brings an archived script back: its newest version is live again.
 Result<int64_t> unarchive_script_path(Connection& c, const std::string& ws,
                                       const std::string& path);
+
+// A version's lock, the one part of it that changes after it is saved: it is resolved after the
+// save, and again when an operator asks for it (relock).
+struct ScriptLock {
+  std::optional<std::string> lock;   // absent: not resolved yet
+  std::optional<std::string> error;  // set: resolving it failed, and why
+  bool pending() const { return !lock && !error; }
+};
+Result<std::optional<ScriptLock>> find_script_lock(Connection& c, const std::string& ws,
+                                                   const std::string& hash);
+// Stores `lock` for the version; with only_if_pending, only while it is still unresolved.
+// Answers whether it changed a row.
+// The non-empty locks of every version not deleted, in every workspace (what the package cache
+// must keep).
+Result<std::vector<std::string>> live_script_locks(Connection& c);
+Result<bool> set_script_lock(Connection& c, const std::string& ws, const std::string& hash,
+                             const ScriptLock& lock, bool only_if_pending);
 
 }  // namespace millrace::store

@@ -13,13 +13,14 @@
 #include "runtime/warm_interpreters.h"
 #include "sandbox/isolation.h"
 #include "worker/job_output.h"
+#include "worker/job_packages.h"
 
 namespace millrace::worker {
 namespace {
 
-// Lock jobs resolve nothing here (scripts use what the machine has installed): a script's lock
-// is empty and a flow's value comes back as it was sent.
-std::string lock_job_result(const store::JobRecord& job) {
+// Without a package cache, lock jobs resolve nothing (scripts use what the machine has
+// installed): a script's lock is empty and a flow's value comes back as it was sent.
+std::string empty_lock_job_result(const store::JobRecord& job) {
   if (job.kind == JobKind::Dependencies) return R"({"lock":""})";
   auto args = nlohmann::json::parse(job.args_json, nullptr, false);
   nlohmann::json value = args.is_object() && args.contains("flow_value") ? args["flow_value"]
@@ -90,14 +91,15 @@ std::vector<std::string> job_environment(const store::JobRecord& job, const std:
 
 WorkerPool::WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
                        const auth::Authenticator& auth, flow::FlowEngine& flows, JobInputs& inputs,
-                       WorkerOptions options)
+                       WorkerOptions options, JobPackages* packages)
     : queue_(queue),
       scripts_(scripts),
       runtimes_(runtimes),
       auth_(auth),
       flows_(flows),
       inputs_(inputs),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      packages_(packages) {}
 
 WorkerPool::~WorkerPool() {
   join();
@@ -163,10 +165,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
          logs.take_rest(), std::nullopt},
         name);
   };
-  if (is_lock_kind(job.kind)) {
-    return queue_.complete(
-        claimed, {JobStatus::Success, lock_job_result(job), logs.take_rest(), std::nullopt}, name);
-  }
+  if (is_lock_kind(job.kind)) return run_lock_job(claimed, name, cell);
   runtime::JobRunRequest req;
   int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
   bool run_warm = options_.warm == "all";
@@ -209,8 +208,21 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   // Shared: a cancel may still hold the handler after this job is over.
   auto cancel = std::make_shared<runtime::CancelSignal>();
   queue_.set_cancel_handler(job.id, [cancel] { cancel->cancel(); });
-  auto outcome = runtimes_.run(
-      req, [&](std::string_view chunk) { logs.add(chunk); }, cancel.get());
+  auto sink = [&](std::string_view chunk) { logs.add(chunk); };
+  runtime::JobRunOutcome outcome;
+  // Its packages first (installed into the cache when missing, their output in its logs).
+  auto import_path =
+      packages_ ? packages_->prepare(job, job.raw_code ? std::nullopt : job.script_hash,
+                                     req.language, req.content,
+                                     {cell, job.id, sink, cancel.get(), options_.memory_limit_mb})
+                : Result<std::vector<std::string>>(std::vector<std::string>{});
+  if (import_path) {
+    req.import_path = std::move(*import_path);
+    outcome = runtimes_.run(req, sink, cancel.get());
+  } else {
+    outcome = {false, runtime::error_object("ExecutionErr", import_path.error().message),
+               cancel->canceled()};
+  }
   queue_.set_cancel_handler(job.id, [] {});
   std::string rest_of_logs = logs.take_rest();  // also ends the stream
 
@@ -232,6 +244,42 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   done.remaining_logs = std::move(rest_of_logs);
   queue_.complete(claimed, std::move(done), name);
   sandbox::remove_folders_left();  // the job's folder, now that its outcome is out
+}
+
+void WorkerPool::run_lock_job(const queue::ClaimedJob& claimed, const std::string& name,
+                              sandbox::Cell* cell) {
+  const auto& job = claimed.job;
+  JobOutput logs(queue_, job.id);
+  if (!packages_) {
+    return queue_.complete(
+        claimed, {JobStatus::Success, empty_lock_job_result(job), logs.take_rest(), std::nullopt},
+        name);
+  }
+  auto cancel = std::make_shared<runtime::CancelSignal>();
+  queue_.set_cancel_handler(job.id, [cancel] { cancel->cancel(); });
+  auto result =
+      packages_->run_lock_job(job, {cell, job.id, [&](std::string_view chunk) { logs.add(chunk); },
+                                    cancel.get(), options_.memory_limit_mb});
+  queue_.set_cancel_handler(job.id, [] {});
+  std::string rest_of_logs = logs.take_rest();
+  if (cancel->canceled() && !queue_.cancel_reason(job.id) && queue_.stopping()) {
+    return queue_.release_interrupted(job.id, std::move(rest_of_logs));
+  }
+  queue::JobOutcome done;
+  if (cancel->canceled()) {
+    done.status = JobStatus::Canceled;
+    done.result_json = queue::canceled_result("", "");
+  } else if (result) {
+    done.status = JobStatus::Success;
+    done.result_json = std::move(*result);
+  } else {
+    done.status = JobStatus::Failure;
+    done.result_json =
+        queue::wrap_error(runtime::error_object("ExecutionErr", result.error().message));
+  }
+  done.remaining_logs = std::move(rest_of_logs);
+  queue_.complete(claimed, std::move(done), name);
+  sandbox::remove_folders_left();
 }
 
 }  // namespace millrace::worker

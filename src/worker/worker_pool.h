@@ -40,11 +40,15 @@ struct WorkerOptions {
   bool network = true;  // JOB_NETWORK; a script saved with no_network runs without it anyway
 };
 
+class JobPackages;
+
 class WorkerPool {
  public:
+  // Without `packages`, jobs run with what the machine has installed and lock jobs resolve
+  // nothing.
   WorkerPool(queue::JobQueue& queue, ScriptCache& scripts, runtime::JobRunner& runtimes,
              const auth::Authenticator& auth, flow::FlowEngine& flows, JobInputs& inputs,
-             WorkerOptions options);
+             WorkerOptions options, JobPackages* packages = nullptr);
   ~WorkerPool();
   // Starts the workers; sandboxed, each gets its cell first. Answers an error message (a cell
   // that cannot be made), or empty.
@@ -56,6 +60,7 @@ class WorkerPool {
   void work(const std::string& name, sandbox::Cell* cell);
   void run_one(const queue::ClaimedJob& claimed, const std::string& name,
                runtime::WarmInterpreters& warm, sandbox::Cell* cell);
+  void run_lock_job(const queue::ClaimedJob& claimed, const std::string& name, sandbox::Cell* cell);
 
   queue::JobQueue& queue_;
   ScriptCache& scripts_;
@@ -64,6 +69,7 @@ class WorkerPool {
   flow::FlowEngine& flows_;
   JobInputs& inputs_;
   WorkerOptions options_;
+  JobPackages* packages_;
   std::vector<std::unique_ptr<sandbox::Cell>> cells_;  // one per worker, when sandboxed
   std::vector<std::thread> threads_;
 };

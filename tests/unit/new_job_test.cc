@@ -111,7 +111,7 @@ TEST(NewJobTest, AStepInheritsFromItsFlowAndItsCodeDecidesItsTag) {
 TEST(NewJobTest, ALockJobIsTaggedDependency) {
   JobRequest r;
   r.origin = caller();
-  r.target = LockTarget{JobKind::FlowDependencies, std::string("f/x/flow")};
+  r.target = LockTarget{JobKind::FlowDependencies, std::string("f/x/flow"), std::nullopt};
   NewJob lock = make_job(r, kNow);
   EXPECT_EQ(lock.job.kind, JobKind::FlowDependencies);
   EXPECT_EQ(lock.job.tag, "dependency");

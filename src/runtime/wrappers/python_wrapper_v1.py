@@ -142,20 +142,26 @@ def _error(e):
 # Millrace's `wmill` module, written by the server beside this file (python/wmill/).
 _CLIENT_FOLDER = __file__.rpartition("/")[0] + "/python"
 
+# The script's folder first, then the packages of its lock (--path=<folder>, one per package,
+# before the system's own), and wmill last.
+_OPTIONS = sys.argv[1:]
+def _set_path():
+    sys.path.insert(0, ".")
+    sys.path[1:1] = [a[len("--path="):] for a in _OPTIONS if a.startswith("--path=")]
+    sys.path.append(_CLIENT_FOLDER)
+
 # Cold: one job, from ./args.json to ./result.json.
 def _run():
     with open("args.json", encoding="utf-8") as f:
         args = _loads(f.read())
-    sys.path.insert(0, ".")
-    sys.path.append(_CLIENT_FOLDER)
+    _set_path()
     _write(_call(_load(), args))
 
 # Warm (the server's warm_interpreter.h): one job per request on stdin, each in its own folder
 # with its own environment; main.py is loaded by the first job that gets that far.
 def _serve():
     import os
-    sys.path.insert(0, ".")
-    sys.path.append(_CLIENT_FOLDER)
+    _set_path()
     requests = sys.stdin.buffer
     fn = None
     while True:
@@ -179,7 +185,7 @@ def _serve():
         while view:
             view = view[os.write(3, view):]
 
-if sys.argv[1:] == ["--warm"]:
+if "--warm" in _OPTIONS:
     _serve()
 else:
     try:

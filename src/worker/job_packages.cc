@@ -1,0 +1,166 @@
+#include "worker/job_packages.h"
+
+#include <nlohmann/json.hpp>
+
+#include "packages/requirements.h"
+#include "store/database.h"
+
+namespace millrace::worker {
+namespace {
+
+using nlohmann::json;
+
+// A failure the job shows: a message, without the kind's prefix.
+Error job_error(const std::string& message) {
+  return Error::of(ErrorKind::Unprocessable, message);
+}
+
+// The raw script a CLI's lock job is about: the entrypoint's, else the first.
+const json* entry_script(const json& args) {
+  if (!args.is_object() || !args.contains("raw_scripts") || !args["raw_scripts"].is_array()) {
+    return nullptr;
+  }
+  const json& scripts = args["raw_scripts"];
+  const std::string entry = args.contains("entrypoint") && args["entrypoint"].is_string()
+                                ? args["entrypoint"].get<std::string>()
+                                : "";
+  for (const auto& s : scripts) {
+    if (s.is_object() && s.value("script_path", s.value("path", "")) == entry) return &s;
+  }
+  return scripts.empty() || !scripts[0].is_object() ? nullptr : &scripts[0];
+}
+
+}  // namespace
+
+std::shared_ptr<std::mutex> JobPackages::resolving(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto& m = resolving_[key];
+  if (!m) m = std::make_shared<std::mutex>();
+  return m;
+}
+
+Result<std::string> JobPackages::fresh_lock(const std::string& language, const std::string& content,
+                                            const packages::ToolContext& ctx) {
+  if (!packages::has_packages(language)) return std::string();
+  return cache_.lock_python(packages::requirements_of(language, content), ctx);
+}
+
+Result<std::string> JobPackages::script_lock(const std::string& ws, const std::string& hash,
+                                             const packages::ToolContext& ctx) {
+  auto read = [&] {
+    return db_.read([&](store::Connection& c) { return store::find_script_lock(c, ws, hash); });
+  };
+  auto current = read();
+  if (!current) return current.error();
+  if (!*current) return Error::not_found("script not found at hash " + hash);
+  if ((*current)->pending()) {
+    // One resolution per version in this process; another node may resolve it too, and the
+    // first to store it wins.
+    auto busy = resolving(ws + '\n' + hash);
+    std::lock_guard lock(*busy);
+    current = read();
+    if (!current) return current.error();
+    if (*current && (*current)->pending()) {
+      auto script =
+          db_.read([&](store::Connection& c) { return store::find_script_by_hash(c, ws, hash); });
+      if (!script) return script.error();
+      if (!*script) return Error::not_found("script not found at hash " + hash);
+      auto resolved = fresh_lock((*script)->language, (*script)->content, ctx);
+      if (!resolved && resolved.error().kind == ErrorKind::Unavailable) return resolved.error();
+      store::ScriptLock outcome;
+      if (resolved) {
+        outcome.lock = *resolved;
+      } else {
+        outcome.error = resolved.error().message;
+      }
+      MR_TRY(db_.write_sync([&](store::Connection& c) -> Status {
+        auto changed = store::set_script_lock(c, ws, hash, outcome, true);
+        return changed ? Status::ok() : Status(changed.error());
+      }));
+      current = read();
+      if (!current) return current.error();
+      if (!*current) return Error::not_found("script not found at hash " + hash);
+    }
+  }
+  if ((*current)->error) {
+    return job_error("the dependencies of this script version could not be resolved:\n" +
+                     *(*current)->error);
+  }
+  return (*current)->lock.value_or("");
+}
+
+Result<std::string> JobPackages::inline_lock(const std::string& language,
+                                             const std::string& content,
+                                             const packages::ToolContext& ctx) {
+  auto requirements = packages::requirements_of(language, content);
+  if (requirements.empty()) return std::string();
+  std::string key = language;
+  for (const auto& r : requirements) key += '\n' + r;
+  auto busy = resolving(key);
+  std::lock_guard lock(*busy);
+  {
+    std::lock_guard guard(mutex_);
+    if (auto it = inline_locks_.find(key); it != inline_locks_.end()) return it->second;
+  }
+  auto resolved = cache_.lock_python(requirements, ctx);
+  if (!resolved) return resolved.error();
+  std::lock_guard guard(mutex_);
+  inline_locks_[key] = *resolved;
+  return resolved;
+}
+
+Result<std::vector<std::string>> JobPackages::prepare(const store::JobRecord& job,
+                                                      const std::optional<std::string>& script_hash,
+                                                      const std::string& language,
+                                                      const std::string& content,
+                                                      const packages::ToolContext& ctx) {
+  if (!packages::has_packages(language)) return std::vector<std::string>{};
+  auto lock = script_hash ? script_lock(job.workspace_id, *script_hash, ctx)
+                          : inline_lock(language, content, ctx);
+  if (!lock) return lock.error();
+  if (lock->empty()) return std::vector<std::string>{};
+  return cache_.python_path(*lock, ctx);
+}
+
+Result<std::string> JobPackages::run_lock_job(const store::JobRecord& job,
+                                              const packages::ToolContext& ctx) {
+  auto args = json::parse(job.args_json, nullptr, false);
+  if (job.kind == JobKind::Dependencies) {
+    if (job.script_hash) {
+      // A version just saved: its lock is stored with it.
+      auto lock = script_lock(job.workspace_id, *job.script_hash, ctx);
+      if (!lock) return lock.error();
+      return json{{"lock", *lock}}.dump();
+    }
+    const json* script = entry_script(args);
+    if (!script) return json{{"lock", ""}}.dump();
+    auto lock = fresh_lock(script->value("language", ""), script->value("raw_code", ""), ctx);
+    if (!lock) return lock.error();
+    return json{{"lock", *lock}}.dump();
+  }
+  // A flow's: each inline step that needs packages gets its lock.
+  json value =
+      args.is_object() && args.contains("flow_value") ? args["flow_value"] : json::object();
+  std::vector<json*> pending = {&value};
+  while (!pending.empty()) {
+    json* node = pending.back();
+    pending.pop_back();
+    const std::string language = node->is_object() && node->value("type", "") == "rawscript" &&
+                                         node->contains("language") &&
+                                         (*node)["language"].is_string()
+                                     ? (*node)["language"].get<std::string>()
+                                     : "";
+    if (packages::has_packages(language) && node->contains("content") &&
+        (*node)["content"].is_string()) {
+      auto lock = fresh_lock(language, (*node)["content"].get<std::string>(), ctx);
+      if (!lock) return lock.error();
+      (*node)["lock"] = *lock;
+    }
+    if (node->is_structured()) {
+      for (auto& child : *node) pending.push_back(&child);
+    }
+  }
+  return json{{"updated_flow_value", value}}.dump();
+}
+
+}  // namespace millrace::worker
