@@ -63,9 +63,8 @@ Result<store::ScriptRecord> parse_new_script(const json& b, const std::string& w
   // No lock sent: one is resolved after the save when the code needs packages (absent until
   // then), else it needs none.
   if (!s.lock || s.lock->empty()) {
-    s.lock = packages::requirements_of(s.language, s.content).empty()
-                 ? std::optional<std::string>("")
-                 : std::nullopt;
+    s.lock = packages::needs_packages(s.language, s.content) ? std::nullopt
+                                                             : std::optional<std::string>("");
   }
   if (b.contains("timeout") && !b["timeout"].is_null()) {
     if (!b["timeout"].is_number_integer() || b["timeout"].get<int64_t>() <= 0) {

@@ -25,12 +25,12 @@ int cache_prune(const Config& config) {
     return 1;
   }
   const std::string root = package_cache_dir(config);
-  auto report = packages::prune_python_packages(root, *locks);
+  auto report = packages::prune_packages(root, *locks);
   if (!report) {
     fprintf(stderr, "millrace cache prune: %s\n", report.error().message.c_str());
     return 1;
   }
-  printf("removed %zu Python packages (%.1f MB) from %s; kept %zu that saved scripts use\n",
+  printf("removed %zu packages (%.1f MB) from %s; kept %zu that saved scripts use\n",
          report->removed, static_cast<double>(report->bytes) / 1e6, root.c_str(), report->kept);
   return 0;
 }

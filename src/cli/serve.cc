@@ -306,7 +306,10 @@ int serve(const Config& config) {
          sandboxed ? sandbox::kPackagesInside : cache_dir,
          sandbox,
          interpreters.python3,
-         {config.pip_index_url, config.pip_extra_index_url, config.pip_trusted_host}},
+         {config.pip_index_url, config.pip_extra_index_url, config.pip_trusted_host},
+         interpreters.node,
+         interpreters.npm_cli,
+         getenv("NPM_CONFIG_REGISTRY") ? getenv("NPM_CONFIG_REGISTRY") : ""},
         error);
     if (!package_cache) return fail(error);
   }

@@ -14,6 +14,7 @@
 
 #include "common/random.h"
 #include "metrics/registry.h"
+#include "packages/npm_lock.h"
 #include "packages/python_lock.h"
 
 namespace millrace::packages {
@@ -86,6 +87,20 @@ Status make_folder(const std::string& path, mode_t mode) {
   return Status::ok();
 }
 
+// A file a tool wrote (at most 64 MiB), or nullopt.
+std::optional<std::string> read_small_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::nullopt;
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (64u << 20)) {
+    text.append(buf, n);
+  }
+  std::fclose(f);
+  return text;
+}
+
 }  // namespace
 
 std::optional<PackageCache> PackageCache::open(PackageCacheOptions options, std::string& error) {
@@ -97,20 +112,25 @@ std::optional<PackageCache> PackageCache::open(PackageCacheOptions options, std:
   }
   // Jobs read it (its packages are not secrets); only the server writes it. Installs in
   // progress and lock files are the server's alone.
-  for (auto [path, mode] : {std::pair{options.root, 0755},
-                            {options.root + "/python", 0755},
-                            {options.root + "/python/.locks", 0700},
-                            {options.root + "/python/.staging", 0700}}) {
-    if (auto s = make_folder(path, static_cast<mode_t>(mode)); !s) {
-      error = s.error().message;
-      return std::nullopt;
+  if (auto s = make_folder(options.root, 0755); !s) {
+    error = s.error().message;
+    return std::nullopt;
+  }
+  for (const char* kind : {"python", "npm"}) {
+    const std::string base = options.root + "/" + kind;
+    for (auto [path, mode] :
+         {std::pair{base, 0755}, {base + "/.locks", 0700}, {base + "/.staging", 0700}}) {
+      if (auto s = make_folder(path, static_cast<mode_t>(mode)); !s) {
+        error = s.error().message;
+        return std::nullopt;
+      }
     }
+    // What an install left half done when the process died.
+    for (const auto& entry : fs::directory_iterator(base + "/.staging", ec)) {
+      fs::remove_all(entry.path(), ec);
+    }
+    cache_bytes(kind).set(static_cast<int64_t>(folder_bytes(base)));
   }
-  // What an install left half done when the process died.
-  for (const auto& entry : fs::directory_iterator(options.root + "/python/.staging", ec)) {
-    fs::remove_all(entry.path(), ec);
-  }
-  cache_bytes("python").set(static_cast<int64_t>(folder_bytes(options.root + "/python")));
   return PackageCache(std::move(options));
 }
 
@@ -158,18 +178,9 @@ Result<std::string> PackageCache::lock_python(const std::vector<std::string>& re
   run.env = pip_environment();
   std::string lock;
   Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& folder) -> Status {
-    std::string report;
-    {
-      FILE* f = std::fopen((folder + "/report.json").c_str(), "rb");
-      if (!f) return Error::of(ErrorKind::Unprocessable, "pip wrote no report");
-      char buf[65536];
-      size_t n;
-      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && report.size() < (64u << 20)) {
-        report.append(buf, n);
-      }
-      std::fclose(f);
-    }
-    auto parsed = python_lock_from_pip_report(report);
+    auto report = read_small_file(folder + "/report.json");
+    if (!report) return Error::of(ErrorKind::Unprocessable, "pip wrote no report");
+    auto parsed = python_lock_from_pip_report(*report);
     if (!parsed) return Error::of(ErrorKind::Unprocessable, parsed.error().message);
     lock = std::move(*parsed);
     return Status::ok();
@@ -193,46 +204,96 @@ Result<std::vector<std::string>> PackageCache::python_path(const std::string& lo
   }
   if (missing.empty()) return path;
   if (!options_.python3) return Error::of(ErrorKind::Unprocessable, "python3 is not installed");
-  // Locks are taken in name order, so two installs never wait on each other in a circle.
-  std::sort(missing.begin(), missing.end(),
-            [](auto* a, auto* b) { return a->folder() < b->folder(); });
-  missing.erase(std::unique(missing.begin(), missing.end(),
-                            [](auto* a, auto* b) { return a->folder() == b->folder(); }),
-                missing.end());
-  std::vector<std::unique_ptr<FileLock>> held;
   for (const auto* p : missing) {
-    held.push_back(std::make_unique<FileLock>(base + ".locks/" + p->folder() + ".lock"));
-    if (!held.back()->held()) {
-      return Error::internal("cannot lock " + p->folder() + " in the package cache");
-    }
-  }
-  for (const auto* p : missing) {
-    if (is_folder(base + p->folder())) continue;  // installed while this one waited
-    MR_TRY(install_python(p->folder(), p->name + "==" + p->version, ctx));
+    const std::string requirement = p->name + "==" + p->version;
+    ToolRun run;
+    run.name = "pip";
+    run.argv = {*options_.python3, "-I",       "-m",  "pip",      "install",
+                "--no-deps",       "--target", "out", requirement};
+    run.env = pip_environment();
+    MR_TRY(ensure_installed("python", p->folder(), run, "out", "", ctx));
   }
   return path;
 }
 
-Status PackageCache::install_python(const std::string& folder, const std::string& requirement,
-                                    const ToolContext& ctx) const {
+std::vector<std::string> PackageCache::npm_environment() const {
+  std::vector<std::string> env = {"NPM_CONFIG_UPDATE_NOTIFIER=false", "NPM_CONFIG_FUND=false",
+                                  "NPM_CONFIG_AUDIT=false", "NPM_CONFIG_IGNORE_SCRIPTS=true"};
+  if (!options_.npm_registry.empty()) env.push_back("NPM_CONFIG_REGISTRY=" + options_.npm_registry);
+  return env;
+}
+
+Result<std::string> PackageCache::lock_npm(const std::vector<NpmRequirement>& requirements,
+                                           const ToolContext& ctx) const {
+  if (requirements.empty()) return std::string();
+  if (!options_.node || !options_.npm_cli) {
+    return Error::of(ErrorKind::Unprocessable, "npm is not installed on this server");
+  }
   auto start = std::chrono::steady_clock::now();
-  ctx.logs("installing " + requirement + "\n");
+  NpmLock lock;
+  lock.package_json = npm_package_json(requirements);
+  ctx.logs("resolving the imports with npm:\n" + lock.package_json + "\n");
   ToolRun run;
-  run.name = "pip";
-  run.argv = {*options_.python3, "-I",       "-m",  "pip",      "install",
-              "--no-deps",       "--target", "out", requirement};
-  run.env = pip_environment();
-  const std::string base = options_.root + "/python/";
+  run.name = "npm";
+  run.argv = {*options_.node,     *options_.npm_cli, "install",  "--package-lock-only",
+              "--ignore-scripts", "--no-audit",      "--no-fund"};
+  run.files = {{"package.json", lock.package_json}};
+  run.env = npm_environment();
+  Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& folder) -> Status {
+    auto text = read_small_file(folder + "/package-lock.json");
+    if (!text) return Error::of(ErrorKind::Unprocessable, "npm wrote no package-lock.json");
+    lock.package_lock = std::move(*text);
+    return Status::ok();
+  });
+  lock_seconds("npm").observe(seconds_since(start));
+  if (!s) return s.error();
+  return npm_lock_text(lock);
+}
+
+Result<std::string> PackageCache::npm_modules(const std::string& lock,
+                                              const ToolContext& ctx) const {
+  auto parsed = parse_npm_lock(lock);
+  if (!parsed) return parsed.error();
+  const std::string folder = npm_lock_folder(lock);
+  const std::string inside = options_.root_inside + "/npm/" + folder + "/node_modules";
+  if (is_folder(options_.root + "/npm/" + folder)) return inside;
+  if (!options_.node || !options_.npm_cli) {
+    return Error::of(ErrorKind::Unprocessable, "npm is not installed on this server");
+  }
+  ToolRun run;
+  run.name = "npm";
+  run.argv = {*options_.node,     *options_.npm_cli, "ci",
+              "--ignore-scripts", "--no-audit",      "--no-fund"};
+  run.files = {{"package.json", parsed->package_json}, {"package-lock.json", parsed->package_lock}};
+  run.env = npm_environment();
+  MR_TRY(ensure_installed("npm", folder, run, "node_modules", "node_modules", ctx));
+  return inside;
+}
+
+Status PackageCache::ensure_installed(const char* kind, const std::string& folder,
+                                      const ToolRun& run, const std::string& made,
+                                      const std::string& inside, const ToolContext& ctx) const {
+  const std::string base = options_.root + "/" + kind + "/";
+  // Two installs of one folder never run at once (in any process on this cache): the second
+  // waits, then finds it made.
+  FileLock lock(base + ".locks/" + folder + ".lock");
+  if (!lock.held()) return Error::internal("cannot lock " + folder + " in the package cache");
+  if (is_folder(base + folder)) return Status::ok();
+  auto start = std::chrono::steady_clock::now();
+  ctx.logs(std::string("installing ") +
+           (std::string(kind) == "python" ? run.argv.back() : "the npm lock " + folder) + "\n");
   Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& tool_folder) -> Status {
     // Copied as the server, from the folder of a tool that has exited: links stay links, no
-    // mode bit but read and execute survives, and the times stay (Python's bytecode checks them).
+    // mode bit but read and execute survives, and the times stay (Python's bytecode checks
+    // them).
     const std::string staging = base + ".staging/" + random_alphanumeric(16);
-    const std::string out = tool_folder + "/out";
-    if (is_folder(out)) {
-      MR_TRY(
-          run_host_command({"/bin/cp", "-R", "-P", "--preserve=timestamps", "--", out, staging}));
+    const std::string target = inside.empty() ? staging : staging + "/" + inside;
+    if (!inside.empty()) MR_TRY(make_folder(staging, 0755));
+    if (is_folder(tool_folder + "/" + made)) {
+      MR_TRY(run_host_command({"/bin/cp", "-R", "-P", "--preserve=timestamps", "--",
+                               tool_folder + "/" + made, target}));
     } else {
-      MR_TRY(make_folder(staging, 0755));
+      MR_TRY(make_folder(target, 0755));
     }
     MR_TRY(run_host_command({"/bin/chmod", "-R", "u=rwX,go=rX", "--", staging}));
     if (::rename(staging.c_str(), (base + folder).c_str()) != 0) {
@@ -241,39 +302,44 @@ Status PackageCache::install_python(const std::string& folder, const std::string
       return Error::internal("cannot move " + folder +
                              " into the package cache: " + std::strerror(errno));
     }
-    cache_bytes("python").add(static_cast<int64_t>(folder_bytes(base + folder)));
+    cache_bytes(kind).add(static_cast<int64_t>(folder_bytes(base + folder)));
     return Status::ok();
   });
-  install_seconds("python").observe(seconds_since(start));
-  installs("python", s ? "success" : "failure").add();
+  install_seconds(kind).observe(seconds_since(start));
+  installs(kind, s ? "success" : "failure").add();
   return s;
 }
 
-Result<PruneReport> prune_python_packages(const std::string& root,
-                                          const std::vector<std::string>& locks) {
-  std::set<std::string> used;
+Result<PruneReport> prune_packages(const std::string& root, const std::vector<std::string>& locks) {
+  std::set<std::string> used;  // kind/folder
   for (const auto& lock : locks) {
-    auto packages = parse_python_lock(lock);
-    if (!packages) continue;  // a lock that names no folder keeps none
-    for (const auto& p : *packages) used.insert(p.folder());
+    if (parse_npm_lock(lock)) {
+      used.insert("npm/" + npm_lock_folder(lock));
+    } else if (auto packages = parse_python_lock(lock)) {
+      for (const auto& p : *packages) used.insert("python/" + p.folder());
+    }
   }
   PruneReport report;
-  const std::string base = root + "/python/";
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(base, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(".") || !entry.is_directory(ec) || entry.is_symlink(ec)) continue;
-    if (used.count(name)) {
-      ++report.kept;
-      continue;
+  for (const char* kind : {"python", "npm"}) {
+    const std::string base = root + "/" + kind + "/";
+    for (const auto& entry : fs::directory_iterator(base, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.starts_with(".") || entry.is_symlink(ec) || !entry.is_directory(ec)) continue;
+      if (used.count(std::string(kind) + "/" + name)) {
+        ++report.kept;
+        continue;
+      }
+      // Under its lock, so that no install of it is half done.
+      FileLock lock(base + ".locks/" + name + ".lock");
+      uint64_t bytes = PackageCache::folder_bytes(entry.path().string());
+      fs::remove_all(entry.path(), ec);
+      if (ec) {
+        return Error::internal("cannot remove " + entry.path().string() + ": " + ec.message());
+      }
+      ++report.removed;
+      report.bytes += bytes;
     }
-    // Under its lock, so that no install of it is half done.
-    FileLock lock(base + ".locks/" + name + ".lock");
-    uint64_t bytes = PackageCache::folder_bytes(entry.path().string());
-    fs::remove_all(entry.path(), ec);
-    if (ec) return Error::internal("cannot remove " + entry.path().string() + ": " + ec.message());
-    ++report.removed;
-    report.bytes += bytes;
   }
   return report;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "packages/js_requirements.h"
 #include "packages/tool_run.h"
 #include "runtime/sandbox.h"
 
@@ -30,6 +31,9 @@ struct PackageCacheOptions {
   runtime::Sandbox sandbox;
   std::optional<std::string> python3;  // as jobs call it
   PipSettings pip;
+  std::optional<std::string> node;     // as jobs call it
+  std::optional<std::string> npm_cli;  // npm's npm-cli.js, run by node
+  std::string npm_registry;            // NPM_CONFIG_REGISTRY; empty: npm's configuration
 };
 
 class PackageCache {
@@ -46,6 +50,14 @@ class PackageCache {
   Result<std::vector<std::string>> python_path(const std::string& lock,
                                                const ToolContext& ctx) const;
 
+  // Resolves npm requirements into a lock (package.json and package-lock.json) with
+  // `npm install --package-lock-only`, install scripts off.
+  Result<std::string> lock_npm(const std::vector<NpmRequirement>& requirements,
+                               const ToolContext& ctx) const;
+  // The node_modules folder of an npm lock, as the job sees it, installed first (`npm ci`, install
+  // scripts off) when missing.
+  Result<std::string> npm_modules(const std::string& lock, const ToolContext& ctx) const;
+
   const std::string& root() const { return options_.root; }
   // Bytes in the cache, by language (walks it).
   static uint64_t folder_bytes(const std::string& path);
@@ -53,19 +65,23 @@ class PackageCache {
  private:
   explicit PackageCache(PackageCacheOptions options) : options_(std::move(options)) {}
   std::vector<std::string> pip_environment() const;
-  Status install_python(const std::string& folder, const std::string& requirement,
-                        const ToolContext& ctx) const;
+  std::vector<std::string> npm_environment() const;
+  // Makes <root>/<kind>/<folder> unless it is there, under that folder's lock file: `run`, then
+  // what it left in `made` (in its own folder) copied there, as `inside` (empty: the folder
+  // itself).
+  Status ensure_installed(const char* kind, const std::string& folder, const ToolRun& run,
+                          const std::string& made, const std::string& inside,
+                          const ToolContext& ctx) const;
   PackageCacheOptions options_;
 };
 
-// Drops every Python package folder that no lock in `locks` names; answers how many went and
-// their bytes. For `millrace cache prune`.
+// Drops every package folder that no lock in `locks` names (Python packages, npm locks);
+// answers how many went and their bytes. For `millrace cache prune`.
 struct PruneReport {
   size_t removed = 0;
   uint64_t bytes = 0;
   size_t kept = 0;
 };
-Result<PruneReport> prune_python_packages(const std::string& root,
-                                          const std::vector<std::string>& locks);
+Result<PruneReport> prune_packages(const std::string& root, const std::vector<std::string>& locks);
 
 }  // namespace millrace::packages

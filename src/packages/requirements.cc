@@ -1,16 +1,27 @@
 #include "packages/requirements.h"
 
+#include "packages/js_requirements.h"
 #include "packages/python_requirements.h"
+#include "runtime/signature.h"
 
 namespace millrace::packages {
 
-bool has_packages(std::string_view language) {
-  return language == "python3";
+PackageManager package_manager(std::string_view language) {
+  if (language == "python3") return PackageManager::kPip;
+  if (runtime::is_typescript_language(language)) return PackageManager::kNpm;
+  return PackageManager::kNone;
 }
 
-std::vector<std::string> requirements_of(std::string_view language, std::string_view code) {
-  if (language == "python3") return python_requirements(code);
-  return {};
+bool needs_packages(std::string_view language, std::string_view code) {
+  switch (package_manager(language)) {
+    case PackageManager::kPip:
+      return !python_requirements(code).empty();
+    case PackageManager::kNpm:
+      return !js_requirements(code).empty();
+    case PackageManager::kNone:
+      break;
+  }
+  return false;
 }
 
 }  // namespace millrace::packages

@@ -1,16 +1,20 @@
-// Which languages get packages installed, and what a piece of code in one of them requires.
+// Which package manager a language's jobs get their packages from, and whether a piece of code
+// needs any.
 #pragma once
 
-#include <string>
 #include <string_view>
-#include <vector>
 
 namespace millrace::packages {
 
-// Whether jobs in `language` (Windmill's name) run with a lock of packages: Python so far.
-bool has_packages(std::string_view language);
+enum class PackageManager {
+  kNone,  // Bash: what the machine has
+  kPip,   // Python
+  kNpm,   // TypeScript and JavaScript
+};
 
-// What `code` requires (empty when it needs nothing installed, or its language has no packages).
-std::vector<std::string> requirements_of(std::string_view language, std::string_view code);
+PackageManager package_manager(std::string_view language);
+
+// Whether `code` (in `language`) imports anything that must be installed.
+bool needs_packages(std::string_view language, std::string_view code);
 
 }  // namespace millrace::packages

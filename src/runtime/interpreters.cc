@@ -30,6 +30,12 @@ Interpreters Interpreters::detect() {
       first_executable({getenv("PYTHON_PATH"), "/usr/bin/python3", "/usr/local/bin/python3"});
   i.bash = first_executable({getenv("BASH_PATH"), "/bin/bash", "/usr/bin/bash"});
   i.node = first_executable({getenv("NODE_BIN_PATH"), "/usr/bin/node", "/usr/local/bin/node"});
+  // npm, for jobs' packages: its npm-cli.js (what the npm command links to), run by node.
+  if (auto npm = first_executable({getenv("NPM_BIN_PATH"), "/usr/bin/npm", "/usr/local/bin/npm"})) {
+    std::error_code canonical_ec;
+    auto cli = std::filesystem::canonical(*npm, canonical_ec);
+    if (!canonical_ec && cli.extension() == ".js") i.npm_cli = cli.string();
+  }
   // esbuild's own variable, else the project's node_modules next to the binary (build/millrace
   // → ./node_modules), else a global npm install.
   std::string exe_dir;

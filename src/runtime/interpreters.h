@@ -12,6 +12,7 @@ struct Interpreters {
   std::optional<std::string> bash;
   std::optional<std::string> node;     // TypeScript/JavaScript jobs and flow expressions
   std::optional<std::string> esbuild;  // strips TypeScript's types (npm package esbuild)
+  std::optional<std::string> npm_cli;  // npm's npm-cli.js: installs the packages of scripts' locks
   // The npm package windmill-client (a folder), that TypeScript jobs import.
   std::optional<std::string> windmill_client;
   static Interpreters detect();

@@ -131,6 +131,10 @@ bool JobFolder::write_file(const std::string& name, const std::string& content) 
   return write_new_file(path_, name, content);
 }
 
+bool JobFolder::add_link(const std::string& name, const std::string& target) const {
+  return symlink(target.c_str(), (path_ + "/" + name).c_str()) == 0;
+}
+
 namespace {
 
 bool write_all(int fd, const std::string& content) {
@@ -147,7 +151,8 @@ bool write_all(int fd, const std::string& content) {
 }  // namespace
 
 std::string make_job_subfolder(const std::string& parent, const std::string& name, uid_t uid,
-                               const std::string& file_name, const std::string& content) {
+                               const std::string& file_name, const std::string& content,
+                               const std::string& link_name, const std::string& link_target) {
   const std::string where = parent + "/" + name;
   int dir = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir < 0) return "cannot open " + parent + ": " + strerror(errno);
@@ -170,6 +175,9 @@ std::string make_job_subfolder(const std::string& parent, const std::string& nam
     if (file >= 0) close(file);
     if (!written) {
       error = "cannot write " + where + "/" + file_name;
+    } else if (!link_target.empty() &&
+               symlinkat(link_target.c_str(), made, link_name.c_str()) != 0) {
+      error = "cannot link " + where + "/" + link_name + ": " + strerror(errno);
     } else if (fchown(made, uid, uid) != 0) {
       error = "cannot give the job folder " + where + " to its uid: " + strerror(errno);
     }

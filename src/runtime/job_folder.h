@@ -48,6 +48,8 @@ class JobFolder {
   const std::vector<sandbox::Bind>& binds() const { return binds_; }
   // A new file (never an existing one, never through a link).
   bool write_file(const std::string& name, const std::string& content) const;
+  // A new symbolic link `name` to `target` (a path as the job sees it).
+  bool add_link(const std::string& name, const std::string& target) const;
   // Unsandboxed: gives the folder to the job user, if any. Answers an error message, or empty.
   std::string hand_over() const;
   // A file the job wrote: nullopt when absent; an error when it is not a regular file (a link,
@@ -72,7 +74,10 @@ bool write_new_file(const std::string& dir, const std::string& name, const std::
 // then gives the folder to `uid`. For a parent that processes of that uid may still change (a
 // warm interpreter's /job): only descriptors are used, so that a link the job put in place of
 // the new folder never leads the server elsewhere. Empty, or what failed.
+// With `link_target`, the folder also holds a symbolic link `link_name` to it.
 std::string make_job_subfolder(const std::string& parent, const std::string& name, uid_t uid,
-                               const std::string& file_name, const std::string& content);
+                               const std::string& file_name, const std::string& content,
+                               const std::string& link_name = "",
+                               const std::string& link_target = "");
 
 }  // namespace millrace::runtime

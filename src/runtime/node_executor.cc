@@ -12,6 +12,7 @@
 #include "runtime/executor.h"
 #include "runtime/job_folder.h"
 #include "runtime/node_wrapper.h"
+#include "runtime/npm_specifier.h"
 #include "runtime/warm_interpreters.h"
 
 namespace millrace::runtime {
@@ -85,6 +86,8 @@ class NodeExecutor final : public Executor {
     if (!folder) return {false, error_object("ExecutionErr", err), false};
     auto js = transpiled(req, *folder, logs);
     if (!js) return {false, error_object("ExecutionErr", js.error().message), false};
+    // The lock's packages: Node.js finds bare imports in node_modules beside main.mjs.
+    const std::string modules = req.import_path.empty() ? "" : req.import_path.front();
     // V8 reserves far more address space than it uses: the limit is on its heap instead.
     std::vector<std::string> argv = {node_, "--no-warnings"};
     if (req.memory_limit_mb > 0) {
@@ -101,9 +104,11 @@ class NodeExecutor final : public Executor {
       launch.program = "node";
       launch.main_name = "main.mjs";
       launch.main_content = *js;
+      launch.modules_link = modules;
       return req.warm->run(launch, req, logs, cancel);
     }
-    if (!folder->write_file("main.mjs", *js) || !folder->write_file("args.json", req.args_json)) {
+    if (!folder->write_file("main.mjs", *js) || !folder->write_file("args.json", req.args_json) ||
+        (!modules.empty() && !folder->add_link("node_modules", modules))) {
       return {false, error_object("ExecutionErr", "cannot write the job's files"), false};
     }
     if (auto e = folder->hand_over(); !e.empty())
@@ -121,8 +126,11 @@ class NodeExecutor final : public Executor {
   // job's jail when sandboxed, before the job's own files are written) and kept.
   Result<std::string> transpiled(const JobRunRequest& req, const JobFolder& folder,
                                  const OutputSink& logs) {
-    const std::string& content = req.content;
-    const std::string key = content_hash(content);
+    // With a lock, its packages are bundled in (as Bun would load them: a CommonJS package's
+    // named exports too); each lock is transpiled apart.
+    const std::string modules = req.import_path.empty() ? "" : req.import_path.front();
+    const std::string content = without_npm_prefixes(req.content);
+    const std::string key = content_hash(req.content + '\n' + modules);
     {
       std::lock_guard lock(mutex_);
       if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -133,8 +141,10 @@ class NodeExecutor final : public Executor {
           "TypeScript needs esbuild, which this server cannot find (`npm ci` in the project "
           "folder installs it, or set ESBUILD_BINARY_PATH)");
     }
-    if (!folder.write_file("main.ts", content))
+    if (!folder.write_file("main.ts", content) ||
+        (!modules.empty() && !folder.add_link("node_modules", modules))) {
       return Error::of(ErrorKind::Internal, "cannot write main.ts");
+    }
     JobRunRequest transpile = req;
     transpile.timeout_ms = kTranspileTimeoutMs;
     transpile.job_env.clear();  // esbuild needs no token
@@ -143,6 +153,17 @@ class NodeExecutor final : public Executor {
     ProcessSpec& spec = *made;
     spec.argv = {*esbuild_,         "main.ts",         "--loader:.ts=ts",   "--format=esm",
                  "--platform=node", "--target=node18", "--log-level=error", "--outfile=main.mjs"};
+    // A script that pins its own windmill-client (npm:windmill-client@x) bundles that one.
+    const bool own_client = req.content.find("npm:windmill-client@") != std::string::npos;
+    if (!modules.empty()) {
+      spec.argv.push_back("--bundle");
+      if (!own_client) spec.argv.push_back("--external:windmill-client");
+      // What a bundled CommonJS package requires (Node's built-ins) is loaded through this; a
+      // global, so that the script may still declare its own `require`.
+      spec.argv.push_back(
+          "--banner:js=import { createRequire as __millraceRequire } from \"node:module\"; "
+          "globalThis.require ||= __millraceRequire(import.meta.url);");
+    }
     std::string said;
     auto outcome = run_process(
         spec, [&](std::string_view chunk) { said.append(chunk); }, nullptr);
@@ -155,10 +176,13 @@ class NodeExecutor final : public Executor {
     }
     auto js = folder.read_output("main.mjs");
     if (!js || !*js) return Error::of(ErrorKind::Internal, "esbuild wrote no main.mjs");
-    if (!client_entry_.empty()) **js = with_client_imports(std::move(**js), client_entry_);
+    if (!client_entry_.empty() && !own_client) {
+      **js = with_client_imports(std::move(**js), client_entry_);
+    }
     std::error_code ec;
     std::filesystem::remove(folder.path() + "/main.mjs", ec);  // written again for the job
     std::filesystem::remove(folder.path() + "/main.ts", ec);
+    std::filesystem::remove(folder.path() + "/node_modules", ec);  // linked again for the job
     std::lock_guard lock(mutex_);
     if (cache_.size() >= kMaxCachedScripts) {
       cache_.erase(order_.front());

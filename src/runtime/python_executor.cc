@@ -28,7 +28,7 @@ class PythonExecutor final : public Executor {
                     const CancelSignal* cancel) override {
     // -u: logs stream as printed; -I: ignore PYTHON* variables and the user site folder.
     if (req.warm) {
-      WarmLaunch launch{warm_spec(req), "python3", "main.py", req.content};
+      WarmLaunch launch{warm_spec(req), "python3", "main.py", req.content, ""};
       launch.spec.argv = {python_, "-u", "-I", wrapper_, "--warm"};
       add_import_path(launch.spec.argv, req);
       return req.warm->run(launch, req, logs, cancel);

@@ -107,7 +107,7 @@ JobRunOutcome WarmInterpreters::run(const WarmLaunch& launch, const JobRunReques
     host_dir = kept.area->job() + "/" + name;
     inside_dir = std::string(sandbox::kJobFolderInside) + "/" + name;
     std::string e = make_job_subfolder(kept.area->job(), name, kept.cell->uid(), launch.main_name,
-                                       launch.main_content);
+                                       launch.main_content, "node_modules", launch.modules_link);
     if (!e.empty()) {
       sandbox::remove_tree(host_dir);
       return failed(e);
@@ -128,7 +128,8 @@ JobRunOutcome WarmInterpreters::run(const WarmLaunch& launch, const JobRunReques
     }
   } remove_after{kept.cell ? host_dir : ""};
   if (plain) {
-    if (!plain->write_file(launch.main_name, launch.main_content)) {
+    if (!plain->write_file(launch.main_name, launch.main_content) ||
+        (!launch.modules_link.empty() && !plain->add_link("node_modules", launch.modules_link))) {
       return failed("cannot write the job's files");
     }
     if (auto e = plain->hand_over(); !e.empty()) return failed(e);

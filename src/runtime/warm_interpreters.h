@@ -27,6 +27,7 @@ struct WarmLaunch {
   std::string program;    // "python3", "node": names it in error messages
   std::string main_name;  // main.py, main.mjs
   std::string main_content;
+  std::string modules_link;  // set: the job's folder links node_modules to it
 };
 
 class WarmInterpreters {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "packages/js_requirements.h"
+#include "packages/python_requirements.h"
 #include "packages/requirements.h"
 #include "store/database.h"
 
@@ -41,8 +43,15 @@ std::shared_ptr<std::mutex> JobPackages::resolving(const std::string& key) {
 
 Result<std::string> JobPackages::fresh_lock(const std::string& language, const std::string& content,
                                             const packages::ToolContext& ctx) {
-  if (!packages::has_packages(language)) return std::string();
-  return cache_.lock_python(packages::requirements_of(language, content), ctx);
+  switch (packages::package_manager(language)) {
+    case packages::PackageManager::kPip:
+      return cache_.lock_python(packages::python_requirements(content), ctx);
+    case packages::PackageManager::kNpm:
+      return cache_.lock_npm(packages::js_requirements(content), ctx);
+    case packages::PackageManager::kNone:
+      break;
+  }
+  return std::string();
 }
 
 Result<std::string> JobPackages::script_lock(const std::string& ws, const std::string& hash,
@@ -92,17 +101,21 @@ Result<std::string> JobPackages::script_lock(const std::string& ws, const std::s
 Result<std::string> JobPackages::inline_lock(const std::string& language,
                                              const std::string& content,
                                              const packages::ToolContext& ctx) {
-  auto requirements = packages::requirements_of(language, content);
-  if (requirements.empty()) return std::string();
+  // Code with the same requirements shares a lock.
   std::string key = language;
-  for (const auto& r : requirements) key += '\n' + r;
+  if (packages::package_manager(language) == packages::PackageManager::kPip) {
+    for (const auto& r : packages::python_requirements(content)) key += '\n' + r;
+  } else {
+    for (const auto& r : packages::js_requirements(content)) key += '\n' + r.name + '@' + r.version;
+  }
+  if (key == language) return std::string();
   auto busy = resolving(key);
   std::lock_guard lock(*busy);
   {
     std::lock_guard guard(mutex_);
     if (auto it = inline_locks_.find(key); it != inline_locks_.end()) return it->second;
   }
-  auto resolved = cache_.lock_python(requirements, ctx);
+  auto resolved = fresh_lock(language, content, ctx);
   if (!resolved) return resolved.error();
   std::lock_guard guard(mutex_);
   inline_locks_[key] = *resolved;
@@ -114,12 +127,16 @@ Result<std::vector<std::string>> JobPackages::prepare(const store::JobRecord& jo
                                                       const std::string& language,
                                                       const std::string& content,
                                                       const packages::ToolContext& ctx) {
-  if (!packages::has_packages(language)) return std::vector<std::string>{};
+  const auto manager = packages::package_manager(language);
+  if (manager == packages::PackageManager::kNone) return std::vector<std::string>{};
   auto lock = script_hash ? script_lock(job.workspace_id, *script_hash, ctx)
                           : inline_lock(language, content, ctx);
   if (!lock) return lock.error();
   if (lock->empty()) return std::vector<std::string>{};
-  return cache_.python_path(*lock, ctx);
+  if (manager == packages::PackageManager::kPip) return cache_.python_path(*lock, ctx);
+  auto modules = cache_.npm_modules(*lock, ctx);
+  if (!modules) return modules.error();
+  return std::vector<std::string>{*modules};
 }
 
 Result<std::string> JobPackages::run_lock_job(const store::JobRecord& job,
@@ -150,8 +167,8 @@ Result<std::string> JobPackages::run_lock_job(const store::JobRecord& job,
                                          (*node)["language"].is_string()
                                      ? (*node)["language"].get<std::string>()
                                      : "";
-    if (packages::has_packages(language) && node->contains("content") &&
-        (*node)["content"].is_string()) {
+    if (packages::package_manager(language) != packages::PackageManager::kNone &&
+        node->contains("content") && (*node)["content"].is_string()) {
       auto lock = fresh_lock(language, (*node)["content"].get<std::string>(), ctx);
       if (!lock) return lock.error();
       (*node)["lock"] = *lock;

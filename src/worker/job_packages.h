@@ -2,7 +2,8 @@
 // A saved script version runs with its lock: resolved by the dependency job started when it was
 // saved, or here first when a run gets to it before that job (whichever comes first resolves
 // it, once, and the other reads it). Inline code (a flow's step) runs with a lock of its
-// requirements, resolved once per process. Python only, so far; other languages need nothing.
+// requirements, resolved once per process. Python's packages come from pip, TypeScript's and
+// JavaScript's from npm; Bash needs none.
 // Thread-safe: every worker shares one.
 #pragma once
 

@@ -2,6 +2,7 @@
 read from its code, resolved into a lock when it is saved (a dependency job), installed once
 into the package cache and put on the job's import path, read-only. The packages come from a
 local index the test builds and serves (package_index.py): no outside access is needed."""
+import json
 import os
 import re
 import subprocess
@@ -199,6 +200,77 @@ class PackagesTest(ServerTestCase):
         self.assertRegex(text, r'millrace_package_lock_seconds_count\{language="python"\} [1-9]')
 
 
+class NpmPackagesTest(ServerTestCase):
+    """TypeScript's imports come from the npm registry, which these machines reach."""
+
+    def api(self, method, route, **kw):
+        return self.server.request(method, f"/api/w/{WS}/{route}", token=self.token, **kw)
+
+    def script(self, path):
+        r = self.api("GET", f"scripts/get/p/{path}")
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def run_sync(self, path, args=None):
+        return sync_run(self.server, self.token, path, args or {}, timeout=300)
+
+    def test_a_default_import_beside_the_shipped_windmill_client(self):
+        self.server.create_script(
+            self.token, "u/admin/ms_default",
+            'import ms from "ms";\nimport * as wmill from "windmill-client";\n\n'
+            "export async function main(span: string) {\n"
+            "  return [ms(span), typeof wmill.getVariable];\n}\n", language="bun")
+        r = self.run_sync("u/admin/ms_default", {"span": "2h"})
+        self.assertEqual((r.status, r.json()), (200, [7200000, "function"]))
+        lock = self.script("u/admin/ms_default")["lock"]
+        package_json, package_lock = lock.split("\n//package-lock.json\n")
+        self.assertEqual(json.loads(package_json)["dependencies"], {"ms": "latest"})
+        self.assertIn("node_modules/ms", json.loads(package_lock)["packages"])
+
+    def test_a_named_import_in_a_warm_interpreter(self):
+        self.server.create_script(
+            self.token, "u/admin/lodash_named",
+            'import { chunk } from "lodash";\nimport { createRequire } from "node:module";\n'
+            "const require = createRequire(import.meta.url);\n\n"
+            "export function main(n: number) {\n"
+            "  return [chunk([1, 2, 3, 4, 5, 6], n), require('node:path').basename('/a/b')];\n}\n",
+            language="bun", dedicated_worker=True)
+        # lodash is a CommonJS package: its named exports come through the bundle, as on Bun.
+        self.assertEqual(self.run_sync("u/admin/lodash_named", {"n": 2}).json(),
+                         [[[1, 2], [3, 4], [5, 6]], "b"])
+        self.assertEqual(self.run_sync("u/admin/lodash_named", {"n": 3}).json(),
+                         [[[1, 2, 3], [4, 5, 6]], "b"])
+
+    def test_an_npm_specifier_with_a_version(self):
+        self.server.create_script(
+            self.token, "u/admin/zod_pinned",
+            'import { z } from "npm:zod@3.22.4";\n\n'
+            "export function main(s: string) {\n  return z.string().min(2).parse(s);\n}\n",
+            language="deno")
+        self.assertEqual(self.run_sync("u/admin/zod_pinned", {"s": "ok"}).json(), "ok")
+        lock = self.script("u/admin/zod_pinned")["lock"]
+        package_json, package_lock = lock.split("\n//package-lock.json\n")
+        self.assertEqual(json.loads(package_json)["dependencies"], {"zod": "3.22.4"})
+        self.assertEqual(json.loads(package_lock)["packages"]["node_modules/zod"]["version"],
+                         "3.22.4")
+        r = self.run_sync("u/admin/zod_pinned", {"s": "x"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json()["error"]["name"], "ZodError")
+
+    def test_a_package_that_does_not_exist_fails_the_lock_with_npms_words(self):
+        self.server.create_script(
+            self.token, "u/admin/nowhere",
+            'import x from "millrace-no-such-package-zq9";\n\n'
+            "export function main() {\n  return x;\n}\n", language="bun")
+        r = self.run_sync("u/admin/nowhere")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("could not be resolved", r.json()["error"]["message"])
+        s = self.script("u/admin/nowhere")
+        self.assertEqual(s["lock_status"], "failed")
+        self.assertIn("404", s["lock_error_logs"])
+        self.assertIn("millrace-no-such-package-zq9", s["lock_error_logs"])
+
+
 class PrunedCacheTest(unittest.TestCase):
     def test_prune_drops_what_no_saved_version_uses_and_a_run_installs_it_again(self):
         server = Server(env=dict(INDEX.env())).start()
@@ -227,7 +299,7 @@ class PrunedCacheTest(unittest.TestCase):
             out = subprocess.run([BIN, "cache", "prune", "--data", server.data_dir], env=env,
                                  capture_output=True, text=True, timeout=60)
             self.assertEqual(out.returncode, 0, out.stderr)
-            self.assertIn("removed 1 Python packages", out.stdout)
+            self.assertIn("removed 1 packages", out.stdout)
             self.assertEqual(sorted(p for p in os.listdir(cache) if not p.startswith(".")),
                              ["mr-solo==1.0"])
             self.assertEqual(sync_run(server, token, "u/admin/kept", timeout=120).json(), "solo")

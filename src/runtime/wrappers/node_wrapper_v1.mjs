@@ -63,8 +63,8 @@ function describe(e) {
   if (e && typeof e === 'object') {
     const out = { name: String(e.name || 'Error'), message: String(e.message ?? ''), stack: String(e.stack ?? '') };
     if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME') {
-      out.message = `an import cannot be loaded (Millrace installs no packages for jobs, and ` +
-        `npm: and URL imports are not supported): ${out.message}`;
+      out.message = `an import cannot be loaded (packages come from the script's lock, made ` +
+        `from its imports when it is saved; URL imports are not supported): ${out.message}`;
     }
     return out;
   }
