@@ -133,12 +133,13 @@ export function main(limit: number) { throw new QuotaError(`over ${limit}`); }
                                  "Bun.file is not available"),
             "u/admin/uses_deno": ("export function main() { return Deno.env.get('X'); }\n",
                                   "Deno.env is not available"),
-            "u/admin/npm_import": ("import _ from 'npm:lodash';\n"
-                                   "export function main() { return _.max([1, 2]); }\n",
-                                   "npm: and URL imports are not supported"),
-            "u/admin/missing_package": ("import left from 'left-pad-not-installed';\n"
+            "u/admin/url_import": ("import x from 'https://deno.land/x/nothing/mod.ts';\n"
+                                   "export function main() { return x; }\n",
+                                   "URL imports are not supported"),
+            # Packages come from the lock made at the save; one npm does not know fails it.
+            "u/admin/missing_package": ("import left from 'millrace-no-such-package-zq9';\n"
                                         "export function main() { return left('x', 3); }\n",
-                                        "Cannot find package 'left-pad-not-installed'"),
+                                        "could not be resolved"),
             "u/admin/no_main": ("export function handler() { return 1; }\n",
                                 "the script has no main function"),
             "u/admin/broken": ("export function main( {\n", "the script does not compile"),

@@ -1,6 +1,6 @@
 // Script details, the heart of the app: what the script is, its webhooks, a run form, its
-// recent runs, the variables and resources it uses, its code and its versions. ?hash=<h> shows
-// an older version (and its pinned URL).
+// recent runs, the variables and resources it uses, the packages it is locked to, its code and
+// its versions. ?hash=<h> shows an older version (and its pinned URL).
 import { api, ws } from '../api.js';
 import { h, clear, errorBox, copyButton, confirmDialog, stackOnPhones } from '../dom.js';
 import { timeAgo, dateTime } from '../format.js';
@@ -9,6 +9,7 @@ import { webhookUrls } from '../examples.js';
 import { codeView } from '../code_view.js';
 import { runSection, loadRuns } from '../run_panel.js';
 import { usesPanel } from '../uses_panel.js';
+import { packagesPanel } from '../packages_panel.js';
 
 export default async function scriptDetailsPage(ctx) {
   const path = ctx.params[0];
@@ -73,6 +74,7 @@ export default async function scriptDetailsPage(ctx) {
       h('h2', { id: 'runs-title' }, 'Recent runs'), runsBox,
       h('a', { href: `/runs?path=${encodeURIComponent(path)}` }, 'All runs of this script →')),
     usesPanel(ctx, script.content),
+    packagesPanel(ctx, script, { canRelock: isLatest && !archived }),
     h('section', { class: 'card', 'aria-labelledby': 'code-title' },
       h('h2', { id: 'code-title' }, 'Code'), codeView(script.content, script.language)),
     h('section', { class: 'card', 'aria-labelledby': 'versions-title' },
