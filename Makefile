@@ -65,6 +65,7 @@ bench: build
 	./bench/abuse
 	./bench/logs
 	./bench/secrets
+	./bench/packages
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows
 	@if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then ./bench/cluster; \

@@ -25,11 +25,8 @@ def tearDownModule():
     INDEX.stop()
 
 
-class PackagesTest(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server_env = dict(INDEX.env(), NUM_WORKERS="2")
-        super().setUpClass()
+class PackageCalls:
+    """What both test classes call: the workspace's API, a script's view, a sync run."""
 
     def api(self, method, route, **kw):
         return self.server.request(method, f"/api/w/{WS}/{route}", token=self.token, **kw)
@@ -40,8 +37,15 @@ class PackagesTest(ServerTestCase):
         return r.json()
 
     def run_sync(self, path, args=None):
-        r = sync_run(self.server, self.token, path, args or {}, timeout=120)
-        return r
+        return sync_run(self.server, self.token, path, args or {}, timeout=300)
+
+
+class PackagesTest(PackageCalls, ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server_env = dict(INDEX.env(), NUM_WORKERS="2")
+        super().setUpClass()
+
 
     def job_logs(self, job_id):
         return self.server.wait_job(self.token, job_id, timeout=120)["logs"]
@@ -200,19 +204,9 @@ class PackagesTest(ServerTestCase):
         self.assertRegex(text, r'millrace_package_lock_seconds_count\{language="python"\} [1-9]')
 
 
-class NpmPackagesTest(ServerTestCase):
+class NpmPackagesTest(PackageCalls, ServerTestCase):
     """TypeScript's imports come from the npm registry, which these machines reach."""
 
-    def api(self, method, route, **kw):
-        return self.server.request(method, f"/api/w/{WS}/{route}", token=self.token, **kw)
-
-    def script(self, path):
-        r = self.api("GET", f"scripts/get/p/{path}")
-        self.assertEqual(r.status, 200, r)
-        return r.json()
-
-    def run_sync(self, path, args=None):
-        return sync_run(self.server, self.token, path, args or {}, timeout=300)
 
     def test_a_default_import_beside_the_shipped_windmill_client(self):
         self.server.create_script(
