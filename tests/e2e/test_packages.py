@@ -193,6 +193,27 @@ class PackagesTest(PackageCalls, ServerTestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("mr-nowhere-to-be-found", r.text.lower().replace("_", "-"))
 
+    def test_the_dependency_routes_need_a_token_that_may_start_jobs_in_the_workspace(self):
+        body = {"raw_scripts": [{"raw_code": "import yaml\n", "language": "python3",
+                                 "script_path": "u/admin/x"}], "entrypoint": "u/admin/x"}
+        scoped = self.server.create_token(self.token, label="hook",
+                                          scopes=["jobs:run:scripts:u/admin/inferred"])
+        reader = self.server.create_token(self.token, label="reader", scopes=["scripts:read"])
+        r = self.server.request("POST", "/api/users/create", token=self.token,
+                                json_body={"email": "out@example.com", "password": "out-pass-1234",
+                                           "super_admin": False, "name": "Out"})
+        self.assertEqual(r.status, 201, r)
+        outsider = self.server.login("out@example.com", "out-pass-1234")
+        for route in ("dependencies", "dependencies_async", "flow_dependencies_async"):
+            with self.subTest(route=route):
+                url = f"/api/w/{WS}/jobs/run/{route}"
+                self.assertEqual(self.server.request("POST", url, json_body=body).status, 401)
+                for token in (scoped, reader):
+                    r = self.server.request("POST", url, json_body=body, token=token)
+                    self.assertEqual(r.status, 403, r)
+                r = self.server.request("POST", url, json_body=body, token=outsider)
+                self.assertIn(r.status, (401, 403), r)
+
     def test_metrics_show_the_cache_and_install_times(self):
         self.server.create_script(self.token, "u/admin/metered",
                                   "import mr_alpha\n\ndef main():\n    return 1\n")
