@@ -165,11 +165,11 @@ Result<std::vector<std::string>> live_script_locks(Connection& c) {
   return out;
 }
 
-Result<bool> set_script_lock(Connection& c, const std::string& ws, const std::string& hash,
-                             const ScriptLock& lock, bool only_if_pending) {
-  auto s = c.prepare(std::string("UPDATE script SET lock = ?, lock_error_logs = ? "
-                                 "WHERE workspace_id = ? AND hash = ?") +
-                     (only_if_pending ? " AND lock IS NULL AND lock_error_logs IS NULL" : ""));
+Result<bool> settle_script_lock(Connection& c, const std::string& ws, const std::string& hash,
+                                const ScriptLock& lock) {
+  auto s = c.prepare(
+      "UPDATE script SET lock = ?, lock_error_logs = ? WHERE workspace_id = ? AND hash = ? "
+      "AND lock IS NULL AND lock_error_logs IS NULL");
   s.bind(1, lock.lock).bind(2, lock.error).bind(3, ws).bind(4, hash);
   MR_TRY(s.run());
   return c.changes() > 0;

@@ -70,7 +70,7 @@ Result<int64_t> unarchive_script_path(Connection& c, const std::string& ws,
                                       const std::string& path);
 
 // A version's lock, the one part of it that changes after it is saved: it is resolved after the
-// save, and again when an operator asks for it (relock).
+// save (a relock is a new version).
 struct ScriptLock {
   std::optional<std::string> lock;   // absent: not resolved yet
   std::optional<std::string> error;  // set: resolving it failed, and why
@@ -78,12 +78,12 @@ struct ScriptLock {
 };
 Result<std::optional<ScriptLock>> find_script_lock(Connection& c, const std::string& ws,
                                                    const std::string& hash);
-// Stores `lock` for the version; with only_if_pending, only while it is still unresolved.
-// Answers whether it changed a row.
+// Stores the outcome of the version's resolution, unless one is stored already (the first to
+// resolve it wins). Answers whether it changed a row.
+Result<bool> settle_script_lock(Connection& c, const std::string& ws, const std::string& hash,
+                                const ScriptLock& lock);
 // The non-empty locks of every version not deleted, in every workspace (what the package cache
 // must keep).
 Result<std::vector<std::string>> live_script_locks(Connection& c);
-Result<bool> set_script_lock(Connection& c, const std::string& ws, const std::string& hash,
-                             const ScriptLock& lock, bool only_if_pending);
 
 }  // namespace millrace::store

@@ -34,11 +34,23 @@ const json* entry_script(const json& args) {
 
 }  // namespace
 
-std::shared_ptr<std::mutex> JobPackages::resolving(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  auto& m = resolving_[key];
-  if (!m) m = std::make_shared<std::mutex>();
-  return m;
+JobPackages::Resolving::Resolving(JobPackages& owner, std::string key)
+    : owner_(owner), key_(std::move(key)) {
+  {
+    std::lock_guard lock(owner_.mutex_);
+    auto& m = owner_.resolving_[key_];
+    if (!m) m = std::make_shared<std::mutex>();
+    mutex_ = m;
+  }
+  mutex_->lock();
+}
+
+JobPackages::Resolving::~Resolving() {
+  mutex_->unlock();
+  // The last one out drops the key's mutex (one that comes later makes a new one, and finds
+  // the outcome stored).
+  std::lock_guard lock(owner_.mutex_);
+  if (mutex_.use_count() == 2) owner_.resolving_.erase(key_);
 }
 
 Result<std::string> JobPackages::fresh_lock(const std::string& language, const std::string& content,
@@ -65,8 +77,7 @@ Result<std::string> JobPackages::script_lock(const std::string& ws, const std::s
   if ((*current)->pending()) {
     // One resolution per version in this process; another node may resolve it too, and the
     // first to store it wins.
-    auto busy = resolving(ws + '\n' + hash);
-    std::lock_guard lock(*busy);
+    Resolving one_at_a_time(*this, ws + '\n' + hash);
     current = read();
     if (!current) return current.error();
     if (*current && (*current)->pending()) {
@@ -83,7 +94,7 @@ Result<std::string> JobPackages::script_lock(const std::string& ws, const std::s
         outcome.error = resolved.error().message;
       }
       MR_TRY(db_.write_sync([&](store::Connection& c) -> Status {
-        auto changed = store::set_script_lock(c, ws, hash, outcome, true);
+        auto changed = store::settle_script_lock(c, ws, hash, outcome);
         return changed ? Status::ok() : Status(changed.error());
       }));
       current = read();
@@ -109,8 +120,7 @@ Result<std::string> JobPackages::inline_lock(const std::string& language,
     for (const auto& r : packages::js_requirements(content)) key += '\n' + r.name + '@' + r.version;
   }
   if (key == language) return std::string();
-  auto busy = resolving(key);
-  std::lock_guard lock(*busy);
+  Resolving one_at_a_time(*this, key);
   {
     std::lock_guard guard(mutex_);
     if (auto it = inline_locks_.find(key); it != inline_locks_.end()) return it->second;
@@ -118,6 +128,7 @@ Result<std::string> JobPackages::inline_lock(const std::string& language,
   auto resolved = fresh_lock(language, content, ctx);
   if (!resolved) return resolved.error();
   std::lock_guard guard(mutex_);
+  if (inline_locks_.size() >= kMaxInlineLocks) inline_locks_.clear();
   inline_locks_[key] = *resolved;
   return resolved;
 }

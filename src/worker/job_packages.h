@@ -46,7 +46,21 @@ class JobPackages {
   // The lock of `content` resolved now (a CLI's or a flow's lock job).
   Result<std::string> fresh_lock(const std::string& language, const std::string& content,
                                  const packages::ToolContext& ctx);
-  std::shared_ptr<std::mutex> resolving(const std::string& key);
+  // Held while `key` (a version, or inline requirements) is resolved: one resolution of it at a
+  // time in this process.
+  class Resolving {
+   public:
+    Resolving(JobPackages& owner, std::string key);
+    ~Resolving();
+    Resolving(const Resolving&) = delete;
+    Resolving& operator=(const Resolving&) = delete;
+
+   private:
+    JobPackages& owner_;
+    std::string key_;
+    std::shared_ptr<std::mutex> mutex_;
+  };
+  static constexpr size_t kMaxInlineLocks = 1024;
 
   store::Database& db_;
   const packages::PackageCache& cache_;
