@@ -30,7 +30,7 @@ int cache_prune(const Config& config) {
     fprintf(stderr, "millrace cache prune: %s\n", report.error().message.c_str());
     return 1;
   }
-  printf("removed %zu packages (%.1f MB) from %s; kept %zu that saved scripts use\n",
+  printf("removed %zu package folders (%.1f MB) from %s; kept %zu that saved scripts use\n",
          report->removed, static_cast<double>(report->bytes) / 1e6, root.c_str(), report->kept);
   return 0;
 }

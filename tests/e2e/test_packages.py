@@ -294,30 +294,48 @@ class PrunedCacheTest(unittest.TestCase):
             server.create_script(token, "u/admin/kept",
                                  "import mr_solo\n\ndef main():\n    return mr_solo.NAME\n")
             self.assertEqual(sync_run(server, token, "u/admin/kept", timeout=120).json(), "solo")
-            # A flow's inline step: its lock is not saved with any script version.
-            value = {"modules": [{"id": "a", "value": {
-                "type": "rawscript", "language": "python3",
-                "content": "import mr_flowpkg\n\ndef main():\n    return mr_flowpkg.double(2)\n",
-                "input_transforms": {}}}]}
+            server.create_script(token, "u/admin/kept_ts",
+                                 'import ms from "ms";\n\nexport function main() {\n'
+                                 '  return ms("1s");\n}\n', language="bun")
+            self.assertEqual(sync_run(server, token, "u/admin/kept_ts", timeout=300).json(), 1000)
+            # A flow's inline steps: their locks are not saved with any script version.
+            value = {"modules": [
+                {"id": "a", "value": {
+                    "type": "rawscript", "language": "python3",
+                    "content": "import mr_flowpkg\n\ndef main():\n    return mr_flowpkg.double(2)\n",
+                    "input_transforms": {}}},
+                {"id": "b", "value": {
+                    "type": "rawscript", "language": "bun",
+                    "content": 'import ms from "npm:ms@2.1.2";\n\nexport function main(x: number) {\n'
+                               '  return x + ms("1s");\n}\n',
+                    "input_transforms": {"x": {"type": "javascript", "expr": "results.a"}}}}]}
             r = server.request("POST", f"/api/w/{WS}/flows/create", token=token,
                                json_body={"path": "u/admin/inline", "summary": "", "value": value,
                                           "schema": {}})
             self.assertEqual(r.status, 201, r)
             r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/f/u/admin/inline",
                                token=token, json_body={}, timeout=120)
-            self.assertEqual((r.status, r.json()), (200, 4))
+            self.assertEqual((r.status, r.json()), (200, 1004))
             cache = os.path.join(server.data_dir, "cache", "python")
+            npm_cache = os.path.join(server.data_dir, "cache", "npm")
             self.assertIn("mr-flowpkg==3.1", os.listdir(cache))
+            self.assertEqual(len([p for p in os.listdir(npm_cache) if not p.startswith(".")]), 2)
             env = dict(os.environ)
             if "DATABASE_URL" in server.env:
                 env["DATABASE_URL"] = server.env["DATABASE_URL"]
             out = subprocess.run([BIN, "cache", "prune", "--data", server.data_dir], env=env,
                                  capture_output=True, text=True, timeout=60)
             self.assertEqual(out.returncode, 0, out.stderr)
-            self.assertIn("removed 1 packages", out.stdout)
+            self.assertIn("removed 2 package folders", out.stdout)
             self.assertEqual(sorted(p for p in os.listdir(cache) if not p.startswith(".")),
                              ["mr-solo==1.0"])
+            self.assertEqual(len([p for p in os.listdir(npm_cache) if not p.startswith(".")]), 1)
             self.assertEqual(sync_run(server, token, "u/admin/kept", timeout=120).json(), "solo")
+            # What was dropped is installed again by the next run that needs it.
+            r = server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/f/u/admin/inline",
+                               token=token, json_body={}, timeout=300)
+            self.assertEqual((r.status, r.json()), (200, 1004))
+            self.assertIn("mr-flowpkg==3.1", os.listdir(cache))
         finally:
             server.cleanup()
 
