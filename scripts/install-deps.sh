@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need. Idempotent: does nothing when all are there.
 set -euo pipefail
 packages=(build-essential cmake pkg-config ccache clang-format libboost-dev libsqlite3-dev
-  libpq-dev nlohmann-json3-dev libsodium-dev libgtest-dev python3 wrk
+  libpq-dev nlohmann-json3-dev libsodium-dev libssl-dev libgtest-dev python3 wrk
   python3-venv python3-setuptools python3-pip)
 missing=()
 for p in "${packages[@]}"; do
