@@ -14,6 +14,7 @@
 #include "service/audit_log.h"
 #include "service/flows.h"
 #include "service/folders.h"
+#include "service/http_triggers.h"
 #include "service/jobs.h"
 #include "service/resources.h"
 #include "service/scripts.h"
@@ -67,6 +68,7 @@ struct ApiContext {
   service::AuditLog audit_log;
   service::Variables variables;
   service::Resources resources;
+  service::HttpTriggers http_triggers;
   flow::Approvals approvals;  // answers to a flow's approval steps
   KnownWorkspaces workspaces;
   std::string base_url;

@@ -52,6 +52,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_meta_routes(router, ctx);
   add_variable_routes(router, ctx);
   add_resource_routes(router, ctx);
+  add_http_trigger_routes(router, ctx);
   // Anything else below /api is answered by the router's 404.
 }
 

@@ -28,5 +28,6 @@ void add_folder_routes(http::Router& router, ApiContext& ctx);
 void add_meta_routes(http::Router& router, ApiContext& ctx);
 void add_variable_routes(http::Router& router, ApiContext& ctx);
 void add_resource_routes(http::Router& router, ApiContext& ctx);
+void add_http_trigger_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

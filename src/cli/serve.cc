@@ -260,6 +260,7 @@ int serve(const Config& config) {
       service::AuditLog(**db),
       service::Variables(**db, Clock::system(), **vault),
       service::Resources(**db, Clock::system()),
+      service::HttpTriggers(**db, Clock::system()),
       flow::Approvals(**db, queue, Clock::system()),
       api::KnownWorkspaces(**db),
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,

@@ -143,6 +143,14 @@ CREATE TABLE job_progress (job_id TEXT PRIMARY KEY, percent INTEGER NOT NULL);
       R"sql(
 ALTER TABLE script ADD COLUMN lock_error_logs TEXT;
 )sql",
+      // 10: HTTP routes (Windmill's http_triggers): what requests match on, and their settings.
+      R"sql(
+CREATE TABLE http_trigger (
+  workspace_id TEXT NOT NULL, path TEXT NOT NULL, http_method TEXT NOT NULL,
+  route_path TEXT NOT NULL, workspaced_route INTEGER NOT NULL, config TEXT NOT NULL,
+  email TEXT NOT NULL, edited_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, path));
+)sql",
   };
   return list;
 }

@@ -99,6 +99,7 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    service::AuditLog(**db),
                    service::Variables(**db, clock, **vault),
                    service::Resources(**db, clock),
+                   service::HttpTriggers(**db, clock),
                    flow::Approvals(**db, queue, clock),
                    KnownWorkspaces(**db),
                    "http://localhost",
