@@ -188,35 +188,23 @@ void get(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 }
 
 void exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize_read(ctx, req, ws, kTrigger, req.params["path"]);
-  if (!who && who.error().kind != ErrorKind::NotFound) return reply_error(r, who.error());
-  bool found = false;
-  if (who) {
-    auto t = ctx.http_triggers.find(ws, req.params["path"]);
-    if (!t) return reply_error(r, t.error());
-    found = t->has_value();
-  }
-  reply_json(r, 200, found ? "true" : "false");
+  reply_exists(ctx, req, std::move(r), kTrigger,
+               [&](const std::string& ws, const std::string& path) -> Result<bool> {
+                 auto t = ctx.http_triggers.find(ws, path);
+                 if (!t) return t.error();
+                 return t->has_value();
+               });
 }
 
 void list(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto page = paging(req);
-  if (!page) return reply_error(r, page.error());
-  store::PathListFilter f;
-  f.path_start = req.query_param("path_start");
-  f.path_exact = req.query_param("path");
-  f.limit = page->limit;
-  f.offset = page->offset;
-  auto readable = readable_prefixes(ctx, *who, ws);
-  if (!readable) return reply_error(r, readable.error());
-  f.visible_prefixes = std::move(*readable);
+  auto f = readable_list_filter(ctx, req, *who, ws);
+  if (!f) return reply_error(r, f.error());
   auto is_flow = query_bool(req, "is_flow");
   if (!is_flow) return reply_error(r, is_flow.error());
-  auto triggers = ctx.http_triggers.list(ws, f);
+  auto triggers = ctx.http_triggers.list(ws, *f);
   if (!triggers) return reply_error(r, triggers.error());
   json out = json::array();
   for (const auto& t : *triggers) {

@@ -3,11 +3,13 @@
 // rights there (service/path_rights.h).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/context.h"
 #include "auth/identity.h"
 #include "http/message.h"
+#include "store/secret_store.h"
 
 namespace millrace::api {
 
@@ -28,5 +30,17 @@ Result<auth::Identity> authorize_write(ApiContext& ctx, const http::Request& req
 // caller is known.
 Status check_write(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
                    const OwnedPath& kind, const std::string& path);
+
+// An exists/{path} route: `true` when something the caller may read is at the path (`false`,
+// not 404, when the caller may not read it). `present` looks.
+void reply_exists(
+    ApiContext& ctx, http::Request& req, http::ResponderPtr r, const OwnedPath& kind,
+    const std::function<Result<bool>(const std::string& ws, const std::string& path)>& present);
+
+// A list route's filter: `path` and `path_start` from the query, the page, and the prefixes the
+// caller may read.
+Result<store::PathListFilter> readable_list_filter(ApiContext& ctx, const http::Request& req,
+                                                   const auth::Identity& who,
+                                                   const std::string& ws);
 
 }  // namespace millrace::api

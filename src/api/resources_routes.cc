@@ -92,16 +92,12 @@ void get_value_interpolated(ApiContext& ctx, http::Request& req, http::Responder
 }
 
 void exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize_read(ctx, req, ws, kResource, req.params["path"]);
-  if (!who && who.error().kind != ErrorKind::NotFound) return reply_error(r, who.error());
-  bool found = false;
-  if (who) {
-    auto res = ctx.resources.find(ws, req.params["path"]);
-    if (!res) return reply_error(r, res.error());
-    found = res->has_value();
-  }
-  reply_json(r, 200, found ? "true" : "false");
+  reply_exists(ctx, req, std::move(r), kResource,
+               [&](const std::string& ws, const std::string& path) -> Result<bool> {
+                 auto res = ctx.resources.find(ws, path);
+                 if (!res) return res.error();
+                 return res->has_value();
+               });
 }
 
 Result<std::vector<store::ResourceRecord>> readable_resources(ApiContext& ctx,

@@ -89,33 +89,21 @@ void get_value(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 }
 
 void exists(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
-  const std::string ws = req.params["workspace"];
-  auto who = authorize_read(ctx, req, ws, kVariable, req.params["path"]);
-  if (!who && who.error().kind != ErrorKind::NotFound) return reply_error(r, who.error());
-  bool found = false;
-  if (who) {
-    auto v = ctx.variables.find(ws, req.params["path"]);
-    if (!v) return reply_error(r, v.error());
-    found = v->has_value();
-  }
-  reply_json(r, 200, found ? "true" : "false");
+  reply_exists(ctx, req, std::move(r), kVariable,
+               [&](const std::string& ws, const std::string& path) -> Result<bool> {
+                 auto v = ctx.variables.find(ws, path);
+                 if (!v) return v.error();
+                 return v->has_value();
+               });
 }
 
 void list(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto page = paging(req);
-  if (!page) return reply_error(r, page.error());
-  store::PathListFilter f;
-  f.path_start = req.query_param("path_start");
-  f.path_exact = req.query_param("path");
-  f.limit = page->limit;
-  f.offset = page->offset;
-  auto readable = readable_prefixes(ctx, *who, ws);
-  if (!readable) return reply_error(r, readable.error());
-  f.visible_prefixes = std::move(*readable);
-  auto variables = ctx.variables.list(ws, f);
+  auto f = readable_list_filter(ctx, req, *who, ws);
+  if (!f) return reply_error(r, f.error());
+  auto variables = ctx.variables.list(ws, *f);
   if (!variables) return reply_error(r, variables.error());
   json out = json::array();
   for (const auto& v : *variables) {
