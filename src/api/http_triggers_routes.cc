@@ -90,15 +90,13 @@ Result<store::HttpTriggerRecord> parse_trigger(const json& b, const std::string&
     if (auto v = optional_string(b, f); !v) return v.error();
   }
   json config = extra_fields(
-      b, {"path", "route_path", "http_method", "workspaced_route", "is_async", "request_type",
-          "edited_by", "edited_at", "email", "workspace_id", "extra_perms"});
+      b, {"path", "route_path", "http_method", "workspaced_route", "is_async", "is_static_website",
+          "request_type", "edited_by", "edited_at", "email", "workspace_id", "extra_perms"});
   config["script_path"] = script_path;
   config["is_flow"] = b["is_flow"].is_boolean() && b["is_flow"].get<bool>();
   config["authentication_method"] = auth;
   config["authentication_resource_path"] = *resource ? json(**resource) : json(nullptr);
   config["request_type"] = request_type;
-  config["is_async"] = request_type == "async";
-  config["is_static_website"] = false;
   config["wrap_body"] = b.value("wrap_body", false);
   config["raw_string"] = b.value("raw_string", false);
   if (!config.contains("summary")) config["summary"] = nullptr;
@@ -118,6 +116,8 @@ json trigger_json(const store::HttpTriggerRecord& t) {
   o["email"] = t.email;
   o["edited_by"] = t.edited_by;
   o["edited_at"] = format_rfc3339(t.edited_at);
+  o["is_async"] = o.value("request_type", "") == "async";  // Windmill's older name for it
+  o["is_static_website"] = false;
   o["extra_perms"] = json::object();
   o["mode"] = "enabled";
   return o;

@@ -16,6 +16,7 @@
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/run_args.h"
+#include "api/sync_call.h"
 #include "api/sync_result.h"
 #include "api/views.h"
 #include "auth/scopes.h"
@@ -151,22 +152,6 @@ Result<EpochMs> scheduled_for(const Query& query, EpochMs now) {
     return now + *secs * 1000;
   }
   return now;
-}
-
-// The state one parked sync caller shares between its completion, its timeout and its
-// disconnect: whichever comes first answers, the others do nothing.
-struct SyncCall {
-  http::ResponderPtr responder;
-  std::atomic<bool> answered{false};
-  std::atomic<uint64_t> timer{0};
-  uint64_t waiter = 0;
-};
-
-void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::string& ws,
-             const std::string& job_id, const std::string& canceler, const std::string& reason) {
-  ctx.queue.forget_waiter(job_id, call->waiter);
-  auto canceled = ctx.queue.cancel(ws, job_id, canceler, reason, std::nullopt);
-  (void)canceled;  // already done, or gone: nothing left to stop
 }
 
 // A run_and_stream call, as Windmill answers it: the job is made, then the
@@ -335,37 +320,9 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
 
   if (mode == Mode::kStream) return stream_run(ctx, std::move(job), r);
 
-  auto call = std::make_shared<SyncCall>();
-  call->responder = r;
-  const int64_t wait_s =
-      ctx.config.timeout_wait_result_s > 0 ? ctx.config.timeout_wait_result_s : 2;
-  const std::string canceler = who->username;
-  call->waiter = ctx.queue.enqueue(
-      std::move(job),
-      [&ctx, call, ws, id, wait_s, canceler](const Status& s) {
-        if (!s) {
-          if (!call->answered.exchange(true)) reply_error(call->responder, s.error());
-          return;
-        }
-        call->timer = ctx.timers.schedule(
-            std::chrono::seconds(wait_s), [&ctx, call, ws, id, wait_s, canceler] {
-              if (call->answered.exchange(true)) return;
-              // Windmill's drop guard gives the same reason for a timeout as for a disconnect.
-              give_up(ctx, call, ws, id, canceler, "http connection broke");
-              reply_text(call->responder, 500, "timeout after " + std::to_string(wait_s) + "s");
-            });
-        call->responder->on_disconnect([&ctx, call, ws, id, canceler] {
-          if (call->answered.exchange(true)) return;
-          ctx.timers.cancel(call->timer);
-          give_up(ctx, call, ws, id, canceler, "http connection broke");
-        });
-      },
-      [&ctx, call](const queue::JobCompletion& done) {
-        if (call->answered.exchange(true)) return;
-        if (uint64_t t = call->timer.load()) ctx.timers.cancel(t);
-        call->responder->send(
-            sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)}));
-      });
+  enqueue_and_wait(ctx, std::move(job), who->username, r, [&ctx](const queue::JobCompletion& done) {
+    return sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)});
+  });
 }
 
 template <Target T, Mode M>

@@ -7,6 +7,7 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
+#include "api/sync_call.h"
 #include "api/sync_result.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
@@ -48,26 +49,10 @@ void start_lock_job(ApiContext& ctx, http::Request& req, http::ResponderPtr r, J
     });
     return;
   }
-  // Waits for the lock (a resolution ends within the package tools' own time limit); a caller
-  // that leaves stops waiting, the job goes on.
-  auto answered = std::make_shared<std::atomic<bool>>(false);
-  auto waiter = std::make_shared<std::atomic<uint64_t>>(0);
-  *waiter = ctx.queue.enqueue(
-      std::move(job),
-      [&ctx, r, id, answered, waiter](const Status& s) {
-        if (!s) {
-          if (!answered->exchange(true)) reply_error(r, s.error());
-          return;
-        }
-        r->on_disconnect([&ctx, id, answered, waiter] {
-          if (!answered->exchange(true)) ctx.queue.forget_waiter(id, waiter->load());
-        });
-      },
-      [r, answered](const queue::JobCompletion& done) {
-        if (answered->exchange(true)) return;
-        if (done.success()) return reply_json(r, 201, done.result_json);
-        r->send(sync_response(done));
-      });
+  // Waits for the lock, as a sync webhook waits for its result.
+  enqueue_and_wait(ctx, std::move(job), who->username, r, [](const queue::JobCompletion& done) {
+    return done.success() ? http::Response::json(201, done.result_json) : sync_response(done);
+  });
 }
 
 void dependencies(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {

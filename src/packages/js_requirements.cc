@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/strings.h"
+#include "packages/data_lines.h"
 #include "runtime/npm_specifier.h"
 
 namespace millrace::packages {
@@ -14,15 +15,8 @@ namespace {
 
 const std::unordered_set<std::string_view>& builtins() {
   static const auto set = [] {
-    std::unordered_set<std::string_view> s;
-    std::string_view text = kNodeBuiltins;
-    while (!text.empty()) {
-      size_t nl = text.find('\n');
-      std::string_view line = trim(text.substr(0, nl));
-      text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-      if (!line.empty() && line[0] != '#') s.insert(line);
-    }
-    return s;
+    auto lines = data_lines(kNodeBuiltins);
+    return std::unordered_set<std::string_view>(lines.begin(), lines.end());
   }();
   return set;
 }

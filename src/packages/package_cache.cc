@@ -16,6 +16,7 @@
 #include "metrics/registry.h"
 #include "packages/npm_lock.h"
 #include "packages/python_lock.h"
+#include "runtime/job_folder.h"
 
 namespace millrace::packages {
 namespace {
@@ -87,18 +88,14 @@ Status make_folder(const std::string& path, mode_t mode) {
   return Status::ok();
 }
 
-// A file a tool wrote (at most 64 MiB), or nullopt.
-std::optional<std::string> read_small_file(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return std::nullopt;
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (64u << 20)) {
-    text.append(buf, n);
-  }
-  std::fclose(f);
-  return text;
+// A file the tool wrote: an error when it is missing, a link or too large.
+Result<std::string> tool_output(const runtime::JobFolder& folder, const std::string& name,
+                                const std::string& tool) {
+  auto text = folder.read_output(name);
+  if (!text)
+    return Error::of(ErrorKind::Unprocessable, tool + "'s " + name + ": " + text.error().message);
+  if (!*text) return Error::of(ErrorKind::Unprocessable, tool + " wrote no " + name);
+  return std::move(**text);
 }
 
 }  // namespace
@@ -177,9 +174,9 @@ Result<std::string> PackageCache::lock_python(const std::vector<std::string>& re
   run.files = {{"requirements.txt", text}};
   run.env = pip_environment();
   std::string lock;
-  Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& folder) -> Status {
-    auto report = read_small_file(folder + "/report.json");
-    if (!report) return Error::of(ErrorKind::Unprocessable, "pip wrote no report");
+  Status s = run_tool(options_.sandbox, run, ctx, [&](const runtime::JobFolder& folder) -> Status {
+    auto report = tool_output(folder, "report.json", "pip");
+    if (!report) return report.error();
     auto parsed = python_lock_from_pip_report(*report);
     if (!parsed) return Error::of(ErrorKind::Unprocessable, parsed.error().message);
     lock = std::move(*parsed);
@@ -239,9 +236,9 @@ Result<std::string> PackageCache::lock_npm(const std::vector<NpmRequirement>& re
               "--ignore-scripts", "--no-audit",      "--no-fund"};
   run.files = {{"package.json", lock.package_json}};
   run.env = npm_environment();
-  Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& folder) -> Status {
-    auto text = read_small_file(folder + "/package-lock.json");
-    if (!text) return Error::of(ErrorKind::Unprocessable, "npm wrote no package-lock.json");
+  Status s = run_tool(options_.sandbox, run, ctx, [&](const runtime::JobFolder& folder) -> Status {
+    auto text = tool_output(folder, "package-lock.json", "npm");
+    if (!text) return text.error();
     lock.package_lock = std::move(*text);
     return Status::ok();
   });
@@ -282,7 +279,8 @@ Status PackageCache::ensure_installed(const char* kind, const std::string& folde
   auto start = std::chrono::steady_clock::now();
   ctx.logs(std::string("installing ") +
            (std::string(kind) == "python" ? run.argv.back() : "the npm lock " + folder) + "\n");
-  Status s = run_tool(options_.sandbox, run, ctx, [&](const std::string& tool_folder) -> Status {
+  Status s = run_tool(options_.sandbox, run, ctx, [&](const runtime::JobFolder& tool) -> Status {
+    const std::string& tool_folder = tool.path();
     // Copied as the server, from the folder of a tool that has exited: links stay links, no
     // mode bit but read and execute survives, and the times stay (Python's bytecode checks
     // them).

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "common/strings.h"
+#include "packages/data_lines.h"
 
 namespace millrace::packages {
 
@@ -14,18 +15,6 @@ extern const char kPythonStdlib[];
 extern const char kPythonImportNames[];
 
 namespace {
-
-// The lines of an embedded data file that are not blank or comments.
-std::vector<std::string_view> data_lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!line.empty() && line[0] != '#') out.push_back(line);
-  }
-  return out;
-}
 
 const std::unordered_set<std::string_view>& stdlib() {
   static const auto set = [] {

@@ -20,7 +20,7 @@ std::string error_message(const std::string& error_json) {
 }  // namespace
 
 Status run_tool(const runtime::Sandbox& sandbox, const ToolRun& run, const ToolContext& ctx,
-                const std::function<Status(const std::string& folder)>& collect) {
+                const std::function<Status(const runtime::JobFolder& folder)>& collect) {
   std::string error;
   auto folder = runtime::JobFolder::create(sandbox, ctx.cell, ctx.job_id, error);
   if (!folder) return Error::internal("cannot make a folder for " + run.name + ": " + error);
@@ -55,7 +55,7 @@ Status run_tool(const runtime::Sandbox& sandbox, const ToolRun& run, const ToolC
                               : "exit code " + std::to_string(process.outcome.exit_code)) +
                          "):\n" + process.tail.text());
   }
-  return collect(folder->path());
+  return collect(*folder);
 }
 
 Status run_host_command(const std::vector<std::string>& argv) {

@@ -1,7 +1,7 @@
 // Package tools (pip, npm) run as jobs do: in the worker's sandbox cell, as its uid, with a
 // folder of their own and the network on, and never with the data folder in sight. What they
-// fetch and build comes back through their folder: `collect` reads it (as the server, from the
-// host side) once the tool has exited, before the folder goes.
+// fetch and build comes back through their folder: `collect` reads it (as the server, never
+// through a link the tool left) once the tool has exited, before the folder goes.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,9 @@
 
 namespace millrace::sandbox {
 class Cell;
+}
+namespace millrace::runtime {
+class JobFolder;
 }
 
 namespace millrace::packages {
@@ -37,10 +40,11 @@ struct ToolRun {
   int64_t timeout_ms = 600'000;
 };
 
-// Runs it to its end. On exit 0, `collect(host path of its folder)` decides. Otherwise an error
-// with the tool's last lines (Unavailable when canceled).
+// Runs it to its end. On exit 0, `collect(its folder)` decides (JobFolder::read_output reads a
+// file it wrote, refusing links). Otherwise an error with the tool's last lines (Unavailable
+// when canceled).
 Status run_tool(const runtime::Sandbox& sandbox, const ToolRun& run, const ToolContext& ctx,
-                const std::function<Status(const std::string& folder)>& collect);
+                const std::function<Status(const runtime::JobFolder& folder)>& collect);
 
 // A command the server itself runs (cp, chmod on the cache), without a shell; its output is
 // dropped. An error names it.

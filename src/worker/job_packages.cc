@@ -32,6 +32,15 @@ const json* entry_script(const json& args) {
   return scripts.empty() || !scripts[0].is_object() ? nullptr : &scripts[0];
 }
 
+// A settled lock, or the failure every run of its version gets.
+Result<std::string> settled_lock(const store::ScriptLock& lock) {
+  if (lock.error) {
+    return job_error("the dependencies of this script version could not be resolved:\n" +
+                     *lock.error);
+  }
+  return lock.lock.value_or("");
+}
+
 }  // namespace
 
 JobPackages::Resolving::Resolving(JobPackages& owner, std::string key)
@@ -102,11 +111,7 @@ Result<std::string> JobPackages::script_lock(const std::string& ws, const std::s
       if (!*current) return Error::not_found("script not found at hash " + hash);
     }
   }
-  if ((*current)->error) {
-    return job_error("the dependencies of this script version could not be resolved:\n" +
-                     *(*current)->error);
-  }
-  return (*current)->lock.value_or("");
+  return settled_lock(**current);
 }
 
 Result<std::string> JobPackages::inline_lock(const std::string& language,
@@ -134,14 +139,18 @@ Result<std::string> JobPackages::inline_lock(const std::string& language,
 }
 
 Result<std::vector<std::string>> JobPackages::prepare(const store::JobRecord& job,
-                                                      const std::optional<std::string>& script_hash,
+                                                      const store::ScriptRecord* script,
                                                       const std::string& language,
                                                       const std::string& content,
                                                       const packages::ToolContext& ctx) {
   const auto manager = packages::package_manager(language);
   if (manager == packages::PackageManager::kNone) return std::vector<std::string>{};
-  auto lock = script_hash ? script_lock(job.workspace_id, *script_hash, ctx)
-                          : inline_lock(language, content, ctx);
+  // A version's lock changes only once, from pending to settled: a settled one is read from
+  // the version the worker has, and only a pending one from the database.
+  const bool settled = script && (script->lock || script->lock_error_logs);
+  auto lock = !script   ? inline_lock(language, content, ctx)
+              : settled ? settled_lock({script->lock, script->lock_error_logs})
+                        : script_lock(job.workspace_id, script->hash, ctx);
   if (!lock) return lock.error();
   if (lock->empty()) return std::vector<std::string>{};
   if (manager == packages::PackageManager::kPip) return cache_.python_path(*lock, ctx);

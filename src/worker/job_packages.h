@@ -29,10 +29,11 @@ class JobPackages {
   JobPackages(store::Database& db, const packages::PackageCache& cache) : db_(db), cache_(cache) {}
 
   // The import path of a job about to run `content` in `language`: the saved version's
-  // (`script_hash`, resolving its lock now when it is still pending) or the inline code's,
-  // each package installed first if missing. Its words, when it fails, are the job's error.
+  // (`script`, resolving its lock now when it is still pending) or, without one, the inline
+  // code's, each package installed first if missing. Its words, when it fails, are the job's
+  // error.
   Result<std::vector<std::string>> prepare(const store::JobRecord& job,
-                                           const std::optional<std::string>& script_hash,
+                                           const store::ScriptRecord* script,
                                            const std::string& language, const std::string& content,
                                            const packages::ToolContext& ctx);
   // A dependencies or flowdependencies job: its result ({"lock"} or {"updated_flow_value"}).

@@ -16,6 +16,8 @@ Result<std::shared_ptr<const store::ScriptRecord>> ScriptCache::by_hash(
   if (!found) return found.error();
   if (!*found) return Error::not_found("script not found at hash " + hash);
   auto entry = std::make_shared<const store::ScriptRecord>(std::move(**found));
+  // Its lock is still being resolved: the one part of a version that changes after its save.
+  if (!entry->lock && !entry->lock_error_logs) return entry;
   std::lock_guard lock(mutex_);
   if (entries_.size() >= kMaxEntries) entries_.clear();
   entries_[key] = entry;

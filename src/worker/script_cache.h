@@ -1,5 +1,6 @@
-// Script versions by hash. A version never changes once saved, so entries never go stale;
-// the cache is only bounded in size. Thread-safe.
+// Script versions by hash. A version never changes once saved but for its lock, which is
+// settled once; a version whose lock is still pending is not kept, so entries never go stale.
+// The cache is only bounded in size. Thread-safe.
 #pragma once
 
 #include <memory>

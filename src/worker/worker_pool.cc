@@ -170,6 +170,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   int64_t timeout_s = job.timeout_s.value_or(options_.default_timeout_s);
   bool run_warm = options_.warm == "all";
   bool network = options_.network;
+  std::shared_ptr<const store::ScriptRecord> version;  // a saved version's job: what it runs
   if (job.raw_code) {
     // An inline step of a flow carries its code.
     req.language = job.language.value_or("");
@@ -178,6 +179,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     if (!job.script_hash) return fail("the job has no script to run");
     auto script = scripts_.by_hash(job.workspace_id, *job.script_hash);
     if (!script) return fail(script.error().message);
+    version = *script;
     timeout_s = job.timeout_s.value_or((*script)->timeout_s.value_or(options_.default_timeout_s));
     req.language = (*script)->language;
     req.content = (*script)->content;
@@ -212,8 +214,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   runtime::JobRunOutcome outcome;
   // Its packages first (installed into the cache when missing, their output in its logs).
   auto import_path =
-      packages_ ? packages_->prepare(job, job.raw_code ? std::nullopt : job.script_hash,
-                                     req.language, req.content,
+      packages_ ? packages_->prepare(job, version.get(), req.language, req.content,
                                      {cell, job.id, sink, cancel.get(), options_.memory_limit_mb})
                 : Result<std::vector<std::string>>(std::vector<std::string>{});
   if (import_path) {
@@ -224,8 +225,13 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
                cancel->canceled()};
   }
   queue_.set_cancel_handler(job.id, [] {});
-  std::string rest_of_logs = logs.take_rest();  // also ends the stream
+  finish(claimed, name, logs, outcome);
+}
 
+void WorkerPool::finish(const queue::ClaimedJob& claimed, const std::string& name, JobOutput& logs,
+                        const runtime::JobRunOutcome& outcome) {
+  const auto& job = claimed.job;
+  std::string rest_of_logs = logs.take_rest();  // also ends the stream
   if (outcome.canceled && !queue_.cancel_reason(job.id) && queue_.stopping()) {
     // Interrupted by a shutdown, not canceled by anyone: queued again for the next start.
     return queue_.release_interrupted(job.id, std::move(rest_of_logs));
@@ -261,25 +267,11 @@ void WorkerPool::run_lock_job(const queue::ClaimedJob& claimed, const std::strin
       packages_->run_lock_job(job, {cell, job.id, [&](std::string_view chunk) { logs.add(chunk); },
                                     cancel.get(), options_.memory_limit_mb});
   queue_.set_cancel_handler(job.id, [] {});
-  std::string rest_of_logs = logs.take_rest();
-  if (cancel->canceled() && !queue_.cancel_reason(job.id) && queue_.stopping()) {
-    return queue_.release_interrupted(job.id, std::move(rest_of_logs));
-  }
-  queue::JobOutcome done;
-  if (cancel->canceled()) {
-    done.status = JobStatus::Canceled;
-    done.result_json = queue::canceled_result("", "");
-  } else if (result) {
-    done.status = JobStatus::Success;
-    done.result_json = std::move(*result);
-  } else {
-    done.status = JobStatus::Failure;
-    done.result_json =
-        queue::wrap_error(runtime::error_object("ExecutionErr", result.error().message));
-  }
-  done.remaining_logs = std::move(rest_of_logs);
-  queue_.complete(claimed, std::move(done), name);
-  sandbox::remove_folders_left();
+  finish(claimed, name, logs,
+         result ? runtime::JobRunOutcome{true, std::move(*result), false}
+                : runtime::JobRunOutcome{
+                      false, runtime::error_object("ExecutionErr", result.error().message),
+                      cancel->canceled()});
 }
 
 }  // namespace millrace::worker

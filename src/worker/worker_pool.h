@@ -40,6 +40,7 @@ struct WorkerOptions {
   bool network = true;  // JOB_NETWORK; a script saved with no_network runs without it anyway
 };
 
+class JobOutput;
 class JobPackages;
 
 class WorkerPool {
@@ -61,6 +62,9 @@ class WorkerPool {
   void run_one(const queue::ClaimedJob& claimed, const std::string& name,
                runtime::WarmInterpreters& warm, sandbox::Cell* cell);
   void run_lock_job(const queue::ClaimedJob& claimed, const std::string& name, sandbox::Cell* cell);
+  // Stores what a job came to (or queues it again, when a shutdown interrupted it).
+  void finish(const queue::ClaimedJob& claimed, const std::string& name, JobOutput& logs,
+              const runtime::JobRunOutcome& outcome);
 
   queue::JobQueue& queue_;
   ScriptCache& scripts_;

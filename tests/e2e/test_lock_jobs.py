@@ -50,5 +50,22 @@ class LockJobsTest(ServerTestCase):
                             row["parameters"]["uuid"] == r.text for row in rows), rows)
 
 
+class WaitedLockJobTest(ServerTestCase):
+    """No worker takes the job: the caller of jobs/run/dependencies waits as long as a sync
+    webhook would (TIMEOUT_WAIT_RESULT), then gets Windmill's 500 and the job is canceled."""
+
+    server_env = {"NUM_WORKERS": "0", "TIMEOUT_WAIT_RESULT": "1"}
+
+    def test_a_waited_lock_job_times_out_like_a_sync_webhook_and_is_canceled(self):
+        body = {"raw_scripts": [{"raw_code": "import yaml\n", "language": "python3",
+                                 "script_path": "f/test/x"}], "entrypoint": "f/test/x"}
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run/dependencies", json_body=body,
+                                token=self.token, timeout=30)
+        self.assertEqual((r.status, r.text), (500, "timeout after 1s"))
+        jobs = self.server.request("GET", f"/api/w/{WS}/jobs/completed/list?job_kinds=dependencies",
+                                   token=self.token).json()
+        self.assertTrue(jobs and jobs[0]["canceled"], jobs)
+
+
 if __name__ == "__main__":
     unittest.main()

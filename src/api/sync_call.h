@@ -1,0 +1,21 @@
+// A caller parked until its job ends (run_wait_result, jobs/run/dependencies): the job is made
+// durable, then whichever comes first answers — the job's completion, the wait's end
+// (TIMEOUT_WAIT_RESULT: 500 `timeout after <n>s`), or the caller leaving — and the others do
+// nothing. A caller that stops waiting cancels its job, as Windmill's drop guard does.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/context.h"
+#include "http/message.h"
+#include "queue/job_queue.h"
+
+namespace millrace::api {
+
+// `answer` turns the completion into the response; `canceler` is who cancels a job left behind.
+void enqueue_and_wait(ApiContext& ctx, queue::NewJob job, const std::string& canceler,
+                      http::ResponderPtr r,
+                      std::function<http::Response(const queue::JobCompletion&)> answer);
+
+}  // namespace millrace::api
