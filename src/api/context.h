@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "api/address_allow_list.h"
+#include "api/route_auth.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "flow/approvals.h"
@@ -75,6 +76,7 @@ struct ApiContext {
   auth::PasswordPool& passwords;
   auth::LoginLimiter& logins;
   AddressAllowList metrics_allow;  // may read GET /metrics without a token
+  RouteAuthenticator route_auth;   // HTTP routes' credentials, read and kept a few seconds
 };
 
 }  // namespace millrace::api

@@ -1,98 +1,33 @@
 // The webhooks: run a script (by path or hash) or a flow (by path or version), async (201 +
 // job id) or sync (the result).
 // parse → authorize → resolve the runnable → build the args → enqueue durably → answer.
-#include <atomic>
-#include <chrono>
-#include <mutex>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
 #include "api/arg_validation.h"
-#include "api/event_stream.h"
 #include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
 #include "api/run_args.h"
+#include "api/runnable.h"
+#include "api/stream_call.h"
 #include "api/sync_call.h"
 #include "api/sync_result.h"
 #include "api/views.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
-#include "common/timer_queue.h"
 #include "common/uuid.h"
-#include "flow/flow_status.h"
-#include "flow/step_jobs.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
 #include "service/references.h"
-#include "store/flows.h"
-#include "store/jobs.h"
 
 namespace millrace::api {
 namespace {
 
-using nlohmann::json;
-
-enum class Target { kPath, kHash, kFlowPath, kFlowVersion };
 // async: 201 with the id; sync: the result; stream: Server-Sent Events ending with the result.
 enum class Mode { kAsync, kSync, kStream };
-
-// What a webhook runs, as far as its job needs to know.
-struct Runnable {
-  std::string scope_kind;  // scripts | flows (jobs:run:<kind>:<path>)
-  std::string path;
-  std::optional<std::string> script_hash;
-  std::optional<std::string> language;
-  std::optional<int64_t> timeout_s;
-  std::optional<int64_t> flow_version;
-  std::optional<std::string> raw_flow;
-  std::optional<std::string> schema_json;  // what the arguments are checked against
-};
-
-Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std::string& missing) {
-  if (!found) return Error::not_found(missing);
-  // Archived means stopped, by path and by version, until it is unarchived.
-  if (found->archived) return Error::not_found("flow " + found->path + " is archived");
-  Runnable r{"flows",
-             found->path,
-             std::nullopt,
-             std::nullopt,
-             std::nullopt,
-             found->version_id,
-             std::move(found->value_json),
-             std::move(found->schema_json)};
-  return r;
-}
-
-Result<Runnable> resolve(ApiContext& ctx, const std::string& ws, Target target,
-                         const std::string& id) {
-  if (target == Target::kPath || target == Target::kHash) {
-    auto script =
-        target == Target::kPath ? ctx.scripts.latest(ws, id) : ctx.scripts.version(ws, id);
-    if (!script) return script.error();
-    const auto& s = **script;
-    // Archived means stopped: the script's every version, until it is unarchived. (A version
-    // that was overwritten is archived too, and still runs by hash while its script is live.)
-    auto head = target == Target::kPath ? script : ctx.scripts.latest(ws, s.path);
-    if (!head) return head.error();
-    if ((*head)->archived) return Error::not_found("script " + s.path + " is archived");
-    return Runnable{"scripts",   s.path,       s.hash,       s.language,
-                    s.timeout_s, std::nullopt, std::nullopt, s.schema_json};
-  }
-  if (target == Target::kFlowPath) {
-    auto found = ctx.flows.find(ws, id);
-    if (!found) return found.error();
-    return flow_runnable(std::move(*found), "flow not found at name " + id);
-  }
-  auto version = parse_int64(id);
-  if (!version) return Error::bad_request("invalid flow version " + id + ": not an integer");
-  auto found = ctx.flows.find_version(ws, *version);
-  if (!found) return found.error();
-  return flow_runnable(std::move(*found), "Flow version " + id + " not found");
-}
+using Target = RunTarget;
 
 const std::string& target_param(http::Request& req, Target target) {
   switch (target) {
@@ -154,72 +89,11 @@ Result<EpochMs> scheduled_for(const Query& query, EpochMs now) {
   return now;
 }
 
-// A run_and_stream call, as Windmill answers it: the job is made, then the
-// stream opens with an empty update, sends the job's result stream as it comes and pings, and
-// ends with the result (or the error, which is the result of a failed job) as `only_result`; a
-// flow's early_return result ends it early. A timeout ends the stream (TIMEOUT_SSE_STREAM), not
-// the job; nor does the client leaving. Events are sent from the timer thread only.
-struct StreamCall {
-  std::mutex mutex;
-  std::shared_ptr<EventStream> stream;
-  std::optional<queue::JobCompletion> done;
-  int64_t stream_idx = 0;
-  std::atomic<uint64_t> waiter{0};
-  std::atomic<uint64_t> watch{0};
-};
-
-void pump(ApiContext& ctx, const std::shared_ptr<StreamCall>& call, const std::string& id) {
-  std::lock_guard lock(call->mutex);
-  if (!call->stream || call->stream->ended()) return;
-  if (!call->done && call->watch.load() == 0) {
-    // Watched before reading: pieces committed meanwhile wake another pump.
-    call->watch = ctx.queue.watch_news(id, [&ctx, call, id] {
-      call->watch = 0;
-      ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, call, id] { pump(ctx, call, id); });
-    });
-  }
-  while (auto event = result_stream_event(ctx, id, call->stream_idx)) call->stream->send(*event);
-  if (!call->done) return;
-  call->stream->finish(with_raw_fields(R"({"type":"update","completed":true})",
-                                       {{"only_result", call->done->result_json}}));
-  call->stream.reset();  // no cycle through the stream's end callback
-}
-
-void stream_run(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r) {
-  auto call = std::make_shared<StreamCall>();
-  const std::string id = job.job.id;
-  auto pump_soon = [&ctx, call, id] {
-    ctx.timers.schedule(std::chrono::milliseconds(0), [&ctx, call, id] { pump(ctx, call, id); });
-  };
-  call->waiter = ctx.queue.enqueue(
-      std::move(job),
-      [&ctx, call, id, r, pump_soon](const Status& s) {
-        if (!s) return reply_error(r, s.error());
-        auto stream = EventStream::open(ctx, r, [&ctx, call, id] {
-          ctx.queue.forget_waiter(id, call->waiter.load());
-          if (uint64_t w = call->watch.exchange(0)) ctx.queue.forget_news(id, w);
-        });
-        stream->send(R"({"type":"update"})");
-        {
-          std::lock_guard lock(call->mutex);
-          call->stream = stream;
-        }
-        pump_soon();
-      },
-      [call, pump_soon](const queue::JobCompletion& done) {
-        {
-          std::lock_guard lock(call->mutex);
-          call->done = done;
-        }
-        pump_soon();
-      });
-}
-
 void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target target, Mode mode) {
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
-  auto runnable = resolve(ctx, ws, target, target_param(req, target));
+  auto runnable = resolve_runnable(ctx, ws, target, target_param(req, target));
   if (!runnable) return reply_error(r, runnable.error());
   if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
     return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
@@ -229,8 +103,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   // were not there; admins run everything.
   if (auto readable = may_read_path(ctx, *who, ws, runnable->path); !readable || !*readable) {
     if (!readable) return reply_error(r, readable.error());
-    return reply_error(r, Error::not_found((runnable->scope_kind == "flows" ? "flow" : "script") +
-                                           std::string(" not found at name ") + runnable->path));
+    return reply_error(r, runnable->hidden());
   }
 
   Query query;
@@ -283,31 +156,12 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   request.args_json = std::move(*args);
   request.id = *job_id;
   request.scheduled_for = *when;
-  if (runnable->raw_flow) {
-    // The state is there from the start: `wmill flow run` reads its modules at once.
-    auto value = flow::ojson::parse(*runnable->raw_flow, nullptr, false);
-    const flow::ojson* modules =
-        value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
-    request.target = queue::FlowTarget{
-        runnable->path, std::move(*runnable->raw_flow),
-        flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text(), false,
-        value.is_object() && value.value("same_worker", flow::ojson()) == true};
-  } else {
-    request.target = queue::ScriptTarget{*runnable->script_hash, runnable->path,
-                                         *runnable->language, runnable->timeout_s};
-  }
+  set_job_target(request, *runnable);
   queue::NewJob job = queue::make_job(std::move(request), now);
   const auto& j = job.job;
-  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
-  if (j.kind == JobKind::Flow) {
-    params["version"] = *runnable->flow_version;
-  } else {
-    params["hash"] = *j.script_hash;
-  }
-  if (j.token_prefix) params["token_prefix"] = *j.token_prefix;
-  job.audit = audit_record(
-      ctx, *who, ws,
-      {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute", j.script_path, params.dump()});
+  job.audit = audit_record(ctx, *who, ws,
+                           {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute",
+                            j.script_path, run_audit_params(j, *runnable)});
   const std::string id = j.id;
 
   if (mode == Mode::kAsync) {
@@ -318,7 +172,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     return;
   }
 
-  if (mode == Mode::kStream) return stream_run(ctx, std::move(job), r);
+  if (mode == Mode::kStream) return enqueue_and_stream(ctx, std::move(job), r);
 
   enqueue_and_wait(ctx, std::move(job), who->username, r, [&ctx](const queue::JobCompletion& done) {
     return sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)});

@@ -60,6 +60,13 @@ Status refuse_cross_site(ApiContext& ctx, const http::Request& req, const Reques
 }
 
 http::BodyAdmission admit_body(ApiContext& ctx, const http::Request& head) {
+  if (starts_with(head.path, "/api/r/")) {
+    // Third-party senders carry no token: a route that answers the call may be sent a body
+    // (its authentication needs all of it, a signature is over the whole body).
+    auto route = ctx.http_triggers.match(to_lower(head.method), head.path.substr(7));
+    if (route && *route) return {};
+    return {false, 404, "Not found: no HTTP route answers " + head.method + " " + head.path};
+  }
   auto token = request_token(head);
   if (!token) return {false, 401, "Unauthorized"};
   // The workspace of the URL, for tokens bound to one.

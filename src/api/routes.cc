@@ -53,6 +53,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_variable_routes(router, ctx);
   add_resource_routes(router, ctx);
   add_http_trigger_routes(router, ctx);
+  add_http_route_calls(router, ctx);
   // Anything else below /api is answered by the router's 404.
 }
 

@@ -129,7 +129,7 @@ Result<std::string> build_run_args(const RunArgsRequest& req) {
   if (!base) return base.error();
 
   json extras = json::object();
-  if (is_true(param(r.query, "raw"))) {
+  if (r.raw_string || is_true(param(r.query, "raw"))) {
     extras["raw_string"] = text_value(*r.body);
   } else if (raw_text) {
     extras["raw_string"] = *raw_text;
@@ -157,7 +157,7 @@ Result<std::string> build_run_args(const RunArgsRequest& req) {
       if (auto v = param(r.query, key)) extras[key] = *v;
     }
   }
-  bool wrap = is_true(param(r.query, "wrap_body"));
+  bool wrap = r.wrap_body || is_true(param(r.query, "wrap_body"));
 
   if (passthrough && extras.empty() && !wrap) return *r.body;  // the hot path
   json args = passthrough ? json::parse(*r.body) : std::move(*base);

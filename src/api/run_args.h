@@ -17,6 +17,9 @@ struct RunArgsRequest {
   const std::vector<std::pair<std::string, std::string>>* query = nullptr;
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   std::string global_include_headers;  // INCLUDE_HEADERS
+  // An HTTP route's own settings; a webhook's caller asks with ?wrap_body=true and ?raw=true.
+  bool wrap_body = false;
+  bool raw_string = false;
 };
 
 // The job's args as JSON object text. A plain JSON object body with no extras is returned as

@@ -112,6 +112,18 @@ Result<Identity> Authenticator::job_identity(const std::string& email, const std
   return id;
 }
 
+Result<Identity> Authenticator::member_identity(const std::string& email,
+                                                const std::string& workspace) {
+  Identity id;
+  id.email = email;
+  auto user = db_.read([&](store::Connection& c) { return store::find_user(c, email); });
+  if (!user) return user.error();
+  if (!*user) return kUnauthorized;
+  id.super_admin = (*user)->super_admin;
+  if (auto s = narrow_to_workspace(id, workspace, clock_.now_ms()); !s) return s.error();
+  return id;
+}
+
 Status Authenticator::narrow_to_workspace(Identity& id, const std::string& workspace, EpochMs now) {
   if (id.bound_workspace && *id.bound_workspace != workspace) return kUnauthorized;
   std::string key = workspace + '\n' + id.email;

@@ -40,6 +40,9 @@ class Authenticator {
   // gets them): for what the server does on the job's behalf before it starts.
   Result<Identity> job_identity(const std::string& email, const std::string& username,
                                 const std::string& workspace, const std::string& job_id);
+  // A member of `workspace` by email, with the rights they have there, as no token narrows
+  // them: whom an HTTP route's job runs as (its owner). 401 when they are no longer a member.
+  Result<Identity> member_identity(const std::string& email, const std::string& workspace);
   // The signature in the resume and cancel URLs of a suspended flow step.
   std::string resume_signature(const std::string& workspace, const std::string& job_id,
                                long long resume_id, const std::string& approver) const;

@@ -266,7 +266,8 @@ int serve(const Config& config) {
       config.base_url.empty() ? "http://localhost:" + std::to_string(port) : config.base_url,
       passwords,
       logins,
-      *metrics_allow};
+      *metrics_allow,
+      {}};
   if (api) {
     admit_body = [&ctx](const http::Request& head) { return api::admit_body(ctx, head); };
     api::register_routes(router, ctx);

@@ -22,6 +22,7 @@ constexpr std::array kJobStatuses = {
 };
 constexpr std::array kTriggerKinds = {
     std::pair{TriggerKind::Webhook, std::string_view("webhook")},
+    std::pair{TriggerKind::Http, std::string_view("http")},
 };
 
 template <typename Enum, size_t N>

@@ -24,6 +24,7 @@ enum class JobStatus { Success, Failure, Canceled };
 // What made the job (absent: the API or the app, on a user's behalf).
 enum class TriggerKind {
   Webhook,  // a run route called with a token ("webhook")
+  Http,     // an HTTP route, /api/r/... ("http")
 };
 
 std::string to_string(JobKind kind);

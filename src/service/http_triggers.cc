@@ -16,6 +16,14 @@ Error not_found(const std::string& path) {
 }
 
 // 400 when `t` would answer the requests of another route of the instance.
+std::string route_id(const store::HttpTriggerRecord& t) {
+  return t.workspace_id + "\n" + t.path;
+}
+
+std::string route_key(const store::HttpTriggerRecord& t) {
+  return t.http_method + " " + HttpTriggers::pattern(t);
+}
+
 Status check_collisions(store::Connection& c, const store::HttpTriggerRecord& t,
                         const std::optional<std::string>& old_path) {
   auto all = store::all_http_triggers(c);
@@ -23,10 +31,9 @@ Status check_collisions(store::Connection& c, const store::HttpTriggerRecord& t,
   triggers::RouteTable table;
   for (const auto& other : *all) {
     if (other.workspace_id == t.workspace_id && old_path && other.path == *old_path) continue;
-    MR_TRY(table.add(other.workspace_id + "\n" + other.path, other.http_method,
-                     HttpTriggers::pattern(other)));
+    MR_TRY(table.add(route_id(other), other.http_method, HttpTriggers::pattern(other)));
   }
-  return table.add(t.workspace_id + "\n" + t.path, t.http_method, HttpTriggers::pattern(t));
+  return table.add(route_id(t), t.http_method, HttpTriggers::pattern(t));
 }
 
 }  // namespace
@@ -40,7 +47,7 @@ Status HttpTriggers::save(const auth::Identity& who, store::HttpTriggerRecord t,
   t.edited_by = who.username;
   t.email = who.email;
   t.edited_at = clock_.now_ms();
-  return db_.write_sync([&](store::Connection& c) -> Status {
+  auto saved = db_.write_sync([&](store::Connection& c) -> Status {
     if (old_path) {
       auto existing = store::find_http_trigger(c, t.workspace_id, *old_path);
       if (!existing) return existing.error();
@@ -61,17 +68,74 @@ Status HttpTriggers::save(const auth::Identity& who, store::HttpTriggerRecord t,
                      {old_path ? "http_triggers.update" : "http_triggers.create",
                       old_path ? "Update" : "Create", t.path, params.dump()}));
   });
+  if (saved) {
+    std::lock_guard lock(live_mutex_);
+    live_stale_ = true;
+  }
+  return saved;
 }
 
 Status HttpTriggers::remove(const auth::Identity& who, const std::string& ws,
                             const std::string& path) {
-  return db_.write_sync([&](store::Connection& c) -> Status {
-    auto removed = store::delete_http_trigger(c, ws, path);
-    if (!removed) return removed.error();
-    if (*removed == 0) return not_found(path);
+  auto removed = db_.write_sync([&](store::Connection& c) -> Status {
+    auto n = store::delete_http_trigger(c, ws, path);
+    if (!n) return n.error();
+    if (*n == 0) return not_found(path);
     return store::insert_audit(
         c, audit_row(clock_, who, ws, {"http_triggers.delete", "Delete", path, {}}));
   });
+  if (removed) {
+    std::lock_guard lock(live_mutex_);
+    live_stale_ = true;
+  }
+  return removed;
+}
+
+Status HttpTriggers::reload_routes() {
+  auto all = db_.read([](store::Connection& c) { return store::all_http_triggers(c); });
+  if (!all) return all.error();
+  triggers::RouteTable table;
+  std::map<std::string, std::string> patterns;
+  for (const auto& t : *all) {
+    // Two nodes saving colliding routes at once may both succeed: the one read first answers.
+    if (!table.add(route_id(t), t.http_method, pattern(t))) continue;
+    patterns[route_id(t)] = route_key(t);
+  }
+  live_ = std::move(table);
+  live_patterns_ = std::move(patterns);
+  live_read_at_ = clock_.now_ms();
+  live_stale_ = false;
+  return Status::ok();
+}
+
+Result<std::optional<HttpTriggers::RouteMatch>> HttpTriggers::match(std::string_view method,
+                                                                    std::string_view route) {
+  constexpr EpochMs kMissRereadMs = 1000;
+  bool reread = false;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<triggers::RouteTable::Match> m;
+    std::string key;
+    {
+      std::lock_guard lock(live_mutex_);
+      if (live_stale_ || reread) MR_TRY(reload_routes());
+      m = live_.match(method, route);
+      if (!m) {
+        if (reread || clock_.now_ms() - live_read_at_ < kMissRereadMs)
+          return std::optional<RouteMatch>();
+        reread = true;
+        continue;
+      }
+      key = live_patterns_[m->id];
+    }
+    size_t nl = m->id.find('\n');
+    auto found = find(m->id.substr(0, nl), m->id.substr(nl + 1));
+    if (!found) return found.error();
+    if (*found && route_key(**found) == key) {
+      return std::optional<RouteMatch>(RouteMatch{std::move(**found), std::move(m->params)});
+    }
+    reread = true;  // changed or deleted since it was read: read them all again
+  }
+  return std::optional<RouteMatch>();
 }
 
 Result<std::optional<store::HttpTriggerRecord>> HttpTriggers::find(const std::string& ws,

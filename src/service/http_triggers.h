@@ -5,13 +5,18 @@
 // Thread-safe.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/error.h"
 #include "store/http_triggers.h"
+#include "triggers/route_table.h"
 
 namespace millrace::auth {
 struct Identity;
@@ -41,12 +46,30 @@ class HttpTriggers {
                            const std::string& route_path, bool workspaced,
                            const std::optional<std::string>& except);
 
+  struct RouteMatch {
+    store::HttpTriggerRecord trigger;
+    std::vector<std::pair<std::string, std::string>> params;  // the route's :names
+  };
+  // The route that answers `method` (lower case) at `route` (the path after /api/r/). Matched
+  // in memory against the routes as last read, then read back from the database: a route
+  // changed or deleted on another node is never run as it was, and one made there is found
+  // within a second (a miss reads them all again, at most once a second).
+  Result<std::optional<RouteMatch>> match(std::string_view method, std::string_view route);
+
   // The pattern a route is matched by: `<workspace>/<route>` when workspaced.
   static std::string pattern(const store::HttpTriggerRecord& t);
 
  private:
+  // Reads every route into the table; the caller holds live_mutex_.
+  Status reload_routes();
+
   store::Database& db_;
   const Clock& clock_;
+  std::mutex live_mutex_;
+  triggers::RouteTable live_;
+  std::map<std::string, std::string> live_patterns_;  // id → "<method> <pattern>"
+  EpochMs live_read_at_ = 0;
+  bool live_stale_ = true;  // set by this node's writes
 };
 
 }  // namespace millrace::service

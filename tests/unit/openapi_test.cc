@@ -105,6 +105,7 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    "http://localhost",
                    passwords,
                    logins,
+                   {},
                    {}};
     http::Router router;
     register_routes(router, ctx);

@@ -37,6 +37,11 @@ export function jobStatus(job) {
   return job.running ? 'running' : 'queued';
 }
 
+// What started a job, in words: a webhook, an HTTP route (/api/r/...).
+export function triggerName(kind) {
+  return { webhook: 'webhook', http: 'http route' }[kind] || kind;
+}
+
 export function prettyJson(value) {
   if (value === undefined) return '';
   try {

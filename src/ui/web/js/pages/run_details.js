@@ -3,7 +3,7 @@
 // 250 ms): logs stream in, and the whole run is read again once it completes.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, copyButton, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName } from '../format.js';
 import { renderJobResult, jsonBlock, scriptHref, flowHref } from '../job_view.js';
 import { flowStepsView } from '../flow_steps.js';
 
@@ -117,7 +117,7 @@ export default async function runDetailsPage(ctx) {
         h('a', { href: `/run/${encodeURIComponent(job.parent_job)}` }, `run ${shortId(job.parent_job)}`))],
       ['Triggered by', job.created_by],
       ['Permissioned as', h('code', {}, job.permissioned_as)],
-      ['Trigger', job.trigger_kind || h('span', { class: 'muted' }, '—')],
+      ['Trigger', job.trigger_kind ? triggerName(job.trigger_kind) : h('span', { class: 'muted' }, '—')],
       job.script_hash && ['Script version', job.script_path
         ? h('a', { href: scriptHref(job.script_path, job.script_hash), class: 'mono' }, job.script_hash)
         : h('code', {}, job.script_hash)],

@@ -3,7 +3,7 @@
 // while a listed run is queued or running the table refreshes itself every second.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, field, pager, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus, shortId } from '../format.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName } from '../format.js';
 import { scriptHref, flowHref } from '../job_view.js';
 
 const PER_PAGE = 25;
@@ -165,7 +165,7 @@ export default async function runsPage(ctx) {
         // On a phone the columns of who and when are hidden: they are said here instead.
         h('div', { class: 'phone-only small muted' }, `${j.created_by} · ${timeAgo(j.created_at, now)}`)),
         h('td', { class: 'hide-phone' }, j.created_by),
-        h('td', { class: 'hide-phone' }, j.trigger_kind || h('span', { class: 'muted' }, '—')),
+        h('td', { class: 'hide-phone' }, j.trigger_kind ? triggerName(j.trigger_kind) : h('span', { class: 'muted' }, '—')),
         h('td', { class: 'nowrap hide-phone' }, h('time', { datetime: j.created_at, title: dateTime(j.created_at) }, timeAgo(j.created_at, now))),
         durationCell,
         // Named "Run <full id>" for assistive technology; the eye gets its distinctive end.

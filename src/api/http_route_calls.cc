@@ -1,0 +1,195 @@
+// Where a third-party sender's call enters: /api/r/<route> (a workspaced route:
+// /api/r/<workspace>/<route>) runs the script or flow of the HTTP route that answers it.
+// match the route → authenticate (route_auth.h) → resolve the runnable → build the args →
+// enqueue durably → answer as the route says: 201 with the job id, the result, or a stream.
+#include <nlohmann/json.hpp>
+
+#include "api/arg_validation.h"
+#include "api/path_access.h"
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/route_auth.h"
+#include "api/routes.h"
+#include "api/run_args.h"
+#include "api/runnable.h"
+#include "api/stream_call.h"
+#include "api/sync_call.h"
+#include "api/sync_result.h"
+#include "auth/scopes.h"
+#include "common/strings.h"
+#include "queue/job_queue.h"
+#include "queue/new_job.h"
+#include "service/references.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+// What the route's settings say of this call.
+struct RouteSettings {
+  std::string script_path;
+  bool is_flow = false;
+  std::string authentication_method = "none";
+  std::optional<std::string> resource_path;
+  std::string request_type = "sync";  // sync, async, sync_sse
+  bool wrap_body = false;
+  bool raw_string = false;
+};
+
+RouteSettings read_settings(const store::HttpTriggerRecord& t) {
+  json c = json::parse(t.config_json, nullptr, false);
+  RouteSettings s;
+  if (!c.is_object()) return s;
+  auto text = [&c](const char* k, const std::string& fallback) {
+    return c.contains(k) && c[k].is_string() ? c[k].get<std::string>() : fallback;
+  };
+  auto flag = [&c](const char* k) {
+    return c.contains(k) && c[k].is_boolean() && c[k].get<bool>();
+  };
+  s.script_path = text("script_path", "");
+  s.is_flow = flag("is_flow");
+  s.authentication_method = text("authentication_method", "none");
+  if (c.contains("authentication_resource_path") && c["authentication_resource_path"].is_string())
+    s.resource_path = c["authentication_resource_path"].get<std::string>();
+  s.request_type = text("request_type", "sync");
+  s.wrap_body = flag("wrap_body");
+  s.raw_string = flag("raw_string");
+  return s;
+}
+
+// Windmill's `wm_trigger` for a runnable whose main declares it: what the request was, beyond
+// its body. Credentials (and the route's API-key header) are left out.
+json wm_trigger(const http::Request& req, const store::HttpTriggerRecord& t,
+                const std::vector<std::pair<std::string, std::string>>& route_params,
+                const std::vector<std::pair<std::string, std::string>>& query,
+                const std::string& api_key_header) {
+  json headers = json::object();
+  for (const auto& [k, v] : req.headers) {
+    if (is_credential_header(k) || k == api_key_header) continue;
+    headers[k] = v;
+  }
+  json params = json::object();
+  for (const auto& [k, v] : route_params) params[k] = v;
+  json q = json::object();
+  for (const auto& [k, v] : query) q[k] = v;
+  return {{"kind", "http"},
+          {"http",
+           {{"route", t.route_path},
+            {"path", req.params.at("route")},
+            {"method", to_lower(req.method)},
+            {"params", std::move(params)},
+            {"query", std::move(q)},
+            {"headers", std::move(headers)}}}};
+}
+
+bool declares(const std::optional<std::string>& schema_json, const char* arg) {
+  if (!schema_json) return false;
+  json schema = json::parse(*schema_json, nullptr, false);
+  return schema.is_object() && schema.contains("properties") && schema["properties"].is_object() &&
+         schema["properties"].contains(arg);
+}
+
+void reply_refused(const http::ResponderPtr& r, const Error& e, const std::string& method) {
+  if (e.kind == ErrorKind::Unauthorized && method == "basic_http") {
+    http::Response res = http::Response::text(401, e.message);
+    res.headers.emplace_back("WWW-Authenticate", "Basic realm=\"millrace\", charset=\"UTF-8\"");
+    return r->send(std::move(res));
+  }
+  reply_error(r, e);
+}
+
+void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string& route = req.params["route"];
+  auto matched = ctx.http_triggers.match(to_lower(req.method), route);
+  if (!matched) return reply_error(r, matched.error());
+  if (!*matched) {
+    return reply_error(
+        r, Error::not_found("no HTTP route answers " + req.method + " /api/r/" + route));
+  }
+  const store::HttpTriggerRecord& t = (*matched)->trigger;
+  const std::string& ws = t.workspace_id;
+  const RouteSettings settings = read_settings(t);
+
+  auto caller = ctx.route_auth.authenticate(
+      ctx, req, {t, settings.authentication_method, settings.resource_path});
+  if (!caller) return reply_refused(r, caller.error(), settings.authentication_method);
+  const auth::Identity* who = &caller->who;
+
+  auto runnable = resolve_runnable(
+      ctx, ws, settings.is_flow ? RunTarget::kFlowPath : RunTarget::kPath, settings.script_path);
+  if (!runnable) return reply_error(r, runnable.error());
+  if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
+    return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
+                                                   runnable->scope_kind + ":" + runnable->path));
+  }
+  // Whoever the job runs as must be able to read what it runs (the owner may have lost it).
+  if (auto readable = may_read_path(ctx, *who, ws, runnable->path); !readable || !*readable) {
+    if (!readable) return reply_error(r, readable.error());
+    return reply_error(r, runnable->hidden());
+  }
+
+  std::vector<std::pair<std::string, std::string>> query;
+  if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
+  RunArgsRequest in;
+  in.content_type = req.header("content-type");
+  in.body = &req.body;
+  in.headers = &req.headers;
+  in.wrap_body = settings.wrap_body;
+  in.raw_string = settings.raw_string;
+  auto args = build_run_args(in);
+  if (!args) return reply_error(r, args.error());
+  if (declares(runnable->schema_json, "wm_trigger")) {
+    json a = json::parse(*args);
+    a["wm_trigger"] = wm_trigger(req, t, (*matched)->params, query, caller->secret_header);
+    args = a.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  if (auto st = service::References::check_scopes(who->scopes, *args); !st) {
+    return reply_error(r, st.error());
+  }
+  if (runnable->schema_json) {
+    if (auto valid = validate_args(*runnable->schema_json, *args, runnable->language != "bash");
+        !valid) {
+      return reply_error(r, valid.error());
+    }
+  }
+
+  const EpochMs now = ctx.clock.now_ms();
+  queue::JobRequest request;
+  request.origin = caller_origin(*who, ws);
+  request.origin.trigger = TriggerKind::Http;
+  request.args_json = std::move(*args);
+  request.scheduled_for = now;
+  set_job_target(request, *runnable);
+  queue::NewJob job = queue::make_job(std::move(request), now);
+  const auto& j = job.job;
+  json params = json::parse(run_audit_params(j, *runnable));
+  params["trigger_kind"] = "http";
+  params["trigger"] = t.path;
+  job.audit = audit_record(
+      ctx, *who, ws,
+      {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute", j.script_path, params.dump()});
+  const std::string id = j.id;
+
+  if (settings.request_type == "async") {
+    ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
+      if (!s) return reply_error(r, s.error());
+      reply_text(r, 201, id);
+    });
+    return;
+  }
+  if (settings.request_type == "sync_sse") return enqueue_and_stream(ctx, std::move(job), r);
+  enqueue_and_wait(ctx, std::move(job), who->username, r, [&ctx](const queue::JobCompletion& done) {
+    return sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)});
+  });
+}
+
+}  // namespace
+
+void add_http_route_calls(http::Router& router, ApiContext& ctx) {
+  for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
+    router.add(method, "/api/r/*route", bind_handler(ctx, call_route));
+  }
+}
+
+}  // namespace millrace::api
