@@ -144,8 +144,14 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     a["wm_trigger"] = wm_trigger(req, t, (*matched)->params, query, caller->secret_header);
     args = a.dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  if (auto st = service::References::check_scopes(who->scopes, *args); !st) {
-    return reply_error(r, st.error());
+  // A script's job takes a route's arguments literally (service/job_inputs.h); a flow's steps
+  // get them through its expressions, where a reference would be opened as the route's owner.
+  if (runnable->is_flow()) {
+    if (auto ref = service::References::first_reference(*args)) {
+      return reply_error(r, Error::bad_request("the arguments of a flow run by an HTTP route may "
+                                               "not name a variable or resource (" +
+                                               *ref + ")"));
+    }
   }
   if (runnable->schema_json) {
     if (auto valid = validate_args(*runnable->schema_json, *args, runnable->language != "bash");

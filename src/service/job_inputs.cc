@@ -9,7 +9,10 @@ namespace millrace::service {
 Result<worker::JobInputs::Prepared> WorkspaceJobInputs::prepare(const store::JobRecord& job) {
   Prepared out;
   out.args_json = job.args_json;
-  if (References::may_hold_references(job.args_json)) {
+  // An HTTP route's arguments come from whoever calls it (a third party, run as the route's
+  // owner): taken literally, or a sender could name the owner's secrets and read them back.
+  const bool literal = job.trigger_kind == TriggerKind::Http;
+  if (!literal && References::may_hold_references(job.args_json)) {
     const std::string username = job.permissioned_as.substr(job.permissioned_as.find('/') + 1);
     auto who = auth_.job_identity(job.email, username, job.workspace_id, job.id);
     if (!who) {

@@ -1,5 +1,6 @@
 // worker::JobInputs over the workspace's services: a job's references resolved as its user
-// (service/references.h), and every secret of its workspace to mask in its output.
+// (service/references.h), and every secret of its workspace to mask in its output. The
+// arguments of a job an HTTP route started come from outside: they are taken literally.
 #pragma once
 
 #include "worker/job_inputs.h"

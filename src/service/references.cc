@@ -98,6 +98,16 @@ Status References::check_scopes(const std::vector<std::string>& scopes,
   return Status::ok();
 }
 
+std::optional<std::string> References::first_reference(const std::string& json_text) {
+  if (!may_hold_references(json_text)) return std::nullopt;
+  json value = json::parse(json_text, nullptr, false);
+  if (value.is_discarded()) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> refs;
+  collect(value, refs);
+  if (refs.empty()) return std::nullopt;
+  return (refs[0].first == "variables" ? "$var:" : "$res:") + refs[0].second;
+}
+
 bool References::may_hold_references(std::string_view json_text) {
   return json_text.find("\"$var:") != std::string_view::npos ||
          json_text.find("\"$res:") != std::string_view::npos;

@@ -5,6 +5,7 @@
 // may not read, is an error (404, as if absent), never an empty value.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,8 @@ class References {
   // `json_text` with its references resolved (the same text when it holds none).
   Result<std::string> resolve(const auth::Identity& who, const std::string& ws,
                               const std::string& json_text);
+  // The first reference `json_text` holds, if any.
+  static std::optional<std::string> first_reference(const std::string& json_text);
   // A cheap scan: false when `json_text` cannot hold a reference, so most jobs never parse.
   static bool may_hold_references(std::string_view json_text);
   // 403 when a scoped token names, in arguments it sends, a variable or resource its scopes do

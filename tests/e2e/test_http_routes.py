@@ -158,6 +158,33 @@ class HttpRouteCallsTest(ServerTestCase):
         r = self.call("POST", "not/a/route", big, {"Content-Type": "application/json"})
         self.assertEqual(r.status, 404, r)
 
+    def test_a_sender_cannot_name_the_owners_secrets(self):
+        r = self.api("POST", "variables/create", json_body={
+            "path": "u/admin/owners_secret", "value": "s3cr3t-value", "is_secret": True,
+            "description": ""})
+        self.assertEqual(r.status, 201, r)
+        self.add_route(route("u/admin/open", "open"))
+        sent = {"x": "$var:u/admin/owners_secret", "y": ["$res:u/admin/anything"]}
+        r = self.call("POST", "open", json.dumps(sent), {"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json()), (200, sent))  # literally, never opened
+        # A flow's steps would open them through its expressions: refused before any job.
+        r = self.api("POST", "flows/create", json_body={
+            "path": "u/admin/echo_flow", "summary": "", "value": {"modules": [{
+                "id": "a", "value": {"type": "rawscript", "language": "python3",
+                                     "content": "def main(x):\n    return x\n",
+                                     "input_transforms": {"x": {"type": "javascript",
+                                                                "expr": "flow_input.x"}}}}]},
+            "schema": {"type": "object", "properties": {"x": {"type": "string"}}}})
+        self.assertEqual(r.status, 201, r)
+        self.add_route(route("u/admin/flow_route", "flow", script="u/admin/echo_flow",
+                             is_flow=True))
+        r = self.call("POST", "flow", json.dumps({"x": "plain"}),
+                      {"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json()), (200, "plain"))
+        r = self.call("POST", "flow", json.dumps(sent), {"Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("$var:u/admin/owners_secret", r.text)
+
     # -- signatures -------------------------------------------------------------------------
 
     def signed_route(self, name, value, secret=None, request_type="async"):
