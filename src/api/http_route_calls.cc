@@ -15,6 +15,7 @@
 #include "api/stream_call.h"
 #include "api/sync_call.h"
 #include "api/sync_result.h"
+#include "api/trigger_event.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
 #include "queue/job_queue.h"
@@ -56,31 +57,6 @@ RouteSettings read_settings(const store::HttpTriggerRecord& t) {
   s.wrap_body = flag("wrap_body");
   s.raw_string = flag("raw_string");
   return s;
-}
-
-// Windmill's `wm_trigger` for a runnable whose main declares it: what the request was, beyond
-// its body. Credentials (and the route's API-key header) are left out.
-json wm_trigger(const http::Request& req, const store::HttpTriggerRecord& t,
-                const std::vector<std::pair<std::string, std::string>>& route_params,
-                const std::vector<std::pair<std::string, std::string>>& query,
-                const std::string& api_key_header) {
-  json headers = json::object();
-  for (const auto& [k, v] : req.headers) {
-    if (is_credential_header(k) || k == api_key_header) continue;
-    headers[k] = v;
-  }
-  json params = json::object();
-  for (const auto& [k, v] : route_params) params[k] = v;
-  json q = json::object();
-  for (const auto& [k, v] : query) q[k] = v;
-  return {{"kind", "http"},
-          {"http",
-           {{"route", t.route_path},
-            {"path", req.params.at("route")},
-            {"method", to_lower(req.method)},
-            {"params", std::move(params)},
-            {"query", std::move(q)},
-            {"headers", std::move(headers)}}}};
 }
 
 bool declares(const std::optional<std::string>& schema_json, const char* arg) {
@@ -129,21 +105,29 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     return reply_error(r, runnable->hidden());
   }
 
-  std::vector<std::pair<std::string, std::string>> query;
+  NameValues query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
-  RunArgsRequest in;
-  in.content_type = req.header("content-type");
-  in.body = &req.body;
-  in.headers = &req.headers;
-  in.wrap_body = settings.wrap_body;
-  in.raw_string = settings.raw_string;
-  auto args = build_run_args(in);
-  if (!args) return reply_error(r, args.error());
-  if (declares(runnable->schema_json, "wm_trigger")) {
-    json a = json::parse(*args);
-    a["wm_trigger"] = wm_trigger(req, t, (*matched)->params, query, caller->secret_header);
-    args = a.dump(-1, ' ', false, json::error_handler_t::replace);
+  TriggerRequest call{
+      req, query, t.route_path, route, std::move((*matched)->params), caller->secret_header};
+  Result<std::string> args = std::string();
+  if (runnable->has_preprocessor) {
+    // The preprocessor gets the whole request and makes main's arguments.
+    args = preprocessor_args(call);
+  } else {
+    RunArgsRequest in;
+    in.content_type = req.header("content-type");
+    in.body = &req.body;
+    in.headers = &req.headers;
+    in.wrap_body = settings.wrap_body;
+    in.raw_string = settings.raw_string;
+    args = build_run_args(in);
+    if (args && declares(runnable->schema_json, "wm_trigger")) {
+      json a = json::parse(*args);
+      a["wm_trigger"] = json::parse(wm_trigger_json(call));
+      args = a.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
   }
+  if (!args) return reply_error(r, args.error());
   // A script's job takes a route's arguments literally (service/job_inputs.h); a flow's steps
   // get them through its expressions, where a reference would be opened as the route's owner.
   if (runnable->is_flow()) {
@@ -153,7 +137,7 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
                                                *ref + ")"));
     }
   }
-  if (runnable->schema_json) {
+  if (runnable->schema_json && !runnable->has_preprocessor) {
     if (auto valid = validate_args(*runnable->schema_json, *args, runnable->language != "bash");
         !valid) {
       return reply_error(r, valid.error());
@@ -165,6 +149,7 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   request.origin = caller_origin(*who, ws);
   request.origin.trigger = TriggerKind::Http;
   request.args_json = std::move(*args);
+  request.preprocess = runnable->has_preprocessor;
   request.scheduled_for = now;
   set_job_target(request, *runnable);
   queue::NewJob job = queue::make_job(std::move(request), now);

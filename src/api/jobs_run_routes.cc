@@ -14,6 +14,7 @@
 #include "api/stream_call.h"
 #include "api/sync_call.h"
 #include "api/sync_result.h"
+#include "api/trigger_event.h"
 #include "api/views.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
@@ -108,8 +109,18 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
 
   Query query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
+  const std::string* skip = find_param(query, "skip_preprocessor");
+  const bool preprocess =
+      runnable->has_preprocessor && !(skip && (*skip == "true" || *skip == "1"));
   Result<std::string> args = std::string("{}");
-  if (req.method == "GET") {
+  if (preprocess) {
+    // The preprocessor gets the whole request and makes main's arguments.
+    Result<std::string> payload = std::string();
+    const std::string* sent = req.method == "GET" ? find_param(query, "payload") : nullptr;
+    if (sent) payload = args_from_payload(*sent);
+    if (!payload) return reply_error(r, payload.error());
+    args = preprocessor_args({req, query, "", "", {}, ""}, sent ? &*payload : nullptr);
+  } else if (req.method == "GET") {
     if (const std::string* payload = find_param(query, "payload"))
       args = args_from_payload(*payload);
   } else {
@@ -142,7 +153,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
       return reply_error(r, Error::bad_request("Job with id " + **job_id + " already exists"));
   }
   // The arguments, against the schema: after the query's own checks, before any job.
-  if (runnable->schema_json) {
+  if (runnable->schema_json && !preprocess) {
     if (auto valid = validate_args(*runnable->schema_json, *args, runnable->language != "bash");
         !valid) {
       return reply_error(r, valid.error());
@@ -154,6 +165,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   request.origin.parent_job = *parent;
   request.origin.root_job = *root;
   request.args_json = std::move(*args);
+  request.preprocess = preprocess;
   request.id = *job_id;
   request.scheduled_for = *when;
   set_job_target(request, *runnable);

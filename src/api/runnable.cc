@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "flow/flow_status.h"
+#include "runtime/signature.h"
 
 namespace millrace::api {
 namespace {
@@ -18,7 +19,8 @@ Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std
              std::nullopt,
              found->version_id,
              std::move(found->value_json),
-             std::move(found->schema_json)};
+             std::move(found->schema_json),
+             false};
   return r;
 }
 
@@ -41,8 +43,10 @@ Result<Runnable> resolve_runnable(ApiContext& ctx, const std::string& ws, RunTar
     auto head = target == RunTarget::kPath ? script : ctx.scripts.latest(ws, s.path);
     if (!head) return head.error();
     if ((*head)->archived) return Error::not_found("script " + s.path + " is archived");
-    return Runnable{"scripts",   s.path,       s.hash,       s.language,
-                    s.timeout_s, std::nullopt, std::nullopt, s.schema_json};
+    return Runnable{
+        "scripts",    s.path,        s.hash,
+        s.language,   s.timeout_s,   std::nullopt,
+        std::nullopt, s.schema_json, runtime::declares_preprocessor(s.language, s.content)};
   }
   if (target == RunTarget::kFlowPath) {
     auto found = ctx.flows.find(ws, id);

@@ -23,6 +23,9 @@ struct Runnable {
   std::optional<int64_t> flow_version;
   std::optional<std::string> raw_flow;
   std::optional<std::string> schema_json;  // what the arguments are checked against
+  // A trigger's call (webhook, route) goes through its preprocessor: a script's `preprocessor`
+  // function.
+  bool has_preprocessor = false;
 
   bool is_flow() const { return raw_flow.has_value(); }
   // "script not found at name <path>" / "flow ...": what a caller who may not read it is told.

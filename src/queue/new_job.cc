@@ -80,6 +80,7 @@ NewJob make_job(JobRequest request, EpochMs now) {
   j.tag = std::move(o.tag);
   j.same_worker = o.same_worker;
   j.args_json = std::move(request.args_json);
+  j.preprocess = request.preprocess;
   j.timeout_s = request.timeout_s;
   std::visit(Apply{j}, request.target);
   out.scheduled_for = request.scheduled_for.value_or(now);

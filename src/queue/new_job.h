@@ -77,6 +77,7 @@ struct JobRequest {
   std::optional<EpochMs> scheduled_for;     // absent: now
   std::optional<int64_t> timeout_s;         // absent: the target's
   std::optional<store::AuditRecord> audit;  // written with the job
+  bool preprocess = false;                  // args are an event for the preprocessor
 };
 
 NewJob make_job(JobRequest request, EpochMs now);

@@ -27,7 +27,10 @@ struct JobRunRequest {
   std::string workspace_id;
   std::string language;
   std::string content;
-  std::string args_json;             // a JSON object
+  std::string args_json;  // a JSON object
+  // The args are a trigger's event: the script's `preprocessor` runs on them first, and main
+  // gets what it returns (Python, TypeScript/JavaScript).
+  bool preprocess = false;
   std::vector<std::string> job_env;  // WM_WORKSPACE=..., WM_TOKEN=..., ...
   int64_t timeout_ms = 0;
   std::string shared_folder_id;  // a step of a same_worker flow: ./shared is its flow's folder

@@ -116,6 +116,7 @@ class NodeExecutor final : public Executor {
     auto spec = job_process_spec(sandbox_, *folder, req, false);
     if (!spec) return {false, error_object("ExecutionErr", spec.error().message), false};
     spec->argv = std::move(argv);
+    if (req.preprocess) spec->argv.push_back("--preprocess");
     JobProcess run = run_job_process(std::move(*spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "node");

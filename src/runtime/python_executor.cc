@@ -46,6 +46,7 @@ class PythonExecutor final : public Executor {
     if (!spec) return {false, error_object("ExecutionErr", spec.error().message), false};
     spec->argv = {python_, "-u", "-I", wrapper_};
     add_import_path(spec->argv, req);
+    if (req.preprocess) spec->argv.push_back("--preprocess");
     JobProcess run = run_job_process(std::move(*spec), *folder, req, logs, cancel);
     if (run.ended) return *run.ended;
     return outcome_from_result_file(*folder, run, req, "python3");

@@ -281,4 +281,33 @@ bool is_typescript_language(std::string_view language) {
          language == "bunnative";
 }
 
+bool declares_preprocessor(std::string_view language, std::string_view content) {
+  const bool python = language == "python3";
+  if (!python && !is_typescript_language(language)) return false;
+  auto starts = [](std::string_view line, std::string_view prefix) {
+    return line.substr(0, prefix.size()) == prefix;
+  };
+  size_t at = 0;
+  while (at < content.size()) {
+    size_t end = content.find('\n', at);
+    if (end == std::string_view::npos) end = content.size();
+    std::string_view line = content.substr(at, end - at);
+    at = end + 1;
+    if (python) {
+      if (starts(line, "async ")) line.remove_prefix(6);
+      if (starts(line, "def preprocessor(") || starts(line, "def preprocessor ")) return true;
+      continue;
+    }
+    if (!starts(line, "export ")) continue;
+    line.remove_prefix(7);
+    if (starts(line, "async ")) line.remove_prefix(6);
+    for (std::string_view form :
+         {"function preprocessor(", "function preprocessor ", "function preprocessor<",
+          "const preprocessor ", "const preprocessor=", "let preprocessor "}) {
+      if (starts(line, form)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace millrace::runtime

@@ -33,6 +33,11 @@ struct TsParameter {
 // when there is no main.
 std::optional<std::vector<TsParameter>> parse_typescript_signature(std::string_view content);
 
+// Whether a script defines Windmill's `preprocessor` beside main: a top-level
+// `def preprocessor(` or `async def preprocessor(` (Python), an exported `preprocessor` function
+// or constant (TypeScript/JavaScript). Other languages have none.
+bool declares_preprocessor(std::string_view language, std::string_view content);
+
 // Windmill's TypeScript languages (bun, deno, nativets, bunnative): their signatures are read by
 // parse_typescript_signature, and they all run on Node.js here.
 bool is_typescript_language(std::string_view language);

@@ -85,9 +85,10 @@ bool WarmInterpreter::alive() {
 }
 
 std::string warm_request(const std::string& folder, const std::vector<std::string>& env,
-                         const std::string& args_json) {
+                         bool preprocess, const std::string& args_json) {
   nlohmann::json head;
   head["cwd"] = folder;
+  if (preprocess) head["preprocess"] = true;
   nlohmann::json vars = nlohmann::json::object();
   for (const auto& e : env) {
     auto eq = e.find('=');
@@ -128,7 +129,7 @@ JobRunOutcome WarmInterpreter::run(const std::string& folder, const JobRunReques
 
   std::vector<std::string> env = base_environment(folder, cell ? "/tmp" : folder);
   env.insert(env.end(), req.job_env.begin(), req.job_env.end());
-  std::string request = warm_request(folder, env, req.args_json);
+  std::string request = warm_request(folder, env, req.preprocess, req.args_json);
   std::string frame = std::to_string(request.size()) + "\n" + request;
   size_t written = 0;
   Reply reply;

@@ -43,9 +43,9 @@ class WarmInterpreter {
   std::string program_;
 };
 
-// The request line's JSON for one job: where it runs, its environment, its arguments (the
-// stored JSON object, spliced in as it is).
+// The request line's JSON for one job: where it runs, its environment, whether its
+// preprocessor runs first, its arguments (the stored JSON object, spliced in as it is).
 std::string warm_request(const std::string& folder, const std::vector<std::string>& env,
-                         const std::string& args_json);
+                         bool preprocess, const std::string& args_json);
 
 }  // namespace millrace::runtime

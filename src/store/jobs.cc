@@ -14,7 +14,8 @@ constexpr const char* kSelect =
     "q.canceled_reason, q.crash_restarts, "
     "c.id, c.status, c.result, c.started_at, c.completed_at, c.duration_ms, c.canceled_by, "
     "c.canceled_reason, c.worker, j.raw_flow, j.flow_status, j.flow_step_id, j.raw_code, "
-    "j.same_worker FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN job_completed c ON "
+    "j.same_worker, j.preprocess FROM job j LEFT JOIN job_queue q ON q.id = j.id LEFT JOIN "
+    "job_completed c ON "
     "c.id = j.id ";
 
 // Only this server writes a job's kind and outcome: an outcome it does not know reads as a
@@ -75,6 +76,7 @@ Result<JobView> read_view(Statement& s) {
   j.flow_step_id = s.optional_text(38);
   j.raw_code = s.optional_text(39);
   j.same_worker = s.int64(40) != 0;
+  j.preprocess = s.int64(41) != 0;
   return v;
 }
 
@@ -99,7 +101,9 @@ Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
       "INSERT INTO job (id, workspace_id, created_at, created_by, permissioned_as, email, kind, "
       "script_hash, script_path, language, args, parent_job, root_job, trigger_kind, "
       "token_prefix, timeout_s, priority, tag, raw_flow, flow_status, flow_step_id, raw_code, "
-      "same_worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "same_worker, preprocess) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, "
+      "?, ?, ?, ?)");
   std::optional<std::string> trigger;
   if (j.trigger_kind) trigger = to_string(*j.trigger_kind);
   s.bind(1, j.id).bind(2, j.workspace_id).bind(3, j.created_at).bind(4, j.created_by);
@@ -108,6 +112,7 @@ Status insert_job(Connection& c, const JobRecord& j, EpochMs scheduled_for) {
   s.bind(13, j.root_job).bind(14, trigger).bind(15, j.token_prefix);
   s.bind(16, j.timeout_s).bind(17, j.priority).bind(18, j.tag).bind(19, j.raw_flow);
   s.bind(20, j.flow_status).bind(21, j.flow_step_id).bind(22, j.raw_code).bind(23, j.same_worker);
+  s.bind(24, j.preprocess);
   MR_TRY(s.run());
   auto q = c.prepare(
       "INSERT INTO job_queue (id, workspace_id, scheduled_for, priority) VALUES (?, ?, ?, ?)");

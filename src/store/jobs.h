@@ -41,6 +41,8 @@ struct JobRecord {
   std::optional<std::string> flow_step_id;
   std::optional<std::string> raw_code;
   bool same_worker = false;  // a same_worker flow, or one of its steps: they share ./shared
+  // Its arguments are a trigger's event: the runnable's preprocessor makes main's from them.
+  bool preprocess = false;
 };
 
 struct QueueState {

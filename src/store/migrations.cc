@@ -151,6 +151,11 @@ CREATE TABLE http_trigger (
   email TEXT NOT NULL, edited_by TEXT NOT NULL, edited_at INTEGER NOT NULL,
   PRIMARY KEY (workspace_id, path));
 )sql",
+      // 11: a job whose runnable's preprocessor turns its arguments (a trigger's event) into
+      // main's, first.
+      R"sql(
+ALTER TABLE job ADD COLUMN preprocess INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return list;
 }

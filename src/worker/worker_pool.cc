@@ -199,6 +199,7 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
   if (!inputs) return fail(inputs.error().message);
   logs.mask(std::move(inputs->secrets));
   req.args_json = std::move(inputs->args_json);
+  req.preprocess = job.preprocess;
   req.timeout_ms = timeout_s * 1000;
   req.memory_limit_mb = options_.memory_limit_mb;
   req.max_result_bytes = static_cast<uint64_t>(std::max<int64_t>(1, options_.max_result_mb)) << 20;

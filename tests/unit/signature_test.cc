@@ -137,5 +137,16 @@ TEST(PythonSignatureTest, NoMainIsNullopt) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST(PreprocessorTest, ATopLevelOrExportedPreprocessorIsFound) {
+  EXPECT_TRUE(declares_preprocessor("python3", "def preprocessor(event):\n  pass\n"));
+  EXPECT_TRUE(declares_preprocessor("python3", "x = 1\nasync def preprocessor(event):\n"));
+  EXPECT_FALSE(declares_preprocessor("python3", "class A:\n    def preprocessor(self):\n"));
+  EXPECT_FALSE(declares_preprocessor("python3", "def preprocessor_x(event):\n"));
+  EXPECT_TRUE(declares_preprocessor("bun", "export async function preprocessor(event) {}\n"));
+  EXPECT_TRUE(declares_preprocessor("deno", "export const preprocessor = async (e) => e;\n"));
+  EXPECT_FALSE(declares_preprocessor("bun", "async function preprocessor(event) {}\n"));
+  EXPECT_FALSE(declares_preprocessor("bash", "def preprocessor(event):\n"));
+}
+
 }  // namespace
 }  // namespace millrace::runtime

@@ -76,13 +76,30 @@ async function load() {
   if (typeof mod.main !== 'function') {
     throw new Error('the script has no main function: export async function main(...) { ... }');
   }
-  return mod.main;
+  return mod;
 }
 
-async function call(main, args) {
-  const values = parameterNames(main).map((name) =>
+function bind(fn, args) {
+  return parameterNames(fn).map((name) =>
     name !== null && Object.prototype.hasOwnProperty.call(args, name) ? args[name] : undefined);
-  let result = await main(...values);
+}
+
+// A trigger's event goes to the script's `preprocessor` first; main gets the arguments it
+// returns (Windmill's preprocessors).
+async function preprocessed(mod, args) {
+  if (typeof mod.preprocessor !== 'function') {
+    throw new Error('the script has no preprocessor function: export async function preprocessor(event) { ... }');
+  }
+  const out = await mod.preprocessor(...bind(mod.preprocessor, args));
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) {
+    throw new TypeError(`the preprocessor must return an object of main's arguments, not ${out === null ? 'null' : Array.isArray(out) ? 'an array' : typeof out}`);
+  }
+  return out;
+}
+
+async function call(mod, args, preprocess = false) {
+  if (preprocess) args = await preprocessed(mod, args);
+  let result = await mod.main(...bind(mod.main, args));
   if (result !== null && typeof result === 'object' && typeof result[Symbol.asyncIterator] === 'function') {
     // An async generator (or stream) streams its result (Windmill's result streaming): each
     // piece, a string, is a `WM_STREAM: ` line; the server joins them into the result.
@@ -128,7 +145,7 @@ async function serve() {
       wake = null;
     }
   }
-  let main = null;
+  let mod = null;
   for (;;) {
     const request = await nextRequest();
     process.chdir(request.cwd);
@@ -136,8 +153,8 @@ async function serve() {
     Object.assign(process.env, request.env);
     let kind = 'ok', text;
     try {
-      main ??= await load();
-      text = await call(main, request.args);
+      mod ??= await load();
+      text = await call(mod, request.args, request.preprocess === true);
     } catch (e) {
       kind = 'err';
       text = report(e);
@@ -148,13 +165,13 @@ async function serve() {
   }
 }
 
-if (process.argv[2] === '--warm') {
+if (process.argv.includes('--warm')) {
   await serve();
 } else {
   // Cold: one job, from ./args.json to ./result.json.
   try {
     const args = JSON.parse(readFileSync('args.json', 'utf8'));
-    writeFileSync('result.json', await call(await load(), args));
+    writeFileSync('result.json', await call(await load(), args, process.argv.includes('--preprocess')));
     process.exit(0);
   } catch (e) {
     writeFileSync('result.json', report(e));

@@ -107,15 +107,32 @@ def _load():
     with open("main.py", encoding="utf-8") as f:
         source = f.read()
     exec(compile(source, "main.py", "exec"), module.__dict__)
-    fn = getattr(module, "main", None)
-    if fn is None:
+    if getattr(module, "main", None) is None:
         raise NameError("the script has no main function")
-    return fn
+    return module
+
+# A trigger's event goes to the script's `preprocessor` first; main gets the arguments it
+# returns (Windmill's preprocessors).
+def _preprocessed(module, args):
+    fn = getattr(module, "preprocessor", None)
+    if fn is None:
+        raise NameError("the script has no preprocessor function")
+    result = fn(**_kwargs(fn, args))
+    if type(result).__name__ == "coroutine":
+        import asyncio
+        result = asyncio.run(result)
+    if not isinstance(result, dict):
+        raise TypeError("the preprocessor must return a dict of main's arguments, not "
+                        + type(result).__name__)
+    return result
 
 # Not streamed when returned: containers and values that merely can be iterated.
 _NOT_STREAMS = (str, dict, list, bytes, tuple, set, frozenset, range, memoryview, bytearray)
 
-def _call(fn, args):
+def _call(module, args, preprocess=False):
+    if preprocess:
+        args = _preprocessed(module, args)
+    fn = module.main
     result = fn(**_kwargs(fn, args))
     if type(result).__name__ == "coroutine":
         import asyncio
@@ -155,7 +172,7 @@ def _run():
     with open("args.json", encoding="utf-8") as f:
         args = _loads(f.read())
     _set_path()
-    _write(_call(_load(), args))
+    _write(_call(_load(), args, "--preprocess" in _OPTIONS))
 
 # Warm (the server's warm_interpreter.h): one job per request on stdin, each in its own folder
 # with its own environment; main.py is loaded by the first job that gets that far.
@@ -163,7 +180,7 @@ def _serve():
     import os
     _set_path()
     requests = sys.stdin.buffer
-    fn = None
+    module = None
     while True:
         header = requests.readline()
         if not header:
@@ -173,9 +190,9 @@ def _serve():
         os.environ.clear()
         os.environ.update(request["env"])
         try:
-            if fn is None:
-                fn = _load()
-            kind, text = b"ok", _call(fn, request["args"])
+            if module is None:
+                module = _load()
+            kind, text = b"ok", _call(module, request["args"], request.get("preprocess", False))
         except BaseException as e:
             kind, text = b"err", _error(e)
         sys.stdout.flush()

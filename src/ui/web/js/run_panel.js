@@ -26,7 +26,8 @@ export function runSection(ctx, what, onFinished) {
     try {
       const flow = what.kind === 'flow';
       const target = what.isLatest ? `/jobs/run/${flow ? 'f' : 'p'}/${what.path}` : `/jobs/run/${flow ? 'fv' : 'h'}/${what.version}`;
-      const id = await api.post(ws(target), args, { raw: true });
+      // The form fills main's arguments: a preprocessor is for triggers, not for this.
+      const id = await api.post(ws(target + '?skip_preprocessor=true'), args, { raw: true });
       clear(out, wait, ' ', h('a', { href: `/run/${id}` }, `job ${shortId(id)}`));
       const job = await waitForJob(ctx, id);
       if (!job) return;
