@@ -24,7 +24,7 @@ struct Runnable {
   std::optional<std::string> raw_flow;
   std::optional<std::string> schema_json;  // what the arguments are checked against
   // A trigger's call (webhook, route) goes through its preprocessor: a script's `preprocessor`
-  // function.
+  // function, a flow's preprocessor_module.
   bool has_preprocessor = false;
 
   bool is_flow() const { return raw_flow.has_value(); }

@@ -2,6 +2,7 @@
 
 #include "flow/modules/failure.h"
 #include "flow/modules/module.h"
+#include "flow/modules/preprocessor.h"
 #include "flow/modules/suspend.h"
 #include "queue/job_results.h"
 
@@ -16,10 +17,31 @@ FlowRun::FlowRun(store::Database& db, const Expressions& expressions, EpochMs no
     throw std::invalid_argument("its state names " + std::to_string(status_.modules.size()) +
                                 " modules, its value " + std::to_string(ctx_.modules().size()));
   }
+  if (status_.preprocessed_args) ctx_.set_args(*status_.preprocessed_args);
+}
+
+std::optional<Advance> FlowRun::preprocess() {
+  const ojson* module = field(ctx_.flow_value(), "preprocessor_module");
+  if (!module || !module->is_object()) {
+    return finish(JobStatus::Failure,
+                  error_result("ExecutionErr", "the flow has no preprocessor_module"));
+  }
+  StepEnd end = run_preprocessor(ctx_, *module);
+  if (end.kind == StepEnd::kWaits) return wait();
+  if (end.kind == StepEnd::kFailed) {
+    status_.failed = with_step_id(end.value, "preprocessor");
+  } else {
+    status_.preprocessed_args = end.value;
+    ctx_.set_args(end.value);
+  }
+  return std::nullopt;
 }
 
 Advance FlowRun::run() {
   if (claimed_.canceled_by) return cancel();
+  if (claimed_.job.preprocess && !status_.preprocessed_args && !status_.failed) {
+    if (auto over = preprocess()) return std::move(*over);
+  }
   const ojson& modules = ctx_.modules();
   while (true) {
     // Asleep after a step: an early wake (an answer, a stray completion) changes nothing.
@@ -125,6 +147,7 @@ void FlowRun::cancel_unfinished_steps() {
   };
   for (const auto& ms : status_.modules) collect(ms);
   collect(status_.failure_module);
+  collect(status_.preprocessor_module);
   ctx_.fetch(started);
   for (const auto& id : started) {
     if (!ctx_.outcome(id)) out_.cancel_steps.push_back(id);

@@ -30,6 +30,9 @@ class FlowRun {
   // (a stop_after_if), or nullopt to go on.
   std::optional<Advance> after_module(size_t i, const ojson& m, const ojson& prev,
                                       const StepEnd& end);
+  // A trigger's call: the flow's preprocessor_module first (the flow waits for it, or goes on
+  // with the input it made, or with its failure).
+  std::optional<Advance> preprocess();
   Advance after_failure();
   Advance cancel();
   void cancel_unfinished_steps();

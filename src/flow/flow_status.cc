@@ -166,6 +166,9 @@ std::optional<FlowStatus> FlowStatus::parse(const ojson& value) {
   if (!modules.is_array()) invalid("`modules` is not an array");
   for (const auto& m : modules) out.modules.push_back(parse_module(m));
   if (field(value, "failure_module")) out.failure_module = parse_module(value["failure_module"]);
+  if (field(value, "preprocessor_module"))
+    out.preprocessor_module = parse_module(value["preprocessor_module"]);
+  if (auto it = value.find("preprocessed_args"); it != value.end()) out.preprocessed_args = *it;
   if (auto it = value.find("failed"); it != value.end()) out.failed = *it;
   out.stopped_early = read<bool>(value, "stopped_early").value_or(false);
   out.sleep_until = read<EpochMs>(value, "sleep_until");
@@ -192,6 +195,10 @@ ojson FlowStatus::to_json() const {
   ojson out = {{"step", step},
                {"modules", std::move(list)},
                {"failure_module", module_json(failure_module)}};
+  if (preprocessor_module.state != ModuleState::WaitingForPriorSteps) {
+    out["preprocessor_module"] = module_json(preprocessor_module);
+  }
+  if (preprocessed_args) out["preprocessed_args"] = *preprocessed_args;
   if (failed) out["failed"] = *failed;
   if (stopped_early) out["stopped_early"] = true;
   if (sleep_until) out["sleep_until"] = *sleep_until;

@@ -106,6 +106,10 @@ struct FlowStatus {
   size_t step = 0;  // the module the flow is at (== modules.size(): past the last)
   std::vector<ModuleStatus> modules;
   ModuleStatus failure_module{"failure"};
+  // A trigger's call: the preprocessor_module runs first, and what it returns is the input
+  // every step sees from then on (`flow_input`).
+  ModuleStatus preprocessor_module{"preprocessor"};
+  std::optional<ojson> preprocessed_args;
   std::optional<ojson> failed;  // the failure being handled, {"error": {..., "step_id"}}
   bool stopped_early = false;   // a stop_after_if ended the flow
   std::optional<EpochMs> sleep_until;

@@ -36,9 +36,10 @@ class StepContext {
   store::Database& db() { return db_; }
   EpochMs now() const { return now_; }
   const store::JobRecord& flow() const { return flow_; }
-  const ojson& flow_value() const { return value_; }  // the OpenFlow value run
-  const ojson& modules() const { return modules_; }   // its top-level modules
-  const ojson& args() const { return args_; }         // the flow's input
+  const ojson& flow_value() const { return value_; }      // the OpenFlow value run
+  const ojson& modules() const { return modules_; }       // its top-level modules
+  const ojson& args() const { return args_; }             // the flow's input
+  void set_args(ojson args) { args_ = std::move(args); }  // what its preprocessor made of it
   FlowStatus& status() { return status_; }
 
   // --- steps' outcomes (StoreUnavailable when they cannot be read) ---------------------------

@@ -101,6 +101,47 @@ class PreprocessorTest(ServerTestCase):
                          ("eve", "http", {"id": "7"}, {"x": "1"}, "name=eve", False))
 
 
+    def test_a_flows_preprocessor_module_makes_its_input(self):
+        r = self.server.request("POST", f"/api/w/{WS}/flows/create", token=self.token, json_body={
+            "path": "u/admin/pre_flow", "summary": "", "schema": {
+                "type": "object", "properties": {"name": {"type": "string"}}},
+            "value": {
+                "preprocessor_module": {"id": "preprocessor", "value": {
+                    "type": "rawscript", "language": "python3", "input_transforms": {},
+                    "content": "def preprocessor(event):\n"
+                               "    return {'name': event['kind'] + ':' + event['body']['who']}\n"}},
+                "modules": [{"id": "a", "value": {
+                    "type": "rawscript", "language": "bun",
+                    "content": "export async function main(name: string) { return 'hi ' + name; }",
+                    "input_transforms": {"name": {"type": "javascript",
+                                                  "expr": "flow_input.name"}}}}]}})
+        self.assertEqual(r.status, 201, r)
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/f/u/admin/pre_flow",
+                                json_body={"who": "ada"}, token=self.token)
+        self.assertEqual((r.status, r.json()), (200, "hi webhook:ada"), r)
+        r = self.server.request(
+            "POST", f"/api/w/{WS}/jobs/run_wait_result/f/u/admin/pre_flow?skip_preprocessor=true",
+            json_body={"name": "direct"}, token=self.token)
+        self.assertEqual((r.status, r.json()), (200, "hi direct"), r)
+        r = self.server.request("POST", f"/api/w/{WS}/http_triggers/create", token=self.token,
+                                json_body={"path": "u/admin/flow_route", "is_flow": True,
+                                           "script_path": "u/admin/pre_flow",
+                                           "route_path": "pre/flow", "http_method": "post",
+                                           "request_type": "sync",
+                                           "authentication_method": "none",
+                                           "is_static_website": False})
+        self.assertEqual(r.status, 201, r)
+        r = self.server.request("POST", "/api/r/pre/flow", body='{"who": "eve"}',
+                                headers={"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json()), (200, "hi http:eve"), r)
+        # A failing preprocessor fails the flow with its error, named after it.
+        r = self.server.request("POST", f"/api/w/{WS}/jobs/run_wait_result/f/u/admin/pre_flow",
+                                json_body={"nobody": True}, token=self.token)
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual((r.json()["error"]["name"], r.json()["error"]["step_id"]),
+                         ("KeyError", "preprocessor"), r.json())
+
+
 class WarmPreprocessorTest(PreprocessorTest):
     """The same through warm interpreters, which keep the script loaded between jobs."""
     server_env = {"WARM_WORKERS": "all"}

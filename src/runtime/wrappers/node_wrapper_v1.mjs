@@ -72,11 +72,7 @@ function describe(e) {
 }
 
 async function load() {
-  const mod = await import(pathToFileURL(process.cwd() + '/main.mjs').href);
-  if (typeof mod.main !== 'function') {
-    throw new Error('the script has no main function: export async function main(...) { ... }');
-  }
-  return mod;
+  return await import(pathToFileURL(process.cwd() + '/main.mjs').href);
 }
 
 function bind(fn, args) {
@@ -99,6 +95,11 @@ async function preprocessed(mod, args) {
 
 async function call(mod, args, preprocess = false) {
   if (preprocess) args = await preprocessed(mod, args);
+  if (typeof mod.main !== 'function') {
+    // A preprocessor alone (a flow's preprocessor step) answers what it made.
+    if (preprocess) return toJson(args);
+    throw new Error('the script has no main function: export async function main(...) { ... }');
+  }
   let result = await mod.main(...bind(mod.main, args));
   if (result !== null && typeof result === 'object' && typeof result[Symbol.asyncIterator] === 'function') {
     // An async generator (or stream) streams its result (Windmill's result streaming): each

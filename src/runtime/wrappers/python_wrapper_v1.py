@@ -107,8 +107,6 @@ def _load():
     with open("main.py", encoding="utf-8") as f:
         source = f.read()
     exec(compile(source, "main.py", "exec"), module.__dict__)
-    if getattr(module, "main", None) is None:
-        raise NameError("the script has no main function")
     return module
 
 # A trigger's event goes to the script's `preprocessor` first; main gets the arguments it
@@ -132,7 +130,11 @@ _NOT_STREAMS = (str, dict, list, bytes, tuple, set, frozenset, range, memoryview
 def _call(module, args, preprocess=False):
     if preprocess:
         args = _preprocessed(module, args)
-    fn = module.main
+    fn = getattr(module, "main", None)
+    if fn is None:
+        if preprocess:  # a preprocessor alone (a flow's preprocessor step) answers what it made
+            return _dumps(args, False)
+        raise NameError("the script has no main function")
     result = fn(**_kwargs(fn, args))
     if type(result).__name__ == "coroutine":
         import asyncio
