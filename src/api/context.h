@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "api/address_allow_list.h"
+#include "api/back_pressure.h"
 #include "api/route_auth.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -77,6 +78,7 @@ struct ApiContext {
   auth::LoginLimiter& logins;
   AddressAllowList metrics_allow;  // may read GET /metrics without a token
   RouteAuthenticator route_auth;   // HTTP routes' credentials, read and kept a few seconds
+  BackPressure back_pressure;      // rate and queue limits, before any job
 };
 
 }  // namespace millrace::api

@@ -5,16 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "api/arg_validation.h"
+#include "api/idempotency.h"
 #include "api/path_access.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/route_auth.h"
 #include "api/routes.h"
+#include "api/run_answer.h"
 #include "api/run_args.h"
 #include "api/runnable.h"
-#include "api/stream_call.h"
-#include "api/sync_call.h"
-#include "api/sync_result.h"
 #include "api/trigger_event.h"
 #include "auth/scopes.h"
 #include "common/strings.h"
@@ -36,6 +35,8 @@ struct RouteSettings {
   std::string request_type = "sync";  // sync, async, sync_sse
   bool wrap_body = false;
   bool raw_string = false;
+  triggers::RateLimit rate;            // none unless rate_limit_per_second
+  std::optional<int64_t> queue_limit;  // its runnable's jobs that may wait
 };
 
 RouteSettings read_settings(const store::HttpTriggerRecord& t) {
@@ -56,6 +57,12 @@ RouteSettings read_settings(const store::HttpTriggerRecord& t) {
   s.request_type = text("request_type", "sync");
   s.wrap_body = flag("wrap_body");
   s.raw_string = flag("raw_string");
+  if (c.contains("rate_limit_per_second") && c["rate_limit_per_second"].is_number()) {
+    s.rate.per_second = c["rate_limit_per_second"].get<double>();
+    s.rate.burst = std::max(1.0, c.value("rate_limit_burst", s.rate.per_second));
+  }
+  if (c.contains("queue_limit") && c["queue_limit"].is_number_integer())
+    s.queue_limit = c["queue_limit"].get<int64_t>();
   return s;
 }
 
@@ -144,6 +151,32 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     }
   }
 
+  // A sender's retry (its own delivery id, or an Idempotency-Key) gets the job its first
+  // delivery made.
+  auto key = idempotency_key_header(req);
+  if (!key) return reply_error(r, key.error());
+  if (!*key && !caller->delivery_id.empty()) *key = caller->delivery_id;
+  const IdempotentCall idempotency(
+      ctx, ws,
+      "route:" + t.path +
+          (settings.authentication_method == "windmill" ? " " + who->permissioned_as() : ""),
+      std::move(*key), req.body,
+      settings.request_type == "async" ? ReplayMode::kAsync : ReplayMode::kSync);
+  if (auto done = idempotency.replayed(r); !done || *done) {
+    if (!done) reply_error(r, done.error());
+    return;
+  }
+
+  // Only calls that passed authentication count against the route's rate: a flood of forged
+  // deliveries cannot use up its sender's.
+  if (auto refusal = ctx.back_pressure.rate("route " + ws + "/" + t.path, settings.rate)) {
+    return r->send(*refusal);
+  }
+  if (auto refusal = ctx.back_pressure.token_rate(who->token_prefix)) return r->send(*refusal);
+  if (auto refusal = ctx.back_pressure.queue(ws, runnable->path, settings.queue_limit)) {
+    return r->send(*refusal);
+  }
+
   const EpochMs now = ctx.clock.now_ms();
   queue::JobRequest request;
   request.origin = caller_origin(*who, ws);
@@ -160,19 +193,11 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   job.audit = audit_record(
       ctx, *who, ws,
       {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute", j.script_path, params.dump()});
-  const std::string id = j.id;
-
-  if (settings.request_type == "async") {
-    ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
-      if (!s) return reply_error(r, s.error());
-      reply_text(r, 201, id);
-    });
-    return;
-  }
-  if (settings.request_type == "sync_sse") return enqueue_and_stream(ctx, std::move(job), r);
-  enqueue_and_wait(ctx, std::move(job), who->username, r, [&ctx](const queue::JobCompletion& done) {
-    return sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)});
-  });
+  enqueue_and_answer(ctx, std::move(job),
+                     settings.request_type == "async"      ? RunAnswer::kJobId
+                     : settings.request_type == "sync_sse" ? RunAnswer::kStream
+                                                           : RunAnswer::kResult,
+                     who->username, idempotency, r);
 }
 
 }  // namespace

@@ -89,6 +89,20 @@ Result<store::HttpTriggerRecord> parse_trigger(const json& b, const std::string&
   for (const char* f : {"summary", "description"}) {
     if (auto v = optional_string(b, f); !v) return v.error();
   }
+  // Millrace's back-pressure settings (null: none).
+  auto present = [&b](const char* f) { return b.contains(f) && !b[f].is_null(); };
+  if (present("queue_limit") &&
+      (!b["queue_limit"].is_number_integer() || b["queue_limit"].get<int64_t>() < 0)) {
+    return json_data_error("queue_limit: expected a whole number, 0 or more");
+  }
+  if (present("rate_limit_per_second") && (!b["rate_limit_per_second"].is_number() ||
+                                           !(b["rate_limit_per_second"].get<double>() > 0))) {
+    return json_data_error("rate_limit_per_second: expected a number above 0");
+  }
+  if (present("rate_limit_burst") &&
+      (!b["rate_limit_burst"].is_number_integer() || b["rate_limit_burst"].get<int64_t>() < 1)) {
+    return json_data_error("rate_limit_burst: expected a whole number, 1 or more");
+  }
   json config = extra_fields(
       b, {"path", "route_path", "http_method", "workspaced_route", "is_async", "is_static_website",
           "request_type", "edited_by", "edited_at", "email", "workspace_id", "extra_perms"});

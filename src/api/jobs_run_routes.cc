@@ -4,16 +4,15 @@
 #include <optional>
 
 #include "api/arg_validation.h"
+#include "api/idempotency.h"
 #include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/routes.h"
+#include "api/run_answer.h"
 #include "api/run_args.h"
 #include "api/runnable.h"
-#include "api/stream_call.h"
-#include "api/sync_call.h"
-#include "api/sync_result.h"
 #include "api/trigger_event.h"
 #include "api/views.h"
 #include "auth/scopes.h"
@@ -61,6 +60,21 @@ Result<std::optional<std::string>> uuid_param(const Query& query, const char* na
   return std::optional<std::string>(lowercase_uuid(*v));
 }
 
+// How many of its jobs may wait when a call adds one: `?queue_limit=`, and for a sync call
+// QUEUE_LIMIT_WAIT_RESULT, which wins (as on Windmill).
+Result<std::optional<int64_t>> queue_limit(ApiContext& ctx, const Query& query, Mode mode) {
+  if (mode != Mode::kAsync && ctx.config.queue_limit_wait_result > 0) {
+    return std::optional<int64_t>(ctx.config.queue_limit_wait_result);
+  }
+  const std::string* v = find_param(query, "queue_limit");
+  if (!v) return std::optional<int64_t>();
+  auto n = parse_int64(*v);
+  if (!n || *n < 0) {
+    return Error::bad_request("invalid queue_limit: expected a whole number, got " + *v);
+  }
+  return std::optional<int64_t>(*n);
+}
+
 // Jobs may be scheduled up to this far ahead (beyond, the arithmetic would overflow).
 constexpr int64_t kMaxScheduleAheadSeconds = 100ll * 365 * 24 * 3600;
 
@@ -94,6 +108,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   const std::string ws = req.params["workspace"];
   auto who = authorize(ctx, req, ws);
   if (!who) return reply_error(r, who.error());
+  if (auto refusal = ctx.back_pressure.token_rate(who->token_prefix)) return r->send(*refusal);
   auto runnable = resolve_runnable(ctx, ws, target, target_param(req, target));
   if (!runnable) return reply_error(r, runnable.error());
   if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
@@ -137,6 +152,22 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
     return reply_error(r, st.error());
   }
 
+  // A retry of a call with a key gets the job its first call made.
+  auto key = idempotency_key_header(req);
+  if (!key) return reply_error(r, key.error());
+  const IdempotentCall idempotency(
+      ctx, ws, who->permissioned_as() + " " + runnable->scope_kind + ":" + runnable->path,
+      std::move(*key), req.method == "GET" ? req.query : req.body,
+      mode == Mode::kAsync ? ReplayMode::kAsync : ReplayMode::kSync);
+  if (auto done = idempotency.replayed(r); !done || *done) {
+    if (!done) reply_error(r, done.error());
+    return;
+  }
+
+  auto limit = queue_limit(ctx, query, mode);
+  if (!limit) return reply_error(r, limit.error());
+  if (auto refusal = ctx.back_pressure.queue(ws, runnable->path, *limit)) return r->send(*refusal);
+
   auto job_id = uuid_param(query, "job_id");
   if (!job_id) return reply_error(r, job_id.error());
   auto parent = uuid_param(query, "parent_job");
@@ -174,21 +205,11 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   job.audit = audit_record(ctx, *who, ws,
                            {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute",
                             j.script_path, run_audit_params(j, *runnable)});
-  const std::string id = j.id;
-
-  if (mode == Mode::kAsync) {
-    ctx.queue.enqueue(std::move(job), [r, id](const Status& s) {
-      if (!s) return reply_error(r, s.error());
-      reply_text(r, 201, id);
-    });
-    return;
-  }
-
-  if (mode == Mode::kStream) return enqueue_and_stream(ctx, std::move(job), r);
-
-  enqueue_and_wait(ctx, std::move(job), who->username, r, [&ctx](const queue::JobCompletion& done) {
-    return sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)});
-  });
+  enqueue_and_answer(ctx, std::move(job),
+                     mode == Mode::kAsync    ? RunAnswer::kJobId
+                     : mode == Mode::kStream ? RunAnswer::kStream
+                                             : RunAnswer::kResult,
+                     who->username, idempotency, r);
 }
 
 template <Target T, Mode M>

@@ -85,8 +85,43 @@ Status check_basic(const http::Request& req, const store::HttpTriggerRecord& t, 
   return Status::ok();
 }
 
-Status check_signature(ApiContext& ctx, const http::Request& req, const store::HttpTriggerRecord& t,
-                       const std::string& value) {
+std::string header_or_empty(const http::Request& req, std::string_view name) {
+  const std::string* v = req.header(name);
+  return v ? *v : std::string();
+}
+
+// What identifies a delivery across its sender's retries, as each sender documents it.
+std::string delivery_id(triggers::SignatureScheme scheme, const http::Request& req) {
+  using triggers::SignatureScheme;
+  switch (scheme) {
+    case SignatureScheme::kGitHub:
+      return header_or_empty(req, "x-github-delivery");
+    case SignatureScheme::kStripe: {
+      json event = json::parse(req.body, nullptr, false);
+      return event.is_object() && event.contains("id") && event["id"].is_string()
+                 ? event["id"].get<std::string>()
+                 : std::string();
+    }
+    case SignatureScheme::kSlack: {
+      std::string ts = header_or_empty(req, "x-slack-request-timestamp");
+      std::string sig = header_or_empty(req, "x-slack-signature");
+      return ts.empty() || sig.empty() ? std::string() : ts + ":" + sig;
+    }
+    case SignatureScheme::kShopify:
+      return header_or_empty(req, "x-shopify-webhook-id");
+    case SignatureScheme::kStandardWebhooks: {
+      std::string id = header_or_empty(req, "webhook-id");
+      return id.empty() ? header_or_empty(req, "svix-id") : id;
+    }
+    case SignatureScheme::kCustom:
+      break;
+  }
+  return {};
+}
+
+// The delivery's id when its signature holds.
+Result<std::string> check_signature(ApiContext& ctx, const http::Request& req,
+                                    const store::HttpTriggerRecord& t, const std::string& value) {
   auto settings = triggers::parse_signature_settings(value);
   if (!settings) return misconfigured(t, settings.error().message);
   auto check = triggers::verify_signature(
@@ -97,7 +132,7 @@ Status check_signature(ApiContext& ctx, const http::Request& req, const store::H
       },
       req.body, ctx.clock.now_ms() / 1000);
   if (!check.valid) return refused("signature", check.reason);
-  return Status::ok();
+  return delivery_id(settings->scheme, req);
 }
 
 // A Windmill token: the caller runs the job, and must be able to read the route.
@@ -129,27 +164,28 @@ Result<RouteAuthenticator::Caller> RouteAuthenticator::authenticate(ApiContext& 
   if (route.method == "windmill") {
     auto caller = windmill_caller(ctx, req, t);
     if (!caller) return caller.error();
-    return Caller{std::move(*caller), {}};
+    return Caller{std::move(*caller), {}, {}};
   }
   auto owner = ctx.auth.member_identity(t.email, t.workspace_id);
   if (!owner) return misconfigured(t, "its owner " + t.email + " is not a member any more");
-  if (route.method == "none") return Caller{std::move(*owner), {}};
+  if (route.method == "none") return Caller{std::move(*owner), {}, {}};
   if (!route.resource_path) return misconfigured(t, "no authentication_resource_path");
   auto value = settings(ctx, *owner, route);
   if (!value) return misconfigured(t, value.error().message);
   if (route.method == "signature") {
-    MR_TRY(check_signature(ctx, req, t, *value));
-    return Caller{std::move(*owner), {}};
+    auto delivery = check_signature(ctx, req, t, *value);
+    if (!delivery) return delivery.error();
+    return Caller{std::move(*owner), {}, std::move(*delivery)};
   }
   json v = json::parse(*value, nullptr, false);
   if (!v.is_object()) return misconfigured(t, "its resource is not a JSON object");
   if (route.method == "api_key") {
     MR_TRY(check_api_key(req, t, v));
-    return Caller{std::move(*owner), api_key_header(v)};
+    return Caller{std::move(*owner), api_key_header(v), {}};
   }
   if (route.method == "basic_http") {
     MR_TRY(check_basic(req, t, v));
-    return Caller{std::move(*owner), {}};
+    return Caller{std::move(*owner), {}, {}};
   }
   return misconfigured(t, "authentication_method " + route.method + " is not served");
 }

@@ -36,6 +36,9 @@ class RouteAuthenticator {
   struct Caller {
     auth::Identity who;         // whom the job runs as
     std::string secret_header;  // an api_key route's header (lower case): never passed on
+    // A signed delivery's own id, which the sender keeps when it retries (GitHub's
+    // X-GitHub-Delivery, Stripe's event id, webhook-id, ...): the call's idempotency key.
+    std::string delivery_id;
   };
   Result<Caller> authenticate(ApiContext& ctx, const http::Request& req, const Route& route);
 

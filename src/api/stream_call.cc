@@ -43,7 +43,8 @@ void pump(ApiContext& ctx, const std::shared_ptr<StreamCall>& call, const std::s
 
 }  // namespace
 
-void enqueue_and_stream(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r) {
+void enqueue_and_stream(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r,
+                        std::function<bool(const Error&)> refused) {
   auto call = std::make_shared<StreamCall>();
   const std::string id = job.job.id;
   auto pump_soon = [&ctx, call, id] {
@@ -51,8 +52,11 @@ void enqueue_and_stream(ApiContext& ctx, queue::NewJob job, const http::Responde
   };
   call->waiter = ctx.queue.enqueue(
       std::move(job),
-      [&ctx, call, id, r, pump_soon](const Status& s) {
-        if (!s) return reply_error(r, s.error());
+      [&ctx, call, id, r, pump_soon, refused = std::move(refused)](const Status& s) {
+        if (!s) {
+          if (!refused || !refused(s.error())) reply_error(r, s.error());
+          return;
+        }
         auto stream = EventStream::open(ctx, r, [&ctx, call, id] {
           ctx.queue.forget_waiter(id, call->waiter.load());
           if (uint64_t w = call->watch.exchange(0)) ctx.queue.forget_news(id, w);

@@ -5,12 +5,16 @@
 // job; nor does the client leaving.
 #pragma once
 
+#include <functional>
+
 #include "api/context.h"
 #include "http/message.h"
 #include "queue/job_queue.h"
 
 namespace millrace::api {
 
-void enqueue_and_stream(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r);
+// A job that could not be made is answered with the error, unless `refused` answers it (true).
+void enqueue_and_stream(ApiContext& ctx, queue::NewJob job, const http::ResponderPtr& r,
+                        std::function<bool(const Error&)> refused = {});
 
 }  // namespace millrace::api

@@ -29,7 +29,8 @@ void give_up(ApiContext& ctx, const std::shared_ptr<SyncCall>& call, const std::
 
 void enqueue_and_wait(ApiContext& ctx, queue::NewJob job, const std::string& canceler,
                       http::ResponderPtr r,
-                      std::function<http::Response(const queue::JobCompletion&)> answer) {
+                      std::function<http::Response(const queue::JobCompletion&)> answer,
+                      RefusalHandler refused) {
   auto call = std::make_shared<SyncCall>();
   call->responder = std::move(r);
   const std::string ws = job.job.workspace_id;
@@ -38,9 +39,10 @@ void enqueue_and_wait(ApiContext& ctx, queue::NewJob job, const std::string& can
       ctx.config.timeout_wait_result_s > 0 ? ctx.config.timeout_wait_result_s : 2;
   call->waiter = ctx.queue.enqueue(
       std::move(job),
-      [&ctx, call, ws, id, wait_s, canceler](const Status& s) {
+      [&ctx, call, ws, id, wait_s, canceler, refused = std::move(refused)](const Status& s) {
         if (!s) {
-          if (!call->answered.exchange(true)) reply_error(call->responder, s.error());
+          if (call->answered.exchange(true)) return;
+          if (!refused || !refused(s.error())) reply_error(call->responder, s.error());
           return;
         }
         call->timer = ctx.timers.schedule(

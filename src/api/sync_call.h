@@ -14,8 +14,11 @@
 namespace millrace::api {
 
 // `answer` turns the completion into the response; `canceler` is who cancels a job left behind.
+// A job that could not be made is answered with the error, unless `refused` answers it (true).
+using RefusalHandler = std::function<bool(const Error&)>;
 void enqueue_and_wait(ApiContext& ctx, queue::NewJob job, const std::string& canceler,
                       http::ResponderPtr r,
-                      std::function<http::Response(const queue::JobCompletion&)> answer);
+                      std::function<http::Response(const queue::JobCompletion&)> answer,
+                      RefusalHandler refused = {});
 
 }  // namespace millrace::api

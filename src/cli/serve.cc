@@ -267,7 +267,8 @@ int serve(const Config& config) {
       passwords,
       logins,
       *metrics_allow,
-      {}};
+      {},
+      api::BackPressure(config, Clock::system(), **db)};
   if (api) {
     admit_body = [&ctx](const http::Request& head) { return api::admit_body(ctx, head); };
     api::register_routes(router, ctx);

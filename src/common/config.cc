@@ -189,6 +189,33 @@ const std::vector<Entry>& entries() {
       {{"--timeout-wait-result", "TIMEOUT_WAIT_RESULT",
         "seconds a sync webhook waits before answering 500 and canceling (default 600)"},
        i64_setter(&Config::timeout_wait_result_s)},
+      {{"--idempotency-window", "IDEMPOTENCY_WINDOW_S",
+        "seconds a request's Idempotency-Key (or a sender's delivery id) keeps its job: a retry "
+        "gets that job, not another (default 86400)"},
+       i64_setter(&Config::idempotency_window_s)},
+      {{"--max-queued-jobs", "MAX_QUEUED_JOBS",
+        "jobs not yet started, instance-wide, beyond which calls are refused with 503 (default "
+        "0: no ceiling)"},
+       i64_setter(&Config::max_queued_jobs)},
+      {{"--queue-limit-wait-result", "QUEUE_LIMIT_WAIT_RESULT",
+        "a sync call is refused with 429 when this many jobs of its script or flow already "
+        "wait (default 0: only its own ?queue_limit=)"},
+       i64_setter(&Config::queue_limit_wait_result)},
+      {{"--rate-limit-per-token", "RATE_LIMIT_PER_TOKEN",
+        "calls that run something, per token: <per second>[:<burst>] (default none)"},
+       [](Config& c, const std::string& v) {
+         // Checked here so that a bad value stops the start; api::BackPressure reads it.
+         auto number = [](const std::string& text, double least) {
+           char* end = nullptr;
+           double x = strtod(text.c_str(), &end);
+           return !text.empty() && *end == '\0' && x >= least && x > 0 && x <= 1e9;
+         };
+         auto colon = v.find(':');
+         if (!number(v.substr(0, colon), 0)) return false;
+         if (colon != std::string::npos && !number(v.substr(colon + 1), 1)) return false;
+         c.rate_limit_per_token = v;
+         return true;
+       }},
       {{"--timeout-sse-stream", "TIMEOUT_SSE_STREAM",
         "seconds an SSE stream of job updates lasts before its timeout event (default 60)"},
        i64_setter(&Config::timeout_sse_stream_s)},

@@ -39,6 +39,7 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
   auto shared = std::make_shared<NewJob>(std::move(job));
   db_.write(
       [this, shared](store::Connection& c) -> Status {
+        if (shared->idempotency) MR_TRY(store::claim_idempotency_key(c, *shared->idempotency));
         if (auto s = store::insert_job(c, shared->job, shared->scheduled_for); !s) return s;
         if (shared->audit) MR_TRY(store::insert_audit(c, *shared->audit));
         return ready_->announce(c, Notice::ready());
@@ -52,6 +53,10 @@ uint64_t JobQueue::enqueue(NewJob job, AcceptedCallback accepted, CompletionCall
         accepted(s);
       });
   return waiter_id;
+}
+
+uint64_t JobQueue::wait_for(const std::string& job_id, CompletionCallback on_complete) {
+  return events_.wait_for_outcome(job_id, std::move(on_complete));
 }
 
 void JobQueue::forget_waiter(const std::string& job_id, uint64_t waiter_id) {

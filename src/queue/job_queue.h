@@ -51,6 +51,9 @@ class JobQueue {
   // however fast the job runs; it is dropped if the write fails. Returns the waiter id to pass
   // to forget_waiter().
   uint64_t enqueue(NewJob job, AcceptedCallback accepted, CompletionCallback on_complete = {});
+  // Calls `on_complete` when the outcome of a job made earlier is committed (a retried request
+  // that waits for the first one's job). The caller reads whether it already ended after this.
+  uint64_t wait_for(const std::string& job_id, CompletionCallback on_complete);
   // Stops calling a completion callback (a sync caller that gave up).
   void forget_waiter(const std::string& job_id, uint64_t waiter_id);
 

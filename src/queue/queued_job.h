@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/job_types.h"
 #include "store/audit.h"
+#include "store/idempotency.h"
 #include "store/jobs.h"
 
 namespace millrace::queue {
@@ -18,6 +19,9 @@ struct NewJob {
   store::JobRecord job;
   EpochMs scheduled_for = 0;
   std::optional<store::AuditRecord> audit;  // written in the same transaction as the job
+  // The request's key, claimed in the job's transaction: the job is not made (409) when the
+  // key already made one.
+  std::optional<store::IdempotencyRecord> idempotency;
 };
 
 struct ClaimedJob {

@@ -300,6 +300,27 @@ Status park_flow_job(Connection& c, const std::string& id, EpochMs due) {
   return s.run();
 }
 
+Result<int64_t> count_waiting_jobs(Connection& c, const std::string& ws,
+                                   const std::string& script_path, EpochMs now) {
+  // From the queue (small) to the jobs, never from a path's whole history: SQLite keeps the
+  // order of a CROSS JOIN.
+  auto s = c.prepare(
+      "SELECT count(*) FROM job_queue q CROSS JOIN job j WHERE j.id = q.id AND "
+      "q.workspace_id = ? AND q.running = 0 AND q.flow_wait = 0 AND q.canceled_by IS NULL AND "
+      "q.scheduled_for <= ? AND j.script_path = ?");
+  s.bind(1, ws).bind(2, now).bind(3, script_path);
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row ? s.int64(0) : 0;
+}
+
+Result<int64_t> count_unstarted_jobs(Connection& c) {
+  auto s = c.prepare("SELECT count(*) FROM job_queue WHERE running = 0 AND flow_wait = 0");
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row ? s.int64(0) : 0;
+}
+
 Result<QueueDepth> queue_depth(Connection& c, EpochMs now) {
   auto s = c.prepare(
       "SELECT CASE WHEN q.running = 1 OR q.flow_wait <> 0 THEN 1 ELSE 0 END, "

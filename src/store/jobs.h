@@ -138,6 +138,11 @@ struct QueueDepth {
   int64_t running = 0;    // scripts on a worker
   int64_t flows = 0;      // flows under way: being advanced, or waiting for a step
 };
+// The jobs of `script_path` in `ws` waiting to run now (due, not started, not canceled).
+Result<int64_t> count_waiting_jobs(Connection& c, const std::string& ws,
+                                   const std::string& script_path, EpochMs now);
+// Every job not yet started, due or scheduled, of every workspace.
+Result<int64_t> count_unstarted_jobs(Connection& c);
 Result<QueueDepth> queue_depth(Connection& c, EpochMs now);
 
 struct StepOutcome {

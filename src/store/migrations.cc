@@ -156,6 +156,15 @@ CREATE TABLE http_trigger (
       R"sql(
 ALTER TABLE job ADD COLUMN preprocess INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 12: the request keys (Idempotency-Key, a sender's delivery id) that made a job, while
+      // a retry of that request must get that job instead of another.
+      R"sql(
+CREATE TABLE idempotency_key (
+  workspace_id TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,
+  request_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL, PRIMARY KEY (workspace_id, scope, key));
+CREATE INDEX idempotency_key_expires ON idempotency_key(expires_at);
+)sql",
   };
   return list;
 }

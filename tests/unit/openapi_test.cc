@@ -106,7 +106,8 @@ TEST(OpenApiDocumentTest, DescribesExactlyTheRoutesTheRouterServes) {
                    passwords,
                    logins,
                    {},
-                   {}};
+                   {},
+                   BackPressure(config, clock, **db)};
     http::Router router;
     register_routes(router, ctx);
 
