@@ -4,12 +4,15 @@
 // enqueue durably → answer as the route says: 201 with the job id, the result, or a stream.
 #include <nlohmann/json.hpp>
 
+#include "api/http_route_calls.h"
+
 #include "api/arg_validation.h"
 #include "api/idempotency.h"
 #include "api/path_access.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/route_auth.h"
+#include "api/route_deliveries.h"
 #include "api/routes.h"
 #include "api/run_answer.h"
 #include "api/run_args.h"
@@ -26,20 +29,9 @@ namespace {
 
 using nlohmann::json;
 
-// What the route's settings say of this call.
-struct RouteSettings {
-  std::string script_path;
-  bool is_flow = false;
-  std::string authentication_method = "none";
-  std::optional<std::string> resource_path;
-  std::string request_type = "sync";  // sync, async, sync_sse
-  bool wrap_body = false;
-  bool raw_string = false;
-  triggers::RateLimit rate;            // none unless rate_limit_per_second
-  std::optional<int64_t> queue_limit;  // its runnable's jobs that may wait
-};
+}  // namespace
 
-RouteSettings read_settings(const store::HttpTriggerRecord& t) {
+RouteSettings read_route_settings(const store::HttpTriggerRecord& t) {
   json c = json::parse(t.config_json, nullptr, false);
   RouteSettings s;
   if (!c.is_object()) return s;
@@ -66,6 +58,8 @@ RouteSettings read_settings(const store::HttpTriggerRecord& t) {
   return s;
 }
 
+namespace {
+
 bool declares(const std::optional<std::string>& schema_json, const char* arg) {
   if (!schema_json) return false;
   json schema = json::parse(*schema_json, nullptr, false);
@@ -91,13 +85,29 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         r, Error::not_found("no HTTP route answers " + req.method + " /api/r/" + route));
   }
   const store::HttpTriggerRecord& t = (*matched)->trigger;
-  const std::string& ws = t.workspace_id;
-  const RouteSettings settings = read_settings(t);
+  const RouteSettings settings = read_route_settings(t);
+  // Whatever it is answered from here on is kept among the route's deliveries.
+  auto delivery = RecordedDelivery::wrap(ctx, req, t, route, r);
 
   auto caller = ctx.route_auth.authenticate(
       ctx, req, {t, settings.authentication_method, settings.resource_path});
-  if (!caller) return reply_refused(r, caller.error(), settings.authentication_method);
-  const auth::Identity* who = &caller->who;
+  if (!caller) return reply_refused(delivery, caller.error(), settings.authentication_method);
+  delivery->verified();
+  delivery->mask(caller->secret_header);
+  run_route_call(ctx, req, delivery,
+                 {t, settings, std::move((*matched)->params), std::move(*caller), route,
+                  std::nullopt, delivery});
+}
+
+}  // namespace
+
+void run_route_call(ApiContext& ctx, http::Request& req, const http::ResponderPtr& r,
+                    RouteCall call) {
+  const store::HttpTriggerRecord& t = call.trigger;
+  const RouteSettings& settings = call.settings;
+  const std::string& ws = t.workspace_id;
+  const auth::Identity* who = &call.caller.who;
+  const bool replay = call.replay_of.has_value();
 
   auto runnable = resolve_runnable(
       ctx, ws, settings.is_flow ? RunTarget::kFlowPath : RunTarget::kPath, settings.script_path);
@@ -114,12 +124,12 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
   NameValues query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));
-  TriggerRequest call{
-      req, query, t.route_path, route, std::move((*matched)->params), caller->secret_header};
+  TriggerRequest request_seen{
+      req, query, t.route_path, call.route, std::move(call.params), call.caller.secret_header};
   Result<std::string> args = std::string();
   if (runnable->has_preprocessor) {
     // The preprocessor gets the whole request and makes main's arguments.
-    args = preprocessor_args(call);
+    args = preprocessor_args(request_seen);
   } else {
     RunArgsRequest in;
     in.content_type = req.header("content-type");
@@ -130,7 +140,7 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     args = build_run_args(in);
     if (args && declares(runnable->schema_json, "wm_trigger")) {
       json a = json::parse(*args);
-      a["wm_trigger"] = json::parse(wm_trigger_json(call));
+      a["wm_trigger"] = json::parse(wm_trigger_json(request_seen));
       args = a.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
@@ -152,10 +162,11 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   }
 
   // A sender's retry (its own delivery id, or an Idempotency-Key) gets the job its first
-  // delivery made.
+  // delivery made. A replay from the app is a new run on purpose.
   auto key = idempotency_key_header(req);
   if (!key) return reply_error(r, key.error());
-  if (!*key && !caller->delivery_id.empty()) *key = caller->delivery_id;
+  if (!*key && !call.caller.delivery_id.empty()) *key = call.caller.delivery_id;
+  if (replay) key->reset();
   const IdempotentCall idempotency(
       ctx, ws,
       "route:" + t.path +
@@ -169,10 +180,12 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
 
   // Only calls that passed authentication count against the route's rate: a flood of forged
   // deliveries cannot use up its sender's.
-  if (auto refusal = ctx.back_pressure.rate("route " + ws + "/" + t.path, settings.rate)) {
-    return r->send(*refusal);
+  if (!replay) {
+    if (auto refusal = ctx.back_pressure.rate("route " + ws + "/" + t.path, settings.rate)) {
+      return r->send(*refusal);
+    }
+    if (auto refusal = ctx.back_pressure.token_rate(who->token_prefix)) return r->send(*refusal);
   }
-  if (auto refusal = ctx.back_pressure.token_rate(who->token_prefix)) return r->send(*refusal);
   if (auto refusal = ctx.back_pressure.queue(ws, runnable->path, settings.queue_limit)) {
     return r->send(*refusal);
   }
@@ -190,17 +203,17 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   json params = json::parse(run_audit_params(j, *runnable));
   params["trigger_kind"] = "http";
   params["trigger"] = t.path;
+  if (replay) params["replay_of"] = *call.replay_of;
+  if (call.delivery) call.delivery->job(j.id);
   job.audit = audit_record(
       ctx, *who, ws,
       {j.raw_flow ? "jobs.run.flow" : "jobs.run.script", "Execute", j.script_path, params.dump()});
   enqueue_and_answer(ctx, std::move(job),
-                     settings.request_type == "async"      ? RunAnswer::kJobId
-                     : settings.request_type == "sync_sse" ? RunAnswer::kStream
-                                                           : RunAnswer::kResult,
+                     replay || settings.request_type == "async" ? RunAnswer::kJobId
+                     : settings.request_type == "sync_sse"      ? RunAnswer::kStream
+                                                                : RunAnswer::kResult,
                      who->username, idempotency, r);
 }
-
-}  // namespace
 
 void add_http_route_calls(http::Router& router, ApiContext& ctx) {
   for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {

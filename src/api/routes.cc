@@ -54,6 +54,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_resource_routes(router, ctx);
   add_http_trigger_routes(router, ctx);
   add_http_route_calls(router, ctx);
+  add_route_delivery_routes(router, ctx);
   // Anything else below /api is answered by the router's 404.
 }
 

@@ -30,5 +30,6 @@ void add_variable_routes(http::Router& router, ApiContext& ctx);
 void add_resource_routes(http::Router& router, ApiContext& ctx);
 void add_http_trigger_routes(http::Router& router, ApiContext& ctx);
 void add_http_route_calls(http::Router& router, ApiContext& ctx);
+void add_route_delivery_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

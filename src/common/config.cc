@@ -193,6 +193,12 @@ const std::vector<Entry>& entries() {
         "seconds a request's Idempotency-Key (or a sender's delivery id) keeps its job: a retry "
         "gets that job, not another (default 86400)"},
        i64_setter(&Config::idempotency_window_s)},
+      {{"--deliveries-kept", "DELIVERIES_KEPT",
+        "calls each HTTP route keeps, to show and replay (default 100; 0: none)"},
+       i64_setter(&Config::deliveries_kept)},
+      {{"--delivery-retention", "DELIVERY_RETENTION_S",
+        "seconds an HTTP route's calls are kept (default 604800: 7 days)"},
+       i64_setter(&Config::delivery_retention_s)},
       {{"--max-queued-jobs", "MAX_QUEUED_JOBS",
         "jobs not yet started, instance-wide, beyond which calls are refused with 503 (default "
         "0: no ceiling)"},

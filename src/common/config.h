@@ -49,11 +49,13 @@ struct Config {
   std::string base_url;                      // default http://localhost:<port>
   int num_workers = 2;
   int64_t timeout_wait_result_s = 600;
-  int64_t idempotency_window_s = 86400;  // a key's retries get its first job for this long
-  int64_t max_queued_jobs = 0;           // jobs not yet started, instance-wide; 0 = no ceiling
-  int64_t queue_limit_wait_result = 0;   // a sync call's queue_limit for all; 0 = none
-  std::string rate_limit_per_token;      // "<per second>[:<burst>]" for each token; empty: none
-  int64_t timeout_sse_stream_s = 60;     // an SSE stream of job updates ends (timeout) after this
+  int64_t idempotency_window_s = 86400;   // a key's retries get its first job for this long
+  int64_t deliveries_kept = 100;          // per HTTP route; 0 = none kept
+  int64_t delivery_retention_s = 604800;  // an HTTP route's deliveries are kept this long
+  int64_t max_queued_jobs = 0;            // jobs not yet started, instance-wide; 0 = no ceiling
+  int64_t queue_limit_wait_result = 0;    // a sync call's queue_limit for all; 0 = none
+  std::string rate_limit_per_token;       // "<per second>[:<burst>]" for each token; empty: none
+  int64_t timeout_sse_stream_s = 60;      // an SSE stream of job updates ends (timeout) after this
   int64_t job_timeout_s = 604800;
   int64_t job_memory_limit_mb = 2048;    // per job; 0 = none
   int64_t max_result_size_mb = 64;       // a job's result; a larger one fails the job

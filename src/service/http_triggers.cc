@@ -6,6 +6,7 @@
 #include "service/audit_entry.h"
 #include "store/audit.h"
 #include "store/database.h"
+#include "store/http_deliveries.h"
 #include "triggers/route_table.h"
 
 namespace millrace::service {
@@ -61,6 +62,9 @@ Status HttpTriggers::save(const auth::Identity& who, store::HttpTriggerRecord t,
     MR_TRY(check_collisions(c, t, old_path));
     MR_TRY(old_path ? store::update_http_trigger(c, *old_path, t)
                     : store::insert_http_trigger(c, t));
+    if (old_path && *old_path != t.path) {
+      MR_TRY(store::move_http_deliveries(c, t.workspace_id, *old_path, t.path));
+    }
     nlohmann::json params = {{"route_path", t.route_path}, {"http_method", t.http_method}};
     if (old_path && *old_path != t.path) params["moved_from"] = *old_path;
     return store::insert_audit(
@@ -81,6 +85,7 @@ Status HttpTriggers::remove(const auth::Identity& who, const std::string& ws,
     auto n = store::delete_http_trigger(c, ws, path);
     if (!n) return n.error();
     if (*n == 0) return not_found(path);
+    MR_TRY(store::delete_http_deliveries(c, ws, path));
     return store::insert_audit(
         c, audit_row(clock_, who, ws, {"http_triggers.delete", "Delete", path, {}}));
   });

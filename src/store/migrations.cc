@@ -165,6 +165,16 @@ CREATE TABLE idempotency_key (
   expires_at INTEGER NOT NULL, PRIMARY KEY (workspace_id, scope, key));
 CREATE INDEX idempotency_key_expires ON idempotency_key(expires_at);
 )sql",
+      // 13: what HTTP routes were sent, as received (credentials masked), and what came of it.
+      R"sql(
+CREATE TABLE http_delivery (
+  id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, trigger_path TEXT NOT NULL,
+  received_at INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL,
+  headers TEXT NOT NULL, body TEXT NOT NULL, body_encoding TEXT NOT NULL,
+  body_truncated INTEGER NOT NULL, verified INTEGER NOT NULL, status INTEGER NOT NULL,
+  reason TEXT, job_id TEXT, replay_of TEXT);
+CREATE INDEX http_delivery_route ON http_delivery(workspace_id, trigger_path, id);
+)sql",
   };
   return list;
 }
