@@ -41,7 +41,7 @@ test('a new secret is listed as •••• until revealed, and the reveal is i
   await login(page, server);
   const nav = page.getByRole('navigation', { name: 'Main' });
   const names = (await nav.getByRole('link').allTextContents()).map((t) => t.trim());
-  assert.deepEqual(names.slice(1, 8), ['Home', 'Scripts', 'Flows', 'Runs', 'Variables', 'Resources', 'Audit logs']);
+  assert.deepEqual(names.slice(1, 9), ['Home', 'Scripts', 'Flows', 'Routes', 'Runs', 'Variables', 'Resources', 'Audit logs']);
   await nav.getByRole('link', { name: 'Variables' }).click();
   await page.waitForURL(/\/variables$/);
   assert.equal(await nav.getByRole('link', { name: 'Variables' }).getAttribute('aria-current'), 'page');

@@ -4,6 +4,7 @@ import { api, ws } from '../api.js';
 import { h, clear, errorBox, copyButton, stackOnPhones } from '../dom.js';
 import { timeAgo, dateTime } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
+import { routesPanel } from '../routes_panel.js';
 import { webhookUrls } from '../examples.js';
 import { runSection, loadRuns } from '../run_panel.js';
 
@@ -47,6 +48,7 @@ export default async function flowDetailsPage(ctx) {
         h('div', { class: 'sub' }, flow.summary ? `${flow.summary} · ` : '', `${modules.length} steps · edited ${timeAgo(flow.edited_at)}`))),
     flow.description ? h('p', {}, flow.description) : null,
     webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
+    routesPanel(ctx, { kind: 'flow', path }),
     runSection(ctx, { kind: 'flow', path, version: flow.version_id, isLatest: true, schema: flow.schema },
       () => loadRuns(ctx, path, runsBox)),
     h('section', { class: 'card', 'aria-labelledby': 'runs-title' },

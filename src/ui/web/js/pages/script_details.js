@@ -10,6 +10,7 @@ import { codeView } from '../code_view.js';
 import { runSection, loadRuns } from '../run_panel.js';
 import { usesPanel } from '../uses_panel.js';
 import { packagesPanel } from '../packages_panel.js';
+import { routesPanel } from '../routes_panel.js';
 
 export default async function scriptDetailsPage(ctx) {
   const path = ctx.params[0];
@@ -68,6 +69,7 @@ export default async function scriptDetailsPage(ctx) {
       h('a', { href: `/scripts/get/${path}` }, 'Show the latest version')),
     script.description ? h('p', {}, script.description) : null,
     archived ? null : webhooksPanel({ kind: 'script', path, version: script.hash, schema: script.schema, workspace: ctx.workspace }),
+    archived ? null : routesPanel(ctx, { kind: 'script', path }),
     archived ? null : runSection(ctx, { kind: 'script', path, version: script.hash, isLatest, schema: script.schema },
       () => loadRuns(ctx, path, runsBox)),
     h('section', { class: 'card', 'aria-labelledby': 'runs-title' },
