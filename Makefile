@@ -66,6 +66,7 @@ bench: build
 	./bench/logs
 	./bench/secrets
 	./bench/packages
+	./bench/routes
 	./bench/flows
 	WARM_WORKERS=all ./bench/flows
 	@if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then ./bench/cluster; \

@@ -12,6 +12,7 @@
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/route_auth.h"
+#include "api/route_auth_script.h"
 #include "api/route_deliveries.h"
 #include "api/routes.h"
 #include "api/run_answer.h"
@@ -89,6 +90,11 @@ void call_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   // Whatever it is answered from here on is kept among the route's deliveries.
   auto delivery = RecordedDelivery::wrap(ctx, req, t, route, r);
 
+  if (settings.authentication_method == "custom_script") {
+    // The route's own script decides, as a job of its own: the call goes on when it answers.
+    return authenticate_by_script(ctx, std::make_shared<http::Request>(req), t, settings,
+                                  std::move((*matched)->params), route, delivery);
+  }
   auto caller = ctx.route_auth.authenticate(
       ctx, req, {t, settings.authentication_method, settings.resource_path});
   if (!caller) return reply_refused(delivery, caller.error(), settings.authentication_method);

@@ -31,50 +31,70 @@ http::Response replayed_response(http::Response res) {
 }
 
 // A sync retry: the first call's job's result, now or once it ends (its own wait is bounded
-// as a sync call's; the job is the first call's, so it is never canceled from here).
+// as a sync call's; the job is the first call's, so it is never canceled from here). Its end
+// is heard as an event, and read again every kRereadMs besides: the job may end on another
+// node, and an answer missed is a caller left hanging.
+constexpr int64_t kRereadMs = 500;
+
 struct ReplayWait {
+  ReplayWait(ApiContext& c, http::ResponderPtr r, std::string w, std::string id)
+      : ctx(c), responder(std::move(r)), ws(std::move(w)), job_id(std::move(id)) {}
+  ApiContext& ctx;
   http::ResponderPtr responder;
+  std::string ws;
+  std::string job_id;
+  EpochMs deadline = 0;
+  int64_t wait_s = 0;
   std::atomic<bool> answered{false};
   std::atomic<uint64_t> timer{0};
   uint64_t waiter = 0;
+
+  void answer(const queue::JobCompletion& done) {
+    if (answered.exchange(true)) return;
+    if (uint64_t t = timer.load()) ctx.timers.cancel(t);
+    ctx.queue.forget_waiter(job_id, waiter);
+    responder->send(replayed_response(
+        sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)})));
+  }
+  void fail(const Error& e) {
+    if (answered.exchange(true)) return;
+    ctx.queue.forget_waiter(job_id, waiter);
+    reply_error(responder, e);
+  }
 };
+
+void reread(const std::shared_ptr<ReplayWait>& wait) {
+  if (wait->answered.load()) return;
+  ApiContext& ctx = wait->ctx;
+  auto view =
+      ctx.db.read([&](store::Connection& c) { return store::get_job(c, wait->ws, wait->job_id); });
+  if (!view) return wait->fail(view.error());
+  if (!*view)
+    return wait->fail(Error::not_found("the job " + wait->job_id + " of this key is gone"));
+  if (const auto& c = (*view)->completed) {
+    return wait->answer({wait->job_id, c->status, c->result_json.value_or("null")});
+  }
+  if (ctx.clock.now_ms() >= wait->deadline) {
+    return wait->fail(
+        Error::of(ErrorKind::Internal, "timeout after " + std::to_string(wait->wait_s) + "s"));
+  }
+  wait->timer = ctx.timers.schedule(std::chrono::milliseconds(kRereadMs), [wait] { reread(wait); });
+}
 
 void wait_for_result(ApiContext& ctx, const std::string& ws, const std::string& job_id,
                      const http::ResponderPtr& r) {
-  auto wait = std::make_shared<ReplayWait>();
-  wait->responder = r;
-  auto answer = [&ctx, wait](const queue::JobCompletion& done) {
-    if (wait->answered.exchange(true)) return;
-    if (uint64_t t = wait->timer.load()) ctx.timers.cancel(t);
-    wait->responder->send(replayed_response(
-        sync_response(done, {ctx.config.raw_result_csp, url_origin(ctx.base_url)})));
-  };
+  auto wait = std::make_shared<ReplayWait>(ctx, r, ws, job_id);
+  wait->wait_s = ctx.config.timeout_wait_result_s > 0 ? ctx.config.timeout_wait_result_s : 2;
+  wait->deadline = ctx.clock.now_ms() + wait->wait_s * 1000;
   // Listened for before it is read: an end committed in between is heard either way.
-  wait->waiter = ctx.queue.wait_for(job_id, answer);
-  auto view = ctx.db.read([&](store::Connection& c) { return store::get_job(c, ws, job_id); });
-  if (view && *view && (*view)->completed) {
-    ctx.queue.forget_waiter(job_id, wait->waiter);
-    const auto& c = *(*view)->completed;
-    return answer({job_id, c.status, c.result_json.value_or("null")});
-  }
-  if (!view || !*view) {
-    ctx.queue.forget_waiter(job_id, wait->waiter);
+  wait->waiter =
+      ctx.queue.wait_for(job_id, [wait](const queue::JobCompletion& done) { wait->answer(done); });
+  r->on_disconnect([wait] {
     if (wait->answered.exchange(true)) return;
-    if (!view) return reply_error(r, view.error());
-    return reply_error(r, Error::not_found("the job " + job_id + " of this key is gone"));
-  }
-  const int64_t wait_s =
-      ctx.config.timeout_wait_result_s > 0 ? ctx.config.timeout_wait_result_s : 2;
-  wait->timer = ctx.timers.schedule(std::chrono::seconds(wait_s), [&ctx, wait, job_id, wait_s] {
-    if (wait->answered.exchange(true)) return;
-    ctx.queue.forget_waiter(job_id, wait->waiter);
-    reply_text(wait->responder, 500, "timeout after " + std::to_string(wait_s) + "s");
+    if (uint64_t t = wait->timer.load()) wait->ctx.timers.cancel(t);
+    wait->ctx.queue.forget_waiter(wait->job_id, wait->waiter);
   });
-  r->on_disconnect([&ctx, wait, job_id] {
-    if (wait->answered.exchange(true)) return;
-    if (uint64_t t = wait->timer.load()) ctx.timers.cancel(t);
-    ctx.queue.forget_waiter(job_id, wait->waiter);
-  });
+  reread(wait);
 }
 
 }  // namespace

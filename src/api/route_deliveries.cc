@@ -23,6 +23,11 @@ using nlohmann::json;
 
 const OwnedPath kTrigger{"http_triggers", "http trigger"};
 constexpr const char* kMasked = "***";
+constexpr uint64_t kPruneEvery = 16;
+
+store::DeliveryRetention retention_of(const Config& config) {
+  return {config.deliveries_kept, config.delivery_retention_s * 1000};
+}
 
 // Headers whose value may be a credential: the usual names, and any that says so. (An API-key
 // route's own header is masked too once its call is authenticated: RecordedDelivery::mask.)
@@ -64,7 +69,8 @@ void list_deliveries(ApiContext& ctx, http::Request& req, http::ResponderPtr r) 
   auto page = paging(req);
   if (!page) return reply_error(r, page.error());
   auto found = ctx.db.read([&](store::Connection& c) {
-    return store::list_http_deliveries(c, ws, path, std::min<int64_t>(page->limit, 1000));
+    return store::list_http_deliveries(c, ws, path, retention_of(ctx.config), page->limit,
+                                       ctx.clock.now_ms());
   });
   if (!found) return reply_error(r, found.error());
   json out = json::array();
@@ -218,11 +224,14 @@ void RecordedDelivery::record(int64_t status, std::optional<std::string> reason)
     record_.reason = std::move(reason);
     d = record_;
   }
-  const store::DeliveryRetention retention{ctx_.config.deliveries_kept,
-                                           ctx_.config.delivery_retention_s * 1000};
-  ctx_.db.write([d = std::move(d), retention](
-                    store::Connection& c) { return store::insert_http_delivery(c, d, retention); },
-                [](const Status&) {});
+  // Old deliveries are dropped every kPruneEvery calls (of any route), not at each.
+  static std::atomic<uint64_t> recorded{0};
+  const bool prune = recorded.fetch_add(1) % kPruneEvery == 0;
+  ctx_.db.write(
+      [d = std::move(d), retention = retention_of(ctx_.config), prune](store::Connection& c) {
+        return store::insert_http_delivery(c, d, retention, prune);
+      },
+      [](const Status&) {});
 }
 
 void RecordedDelivery::send(http::Response response) {

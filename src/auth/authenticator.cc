@@ -116,11 +116,26 @@ Result<Identity> Authenticator::member_identity(const std::string& email,
                                                 const std::string& workspace) {
   Identity id;
   id.email = email;
-  auto user = db_.read([&](store::Connection& c) { return store::find_user(c, email); });
-  if (!user) return user.error();
-  if (!*user) return kUnauthorized;
-  id.super_admin = (*user)->super_admin;
-  if (auto s = narrow_to_workspace(id, workspace, clock_.now_ms()); !s) return s.error();
+  const EpochMs now = clock_.now_ms();
+  std::optional<bool> super_admin;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = super_admins_.find(email);
+    if (it != super_admins_.end() && now - it->second.second < kCacheSeconds * 1000) {
+      super_admin = it->second.first;
+    }
+  }
+  if (!super_admin) {
+    // Read once a while per user: an HTTP route's every call asks.
+    auto user = db_.read([&](store::Connection& c) { return store::find_user(c, email); });
+    if (!user) return user.error();
+    if (!*user) return kUnauthorized;
+    super_admin = (*user)->super_admin;
+    std::lock_guard lock(mutex_);
+    super_admins_[email] = {*super_admin, now};
+  }
+  id.super_admin = *super_admin;
+  if (auto s = narrow_to_workspace(id, workspace, now); !s) return s.error();
   return id;
 }
 

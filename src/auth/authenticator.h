@@ -62,6 +62,8 @@ class Authenticator {
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const CachedToken>> tokens_;
   std::unordered_map<std::string, std::shared_ptr<const CachedMember>> members_;
+  // member_identity: whether a user is a superadmin, and when that was read.
+  std::unordered_map<std::string, std::pair<bool, EpochMs>> super_admins_;
 };
 
 }  // namespace millrace::auth

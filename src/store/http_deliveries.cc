@@ -1,5 +1,7 @@
 #include "store/http_deliveries.h"
 
+#include <algorithm>
+
 #include "store/rows.h"
 
 namespace millrace::store {
@@ -33,7 +35,7 @@ HttpDeliveryRecord read_delivery(Statement& s) {
 }  // namespace
 
 Status insert_http_delivery(Connection& c, const HttpDeliveryRecord& d,
-                            const DeliveryRetention& retention) {
+                            const DeliveryRetention& retention, bool prune) {
   auto s = c.prepare(std::string("INSERT INTO http_delivery (") + kColumns +
                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, d.id).bind(2, d.workspace_id).bind(3, d.trigger_path).bind(4, d.received_at);
@@ -41,22 +43,25 @@ Status insert_http_delivery(Connection& c, const HttpDeliveryRecord& d,
   s.bind(10, d.body_encoding).bind(11, d.body_truncated).bind(12, d.verified);
   s.bind(13, d.status).bind(14, d.reason).bind(15, d.job_id).bind(16, d.replay_of);
   MR_TRY(s.run());
-  auto prune = c.prepare(
+  if (!prune) return Status::ok();
+  auto old = c.prepare(
       "DELETE FROM http_delivery WHERE workspace_id = ?1 AND trigger_path = ?2 AND "
       "(received_at < ?3 OR id < (SELECT id FROM http_delivery WHERE workspace_id = ?1 AND "
       "trigger_path = ?2 ORDER BY id DESC LIMIT 1 OFFSET ?4))");
-  prune.bind(1, d.workspace_id).bind(2, d.trigger_path);
-  prune.bind(3, d.received_at - retention.max_age_ms).bind(4, retention.kept - 1);
-  return prune.run();
+  old.bind(1, d.workspace_id).bind(2, d.trigger_path);
+  old.bind(3, d.received_at - retention.max_age_ms).bind(4, retention.kept - 1);
+  return old.run();
 }
 
 Result<std::vector<HttpDeliveryRecord>> list_http_deliveries(Connection& c, const std::string& ws,
                                                              const std::string& trigger_path,
-                                                             int64_t limit) {
+                                                             const DeliveryRetention& retention,
+                                                             int64_t limit, EpochMs now) {
   auto s = c.prepare(std::string("SELECT ") + kColumns +
-                     " FROM http_delivery WHERE workspace_id = ? AND trigger_path = ? "
-                     "ORDER BY id DESC LIMIT ?");
-  s.bind(1, ws).bind(2, trigger_path).bind(3, limit);
+                     " FROM http_delivery WHERE workspace_id = ? AND trigger_path = ? AND "
+                     "received_at >= ? ORDER BY id DESC LIMIT ?");
+  s.bind(1, ws).bind(2, trigger_path).bind(3, now - retention.max_age_ms);
+  s.bind(4, std::min(limit, retention.kept));
   std::vector<HttpDeliveryRecord> out;
   MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_delivery(r)); }));
   return out;

@@ -38,13 +38,15 @@ struct DeliveryRetention {
   EpochMs max_age_ms = 604800000;  // 7 days
 };
 
-// Stores it, and drops its route's deliveries beyond `retention`.
+// Stores it; with `prune`, also drops its route's deliveries beyond `retention` (done now and
+// then, not at every call: lists apply the retention themselves).
 Status insert_http_delivery(Connection& c, const HttpDeliveryRecord& d,
-                            const DeliveryRetention& retention);
-// A route's deliveries, newest first.
+                            const DeliveryRetention& retention, bool prune);
+// A route's deliveries within `retention` (the newest `kept`, none older), newest first.
 Result<std::vector<HttpDeliveryRecord>> list_http_deliveries(Connection& c, const std::string& ws,
                                                              const std::string& trigger_path,
-                                                             int64_t limit);
+                                                             const DeliveryRetention& retention,
+                                                             int64_t limit, EpochMs now);
 Result<std::optional<HttpDeliveryRecord>> find_http_delivery(Connection& c, const std::string& ws,
                                                              const std::string& id);
 // A route moved or deleted: its deliveries follow it, or go.

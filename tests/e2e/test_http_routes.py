@@ -323,6 +323,36 @@ class HttpRouteCallsTest(ServerTestCase):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(self.wait(r.text)["created_by"], "admin")
 
+    def test_a_custom_script_allows_or_refuses_each_call(self):
+        self.server.create_script(self.token, "u/admin/gatekeeper", """
+def main(request: dict):
+    if request["headers"].get("x-pass") == "open sesame":
+        return {"allow": True}
+    return {"allow": False, "reason": "no pass for " + request["method"] + " " + request["path"]}
+""")
+        self.add_route(route("u/admin/guarded", "guarded/:id", script="u/admin/trigger",
+                             authentication_method="custom_script",
+                             authentication_resource_path="u/admin/gatekeeper"))
+        before = len(self.jobs_of("u/admin/trigger"))
+        r = self.call("POST", "guarded/9", '{"action": "x"}', {"Content-Type": "application/json"})
+        self.assertEqual(r.status, 401, r)
+        self.assertIn("no pass for post guarded/9", r.text)
+        self.assertEqual(len(self.jobs_of("u/admin/trigger")), before)
+        r = self.call("POST", "guarded/9", '{"action": "in"}',
+                      {"Content-Type": "application/json", "X-Pass": "open sesame"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["action"], r.json()["wm_trigger"]["http"]["params"]),
+                         ("in", {"id": "9"}))
+        # A check that fails refuses the call (closed), whatever the request.
+        self.server.create_script(self.token, "u/admin/broken_gate",
+                                  "def main(request: dict):\n    raise RuntimeError('down')\n")
+        self.add_route(route("u/admin/broken_guard", "broken_guard",
+                             authentication_method="custom_script",
+                             authentication_resource_path="u/admin/broken_gate"))
+        r = self.call("POST", "broken_guard", "{}", {"X-Pass": "open sesame"})
+        self.assertEqual(r.status, 401, r)
+        self.assertIn("authentication script failed", r.text)
+
     def test_a_route_whose_resource_is_missing_says_nothing_of_it(self):
         self.add_route(route("u/admin/broken", "broken", authentication_method="signature",
                              authentication_resource_path="u/admin/no_such_resource"))
