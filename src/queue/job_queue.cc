@@ -1,6 +1,7 @@
 #include "queue/job_queue.h"
 
 #include "common/log.h"
+#include "common/random.h"
 #include "metrics/registry.h"
 #include "queue/job_results.h"
 #include "queue/memory_ready_set.h"
@@ -100,6 +101,31 @@ uint64_t JobQueue::watch_news(const std::string& job_id, std::function<void()> o
 
 void JobQueue::forget_news(const std::string& job_id, uint64_t watch_id) {
   events_.forget_news(job_id, watch_id);
+}
+
+Result<bool> JobQueue::admit(const ClaimedJob& claimed, const ConcurrencyLimit& limit) {
+  const auto& job = claimed.job;
+  const EpochMs now = clock_.now_ms();
+  // A little apart, so that the jobs held back do not all come back at once.
+  const EpochMs retry_at = now + 200 + static_cast<EpochMs>(random_u64() % 200);
+  bool admitted = true;
+  auto s = db_.write_sync([&](store::Connection& c) -> Status {
+    auto n = store::count_concurrent_jobs(
+        c, job.workspace_id, limit.script_path, job.id, claimed.started_at,
+        limit.window_s > 0 ? now - limit.window_s * 1000 : now + 1);
+    if (!n) return n.error();
+    if (*n < limit.limit) return Status::ok();
+    admitted = false;
+    MR_TRY(store::postpone_job(c, job.id, retry_at));
+    return ready_->announce(c, Notice::ready());
+  });
+  if (!s) return s.error();
+  if (!admitted) {
+    running_.remove(job.id);
+    ready_->claim_over(job.id);
+    ready_->added(job.id, retry_at);
+  }
+  return admitted;
 }
 
 void JobQueue::release_interrupted(const std::string& job_id, std::string logs) {

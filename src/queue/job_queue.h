@@ -82,6 +82,18 @@ class JobQueue {
   void wake_parent(const std::string& parent_id, bool even_if_scheduled = false);
   // The job's sync callers get this result now, before the job ends (a flow's early_return).
   void answer_waiters_early(const std::string& job_id, const std::string& result_json);
+  // A script's concurrency limit: at most `limit` of its jobs running at once, or with a
+  // window, started within its last `window_s` seconds (Windmill's concurrency_limit and
+  // concurrency_time_window_s).
+  struct ConcurrencyLimit {
+    std::string script_path;
+    int64_t limit = 0;
+    int64_t window_s = 0;
+  };
+  // Whether the claimed job may run now under its script's limit (decided in the writer's
+  // order, so two workers never both take the last place). When it may not, it goes back to
+  // the queue, due again in a moment: it waits, it is not refused.
+  Result<bool> admit(const ClaimedJob& claimed, const ConcurrencyLimit& limit);
   // A job stopped by a shutdown (not a crash, not a cancel): back to pending, to run again at
   // the next start without counting as a crash restart.
   void release_interrupted(const std::string& job_id, std::string logs);

@@ -314,6 +314,29 @@ Result<int64_t> count_waiting_jobs(Connection& c, const std::string& ws,
   return *row ? s.int64(0) : 0;
 }
 
+Result<int64_t> count_concurrent_jobs(Connection& c, const std::string& ws,
+                                      const std::string& script_path, const std::string& id,
+                                      EpochMs started_at, EpochMs window_from) {
+  auto s = c.prepare(
+      "SELECT (SELECT count(*) FROM job_queue q CROSS JOIN job j WHERE j.id = q.id AND "
+      "q.workspace_id = ?1 AND q.running = 1 AND q.id <> ?3 AND j.script_path = ?2 AND "
+      "(q.started_at < ?4 OR (q.started_at = ?4 AND q.id < ?3))) + (SELECT count(*) FROM "
+      "job_completed d CROSS JOIN job j WHERE j.id = d.id AND d.workspace_id = ?1 AND "
+      "d.completed_at >= ?5 AND d.started_at >= ?5 AND j.script_path = ?2)");
+  s.bind(1, ws).bind(2, script_path).bind(3, id).bind(4, started_at).bind(5, window_from);
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row ? s.int64(0) : 0;
+}
+
+Status postpone_job(Connection& c, const std::string& id, EpochMs until) {
+  auto s = c.prepare(
+      "UPDATE job_queue SET running = 0, started_at = NULL, worker = NULL, ping = NULL, "
+      "node = NULL, scheduled_for = ? WHERE id = ?");
+  s.bind(1, until).bind(2, id);
+  return s.run();
+}
+
 Result<int64_t> count_unstarted_jobs(Connection& c) {
   auto s = c.prepare("SELECT count(*) FROM job_queue WHERE running = 0 AND flow_wait = 0");
   auto row = s.step();

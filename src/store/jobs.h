@@ -141,6 +141,14 @@ struct QueueDepth {
 // The jobs of `script_path` in `ws` waiting to run now (due, not started, not canceled).
 Result<int64_t> count_waiting_jobs(Connection& c, const std::string& ws,
                                    const std::string& script_path, EpochMs now);
+// For a script's concurrency limit: the jobs of `script_path` running and started before job
+// `id` (started at `started_at`; the id breaks ties), and those that started since
+// `window_from` and have ended.
+Result<int64_t> count_concurrent_jobs(Connection& c, const std::string& ws,
+                                      const std::string& script_path, const std::string& id,
+                                      EpochMs started_at, EpochMs window_from);
+// A claimed job that may not run yet: back to the queue, due at `until`, as if not started.
+Status postpone_job(Connection& c, const std::string& id, EpochMs until);
 // Every job not yet started, due or scheduled, of every workspace.
 Result<int64_t> count_unstarted_jobs(Connection& c);
 Result<QueueDepth> queue_depth(Connection& c, EpochMs now);

@@ -175,6 +175,10 @@ CREATE TABLE http_delivery (
   reason TEXT, job_id TEXT, replay_of TEXT);
 CREATE INDEX http_delivery_route ON http_delivery(workspace_id, trigger_path, id);
 )sql",
+      // 14: the jobs that ended lately, for a script's concurrency time window.
+      R"sql(
+CREATE INDEX job_completed_recent ON job_completed(workspace_id, completed_at);
+)sql",
   };
   return list;
 }

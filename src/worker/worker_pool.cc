@@ -37,6 +37,14 @@ bool script_flag(const store::ScriptRecord& script, const char* name) {
   return it != extra.end() && it->is_boolean() && it->get<bool>();
 }
 
+// A whole number the script was saved with (its extra NewScript fields), 0 when absent.
+int64_t script_number(const store::ScriptRecord& script, const char* name) {
+  if (!script.extra_json) return 0;
+  auto extra = nlohmann::json::parse(*script.extra_json, nullptr, false);
+  auto it = extra.is_object() ? extra.find(name) : extra.end();
+  return it != extra.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 metrics::Family& worker_states() {
   return metrics::registry().gauges("millrace_workers",
                                     "Workers of this process, by state (busy: running a job)");
@@ -186,6 +194,14 @@ void WorkerPool::run_one(const queue::ClaimedJob& claimed, const std::string& na
     run_warm =
         run_warm || (options_.warm == "dedicated" && script_flag(**script, "dedicated_worker"));
     network = network && !script_flag(**script, "no_network");
+    if (int64_t limit = script_number(**script, "concurrency_limit"); limit > 0) {
+      // Above its limit, the job waits its turn in the queue: this worker takes another.
+      auto admitted = queue_.admit(
+          claimed, {(*script)->path, limit,
+                    std::max<int64_t>(0, script_number(**script, "concurrency_time_window_s"))});
+      if (!admitted) return fail(admitted.error().message);
+      if (!*admitted) return;
+    }
   }
   // A same_worker step's ./shared is mounted for its run alone: such steps run cold.
   if (run_warm && !(job.same_worker && job.root_job)) req.warm = &warm;
