@@ -8,7 +8,6 @@
 
 #include "api/arg_validation.h"
 #include "api/idempotency.h"
-#include "api/path_access.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
 #include "api/route_auth.h"
@@ -19,7 +18,6 @@
 #include "api/run_args.h"
 #include "api/runnable.h"
 #include "api/trigger_event.h"
-#include "auth/scopes.h"
 #include "common/strings.h"
 #include "queue/job_queue.h"
 #include "queue/new_job.h"
@@ -118,15 +116,8 @@ void run_route_call(ApiContext& ctx, http::Request& req, const http::ResponderPt
   auto runnable = resolve_runnable(
       ctx, ws, settings.is_flow ? RunTarget::kFlowPath : RunTarget::kPath, settings.script_path);
   if (!runnable) return reply_error(r, runnable.error());
-  if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
-    return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
-                                                   runnable->scope_kind + ":" + runnable->path));
-  }
   // Whoever the job runs as must be able to read what it runs (the owner may have lost it).
-  if (auto readable = may_read_path(ctx, *who, ws, runnable->path); !readable || !*readable) {
-    if (!readable) return reply_error(r, readable.error());
-    return reply_error(r, runnable->hidden());
-  }
+  if (auto st = check_may_run(ctx, *who, ws, *runnable); !st) return reply_error(r, st.error());
 
   NameValues query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));

@@ -5,7 +5,6 @@
 
 #include "api/arg_validation.h"
 #include "api/idempotency.h"
-#include "api/path_access.h"
 #include "api/paths.h"
 #include "api/replies.h"
 #include "api/request_auth.h"
@@ -15,7 +14,6 @@
 #include "api/runnable.h"
 #include "api/trigger_event.h"
 #include "api/views.h"
-#include "auth/scopes.h"
 #include "common/strings.h"
 #include "common/uuid.h"
 #include "queue/job_queue.h"
@@ -111,16 +109,7 @@ void run(ApiContext& ctx, http::Request& req, http::ResponderPtr r, Target targe
   if (auto refusal = ctx.back_pressure.token_rate(who->token_prefix)) return r->send(*refusal);
   auto runnable = resolve_runnable(ctx, ws, target, target_param(req, target));
   if (!runnable) return reply_error(r, runnable.error());
-  if (!auth::scopes_allow_run(who->scopes, runnable->scope_kind, runnable->path)) {
-    return reply_error(r, Error::permission_denied("Required scope: jobs:run:" +
-                                                   runnable->scope_kind + ":" + runnable->path));
-  }
-  // A member runs what they may read (their u/ paths, folders that let them), as if the rest
-  // were not there; admins run everything.
-  if (auto readable = may_read_path(ctx, *who, ws, runnable->path); !readable || !*readable) {
-    if (!readable) return reply_error(r, readable.error());
-    return reply_error(r, runnable->hidden());
-  }
+  if (auto st = check_may_run(ctx, *who, ws, *runnable); !st) return reply_error(r, st.error());
 
   Query query;
   if (!req.query_params(query)) return reply_error(r, Error::bad_request("malformed query string"));

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/path_access.h"
+#include "auth/scopes.h"
 #include "common/strings.h"
 #include "flow/flow_status.h"
 #include "runtime/signature.h"
@@ -61,6 +63,18 @@ Result<Runnable> resolve_runnable(ApiContext& ctx, const std::string& ws, RunTar
   auto found = ctx.flows.find_version(ws, *version);
   if (!found) return found.error();
   return flow_runnable(std::move(*found), "Flow version " + id + " not found");
+}
+
+Status check_may_run(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+                     const Runnable& runnable) {
+  if (!auth::scopes_allow_run(who.scopes, runnable.scope_kind, runnable.path)) {
+    return Error::permission_denied("Required scope: jobs:run:" + runnable.scope_kind + ":" +
+                                    runnable.path);
+  }
+  auto readable = may_read_path(ctx, who, ws, runnable.path);
+  if (!readable) return readable.error();
+  if (!*readable) return runnable.hidden();
+  return Status::ok();
 }
 
 void set_job_target(queue::JobRequest& request, Runnable& runnable) {

@@ -35,6 +35,12 @@ struct Runnable {
 Result<Runnable> resolve_runnable(ApiContext& ctx, const std::string& ws, RunTarget target,
                                   const std::string& id);
 
+// Whether `who` may run it: their token's scope (403), and their rights on its path — a member
+// runs what they may read (their u/ paths, folders that let them), as if the rest were not
+// there (404); admins run everything.
+Status check_may_run(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+                     const Runnable& runnable);
+
 // The request's target: the script version, or the flow with its initial state (there from
 // the start: `wmill flow run` reads its modules at once). Moves the flow's value out.
 void set_job_target(queue::JobRequest& request, Runnable& runnable);

@@ -2,9 +2,11 @@
 harness.py; this file only adds conveniences on top of it."""
 import atexit
 import datetime
+import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 import uuid
@@ -118,3 +120,14 @@ def open_request(server, method, path, body=b"", headers=None):
     s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     s.sendall(head.encode() + b"\r\n" + body)
     return s
+
+
+def sign(provider, secret, payload, **extra):
+    """The headers a sender's own library puts on `payload` (tests/e2e/signers.mjs: GitHub's
+    @octokit/webhooks, the stripe package, standardwebhooks)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run(["node", os.path.join(here, "signers.mjs")], check=True,
+                         input=json.dumps(dict(provider=provider, secret=secret,
+                                               payload=payload, **extra)),
+                         capture_output=True, text=True, timeout=60)
+    return json.loads(out.stdout)

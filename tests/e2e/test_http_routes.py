@@ -7,28 +7,18 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import subprocess
 import time
 import unittest
 
-from e2e_util import KWARGS_PY, audit_list, poll
+from e2e_util import KWARGS_PY, audit_list, sign
 from harness import WS, ServerTestCase
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 TRIGGER_PY = """def main(action: str = "", wm_trigger: dict = None):
     return {"action": action, "wm_trigger": wm_trigger}
 """
 
 
-def sign(provider, secret, payload, **extra):
-    """The headers the sender's own library puts on `payload`."""
-    out = subprocess.run(["node", os.path.join(HERE, "signers.mjs")], check=True,
-                         input=json.dumps(dict(provider=provider, secret=secret,
-                                               payload=payload, **extra)),
-                         capture_output=True, text=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 def route(path, route_path, script="u/admin/echo", method="post", **extra):

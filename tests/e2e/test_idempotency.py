@@ -3,15 +3,13 @@ its sender's delivery id) makes one job; retries get that job — async its id w
 `Idempotent-Replay: true`, sync its result, waiting for it while it runs — across restarts;
 the same key with another body is 422; keys are the caller's own and expire."""
 import json
-import os
-import subprocess
 import threading
 import time
 import unittest
 
+from e2e_util import sign
 from harness import WS, ServerTestCase
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 SLOW_PY = """import time
 
@@ -21,12 +19,6 @@ def main(n: int = 0, wait: float = 0):
 """
 
 
-def sign(provider, secret, payload, **extra):
-    out = subprocess.run(["node", os.path.join(HERE, "signers.mjs")], check=True,
-                         input=json.dumps(dict(provider=provider, secret=secret,
-                                               payload=payload, **extra)),
-                         capture_output=True, text=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 class IdempotencyTest(ServerTestCase):

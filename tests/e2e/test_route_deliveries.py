@@ -3,22 +3,13 @@ size), with whether it passed authentication, its answer and its job; the newest
 last few per route; a verified one replayed as a new job (audited), a refused one never; who
 may read and replay them."""
 import json
-import os
-import subprocess
 import unittest
 
-from e2e_util import KWARGS_PY, audit_list, poll
+from e2e_util import KWARGS_PY, audit_list, poll, sign
 from harness import WS, ServerTestCase
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def sign(provider, secret, payload, **extra):
-    out = subprocess.run(["node", os.path.join(HERE, "signers.mjs")], check=True,
-                         input=json.dumps(dict(provider=provider, secret=secret,
-                                               payload=payload, **extra)),
-                         capture_output=True, text=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 class DeliveriesTest(ServerTestCase):
