@@ -1,10 +1,6 @@
-// Where a third-party sender's call enters: /api/r/<route> (a workspaced route:
-// /api/r/<workspace>/<route>) runs the script or flow of the HTTP route that answers it.
-// match the route → authenticate (route_auth.h) → resolve the runnable → build the args →
-// enqueue durably → answer as the route says: 201 with the job id, the result, or a stream.
-#include <nlohmann/json.hpp>
-
 #include "api/http_route_calls.h"
+
+#include <nlohmann/json.hpp>
 
 #include "api/arg_validation.h"
 #include "api/idempotency.h"

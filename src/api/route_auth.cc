@@ -1,9 +1,8 @@
 #include "api/route_auth.h"
 
-#include "api/context.h"
-
 #include <nlohmann/json.hpp>
 
+#include "api/context.h"
 #include "api/path_access.h"
 #include "api/request_auth.h"
 #include "auth/authenticator.h"

@@ -3,6 +3,7 @@
 // the route's owner (the last to save it), once the request carries what the route's
 // authentication resource asks for; `windmill` runs it as the caller, whose token must let
 // them read the route. A refused call is 401, counted in metrics, and makes no job.
+// (`custom_script` runs a job of its own to decide: route_auth_script.h.)
 //
 // A route's resource (its `$var:` secrets opened as its owner may read them) is read at most
 // every kSettingsTtlMs per route and kept in memory meanwhile: a delivery does not reopen

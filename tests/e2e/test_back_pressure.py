@@ -18,7 +18,8 @@ def route(path, route_path, **extra):
 
 
 class RateLimitTest(ServerTestCase):
-    server_env = {"RATE_LIMIT_PER_TOKEN": "2:3", "NUM_WORKERS": "0"}
+    # Slow rates: a loaded machine taking its time between requests must not refill a bucket.
+    server_env = {"RATE_LIMIT_PER_TOKEN": "0.5:3", "NUM_WORKERS": "0"}
 
     @classmethod
     def setUpClass(cls):
@@ -35,7 +36,7 @@ class RateLimitTest(ServerTestCase):
                                    "&per_page=1000", token=self.token).json()
 
     def test_a_routes_burst_is_refused_while_other_routes_stay_open(self):
-        self.add_route(route("u/admin/limited", "limited", rate_limit_per_second=1,
+        self.add_route(route("u/admin/limited", "limited", rate_limit_per_second=0.5,
                              rate_limit_burst=3))
         self.add_route(route("u/admin/open", "open"))
         before = len(self.jobs())
@@ -51,7 +52,7 @@ class RateLimitTest(ServerTestCase):
         self.assertEqual(len(self.jobs()), before + statuses.count(201))
         for _ in range(5):
             self.assertEqual(self.server.request("POST", "/api/r/open", body="{}").status, 201)
-        time.sleep(1.1)  # a token came back
+        time.sleep(2.1)  # a token came back
         self.assertEqual(self.server.request("POST", "/api/r/limited", body="{}").status, 201)
 
     def test_a_tokens_calls_are_limited_and_another_tokens_are_not(self):

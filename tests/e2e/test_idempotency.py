@@ -141,7 +141,7 @@ class IdempotencyTest(ServerTestCase):
 
 
 class IdempotencyWindowTest(ServerTestCase):
-    server_env = {"IDEMPOTENCY_WINDOW_S": "1"}
+    server_env = {"IDEMPOTENCY_WINDOW_S": "2"}
 
     def test_a_key_expires_with_its_window(self):
         self.server.create_script(self.token, "u/admin/w", SLOW_PY)
@@ -151,7 +151,7 @@ class IdempotencyWindowTest(ServerTestCase):
         again = self.server.request("POST", url, json_body={}, token=self.token,
                                     headers={"Idempotency-Key": "k"})
         self.assertEqual(first.text, again.text)
-        time.sleep(1.2)
+        time.sleep(2.2)
         later = self.server.request("POST", url, json_body={}, token=self.token,
                                     headers={"Idempotency-Key": "k"})
         self.assertEqual(later.status, 201, later)
