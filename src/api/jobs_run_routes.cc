@@ -1,6 +1,8 @@
 // The webhooks: run a script (by path or hash) or a flow (by path or version), async (201 +
-// job id) or sync (the result).
-// parse → authorize → resolve the runnable → build the args → enqueue durably → answer.
+// job id), sync (the result) or streamed.
+// parse → authorize → resolve the runnable → build the args (or, for a runnable with a
+// preprocessor, the request as its event) → a retry's replay (idempotency.h), back-pressure
+// (back_pressure.h) → enqueue durably → answer (run_answer.h).
 #include <optional>
 
 #include "api/arg_validation.h"
