@@ -160,12 +160,15 @@ void run_route_call(ApiContext& ctx, http::Request& req, const http::ResponderPt
   if (!key) return reply_error(r, key.error());
   if (!*key && !call.caller.delivery_id.empty()) *key = call.caller.delivery_id;
   if (replay) key->reset();
-  const IdempotentCall idempotency(
+  IdempotentCall idempotency(
       ctx, ws,
       "route:" + t.path +
           (settings.authentication_method == "windmill" ? " " + who->permissioned_as() : ""),
       std::move(*key), req.body,
       settings.request_type == "async" ? ReplayMode::kAsync : ReplayMode::kSync);
+  if (call.delivery) {
+    idempotency.on_replay([delivery = call.delivery](const std::string& id) { delivery->job(id); });
+  }
   if (auto done = idempotency.replayed(r); !done || *done) {
     if (!done) reply_error(r, done.error());
     return;

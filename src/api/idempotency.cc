@@ -149,6 +149,7 @@ Result<bool> IdempotentCall::replayed(const http::ResponderPtr& r) const {
                                                    " was already used with another request body"));
     return true;
   }
+  if (on_replay_) on_replay_((*held)->job_id);
   if (mode_ == ReplayMode::kAsync) {
     r->send(replayed_response(http::Response::text(201, (*held)->job_id)));
     return true;

@@ -6,6 +6,7 @@
 // each other (on any node) still make one job.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,8 @@ class IdempotentCall {
   IdempotentCall(ApiContext& ctx, const std::string& ws, std::string scope,
                  std::optional<std::string> key, const std::string& body, ReplayMode mode);
 
+  // Told the first call's job before a retry is answered from it (a route's delivery keeps it).
+  void on_replay(std::function<void(const std::string& job_id)> fn) { on_replay_ = std::move(fn); }
   // A retry answered from its first call's job (true: the handler stops there).
   Result<bool> replayed(const http::ResponderPtr& r) const;
   // The job this call makes claims the key, in its own transaction.
@@ -42,6 +45,7 @@ class IdempotentCall {
   ApiContext* ctx_;
   std::optional<store::IdempotencyRecord> claim_;
   ReplayMode mode_;
+  std::function<void(const std::string&)> on_replay_;
 };
 
 }  // namespace millrace::api

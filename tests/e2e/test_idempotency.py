@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from e2e_util import sign
+from e2e_util import poll, sign
 from harness import WS, ServerTestCase
 
 
@@ -126,6 +126,16 @@ class IdempotencyTest(ServerTestCase):
             self.assertEqual(r.status, 201, r)
             ids.add(r.text)
         self.assertEqual(len(ids), 2)
+        # Both deliveries of d-1 are kept, each naming the one job they made.
+        def kept():
+            rows = self.server.request(
+                "GET", f"/api/w/{WS}/http_triggers/deliveries/u/admin/gh_route",
+                token=self.token).json()
+            d1 = [d for d in rows if d["headers"].get("x-github-delivery") == "d-1"]
+            return d1 if len(d1) == 2 else None
+        d1 = poll(kept, what="both deliveries of d-1")
+        self.assertEqual(d1[0]["job_id"], d1[1]["job_id"])
+        self.assertIn(d1[0]["job_id"], ids)
         # Stripe retries an event (its `id`) signed anew, later.
         event = json.dumps({"id": "evt_123", "n": 12})
         now = int(time.time())
