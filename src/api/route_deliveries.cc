@@ -168,7 +168,8 @@ std::shared_ptr<RecordedDelivery> RecordedDelivery::wrap(ApiContext& ctx, const 
   d.received_at = now;
   d.method = req.method;
   d.path = route;
-  d.query = req.query;
+  // A `?token=` (a Windmill route's caller may send it so) is a credential too.
+  d.query = req.query.empty() ? std::string() : http::mask_token("?" + req.query).substr(1);
   json headers = json::object();
   for (const auto& [k, v] : req.headers) headers[k] = may_be_credential(k) ? kMasked : v;
   d.headers_json = headers.dump(-1, ' ', false, json::error_handler_t::replace);

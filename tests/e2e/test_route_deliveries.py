@@ -47,7 +47,10 @@ class DeliveriesTest(ServerTestCase):
     def test_deliveries_are_kept_masked_and_replayed(self):
         payload = json.dumps({"action": "opened"})
         good = sign("github", "s", payload, id="first")
-        accepted = self.post(payload, dict(good, Cookie="session=abc", **{"X-Api-Key": "k"}))
+        accepted = self.server.request(
+            "POST", "/api/r/deliveries/gh?token=not-for-your-eyes&x=1", body=payload,
+            headers=dict(good, Cookie="session=abc", **{"X-Api-Key": "k",
+                                                        "Content-Type": "application/json"}))
         self.assertEqual(accepted.status, 201, accepted)
         refused = self.post(payload, sign("github", "wrong", payload, id="forged"))
         self.assertEqual(refused.status, 401, refused)
@@ -61,8 +64,8 @@ class DeliveriesTest(ServerTestCase):
         newest, oldest = poll(both, what="both deliveries")
         self.assertEqual((oldest["status"], oldest["verified"], oldest["job_id"], oldest["body"]),
                          (201, True, accepted.text, payload))
-        self.assertEqual((oldest["headers"]["cookie"], oldest["headers"]["x-api-key"]),
-                         ("***", "***"))
+        self.assertEqual((oldest["headers"]["cookie"], oldest["headers"]["x-api-key"],
+                          oldest["query"]), ("***", "***", "token=***&x=1"))
         self.assertEqual(oldest["headers"]["x-github-delivery"], "first")
         self.assertEqual((newest["status"], newest["verified"], newest["job_id"]),
                          (401, False, None))
