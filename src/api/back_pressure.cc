@@ -1,8 +1,7 @@
 #include "api/back_pressure.h"
 
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 
 #include "common/strings.h"
 #include "metrics/registry.h"
@@ -27,14 +26,6 @@ http::Response refusal(int status, const char* reason, int64_t retry_after_s,
   return res;
 }
 
-std::optional<double> parse_double(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size()) return std::nullopt;
-  return v;
-}
-
 std::string format_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -44,28 +35,11 @@ std::string format_number(double v) {
 }  // namespace
 
 BackPressure::BackPressure(const Config& config, const Clock& clock, store::Database& db)
-    : config_(config), clock_(clock), db_(db), limiter_(clock) {
-  if (!config.rate_limit_per_token.empty()) {
-    // Checked when the configuration was read: a bad value never gets here.
-    auto parsed = parse_rate(config.rate_limit_per_token);
-    if (parsed) per_token_ = *parsed;
-  }
-}
-
-Result<triggers::RateLimit> BackPressure::parse_rate(const std::string& text) {
-  auto colon = text.find(':');
-  auto rate = parse_double(text.substr(0, colon));
-  std::optional<double> burst =
-      colon == std::string::npos ? rate : parse_double(text.substr(colon + 1));
-  if (!rate || !burst || !(*rate > 0) || !(*burst >= 1) || !std::isfinite(*rate) ||
-      !std::isfinite(*burst)) {
-    return Error::bad_request(
-        "a rate limit is `<requests per second>[:<burst>]`, both positive "
-        "(a burst of at least 1), not `" +
-        text + "`");
-  }
-  return triggers::RateLimit{*rate, std::max(1.0, std::floor(*burst))};
-}
+    : config_(config),
+      clock_(clock),
+      db_(db),
+      limiter_(clock),
+      per_token_{config.token_rate_per_second, config.token_rate_burst} {}
 
 std::optional<http::Response> BackPressure::rate(const std::string& key,
                                                  const triggers::RateLimit& limit) {

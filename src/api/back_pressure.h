@@ -41,9 +41,6 @@ class BackPressure {
   std::optional<http::Response> queue(const std::string& ws, const std::string& script_path,
                                       std::optional<int64_t> limit);
 
-  // RATE_LIMIT_PER_TOKEN's form: "<per second>[:<burst>]". 400 in words.
-  static Result<triggers::RateLimit> parse_rate(const std::string& text);
-
  private:
   const Config& config_;
   const Clock& clock_;

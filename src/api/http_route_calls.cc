@@ -56,7 +56,7 @@ RouteSettings read_route_settings(const store::HttpTriggerRecord& t) {
 namespace {
 
 bool declares(const std::optional<std::string>& schema_json, const char* arg) {
-  if (!schema_json) return false;
+  if (!schema_json || schema_json->find(arg) == std::string::npos) return false;
   json schema = json::parse(*schema_json, nullptr, false);
   return schema.is_object() && schema.contains("properties") && schema["properties"].is_object() &&
          schema["properties"].contains(arg);

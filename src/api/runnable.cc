@@ -23,9 +23,12 @@ Result<Runnable> flow_runnable(std::optional<store::FlowRecord> found, const std
              std::move(found->value_json),
              std::move(found->schema_json),
              false};
-  auto value = nlohmann::json::parse(*r.raw_flow, nullptr, false);
-  r.has_preprocessor = value.is_object() && value.contains("preprocessor_module") &&
-                       value["preprocessor_module"].is_object();
+  // Asked at every webhook call: a flow without the word is not parsed for it.
+  if (r.raw_flow->find("\"preprocessor_module\"") != std::string::npos) {
+    auto value = nlohmann::json::parse(*r.raw_flow, nullptr, false);
+    r.has_preprocessor = value.is_object() && value.contains("preprocessor_module") &&
+                         value["preprocessor_module"].is_object();
+  }
   return r;
 }
 

@@ -1,5 +1,7 @@
 #include "common/config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -210,16 +212,21 @@ const std::vector<Entry>& entries() {
       {{"--rate-limit-per-token", "RATE_LIMIT_PER_TOKEN",
         "calls that run something, per token: <per second>[:<burst>] (default none)"},
        [](Config& c, const std::string& v) {
-         // Checked here so that a bad value stops the start; api::BackPressure reads it.
-         auto number = [](const std::string& text, double least) {
+         auto number = [](const std::string& text, double least, double& out) {
            char* end = nullptr;
-           double x = strtod(text.c_str(), &end);
-           return !text.empty() && *end == '\0' && x >= least && x > 0 && x <= 1e9;
+           out = strtod(text.c_str(), &end);
+           return !text.empty() && *end == '\0' && out >= least && out > 0 && out <= 1e9;
          };
          auto colon = v.find(':');
-         if (!number(v.substr(0, colon), 0)) return false;
-         if (colon != std::string::npos && !number(v.substr(colon + 1), 1)) return false;
-         c.rate_limit_per_token = v;
+         double rate = 0, burst = 0;
+         if (!number(v.substr(0, colon), 0, rate)) return false;
+         if (colon == std::string::npos) {
+           burst = rate;
+         } else if (!number(v.substr(colon + 1), 1, burst)) {
+           return false;
+         }
+         c.token_rate_per_second = rate;
+         c.token_rate_burst = std::max(1.0, std::floor(burst));
          return true;
        }},
       {{"--timeout-sse-stream", "TIMEOUT_SSE_STREAM",

@@ -54,8 +54,10 @@ struct Config {
   int64_t delivery_retention_s = 604800;  // an HTTP route's deliveries are kept this long
   int64_t max_queued_jobs = 0;            // jobs not yet started, instance-wide; 0 = no ceiling
   int64_t queue_limit_wait_result = 0;    // a sync call's queue_limit for all; 0 = none
-  std::string rate_limit_per_token;       // "<per second>[:<burst>]" for each token; empty: none
-  int64_t timeout_sse_stream_s = 60;      // an SSE stream of job updates ends (timeout) after this
+  // RATE_LIMIT_PER_TOKEN ("<per second>[:<burst>]"), read once: 0 per second is no limit.
+  double token_rate_per_second = 0;
+  double token_rate_burst = 1;
+  int64_t timeout_sse_stream_s = 60;  // an SSE stream of job updates ends (timeout) after this
   int64_t job_timeout_s = 604800;
   int64_t job_memory_limit_mb = 2048;    // per job; 0 = none
   int64_t max_result_size_mb = 64;       // a job's result; a larger one fails the job

@@ -343,6 +343,34 @@ def main(request: dict):
         self.assertEqual(r.status, 401, r)
         self.assertIn("authentication script failed", r.text)
 
+    def test_a_members_route_cannot_run_what_the_member_may_not_read(self):
+        # Bob may save routes under u/bob/, but his route runs as him: it cannot publish the
+        # admin's script to the world.
+        r = self.api("POST", "http_triggers/create", token=self.bob,
+                     json_body=route("u/bob/steal", "steal", script="u/admin/echo"))
+        self.assertEqual(r.status, 201, r)
+        before = len(self.jobs_of("u/admin/echo"))
+        r = self.call("POST", "steal", "{}")
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("script not found at name u/admin/echo", r.text)
+        self.assertEqual(len(self.jobs_of("u/admin/echo")), before)
+
+    def test_a_windmill_route_refuses_a_token_of_another_workspace(self):
+        r = self.server.request("POST", "/api/workspaces/create", token=self.token,
+                                json_body={"id": "elsewhere", "name": "Elsewhere"})
+        self.assertEqual(r.status, 200, r)
+        carol = self.server.add_member(self.token, "carol@example.com", "carol-password-123",
+                                       ws="elsewhere", is_admin=True)
+        self.add_route(route("u/admin/members_only", "members_only",
+                             authentication_method="windmill"))
+        r = self.call("POST", "members_only", "{}", {"Authorization": "Bearer " + carol})
+        self.assertEqual(r.status, 401, r)
+        # A token scoped to another script runs nothing through the route either.
+        scoped = self.server.create_token(self.token, label="narrow",
+                                          scopes=["jobs:run:scripts:u/admin/other"])
+        r = self.call("POST", "members_only", "{}", {"Authorization": "Bearer " + scoped})
+        self.assertEqual(r.status, 403, r)
+
     def test_a_route_whose_resource_is_missing_says_nothing_of_it(self):
         self.add_route(route("u/admin/broken", "broken", authentication_method="signature",
                              authentication_resource_path="u/admin/no_such_resource"))

@@ -112,6 +112,30 @@ class DeliveriesTest(ServerTestCase):
         r = self.server.request("POST", f"/api/w/{WS}/http_triggers/replay/no-such-id",
                                 token=self.token)
         self.assertEqual(r.status, 404, r)
+        # A token that may only read routes reads the deliveries, and replays none.
+        reader = self.server.create_token(self.token, label="reader",
+                                          scopes=["http_triggers:read:u/admin/gh_route"])
+        self.assertEqual(len(self.deliveries(token=reader)) > 0, True)
+        r = self.server.request("POST", f"/api/w/{WS}/http_triggers/replay/{delivery['id']}",
+                                token=reader)
+        self.assertEqual(r.status, 403, r)
+
+    def test_another_workspace_sees_and_replays_nothing(self):
+        r = self.server.request("POST", "/api/workspaces/create", token=self.token,
+                                json_body={"id": "other", "name": "Other"})
+        self.assertEqual(r.status, 200, r)
+        payload = "{}"
+        self.assertEqual(self.post(payload, sign("github", "s", payload, id="x-ws")).status, 201)
+        delivery = poll(lambda: next((d for d in self.deliveries()
+                                      if d["headers"].get("x-github-delivery") == "x-ws"), None),
+                        what="the delivery")
+        # The admin is a member of both: the other workspace's URLs find nothing of this one.
+        r = self.server.request("GET", "/api/w/other/http_triggers/deliveries/u/admin/gh_route",
+                                token=self.token)
+        self.assertEqual((r.status, r.json()), (200, []))
+        r = self.server.request("POST", f"/api/w/other/http_triggers/replay/{delivery['id']}",
+                                token=self.token)
+        self.assertEqual(r.status, 404, r)
 
 
 if __name__ == "__main__":
