@@ -92,8 +92,8 @@ test('bad JSON is refused next to the editor and nothing is sent; a taken path i
     if (r.method() === 'POST' && r.url().includes('/resources/')) sent.push(r.url());
   });
   await form.getByLabel('Path').fill('u/admin/cache');
-  // Known types are offered; another one is typed in.
-  await form.getByLabel('Resource type').selectOption({ label: 'Other…' });
+  // Known types are offered (once loaded, the choice replaces the text field); another one is typed in.
+  await form.getByRole('combobox', { name: 'Resource type' }).selectOption({ label: 'Other…' });
   await form.getByLabel('Other type name').fill('redis');
   const editor = form.getByLabel('Value (JSON)');
   await editor.fill('{"host": "cache.internal", }');
