@@ -70,14 +70,7 @@ Result<ParsedFlow> parse_flow(const json& b, const std::string& ws) {
   }
   if (!b.contains("value")) return json_data_error("missing field `value`");
   const json& value = b["value"];
-  if (!value.is_object()) return json_data_error("value: expected a FlowValue object");
-  if (!value.contains("modules")) return json_data_error("value: missing field `modules`");
-  if (auto st = check_modules(value["modules"], "value.modules"); !st) return st.error();
-  if (value.contains("failure_module") && !value["failure_module"].is_null()) {
-    if (auto st = check_modules(json::array({value["failure_module"]}), "value.failure_module");
-        !st)
-      return st.error();
-  }
+  if (auto st = check_flow_value(value); !st) return st.error();
   f.value_json = value.dump();
   if (b.contains("schema") && !b["schema"].is_null()) {
     if (!b["schema"].is_object()) return json_data_error("schema: expected a JSON schema object");
@@ -93,6 +86,16 @@ Result<ParsedFlow> parse_flow(const json& b, const std::string& ws) {
 }
 
 }  // namespace
+
+Status check_flow_value(const json& value) {
+  if (!value.is_object()) return json_data_error("value: expected a FlowValue object");
+  if (!value.contains("modules")) return json_data_error("value: missing field `modules`");
+  if (auto st = check_modules(value["modules"], "value.modules"); !st) return st;
+  if (value.contains("failure_module") && !value["failure_module"].is_null()) {
+    return check_modules(json::array({value["failure_module"]}), "value.failure_module");
+  }
+  return Status::ok();
+}
 
 Result<ParsedFlow> parse_flow_body(const std::string& body, const std::string& ws) {
   if (!json_depth_within(body, kMaxRequestJsonDepth)) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "common/error.h"
 #include "store/flows.h"
 
@@ -15,6 +17,10 @@ struct ParsedFlow {
   store::FlowRecord flow;
   std::optional<std::string> deployment_msg;
 };
+
+// A FlowValue: its modules, loops and branches (and failure module) each with an id and a
+// known type; 422 naming the first that is not.
+Status check_flow_value(const nlohmann::json& value);
 
 // `body` is the request's JSON text (json_body_text() already checked that it is JSON); `ws`
 // goes into the record.

@@ -19,6 +19,8 @@ int http_status(ErrorKind kind) {
       return 404;
     case ErrorKind::Conflict:
       return 409;
+    case ErrorKind::TooLarge:
+      return 413;
     case ErrorKind::UnsupportedMedia:
       return 415;
     case ErrorKind::Unprocessable:

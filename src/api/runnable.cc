@@ -80,15 +80,21 @@ Status check_may_run(ApiContext& ctx, const auth::Identity& who, const std::stri
   return Status::ok();
 }
 
+queue::FlowTarget flow_target(std::optional<std::string> path, std::string value_json,
+                              bool preview) {
+  auto value = flow::ojson::parse(value_json, nullptr, false);
+  const flow::ojson* modules =
+      value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
+  std::string initial =
+      flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text();
+  const bool same_worker = value.is_object() && value.value("same_worker", flow::ojson()) == true;
+  return queue::FlowTarget{std::move(path), std::move(value_json), std::move(initial),
+                           false,           same_worker,           preview};
+}
+
 void set_job_target(queue::JobRequest& request, Runnable& runnable) {
   if (runnable.raw_flow) {
-    auto value = flow::ojson::parse(*runnable.raw_flow, nullptr, false);
-    const flow::ojson* modules =
-        value.is_object() && value.contains("modules") ? &value["modules"] : nullptr;
-    request.target = queue::FlowTarget{
-        runnable.path, std::move(*runnable.raw_flow),
-        flow::FlowStatus::initial(modules ? *modules : flow::ojson::array()).to_text(), false,
-        value.is_object() && value.value("same_worker", flow::ojson()) == true};
+    request.target = flow_target(runnable.path, std::move(*runnable.raw_flow), false);
     return;
   }
   request.target = queue::ScriptTarget{*runnable.script_hash, runnable.path, *runnable.language,

@@ -45,6 +45,10 @@ Status check_may_run(ApiContext& ctx, const auth::Identity& who, const std::stri
 // the start: `wmill flow run` reads its modules at once). Moves the flow's value out.
 void set_job_target(queue::JobRequest& request, Runnable& runnable);
 
+// A flow's target, with its initial state: a saved flow's, or an unsaved one (`preview`).
+queue::FlowTarget flow_target(std::optional<std::string> path, std::string value_json,
+                              bool preview);
+
 // The `jobs.run.script` / `jobs.run.flow` audit parameters of the job `j` runs.
 std::string run_audit_params(const store::JobRecord& j, const Runnable& runnable);
 

@@ -1,6 +1,7 @@
 // Scripts: every save is a new version (hash); the newest version of a path is what runs by path.
 #include <nlohmann/json.hpp>
 
+#include "api/code_limits.h"
 #include "api/extra_fields.h"
 #include "api/path_access.h"
 #include "api/paths.h"
@@ -95,6 +96,9 @@ void create_script(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   json b = json::parse(*text);
   auto parsed = parse_new_script(b, ws);
   if (!parsed) return reply_error(r, parsed.error());
+  if (auto st = check_code_size(ctx.config, parsed->content); !st) {
+    return reply_error(r, st.error());
+  }
   if (auto st = may_write_path(ctx, *who, ws, parsed->path); !st) {
     return reply_error(r, st.error());
   }

@@ -20,7 +20,7 @@ bool action_covers(std::string_view granted, std::string_view required) {
 
 // Which of the run prefixes a path below /api/w/<ws>/ carries, and the kind it runs.
 std::optional<std::string> run_kind(std::string_view rest) {
-  static const std::array<std::pair<std::string_view, std::string_view>, 14> kRunPrefixes = {{
+  static const std::array<std::pair<std::string_view, std::string_view>, 16> kRunPrefixes = {{
       {"jobs/run/p/", "scripts"},
       {"jobs/run/h/", "scripts"},
       {"jobs/run/f/", "flows"},
@@ -33,6 +33,8 @@ std::optional<std::string> run_kind(std::string_view rest) {
       {"jobs/run_and_stream/h/", "scripts"},
       {"jobs/run_and_stream/f/", "flows"},
       {"jobs/run_and_stream/fv/", "flows"},
+      {"jobs/run/preview_flow", "flows"},  // before the script previews' shorter prefix
+      {"jobs/run_wait_result/preview_flow", "flows"},
       {"jobs/run/preview", "scripts"},
       {"jobs/run_wait_result/preview", "scripts"},
   }};
@@ -180,6 +182,22 @@ bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view k
     if (s->resources.empty()) return true;
     for (const auto& r : s->resources) {
       if (resource_matches(r, path)) return true;
+    }
+  }
+  return false;
+}
+
+bool scopes_allow_any_run(const std::vector<std::string>& scopes, std::string_view kind) {
+  if (is_unscoped(scopes)) return true;
+  for (const auto& text : scopes) {
+    auto s = parse_scope(text);
+    if (!s) continue;
+    if (s->domain == "*") return true;
+    if (s->domain != "jobs" || (s->action != "run" && s->action != "*")) continue;
+    if (!s->kind.empty() && s->kind != kind) continue;
+    if (s->resources.empty()) return true;
+    for (const auto& r : s->resources) {
+      if (r == "*") return true;
     }
   }
   return false;

@@ -46,6 +46,9 @@ bool scopes_read_all_jobs(const std::vector<std::string>& scopes);
 // Handler-level check: may these scopes run the script (kind "scripts") or flow at `path`?
 bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view kind,
                       std::string_view path);
+// Whether these scopes run anything of the kind, whatever its path (unsaved code has none):
+// unscoped, `*`, `jobs:run`, `jobs:run:<kind>` or `jobs:run:<kind>:*`.
+bool scopes_allow_any_run(const std::vector<std::string>& scopes, std::string_view kind);
 // Handler-level check of a path-scoped domain (variables, resources): may these scopes do
 // `action` (read | write) on `path`? `variables:read:f/team/*` reads only below f/team.
 bool scopes_allow_path(const std::vector<std::string>& scopes, std::string_view domain,

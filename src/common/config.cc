@@ -249,6 +249,10 @@ const std::vector<Entry>& entries() {
         "maximum request body in bytes (200 MB); a body over 64 KiB is read only once its "
         "token is checked"},
        i64_setter(&Config::request_size_limit_bytes)},
+      {{"--script-size-limit", "SCRIPT_SIZE_LIMIT",
+        "largest code a script may have, in bytes, saved or run as a preview (1 MiB); a larger "
+        "one is refused with 413"},
+       i64_setter(&Config::script_size_limit_bytes)},
       {{"--request-buffer-limit", "REQUEST_BUFFER_LIMIT",
         "request bodies being received at once hold at most this many bytes; beyond, 503 "
         "(512 MB)"},

@@ -63,6 +63,7 @@ struct Config {
   int64_t max_result_size_mb = 64;       // a job's result; a larger one fails the job
   int64_t expression_timeout_ms = 5000;  // one flow expression's budget
   int64_t request_size_limit_bytes = 200ll * 1024 * 1024;
+  int64_t script_size_limit_bytes = 1024 * 1024;             // a script's code (saved or previewed)
   int64_t request_buffer_limit_bytes = 512ll * 1024 * 1024;  // bodies being received at once
   int64_t session_validity_s = 259200;
   int max_crash_restarts = 3;         // a job interrupted by more crashes than this is failed

@@ -16,6 +16,7 @@ enum class ErrorKind {
   Forbidden,         // valid credentials that do not allow this (403)
   NotFound,          // (404)
   Conflict,          // the state changed under the caller (409)
+  TooLarge,          // over a size limit (413)
   UnsupportedMedia,  // the body is not of a type this call reads (415)
   Unprocessable,     // well-formed, but not of the expected shape (422)
   Internal,          // a fault of the server or its store (500)

@@ -14,6 +14,8 @@ constexpr std::array kJobKinds = {
     std::pair{JobKind::FlowNode, std::string_view("flownode")},
     std::pair{JobKind::Dependencies, std::string_view("dependencies")},
     std::pair{JobKind::FlowDependencies, std::string_view("flowdependencies")},
+    std::pair{JobKind::Preview, std::string_view("preview")},
+    std::pair{JobKind::FlowPreview, std::string_view("flowpreview")},
 };
 constexpr std::array kJobStatuses = {
     std::pair{JobStatus::Success, std::string_view("success")},

@@ -16,6 +16,8 @@ enum class JobKind {
   FlowNode,          // the body of one loop iteration or branch of a flow ("flownode")
   Dependencies,      // a script's lock job, as the CLI starts it ("dependencies")
   FlowDependencies,  // a flow's lock job ("flowdependencies")
+  Preview,           // unsaved code, run from the editor ("preview")
+  FlowPreview,       // an unsaved flow, run from the flow builder ("flowpreview")
 };
 
 // How a completed job ended.
@@ -38,7 +40,7 @@ std::optional<TriggerKind> parse_trigger_kind(std::string_view text);
 // Flow jobs (a flow run, or the body of one loop iteration or branch) are advanced by the flow
 // engine instead of running code.
 inline bool is_flow_kind(JobKind kind) {
-  return kind == JobKind::Flow || kind == JobKind::FlowNode;
+  return kind == JobKind::Flow || kind == JobKind::FlowNode || kind == JobKind::FlowPreview;
 }
 inline bool is_lock_kind(JobKind kind) {
   return kind == JobKind::Dependencies || kind == JobKind::FlowDependencies;

@@ -82,7 +82,7 @@ std::optional<Advance> FlowRun::after_module(size_t i, const ojson& m, const ojs
                                              const StepEnd& end) {
   const std::string id = str(m, "id");
   status_.resumed.reset();  // what an approval gave is for the step right after it
-  if (str(ctx_.flow_value(), "early_return") == id && ctx_.flow().kind == JobKind::Flow) {
+  if (str(ctx_.flow_value(), "early_return") == id && ctx_.flow().kind != JobKind::FlowNode) {
     out_.early_result = text_of(end.value);
   }
   const ModuleHandler* handler = handler_for(str(value_of(m), "type"));

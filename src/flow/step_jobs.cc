@@ -20,7 +20,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
   if (type == "rawscript") {
     request.target = queue::InlineCodeTarget{
         v.value("language", ""), v.value("content", ""),
-        path.empty() ? flow.script_path.value_or("") + "/" + step_id : path};
+        path.empty() ? flow.script_path.value_or("") + "/" + step_id : path, false};
     return queue::make_job(std::move(request), now);
   }
   if (type == "script") {
@@ -44,7 +44,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
     if (!found) return found.error();
     // Archived flows still run, as by their webhook (and as archived scripts do).
     if (!*found) return Error::not_found("flow not found at path " + path);
-    request.target = queue::FlowTarget{path, (*found)->value_json, std::nullopt, false, {}};
+    request.target = queue::FlowTarget{path, (*found)->value_json, std::nullopt, false, {}, false};
     return queue::make_job(std::move(request), now);
   }
   return Error::bad_request("modules of type `" + type + "` do not run jobs");
@@ -61,7 +61,7 @@ queue::NewJob body_job(const store::JobRecord& flow, const std::string& step_id,
   queue::JobRequest request;
   request.origin = queue::JobOrigin::step_of(flow, step_id);
   request.target = queue::FlowTarget{
-      flow.script_path, text_of(body), FlowStatus::initial(modules).to_text(), true, {}};
+      flow.script_path, text_of(body), FlowStatus::initial(modules).to_text(), true, {}, false};
   request.args_json = text_of(args);
   return queue::make_job(std::move(request), now);
 }

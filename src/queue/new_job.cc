@@ -18,14 +18,14 @@ struct Apply {
     if (!j.timeout_s) j.timeout_s = t.timeout_s;
   }
   void operator()(InlineCodeTarget& t) const {
-    j.kind = JobKind::FlowScript;
+    j.kind = t.preview ? JobKind::Preview : JobKind::FlowScript;
     j.raw_code = std::move(t.code);
     j.script_path = std::move(t.path);
     j.language = t.language;
     j.tag = std::move(t.language);
   }
   void operator()(FlowTarget& t) const {
-    j.kind = t.body ? JobKind::FlowNode : JobKind::Flow;
+    j.kind = t.body ? JobKind::FlowNode : t.preview ? JobKind::FlowPreview : JobKind::Flow;
     j.script_path = std::move(t.path);
     j.raw_flow = std::move(t.value_json);
     j.flow_status = std::move(t.initial_status);

@@ -47,6 +47,7 @@ struct InlineCodeTarget {
   std::string language;
   std::string code;
   std::string path;
+  bool preview = false;  // unsaved code run from the editor, not a flow's step
 };
 // A flow: a saved one (kind flow), or the body of a loop iteration or branch (flownode).
 struct FlowTarget {
@@ -58,6 +59,7 @@ struct FlowTarget {
   // folder named after it, so it is their root whatever the origin says). Absent (a sub-flow):
   // the origin's.
   std::optional<bool> same_worker;
+  bool preview = false;  // an unsaved flow run from the flow builder
 };
 // A lock job for a script or a flow (JobKind::Dependencies or FlowDependencies), as the CLI
 // starts it or as a saved version starts it.

@@ -35,6 +35,23 @@ TEST(ScopesTest, RunScopeIsCheckedPerPath) {
   EXPECT_TRUE(scopes_allow_run({}, "scripts", "u/x/y"));
 }
 
+TEST(ScopesTest, UnsavedCodeNeedsARunScopeForEveryPath) {
+  EXPECT_TRUE(scopes_allow_any_run({}, "scripts"));
+  EXPECT_TRUE(scopes_allow_any_run({"*"}, "flows"));
+  EXPECT_TRUE(scopes_allow_any_run({"jobs:run"}, "flows"));
+  EXPECT_TRUE(scopes_allow_any_run({"jobs:run:scripts"}, "scripts"));
+  EXPECT_TRUE(scopes_allow_any_run({"jobs:run:scripts:*"}, "scripts"));
+  EXPECT_FALSE(scopes_allow_any_run({"jobs:run:scripts"}, "flows"));
+  EXPECT_FALSE(scopes_allow_any_run({"jobs:run:scripts:u/admin/a"}, "scripts"));
+  EXPECT_FALSE(scopes_allow_any_run({"jobs:run:scripts:u/admin/*"}, "scripts"));
+  EXPECT_FALSE(scopes_allow_any_run({"jobs:read"}, "scripts"));
+  // A flow preview's route asks for a flows scope, a script preview's for a scripts scope.
+  EXPECT_EQ(route_requirement("POST", "w/a/jobs/run/preview_flow")->describe(), "jobs:run:flows");
+  EXPECT_EQ(route_requirement("POST", "w/a/jobs/run_wait_result/preview_flow")->describe(),
+            "jobs:run:flows");
+  EXPECT_EQ(route_requirement("POST", "w/a/jobs/run/preview")->describe(), "jobs:run:scripts");
+}
+
 TEST(ScopesTest, LegacyFormsAreTranslated) {
   EXPECT_TRUE(scopes_allow_run({"run:script/u/a/b"}, "scripts", "u/a/b"));
   EXPECT_FALSE(scopes_allow_run({"run:script/u/a/b"}, "scripts", "u/a/c"));

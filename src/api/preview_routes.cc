@@ -1,0 +1,184 @@
+// Unsaved code and flows, run from the editor and the flow builder before they are saved, as on
+// Windmill: jobs/run/preview (a script's code, language and arguments) and
+// jobs/run/preview_flow (a flow value), async (201 + id) or waited for (run_wait_result). No
+// version is made; the job carries what it runs. And scripts/infer_schema: the argument form
+// the editor shows as the code is typed, from the same parser that saving uses.
+//
+// Running code that nobody saved is not a webhook: a token limited to some scripts or flows
+// may not (it would run anything), nor may an operator (who may run, never write, code).
+#include <nlohmann/json.hpp>
+
+#include "api/code_limits.h"
+#include "api/flow_body.h"
+#include "api/idempotency.h"
+#include "api/paths.h"
+#include "api/replies.h"
+#include "api/request_auth.h"
+#include "api/routes.h"
+#include "api/run_answer.h"
+#include "api/runnable.h"
+#include "auth/scopes.h"
+#include "queue/new_job.h"
+#include "runtime/schema.h"
+#include "runtime/signature.h"
+#include "service/references.h"
+
+namespace millrace::api {
+namespace {
+
+using nlohmann::json;
+
+Status may_run_unsaved(const auth::Identity& who, const std::string& kind) {
+  if (!auth::scopes_allow_any_run(who.scopes, kind)) {
+    return Error::permission_denied("Required scope: jobs:run:" + kind +
+                                    " (a preview runs code that no path names)");
+  }
+  if (who.is_operator) {
+    return Error::permission_denied("Operators cannot run preview jobs for security reasons");
+  }
+  return Status::ok();
+}
+
+// The body's `args` (an object; absent is none) and `path` (optional, must be a valid path).
+struct PreviewCommon {
+  std::string args_json = "{}";
+  std::optional<std::string> path;
+};
+
+Result<PreviewCommon> common_fields(const json& b) {
+  PreviewCommon c;
+  if (b.contains("args") && !b["args"].is_null()) {
+    if (!b["args"].is_object()) return json_data_error("args: expected an object");
+    c.args_json = b["args"].dump();
+  }
+  if (b.contains("path") && !b["path"].is_null() && b["path"] != "") {
+    if (!b["path"].is_string()) return json_data_error("path: expected a string");
+    c.path = b["path"].get<std::string>();
+    if (!is_valid_script_path(*c.path)) return invalid_path_error(*c.path);
+  }
+  return c;
+}
+
+void answer(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
+            queue::JobRequest request, const char* operation, bool wait,
+            const http::ResponderPtr& r) {
+  request.origin = caller_origin(who, ws);
+  queue::NewJob job = queue::make_job(std::move(request), ctx.clock.now_ms());
+  const auto& j = job.job;
+  json params = {{"uuid", j.id}, {"permissioned_as", j.permissioned_as}};
+  if (j.token_prefix) params["token_prefix"] = *j.token_prefix;
+  job.audit = audit_record(ctx, who, ws, {operation, "Execute", j.script_path, params.dump()});
+  const IdempotentCall no_key(ctx, ws, "", std::nullopt, "", ReplayMode::kAsync);
+  enqueue_and_answer(ctx, std::move(job), wait ? RunAnswer::kResult : RunAnswer::kJobId,
+                     who.username, no_key, r);
+}
+
+void run_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& r, bool wait) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  if (auto st = may_run_unsaved(*who, "scripts"); !st) return reply_error(r, st.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object()) return reply_error(r, json_data_error("expected a Preview object"));
+  for (const char* f : {"content", "language"}) {
+    if (!b.contains(f))
+      return reply_error(r, json_data_error(std::string("missing field `") + f + "`"));
+    if (!b[f].is_string())
+      return reply_error(r, json_data_error(std::string(f) + ": expected a string"));
+  }
+  const std::string language = b["language"].get<std::string>();
+  if (!is_known_language(language)) {
+    return reply_error(r, json_data_error("language: unknown variant `" + language + "`"));
+  }
+  if (b.contains("kind") && !b["kind"].is_null() && b["kind"] != "code") {
+    return reply_error(r, Error::bad_request("only previews of kind `code` run here"));
+  }
+  std::string content = b["content"].get<std::string>();
+  if (auto st = check_code_size(ctx.config, content); !st) return reply_error(r, st.error());
+  auto common = common_fields(b);
+  if (!common) return reply_error(r, common.error());
+  if (auto st = service::References::check_scopes(who->scopes, common->args_json); !st) {
+    return reply_error(r, st.error());
+  }
+  queue::JobRequest request;
+  request.args_json = std::move(common->args_json);
+  request.target =
+      queue::InlineCodeTarget{language, std::move(content), common->path.value_or(""), true};
+  answer(ctx, *who, ws, std::move(request), "jobs.run.preview", wait, r);
+}
+
+void run_flow_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& r, bool wait) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  if (auto st = may_run_unsaved(*who, "flows"); !st) return reply_error(r, st.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object()) return reply_error(r, json_data_error("expected a FlowPreview object"));
+  if (!b.contains("value")) return reply_error(r, json_data_error("missing field `value`"));
+  if (auto st = check_flow_value(b["value"]); !st) return reply_error(r, st.error());
+  auto common = common_fields(b);
+  if (!common) return reply_error(r, common.error());
+  if (auto st = service::References::check_scopes(who->scopes, common->args_json); !st) {
+    return reply_error(r, st.error());
+  }
+  queue::JobRequest request;
+  request.args_json = std::move(common->args_json);
+  request.target = flow_target(common->path, b["value"].dump(), true);
+  answer(ctx, *who, ws, std::move(request), "jobs.run.flow_preview", wait, r);
+}
+
+template <bool Wait>
+void preview_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  run_preview(ctx, req, r, Wait);
+}
+
+template <bool Wait>
+void flow_preview_route(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  run_flow_preview(ctx, req, r, Wait);
+}
+
+// {language, content} → {schema, has_preprocessor}; schema is null for a language whose
+// signature is not read.
+void infer_schema(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object()) return reply_error(r, json_data_error("expected an object"));
+  for (const char* f : {"content", "language"}) {
+    if (!b.contains(f))
+      return reply_error(r, json_data_error(std::string("missing field `") + f + "`"));
+    if (!b[f].is_string())
+      return reply_error(r, json_data_error(std::string(f) + ": expected a string"));
+  }
+  const std::string language = b["language"].get<std::string>();
+  const std::string content = b["content"].get<std::string>();
+  if (!is_known_language(language)) {
+    return reply_error(r, json_data_error("language: unknown variant `" + language + "`"));
+  }
+  if (auto st = check_code_size(ctx.config, content); !st) return reply_error(r, st.error());
+  auto schema = runtime::infer_schema(language, content);
+  json out = {{"schema", schema ? json::parse(*schema) : json(nullptr)},
+              {"has_preprocessor", runtime::declares_preprocessor(language, content)}};
+  reply_json(r, 200, out.dump());
+}
+
+}  // namespace
+
+void add_preview_routes(http::Router& router, ApiContext& ctx) {
+  const std::string base = "/api/w/:workspace/jobs";
+  router.add("POST", base + "/run/preview", bind_handler(ctx, preview_route<false>));
+  router.add("POST", base + "/run_wait_result/preview", bind_handler(ctx, preview_route<true>));
+  router.add("POST", base + "/run/preview_flow", bind_handler(ctx, flow_preview_route<false>));
+  router.add("POST", base + "/run_wait_result/preview_flow",
+             bind_handler(ctx, flow_preview_route<true>));
+  router.add("POST", "/api/w/:workspace/scripts/infer_schema", bind_handler(ctx, infer_schema));
+}
+
+}  // namespace millrace::api
