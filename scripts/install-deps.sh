@@ -23,6 +23,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq "${missing[@]}"
 fi
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules/esbuild ]; then
+# The build bundles the app's code editor (CodeMirror) with esbuild from node_modules.
+if [ ! -d node_modules/esbuild ] || [ ! -d node_modules/@codemirror/view ]; then
   npm ci --omit=dev --no-audit --no-fund --loglevel=error
 fi

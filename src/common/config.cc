@@ -114,7 +114,8 @@ const std::vector<Entry>& entries() {
         "hosts pip may reach over plain HTTP or without a valid certificate"},
        string_setter(&Config::pip_trusted_host)},
       {{"--ui-dir", "MILLRACE_UI_DIR",
-        "serve the web app from this folder instead of the copy built in (for UI development)"},
+        "serve the web app from this folder instead of the copy built in (for UI development); "
+        "what it lacks, such as the bundled code editor, still comes from the binary"},
        string_setter(&Config::ui_dir)},
       {{"--job-sandbox", "JOB_SANDBOX",
         "each job in a sandbox of its own (namespaces, its own uid, cgroup limits, seccomp): auto "

@@ -1,17 +1,29 @@
 # Writes a C++ source holding every file of the web app as a byte array, so the binary serves
 # the UI with nothing beside it. Run by the build (see CMakeLists.txt) with
-#   -DWEB_DIR=<folder of the web files> -DOUTPUT=<.cc to write>
+#   -DWEB_DIR=<folder of the web files> -DBUNDLE_DIR=<folder of the built files> -DOUTPUT=<.cc>
+# Both folders are laid out as the site is; a path in both is an error.
 include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/c_bytes.cmake)
-file(GLOB_RECURSE files RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
-# Dotfiles and editor backups are not part of the app.
-list(FILTER files EXCLUDE REGEX "(^|/)\\.|~$")
+set(files "")
+foreach(dir ${WEB_DIR} ${BUNDLE_DIR})
+  file(GLOB_RECURSE in_dir RELATIVE ${dir} ${dir}/*)
+  # Dotfiles and editor backups are not part of the app.
+  list(FILTER in_dir EXCLUDE REGEX "(^|/)\\.|~$")
+  foreach(rel ${in_dir})
+    if(DEFINED source_of_${rel})
+      message(FATAL_ERROR "/${rel} is both in ${source_of_${rel}} and in ${dir}")
+    endif()
+    set(source_of_${rel} ${dir})
+    list(APPEND files ${rel})
+  endforeach()
+endforeach()
 list(SORT files)
 set(arrays "")
 set(table "")
 set(index 0)
 foreach(rel ${files})
-  c_bytes(${WEB_DIR}/${rel} bytes size)
-  file(SHA256 ${WEB_DIR}/${rel} sha)
+  set(file ${source_of_${rel}}/${rel})
+  c_bytes(${file} bytes size)
+  file(SHA256 ${file} sha)
   string(SUBSTRING ${sha} 0 20 etag)
   string(APPEND arrays "const unsigned char kFile${index}[] = {\n${bytes}0};\n")
   string(APPEND table "    {\"/${rel}\", kFile${index}, ${size}, \"\\\"${etag}\\\"\"},\n")

@@ -79,6 +79,21 @@ class FolderSource : public FileSource {
   std::string dir_;
 };
 
+// A folder of the app's files (for editing them without a rebuild) over the embedded ones: what
+// the folder lacks, such as the bundles the build makes, comes from the binary.
+class LayeredSource : public FileSource {
+ public:
+  explicit LayeredSource(std::string dir) : folder_(std::move(dir)) {}
+  std::optional<File> find(const std::string& path) const override {
+    auto file = folder_.find(path);
+    return file ? file : embedded_.find(path);
+  }
+
+ private:
+  FolderSource folder_;
+  EmbeddedSource embedded_;
+};
+
 void add_security_headers(http::Response& res) {
   // The app loads only its own files and talks only to its own /api.
   res.headers.emplace_back("Content-Security-Policy",
@@ -95,7 +110,7 @@ http::Handler static_site_handler(std::string dev_dir) {
   if (dev_dir.empty()) {
     source = std::make_shared<EmbeddedSource>();
   } else {
-    source = std::make_shared<FolderSource>(std::move(dev_dir));
+    source = std::make_shared<LayeredSource>(std::move(dev_dir));
   }
   return [source](http::Request& req, http::ResponderPtr r) {
     if (req.path == "/api" || starts_with(req.path, "/api/")) {

@@ -9,7 +9,8 @@
 namespace millrace::ui {
 
 // Serves the files built into the binary, or, when `dev_dir` is set, the files of that folder
-// as they are now (edit and reload, no rebuild).
+// as they are now (edit and reload, no rebuild), and the built ones (the bundled code editor)
+// it does not have.
 http::Handler static_site_handler(std::string dev_dir);
 
 }  // namespace millrace::ui

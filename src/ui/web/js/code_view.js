@@ -26,3 +26,20 @@ export function codeView(content, language) {
   pre.append(content.slice(last));
   return pre;
 }
+
+// Long code starts collapsed to its first `lines` lines, with a button that shows it all: a
+// page with a large script stays quick to draw and to scroll past.
+export function collapsedCodeView(content, language, lines = 40) {
+  const all = content.split('\n');
+  if (all.length <= lines + 5) return codeView(content, language); // a few more lines are no burden
+  const box = h('div', { class: 'code-collapsed' });
+  const more = h('button', { type: 'button', class: 'small' }, `Show all ${all.length} lines`);
+  more.addEventListener('click', () => {
+    const full = codeView(content, language);
+    box.replaceWith(full);
+    full.focus();
+  });
+  box.append(codeView(all.slice(0, lines).join('\n'), language),
+    h('p', { class: 'muted small' }, `The first ${lines} of ${all.length} lines. `, more));
+  return box;
+}

@@ -1,7 +1,7 @@
 // The app's frame: who is logged in, which workspace, the sidebar, and which page a URL shows.
 // Every page has its own URL (deep links and the back button work); pages live in pages/.
 import { api, ApiError, setUnauthorizedHandler, setWorkspace, currentWorkspace } from './api.js';
-import { h, clear, append, errorBox } from './dom.js';
+import { h, clear, append, errorBox, confirmDialog } from './dom.js';
 
 // URL pattern → page module (loaded when first shown) and the sidebar entry it belongs to.
 const routes = [
@@ -48,8 +48,18 @@ let session = null; // { user, member, workspaces }
 let cleanup = null; // what the current page stops when left (live updates)
 let renderCount = 0;
 let renderedAt = null; // path and query of the page shown: a change of #fragment only scrolls
+let unsaved = null; // the page's question "what would be lost?" (a sentence, or null: nothing)
 
-export function navigate(path, { replace = false } = {}) {
+// Whether the page may be left: yes when it has nothing unsaved, else the user is asked.
+async function mayLeave() {
+  const loss = unsaved && unsaved();
+  if (!loss) return true;
+  return confirmDialog(`${loss} Leave this page anyway?`, 'Leave without saving');
+}
+
+// force: leave whatever is unsaved (the session ended: the page keeps its text until then).
+export async function navigate(path, { replace = false, force = false } = {}) {
+  if (!force && !(await mayLeave())) return;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   window.scrollTo(0, 0); // a new page starts at its top; back and forward keep theirs
@@ -63,7 +73,7 @@ function loginPath() {
 
 setUnauthorizedHandler(() => {
   session = null;
-  if (!location.pathname.startsWith('/user/login')) navigate(loginPath(), { replace: true });
+  if (!location.pathname.startsWith('/user/login')) navigate(loginPath(), { replace: true, force: true });
 });
 
 async function loadSession() {
@@ -78,15 +88,20 @@ async function loadSession() {
   return { user, member, workspaces };
 }
 
-async function switchWorkspace(id) {
-  localStorage.setItem(WORKSPACE_KEY, id);
+async function switchWorkspace(select) {
+  if (!(await mayLeave())) {
+    select.value = currentWorkspace();
+    return;
+  }
+  localStorage.setItem(WORKSPACE_KEY, select.value);
   session = null;
-  navigate('/');
+  navigate('/', { force: true });
 }
 
 // Leaves only once the server has ended the session; a failure is said next to the button.
 async function logout(e) {
   const button = e.currentTarget;
+  if (!(await mayLeave())) return;
   button.disabled = true;
   try {
     await api.post('/auth/logout');
@@ -96,7 +111,7 @@ async function logout(e) {
     return;
   }
   session = null;
-  navigate('/user/login', { replace: true });
+  navigate('/user/login', { replace: true, force: true });
 }
 
 function sidebar(activeNav) {
@@ -109,7 +124,7 @@ function sidebar(activeNav) {
     },
   }, 'Menu');
   const select = h('select', { id: 'workspace-switcher', 'aria-label': 'Workspace',
-    onchange: (e) => switchWorkspace(e.target.value) },
+    onchange: (e) => switchWorkspace(e.target) },
   session.workspaces.map((w) => h('option', { value: w.id, selected: w.id === currentWorkspace() }, `${w.name} (${w.id})`)));
   const link = (item) => h('a', { href: item.href, 'aria-current': item.id === activeNav ? 'page' : null }, item.label);
   return append(aside, [
@@ -130,6 +145,7 @@ async function render() {
     try { cleanup(); } catch { /* a page's cleanup must not stop navigation */ }
     cleanup = null;
   }
+  unsaved = null;
   const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
   let route = routes.find((r) => r.re.test(path));
   let params = [];
@@ -171,6 +187,9 @@ async function render() {
     workspace: currentWorkspace(),
     title: (t) => (document.title = `${t} · Millrace`),
     onLeave: (fn) => (cleanup = fn),
+    // fn() says what leaving now would lose (null when nothing): asked before the app moves
+    // to another page, and by the browser before a reload or a closed tab.
+    guardUnsaved: (fn) => (unsaved = fn),
     isCurrent: () => count === renderCount,
   };
   if (!route) {
@@ -207,8 +226,26 @@ document.addEventListener('click', (e) => {
   e.preventDefault();
   navigate(url.pathname + url.search + url.hash);
 });
-window.addEventListener('popstate', () => {
-  if (location.pathname + location.search !== renderedAt) render();
+window.addEventListener('popstate', async () => {
+  if (location.pathname + location.search === renderedAt) return;
+  if (unsaved && unsaved()) {
+    // Back or forward has already moved the URL: put it back while the user decides.
+    const wanted = location.pathname + location.search + location.hash;
+    history.pushState(null, '', renderedAt);
+    if (await mayLeave()) {
+      unsaved = null;
+      history.pushState(null, '', wanted);
+      render();
+    }
+    return;
+  }
+  render();
+});
+window.addEventListener('beforeunload', (e) => {
+  if (unsaved && unsaved()) {
+    e.preventDefault();
+    e.returnValue = ''; // the browser asks in its own words
+  }
 });
 
 // For the login page: after a successful login the session is loaded again.

@@ -25,11 +25,19 @@ function control(name, prop, required) {
   return { input, element: field(name, input, hint) };
 }
 
-export function runForm(schema) {
+// previous: a form this one replaces (the schema changed as the code was edited): what was
+// typed into an argument of the same name and kind stays.
+export function runForm(schema, previous = null) {
   const props = (schema && schema.properties) || {};
   const order = (schema && Array.isArray(schema.order) && schema.order) || Object.keys(props);
   const required = new Set((schema && schema.required) || []);
   const fields = order.filter((n) => props[n]).map((name) => ({ name, prop: props[name], ...control(name, props[name], required.has(name)) }));
+  for (const f of fields) {
+    const old = previous && previous.fields.find((p) => p.name === f.name);
+    if (!old || old.input.tagName !== f.input.tagName || old.input.type !== f.input.type) continue;
+    if (f.input.type === 'checkbox') f.input.checked = old.input.checked;
+    else if (f.input.tagName !== 'SELECT' || [...f.input.options].some((o) => o.value === old.input.value)) f.input.value = old.input.value;
+  }
 
   function values() {
     const args = {};
@@ -68,5 +76,5 @@ export function runForm(schema) {
   const element = fields.length
     ? h('div', {}, fields.map((f) => f.element))
     : h('p', { class: 'muted' }, 'This script takes no arguments.');
-  return { element, values };
+  return { element, values, fields };
 }

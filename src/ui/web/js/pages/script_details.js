@@ -6,7 +6,7 @@ import { h, clear, errorBox, copyButton, confirmDialog, stackOnPhones } from '..
 import { timeAgo, dateTime } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
 import { webhookUrls } from '../examples.js';
-import { codeView } from '../code_view.js';
+import { collapsedCodeView } from '../code_view.js';
 import { runSection, loadRuns } from '../run_panel.js';
 import { usesPanel } from '../uses_panel.js';
 import { packagesPanel } from '../packages_panel.js';
@@ -17,10 +17,24 @@ export default async function scriptDetailsPage(ctx) {
   const wantedHash = ctx.query.get('hash');
   ctx.title(path);
   clear(ctx.main, h('p', { class: 'muted' }, 'Loading ', path, '…'));
-  const [latest, shown] = await Promise.all([
-    api.get(ws(`/scripts/get/p/${path}`)),
-    wantedHash ? api.get(ws(`/scripts/get/h/${encodeURIComponent(wantedHash)}`)) : null,
-  ]);
+  let latest;
+  let shown;
+  try {
+    [latest, shown] = await Promise.all([
+      api.get(ws(`/scripts/get/p/${path}`)),
+      wantedHash ? api.get(ws(`/scripts/get/h/${encodeURIComponent(wantedHash)}`)) : null,
+    ]);
+  } catch (e) {
+    if (!ctx.isCurrent() || e.status === 401) return;
+    // The loading line goes: what is left is what went wrong, and where to go from here.
+    clear(ctx.main,
+      h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, e.status === 404 ? 'Script not found' : 'Script'),
+        h('div', { class: 'sub mono' }, path))),
+      errorBox(e),
+      h('p', {}, h('a', { href: '/scripts' }, 'See all scripts'), ' · ',
+        h('a', { href: '/scripts/add' }, 'Write a new script')));
+    return;
+  }
   if (!ctx.isCurrent()) return;
   const script = shown || latest;
   const isLatest = script.hash === latest.hash;
@@ -78,7 +92,7 @@ export default async function scriptDetailsPage(ctx) {
     usesPanel(ctx, script.content),
     packagesPanel(ctx, script, { canRelock: isLatest && !archived }),
     h('section', { class: 'card', 'aria-labelledby': 'code-title' },
-      h('h2', { id: 'code-title' }, 'Code'), codeView(script.content, script.language)),
+      h('h2', { id: 'code-title' }, 'Code'), collapsedCodeView(script.content, script.language)),
     h('section', { class: 'card', 'aria-labelledby': 'versions-title' },
       h('h2', { id: 'versions-title' }, 'Versions'), versionsBox));
 
