@@ -92,6 +92,7 @@ Result<auth::Identity> authorize(ApiContext& ctx, const http::Request& req,
     return Error::unauthorized("Unauthorized");
   }
   MR_TRY(refuse_cross_site(ctx, req, *token));
+  who->from_app = token->source == TokenSource::kCookie;
   if (!auth::is_unscoped(who->scopes) || who->read_only) {
     std::string_view api_path = std::string_view(req.path).substr(5);  // after "/api/"
     auto needed = auth::route_requirement(req.method, api_path);
@@ -127,7 +128,8 @@ queue::JobOrigin caller_origin(const auth::Identity& who, const std::string& wor
   o.permissioned_as = who.permissioned_as();
   o.email = who.email;
   if (!who.token_prefix.empty()) o.token_prefix = who.token_prefix;
-  o.trigger = TriggerKind::Webhook;
+  // What the app starts is the app's (its Run and Test buttons), not a webhook call.
+  o.trigger = who.from_app ? TriggerKind::Ui : TriggerKind::Webhook;
   return o;
 }
 

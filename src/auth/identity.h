@@ -20,6 +20,7 @@ struct Identity {
   std::string token_prefix;
   std::string token_hash;
   std::optional<std::string> job_id;  // set when the token is a job's WM_TOKEN
+  bool from_app = false;              // the request came with the session cookie alone
 
   // The name jobs and audit rows show: webhook-*, http-*, ... labels as they
   // are, other labels as label-<label>, otherwise the username.

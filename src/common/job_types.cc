@@ -25,6 +25,7 @@ constexpr std::array kJobStatuses = {
 constexpr std::array kTriggerKinds = {
     std::pair{TriggerKind::Webhook, std::string_view("webhook")},
     std::pair{TriggerKind::Http, std::string_view("http")},
+    std::pair{TriggerKind::Ui, std::string_view("ui")},
 };
 
 template <typename Enum, size_t N>

@@ -27,6 +27,7 @@ enum class JobStatus { Success, Failure, Canceled };
 enum class TriggerKind {
   Webhook,  // a run route called with a token ("webhook")
   Http,     // an HTTP route, /api/r/... ("http")
+  Ui,       // the web app, with the session cookie ("ui")
 };
 
 std::string to_string(JobKind kind);

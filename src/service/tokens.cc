@@ -121,8 +121,23 @@ Result<std::string> Tokens::open_session(const store::UserRecord& user, int64_t 
 void Tokens::end_session(const std::string& token_hash) {
   auto found = db_.read([&](store::Connection& c) { return store::find_token(c, token_hash); });
   if (!found || !*found || (*found)->label != std::string("session")) return;
-  Status deleted =
-      db_.write_sync([&](store::Connection& c) { return store::delete_token(c, token_hash); });
+  const store::TokenRecord& t = **found;
+  // Logged out: the instance-wide audit says who, as the login did.
+  store::AuditRecord audit;
+  audit.workspace_id = "global";
+  audit.timestamp = clock_.now_ms();
+  audit.email = t.email;
+  audit.username = t.email;
+  audit.operation = "users.logout";
+  audit.action_kind = "Delete";
+  audit.resource = t.email;
+  audit.token_prefix = t.prefix;
+  Status deleted = db_.write_sync([&](store::Connection& c) -> Status {
+    auto user = store::find_user(c, t.email);
+    if (user && *user) audit.username = (*user)->username;
+    MR_TRY(store::delete_token(c, token_hash));
+    return store::insert_audit(c, audit);
+  });
   (void)deleted;  // not deleted: it expires all the same, and is forgotten here now
   auth_.forget_tokens({token_hash});
 }

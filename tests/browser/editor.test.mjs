@@ -4,7 +4,7 @@
 // the size limit, and long code collapsed on the script's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, login, screenshot, eventually, editorText, WORKSPACE } from './harness.mjs';
+import { startServer, openBrowser, login, screenshot, eventually, editorText, WORKSPACE, setCode } from './harness.mjs';
 
 let server;
 let chrome;
@@ -26,7 +26,7 @@ test('code is highlighted, its arguments follow it, and a test run shows logs an
   page.onBeforeUnload = (d) => d.accept(); // left unsaved at the end
   await page.goto(server.url + '/scripts/add');
   const code = page.getByLabel('Code');
-  await code.fill('import time\n\ndef main(who: str, count: int = 2):\n    for i in range(count):\n        print("step", i, flush=True)\n' +
+  await setCode(code, 'import time\n\ndef main(who: str, count: int = 2):\n    for i in range(count):\n        print("step", i, flush=True)\n' +
     '        time.sleep(0.6)\n    return {"hello": who, "count": count}\n');
   // Highlighted: a keyword and a string are drawn in the colours the app's theme gives them.
   const colour = (text) => page.locator('.code-editor .cm-line span', { hasText: text }).first()
@@ -43,7 +43,7 @@ test('code is highlighted, its arguments follow it, and a test run shows logs an
   await testArea.getByLabel(/^who/).fill('Ada');
   // A new argument appears; what was typed in the others stays.
   await code.press('Control+End');
-  await code.fill((await editorText(code)).replace('count: int = 2)', 'count: int = 2, loud: bool = False)'));
+  await setCode(code, (await editorText(code)).replace('count: int = 2)', 'count: int = 2, loud: bool = False)'));
   await testArea.getByLabel(/^loud/).waitFor();
   assert.equal(await testArea.getByLabel(/^who/).inputValue(), 'Ada');
   await screenshot(page, 'editor-python');
@@ -62,7 +62,7 @@ test('code is highlighted, its arguments follow it, and a test run shows logs an
   assert.deepEqual(scripts.json(), [], 'a test run saves nothing');
 
   // A failing test run says why, in the error's words.
-  await code.fill('def main():\n    raise ValueError("not today")\n');
+  await setCode(code, 'def main():\n    raise ValueError("not today")\n');
   await testArea.getByLabel(/^who/).waitFor({ state: 'detached' });
   await testArea.getByRole('button', { name: 'Test' }).click();
   await testArea.getByRole('region', { name: 'Error' }).getByText('ValueError: not today', { exact: true }).waitFor();
@@ -75,12 +75,12 @@ test('Ctrl+S saves, from the editor and from any field', async () => {
   await page.goto(server.url + '/scripts/add');
   await page.getByLabel('Path').fill('u/admin/saved_by_keys');
   const code = page.getByLabel('Code');
-  await code.fill('def main():\n    return "first"\n');
+  await setCode(code, 'def main():\n    return "first"\n');
   await code.press('Control+s');
   await page.waitForURL(/\/scripts\/get\/u\/admin\/saved_by_keys$/);
   await page.getByRole('link', { name: 'Edit' }).click();
   await page.waitForURL(/\/scripts\/edit\/u\/admin\/saved_by_keys$/);
-  await code.fill('def main():\n    return "second"\n');
+  await setCode(code, 'def main():\n    return "second"\n');
   await page.getByLabel('Summary').fill('Saved with the keyboard');
   await page.getByLabel('Summary').press('Control+s');
   await page.waitForURL(/\/scripts\/get\/u\/admin\/saved_by_keys$/);
@@ -142,7 +142,7 @@ test('a version saved meanwhile is said, its differences shown, and mine saved o
   await page.goto(server.url + '/scripts/edit/u/admin/raced');
   const code = page.getByLabel('Code');
   await code.waitFor();
-  await code.fill('def main():\n    a = 1\n    return a * 10\n');
+  await setCode(code, 'def main():\n    a = 1\n    return a * 10\n');
   // Someone else saves first.
   const first = await server.api('GET', `/api/w/${WORKSPACE}/scripts/get/p/u/admin/raced`);
   await server.api('POST', `/api/w/${WORKSPACE}/scripts/create`, {
@@ -173,7 +173,7 @@ test('errors are said next to the path, in words; a member saves only under thei
   await page.goto(server.url + '/scripts/add');
   const path = page.getByLabel('Path');
   await path.fill('u/admin/taken');
-  await page.getByLabel('Code').fill('def main():\n    return 2\n');
+  await setCode(page.getByLabel('Code'), 'def main():\n    return 2\n');
   page.expectApiError(/\/scripts\/create$/);
   await page.getByRole('button', { name: 'Save' }).click();
   const next = path.locator('xpath=following-sibling::*[1]');
@@ -214,7 +214,7 @@ test('a script over the size limit is refused in words; long code is shown colla
     page.onBeforeUnload = (d) => d.accept();
     await page.goto(small.url + '/scripts/add');
     await page.getByLabel('Path').fill('u/admin/huge');
-    await page.getByLabel('Code').fill('def main():\n    return 1\n' + '# a comment line that pads the file out\n'.repeat(60));
+    await setCode(page.getByLabel('Code'), 'def main():\n    return 1\n' + '# a comment line that pads the file out\n'.repeat(60));
     page.expectApiError(/\/scripts\/(create|infer_schema)$/);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('alert').filter({ hasText: "The code is too large to save: the script's code is 2.37 KiB, over the limit of 2 KiB (SCRIPT_SIZE_LIMIT)." }).waitFor();

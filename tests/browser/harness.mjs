@@ -195,3 +195,13 @@ export async function eventually(fn, { timeout = 15000, interval = 100 } = {}) {
 export function editorText(locator) {
   return locator.evaluate(async (el) => (await import('/js/bundle/code_editor.js')).editorText(el));
 }
+
+// Replaces the text of the code editor `locator` points into, as a user would: select all
+// (the editor's own Ctrl+A), then the new text typed in at once. (Playwright's fill() selects
+// through the page, which may leave the editor's last empty line out.)
+export async function setCode(locator, text) {
+  await locator.click();
+  await locator.press('Control+a');
+  if (text) await locator.page().keyboard.insertText(text);
+  else await locator.press('Delete');
+}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startServer, openBrowser, login, screenshot, eventually, editorText, WORKSPACE } from './harness.mjs';
+import { startServer, openBrowser, login, screenshot, eventually, editorText, WORKSPACE, setCode } from './harness.mjs';
 
 const run = promisify(execFile);
 let server;
@@ -28,7 +28,7 @@ async function createInEditor(page, path, code, summary) {
   await page.getByRole('link', { name: 'New script' }).first().click();
   await page.getByLabel('Path').fill(path);
   await page.getByLabel('Summary').fill(summary);
-  await page.getByLabel('Code').fill(code);
+  await setCode(page.getByLabel('Code'), code);
   await screenshot(page, 'script-editor');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(new RegExp(`/scripts/get/${path}$`));
@@ -212,7 +212,7 @@ test('editing makes a new version; the old one stays callable by its hash', asyn
   await page.goto(server.url + '/scripts/get/u/admin/greeter');
   const oldHash = (await page.getByText(/version [0-9a-f]{16}/).innerText()).match(/[0-9a-f]{16}/)[0];
   await page.getByRole('link', { name: 'Edit' }).click();
-  await page.getByLabel('Code').fill('def main(name: str = "world"):\n    return {"greeting": "hi " + name}\n');
+  await setCode(page.getByLabel('Code'), 'def main(name: str = "world"):\n    return {"greeting": "hi " + name}\n');
   await page.getByRole('button', { name: 'Save new version' }).click();
   await page.waitForURL(/\/scripts\/get\/u\/admin\/greeter$/);
   const newHash = (await page.getByText(/version [0-9a-f]{16}/).innerText()).match(/[0-9a-f]{16}/)[0];
@@ -261,7 +261,7 @@ test('the list searches; bad paths and API errors are shown in words', async () 
   // Tab indents in the code editor; Escape then Tab leaves it.
   await page.goto(server.url + '/scripts/add');
   const code = page.getByLabel('Code');
-  await code.fill('x');
+  await setCode(code, 'x');
   await code.press('End');
   await code.press('Tab');
   assert.equal(await editorText(code), '    x');
@@ -273,13 +273,13 @@ test('the list searches; bad paths and API errors are shown in words', async () 
 
   // Shift+Tab removes one level, wherever the caret is on the line.
   for (const [text, expected] of [['\tfoo', 'foo'], ['  foo', 'foo'], ['        foo', '    foo']]) {
-    await code.fill(text);
+    await setCode(code, text);
     await code.press('End');
     await code.press('Shift+Tab');
     assert.equal(await editorText(code), expected, `dedenting ${JSON.stringify(text)}`);
   }
   // Tab over a selection of lines indents each; Ctrl+Z undoes it.
-  await code.fill('a\nb');
+  await setCode(code, 'a\nb');
   await code.press('Control+a');
   await code.press('Tab');
   assert.equal(await editorText(code), '    a\n    b');

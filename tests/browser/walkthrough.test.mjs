@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startServer, openBrowser, screenshot, ADMIN_EMAIL, ADMIN_PASSWORD } from './harness.mjs';
+import { startServer, openBrowser, screenshot, ADMIN_EMAIL, ADMIN_PASSWORD, setCode } from './harness.mjs';
 
 const run = promisify(execFile);
 let server;
@@ -36,7 +36,7 @@ test('write a script, copy its sync curl, make a labelled token, find the call i
   await page.getByRole('main').getByRole('link', { name: 'New script' }).first().click();
   await page.getByLabel('Path').fill('u/admin/hello_world');
   await page.getByLabel('Summary').fill('Says hello');
-  await page.getByLabel('Code').fill('def main(name: str = "world"):\n    return f"hello {name}"\n');
+  await setCode(page.getByLabel('Code'), 'def main(name: str = "world"):\n    return f"hello {name}"\n');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(/\/scripts\/get\/u\/admin\/hello_world$/);
 

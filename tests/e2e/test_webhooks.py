@@ -247,6 +247,12 @@ class SyncResultTest(ServerTestCase):
         self.assertEqual((err["name"], err["message"]), ("ValueError", "boom"))
         self.assertIn("ValueError", err["stack"])
         self.assertIn("Traceback", err["stack"])
+        # The stack starts at the user's code: the wrapper's frames are left out.
+        self.assertNotIn("wrapper", err["stack"])
+        self.assertIn('File "main.py", line 2, in main', err["stack"])
+        logs = self.server.wait_job(self.token, self.server.run_async(self.token, p))["logs"]
+        self.assertIn('File "main.py", line 2, in main', logs)
+        self.assertNotIn("wrapper", logs)
 
     def test_bash_nonzero_exit_is_422_execution_error(self):
         p = self.script("u/admin/exit3", "echo about to fail\nexit 3\n", language="bash")

@@ -153,7 +153,11 @@ def _call(module, args, preprocess=False):
 
 def _error(e):
     import traceback
-    stack = traceback.format_exc()
+    # The stack starts at the user's code: this wrapper's frames (the first ones) are left out.
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    stack = "".join(traceback.format_exception(type(e), e, tb))
     sys.stderr.write(stack)
     sys.stderr.flush()
     return _dumps({"name": type(e).__name__, "message": str(e), "stack": stack}, False)

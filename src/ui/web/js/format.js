@@ -39,7 +39,21 @@ export function jobStatus(job) {
 
 // What started a job, in words: a webhook, an HTTP route (/api/r/...).
 export function triggerName(kind) {
-  return { webhook: 'webhook', http: 'http route' }[kind] || kind;
+  return { webhook: 'webhook', http: 'http route', ui: 'app' }[kind] || kind;
+}
+
+// Who started a job, as people know them: a token's label as the Settings page shows it (the
+// API says label-<label> for labels that do not already say what they are), else as given.
+export function triggeredBy(createdBy) {
+  return typeof createdBy === 'string' && createdBy.startsWith('label-') ? createdBy.slice('label-'.length) : createdBy;
+}
+
+// The API's created_by for what someone typed: one of their token labels is asked for in the
+// API's label-<label> form (labels that say what they are, webhook-…, are their own name).
+export function createdByQuery(typed, labels = []) {
+  const own = /^(webhook-|ephemeral-webhook-|http-|email-|ws-)/;
+  if (!typed || typed.startsWith('label-') || own.test(typed)) return typed;
+  return labels.includes(typed) && typed !== 'session' ? `label-${typed}` : typed;
 }
 
 export function prettyJson(value) {

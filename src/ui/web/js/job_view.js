@@ -58,8 +58,9 @@ export function logsView(text, { done = false } = {}) {
 // The result (or error) and the logs of a job from jobs_u/get (or a completed one from
 // jobs/list with its logs). `heading` is the level of the two headings, so the block fits
 // the page it sits in; `sectionClass` e.g. 'card'. The returned element has .appendLogs(text)
-// for a page that streams the logs of a running job into it.
-export function renderJobResult(job, { heading = 'h3', sectionClass = '' } = {}) {
+// for a page that streams the logs of a running job into it. A flow prints nothing itself:
+// `logs: false` leaves its logs out (its steps' are shown with them, flow_run_view.js).
+export function renderJobResult(job, { heading = 'h3', sectionClass = '', logs: withLogs = true } = {}) {
   const status = jobStatus(job);
   const error = jobError(job);
   let outcome;
@@ -83,7 +84,7 @@ export function renderJobResult(job, { heading = 'h3', sectionClass = '' } = {})
   }
   const logs = logsView(job.logs, { done: jobStatus(job) !== 'running' && jobStatus(job) !== 'queued' });
   const el = h('div', { class: 'job-result' }, outcome,
-    h('section', { class: sectionClass, 'aria-label': 'Logs' }, h(heading, {}, 'Logs'), logs));
+    withLogs ? h('section', { class: sectionClass, 'aria-label': 'Logs' }, h(heading, {}, 'Logs'), logs) : null);
   el.appendLogs = logs.appendLogs;
   return el;
 }

@@ -13,6 +13,8 @@ const routes = [
   { re: /^\/scripts\/edit\/(.+)$/, page: 'script_edit', nav: 'scripts' },
   { re: /^\/scripts\/get\/(.+)$/, page: 'script_details', nav: 'scripts' },
   { re: /^\/flows$/, page: 'flows', nav: 'flows' },
+  { re: /^\/flows\/add$/, page: 'flow_edit', nav: 'flows' },
+  { re: /^\/flows\/edit\/(.+)$/, page: 'flow_edit', nav: 'flows' },
   { re: /^\/flows\/get\/(.+)$/, page: 'flow_details', nav: 'flows' },
   { re: /^\/routes$/, page: 'routes', nav: 'routes' },
   { re: /^\/routes\/add$/, page: 'route_edit', nav: 'routes' },

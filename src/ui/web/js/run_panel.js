@@ -1,12 +1,16 @@
 // A script's or a flow's run form and its recent runs (both pages show them the same way).
 import { api, ws, query } from './api.js';
 import { h, clear, errorBox, progress } from './dom.js';
-import { timeAgo, dateTime, duration, jobStatus, shortId } from './format.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId, triggeredBy } from './format.js';
 import { runForm } from './run_form.js';
-import { renderJobResult } from './job_view.js';
+import { renderJobResult, logsView } from './job_view.js';
+import { followJob } from './job_follow.js';
+import { followFlowRun } from './flow_run_view.js';
 
-// The run form: runs the version shown (by path when it is the latest) and follows the job.
-// what: { kind: 'script' | 'flow', path, version (hash or flow version id), isLatest, schema }.
+// The run form: runs the version shown (by path when it is the latest) and follows the job:
+// a script's logs as they are printed, a flow's steps as they go; then its result, and the
+// recent runs are read again. what: { kind: 'script' | 'flow', path, version (hash or flow
+// version id), isLatest, schema }.
 export function runSection(ctx, what, onFinished) {
   const form = runForm(what.schema);
   const out = h('div', { 'aria-live': 'polite' });
@@ -28,8 +32,20 @@ export function runSection(ctx, what, onFinished) {
       const target = what.isLatest ? `/jobs/run/${flow ? 'f' : 'p'}/${what.path}` : `/jobs/run/${flow ? 'fv' : 'h'}/${what.version}`;
       // The form fills main's arguments: a preprocessor is for triggers, not for this.
       const id = await api.post(ws(target + '?skip_preprocessor=true'), args, { raw: true });
-      clear(out, wait, ' ', h('a', { href: `/run/${id}` }, `job ${shortId(id)}`));
-      const job = await waitForJob(ctx, id);
+      let job;
+      if (flow) {
+        const box = h('div');
+        clear(out, box);
+        job = await followFlowRun(ctx, id, box);
+        if (!job) return;
+        out.append(h('p', {}, h('a', { href: `/run/${id}` }, 'Open the run')));
+        onFinished();
+        return;
+      }
+      const logs = logsView('');
+      clear(out, h('p', {}, wait, ' ', h('a', { href: `/run/${id}` }, `job ${shortId(id)}`)),
+        h('section', { 'aria-label': 'Logs so far' }, h('h3', {}, 'Logs'), logs));
+      job = await followJob(ctx, id, { onLogs: (text) => logs.appendLogs(text) });
       if (!job) return;
       clear(out, h('p', {}, h('span', { class: `status ${jobStatus(job)}` }, jobStatus(job)),
         ` in ${duration(job.duration_ms)} · `, h('a', { href: `/run/${id}` }, 'Open the run')),
@@ -44,17 +60,6 @@ export function runSection(ctx, what, onFinished) {
   } }, form.element, h('div', { class: 'actions' }, run), out);
   return h('section', { class: 'card', id: 'run', 'aria-labelledby': 'run-title' },
     h('h2', { id: 'run-title' }, 'Run'), el);
-}
-
-// Waits for the job with a light question (is it done?), then reads it whole, logs included;
-// null if the user left the page.
-async function waitForJob(ctx, id) {
-  for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
-    const state = await api.get(ws(`/jobs_u/completed/get_result_maybe/${id}`));
-    if (!ctx.isCurrent()) return null;
-    if (state.completed) return api.get(ws(`/jobs_u/get/${id}`));
-    await new Promise((r) => setTimeout(r, wait));
-  }
 }
 
 // The last runs of a script or flow (steps of flows left out), with their durations drawn.
@@ -77,7 +82,7 @@ export async function loadRuns(ctx, path, box) {
           h('td', {}, h('a', { href: `/run/${j.id}`, class: `status ${st}`, 'aria-label': `${st}, run ${j.id}` }, st)),
           h('td', { title: dateTime(j.started_at || j.created_at) }, timeAgo(j.started_at || j.created_at)),
           h('td', {}, duration(j.duration_ms)),
-          h('td', {}, j.created_by),
+          h('td', {}, triggeredBy(j.created_by)),
           h('td', { class: 'hide-phone mono' }, h('a', { href: `/run/${j.id}` }, shortId(j.id))));
       })))));
   } catch (e) {

@@ -12,14 +12,19 @@ const PER_PAGE = 25;
 const OPERATIONS = ['jobs.run', 'jobs.run.script', 'jobs.run.flow', 'jobs.run.dependencies',
   'jobs.run.flow_dependencies', 'jobs.cancel', 'scripts', 'scripts.create', 'scripts.update',
   'scripts.archive', 'variables', 'variables.decrypt_secret', 'variables.create', 'variables.update',
-  'variables.delete', 'resources', 'resource_types', 'users.token.create', 'users.add_to_workspace'];
-const FILTERS = ['operation', 'resource', 'username', 'from', 'to'];
+  'variables.delete', 'resources', 'resource_types', 'users.token.create', 'users.token.delete',
+  'users.add_to_workspace', 'users.login', 'users.logout', 'users.create'];
+const FILTERS = ['operation', 'resource', 'username', 'from', 'to', 'scope'];
 
 export default async function auditLogsPage(ctx) {
   ctx.title('Audit logs');
   const current = Object.fromEntries(FILTERS.map((k) => [k, (ctx.query.get(k) || '').trim()]));
   const page = Math.max(1, Number.parseInt(ctx.query.get('page') || '1', 10) || 1);
-  const filtered = FILTERS.some((k) => current[k]);
+  // Superadmins may read every workspace's entries and the instance's own ("global": logins,
+  // logouts, users, tokens not bound to a workspace).
+  const superAdmin = Boolean(ctx.session.user.super_admin);
+  const instance = superAdmin && current.scope === 'instance';
+  const filtered = FILTERS.some((k) => k !== 'scope' && current[k]);
   const results = h('div', {}, progress('Loading audit entries'));
 
   const show = (filters, newPage) =>
@@ -28,9 +33,10 @@ export default async function auditLogsPage(ctx) {
   clear(ctx.main,
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Audit logs'),
-        h('div', { class: 'sub' }, 'Who did what in workspace ', h('code', {}, ctx.workspace),
-          ', newest first. A webhook call shows its token label as the user.'))),
-    filterForm(current, filtered, (filters) => show(filters, 1)),
+        h('div', { class: 'sub' }, instance ? 'Who did what in every workspace and in the instance (logins, logouts, users, tokens)'
+          : ['Who did what in workspace ', h('code', {}, ctx.workspace)],
+        ', newest first. A webhook call shows its token label as the user.'))),
+    filterForm(current, filtered, superAdmin, (filters) => show(filters, 1)),
     results);
 
   const range = dateRange(current.from, current.to);
@@ -38,7 +44,8 @@ export default async function auditLogsPage(ctx) {
     clear(results, errorBox(range));
     return;
   }
-  const params = { operation: current.operation, resource: current.resource, username: current.username, ...range };
+  const params = { operation: current.operation, resource: current.resource, username: current.username, ...range,
+    all_workspaces: instance ? true : undefined };
   try {
     const [entries, next] = await Promise.all([
       api.get(ws('/audit/list' + query({ ...params, page, per_page: PER_PAGE }))),
@@ -48,7 +55,7 @@ export default async function auditLogsPage(ctx) {
     ]);
     if (!ctx.isCurrent()) return;
     clear(results,
-      entries.length ? auditTable(entries) : h('p', { class: 'empty' }, emptyText(filtered, page)),
+      entries.length ? auditTable(entries, instance) : h('p', { class: 'empty' }, emptyText(filtered, page)),
       page > 1 || next.length ? pager(page, next.length > 0, (p) => show(current, p)) : null);
   } catch (e) {
     if (ctx.isCurrent()) clear(results, errorBox(e));
@@ -61,7 +68,7 @@ function emptyText(filtered, page) {
   return 'No audit entries yet — they appear when someone runs a script or saves one.';
 }
 
-function filterForm(current, filtered, onApply) {
+function filterForm(current, filtered, superAdmin, onApply) {
   const listId = uid('operations');
   const inputs = {
     operation: h('input', { id: uid('f-operation'), name: 'operation', list: listId, autocomplete: 'off',
@@ -72,6 +79,9 @@ function filterForm(current, filtered, onApply) {
       placeholder: 'webhook-hello', value: current.username }),
     from: h('input', { id: uid('f-from'), type: 'date', name: 'from', value: current.from }),
     to: h('input', { id: uid('f-to'), type: 'date', name: 'to', value: current.to }),
+    scope: h('select', { id: uid('f-scope'), name: 'scope' },
+      h('option', { value: '' }, 'This workspace'),
+      h('option', { value: 'instance', selected: current.scope === 'instance' }, 'Every workspace and the instance')),
   };
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter audit entries' },
     field('Operation', inputs.operation, 'starts with'),
@@ -80,6 +90,7 @@ function filterForm(current, filtered, onApply) {
     field('User', inputs.username, 'exact; tokens show as webhook-… or label-<label>'),
     field('From', inputs.from),
     field('To', inputs.to),
+    superAdmin ? field('Entries of', inputs.scope) : null,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
       filtered ? h('button', { type: 'button', onclick: () => onApply({}) }, 'Clear filters') : null));
@@ -112,25 +123,27 @@ function dateRange(from, to) {
   }
 }
 
-function auditTable(entries) {
+function auditTable(entries, withWorkspace) {
   return stackOnPhones(h('div', { class: 'table-wrap' },
     h('table', {},
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Time'),
+        withWorkspace ? h('th', { scope: 'col' }, 'Where') : null,
         h('th', { scope: 'col' }, 'User'),
         h('th', { scope: 'col' }, 'Operation'),
         h('th', { scope: 'col' }, 'Resource'),
         h('th', { scope: 'col', class: 'hide-phone' }, 'Details'))),
-      h('tbody', {}, entries.map(auditRow)))));
+      h('tbody', {}, entries.map((a) => auditRow(a, withWorkspace))))));
 }
 
-function auditRow(a) {
+function auditRow(a, withWorkspace) {
   const params = a.parameters && typeof a.parameters === 'object' ? a.parameters : null;
   const runId = a.operation.startsWith('jobs.run') && params && typeof params.uuid === 'string' ? params.uuid : null;
   return h('tr', {},
     h('td', { class: 'audit-time' }, h('time', { datetime: a.timestamp, title: timeAgo(a.timestamp) },
       // Date and time on two lines on phones (see app.css), to leave room for the rest.
       dateTime(a.timestamp).split(' ').map((part) => h('span', {}, part, ' ')))),
+    withWorkspace ? h('td', {}, a.workspace_id === 'global' ? 'instance' : h('code', {}, a.workspace_id)) : null,
     h('td', {}, a.username,
       a.email && a.email !== a.username ? h('div', { class: 'small muted hide-phone' }, a.email) : null),
     h('td', { class: 'nowrap' }, h('code', {}, a.operation),

@@ -1,7 +1,7 @@
 // Flow details: the same Webhooks panel, run form and recent runs as scripts, and the steps
 // drawn top to bottom.
 import { api, ws } from '../api.js';
-import { h, clear, errorBox, copyButton, stackOnPhones } from '../dom.js';
+import { h, clear, errorBox, copyButton, stackOnPhones, confirmDialog } from '../dom.js';
 import { timeAgo, dateTime } from '../format.js';
 import { webhooksPanel } from '../webhooks_panel.js';
 import { routesPanel } from '../routes_panel.js';
@@ -42,14 +42,34 @@ export default async function flowDetailsPage(ctx) {
   const modules = (flow.value && flow.value.modules) || [];
   const versionsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading versions…'));
   const runsBox = h('div', {}, h('p', { class: 'muted' }, 'Loading runs…'));
+  const archived = flow.archived;
+  const archiveError = h('div');
+  // Archived means stopped: no webhook answers until it is brought back.
+  const setArchived = async (value) => {
+    clear(archiveError);
+    if (value && !(await confirmDialog(`Archive ${path}? Its webhooks stop answering.`, 'Archive'))) return;
+    try {
+      await api.post(ws(`/flows/archive/${path}`), { archived: value }, { raw: true });
+      ctx.navigate(value ? '/flows' : `/flows/get/${path}`);
+    } catch (e) {
+      archiveError.append(errorBox(e));
+    }
+  };
   clear(ctx.main,
     h('div', { class: 'page-head' },
-      h('div', {}, h('h1', { class: 'mono' }, flow.path),
-        h('div', { class: 'sub' }, flow.summary ? `${flow.summary} · ` : '', `${modules.length} steps · edited ${timeAgo(flow.edited_at)}`))),
+      h('div', {}, h('h1', { class: 'mono' }, flow.path,
+        archived ? [' ', h('span', { class: 'badge' }, 'archived')] : null),
+      h('div', { class: 'sub' }, flow.summary ? `${flow.summary} · ` : '', `${modules.length} steps · edited ${timeAgo(flow.edited_at)}`)),
+      h('div', { class: 'actions' },
+        archived ? null : h('a', { class: 'button primary', href: '#run' }, 'Run'),
+        h('a', { class: 'button', href: `/flows/edit/${path}` }, 'Edit'),
+        h('button', { type: 'button', class: archived ? '' : 'danger', onclick: () => setArchived(!archived) }, archived ? 'Unarchive' : 'Archive'))),
+    archiveError,
+    archived ? h('p', { class: 'caution' }, 'This flow is archived: its webhooks answer 404 until it is unarchived.') : null,
     flow.description ? h('p', {}, flow.description) : null,
-    webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
-    routesPanel(ctx, { kind: 'flow', path }),
-    runSection(ctx, { kind: 'flow', path, version: flow.version_id, isLatest: true, schema: flow.schema },
+    archived ? null : webhooksPanel({ kind: 'flow', path, version: flow.version_id ?? null, schema: flow.schema, workspace: ctx.workspace }),
+    archived ? null : routesPanel(ctx, { kind: 'flow', path }),
+    archived ? null : runSection(ctx, { kind: 'flow', path, version: flow.version_id, isLatest: true, schema: flow.schema },
       () => loadRuns(ctx, path, runsBox)),
     h('section', { class: 'card', 'aria-labelledby': 'runs-title' },
       h('h2', { id: 'runs-title' }, 'Recent runs'), runsBox,

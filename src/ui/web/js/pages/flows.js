@@ -8,7 +8,8 @@ export default async function flowsPage(ctx) {
   const list = h('div', {}, h('p', { class: 'muted' }, 'Loading flows…'));
   clear(ctx.main,
     h('div', { class: 'page-head' },
-      h('div', {}, h('h1', {}, 'Flows'), h('div', { class: 'sub' }, 'Multi-step flows get the same webhooks as scripts.'))),
+      h('div', {}, h('h1', {}, 'Flows'), h('div', { class: 'sub' }, 'Multi-step flows get the same webhooks as scripts.')),
+      h('div', { class: 'actions' }, h('a', { class: 'button primary', href: '/flows/add' }, 'New flow'))),
     list);
   let flows;
   try {
@@ -17,7 +18,7 @@ export default async function flowsPage(ctx) {
     return clear(list, errorBox(e));
   }
   if (!ctx.isCurrent()) return;
-  if (!flows.length) return clear(list, h('div', { class: 'empty card' }, 'No flows yet — push one with wmill flow push.'));
+  if (!flows.length) return clear(list, h('div', { class: 'empty card' }, 'No flows yet — ', h('a', { href: '/flows/add' }, 'build one'), ', or push one with wmill flow push.'));
   clear(list, h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, h('th', {}, 'Path'), h('th', {}, 'Summary'), h('th', { class: 'hide-phone' }, 'Last edited'))),
     h('tbody', {}, flows.map((f) => h('tr', {},

@@ -1,7 +1,7 @@
 // Home: the three things people come for — a webhook URL, a token, proof that a call ran.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox } from '../dom.js';
-import { timeAgo, jobStatus, duration } from '../format.js';
+import { timeAgo, jobStatus, duration, triggeredBy } from '../format.js';
 
 export default async function homePage(ctx) {
   ctx.title('Home');
@@ -32,7 +32,7 @@ export default async function homePage(ctx) {
       return h('li', {},
         h('span', { class: `status ${st}` }, st), ' ',
         h('a', { href: `/run/${j.id}` }, j.script_path || j.job_kind), ' ',
-        h('span', { class: 'muted small' }, `${timeAgo(j.created_at)} · ${j.created_by}`,
+        h('span', { class: 'muted small' }, `${timeAgo(j.created_at)} · ${triggeredBy(j.created_by)}`,
           j.duration_ms !== undefined ? ` · ${duration(j.duration_ms)}` : ''));
     })));
   } catch (e) {

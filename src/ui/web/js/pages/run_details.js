@@ -3,9 +3,10 @@
 // 250 ms): logs stream in, and the whole run is read again once it completes.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, copyButton, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName } from '../format.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName, triggeredBy } from '../format.js';
 import { renderJobResult, jsonBlock, scriptHref, flowHref } from '../job_view.js';
 import { flowStepsView } from '../flow_steps.js';
+import { stepOutputs } from '../flow_run_view.js';
 
 const CANCEL_REASON = 'stopped from its run page';
 
@@ -66,7 +67,7 @@ export default async function runDetailsPage(ctx) {
   let logOffset = 0;
   let resultView = null; // renderJobResult's element: appendLogs() while following
   let lastRead = Date.now(); // when the run was last read whole
-  const isFlowJob = () => job.job_kind === 'flow' || job.job_kind === 'flownode';
+  const isFlowJob = () => ['flow', 'flownode', 'flowpreview'].includes(job.job_kind);
   const liveError = h('div', {});
   ctx.onLeave(() => {
     stopped = true;
@@ -115,7 +116,7 @@ export default async function runDetailsPage(ctx) {
     const who = kv([
       job.parent_job && ['Part of', h('span', {}, job.flow_step_id ? [h('span', {}, 'step '), h('code', {}, job.flow_step_id), ' of '] : null,
         h('a', { href: `/run/${encodeURIComponent(job.parent_job)}` }, `run ${shortId(job.parent_job)}`))],
-      ['Triggered by', job.created_by],
+      ['Triggered by', triggeredBy(job.created_by)],
       ['Permissioned as', h('code', {}, job.permissioned_as)],
       ['Trigger', job.trigger_kind ? triggerName(job.trigger_kind) : h('span', { class: 'muted' }, '—')],
       job.script_hash && ['Script version', job.script_path
@@ -128,7 +129,8 @@ export default async function runDetailsPage(ctx) {
     ]);
 
     const hasArgs = job.args && typeof job.args === 'object' && Object.keys(job.args).length > 0;
-    resultView = renderJobResult(job, { heading: 'h2', sectionClass: 'card' });
+    // A flow prints nothing itself: its steps' logs are shown with its steps.
+    resultView = renderJobResult(job, { heading: 'h2', sectionClass: 'card', logs: !isFlowJob() });
 
     clear(ctx.main,
       h('section', { class: 'page-head', 'aria-label': 'Run summary' },
@@ -147,7 +149,7 @@ export default async function runDetailsPage(ctx) {
       h('section', { class: 'card', 'aria-labelledby': 'run-args' }, h('h2', { id: 'run-args' }, 'Arguments'),
         hasArgs ? jsonBlock(job.args, 'arguments') : h('p', { class: 'muted' }, 'No arguments.')),
       isFlow ? h('section', { class: 'card', 'aria-labelledby': 'run-steps' }, h('h2', { id: 'run-steps' }, 'Steps'),
-        flowStepsView(job)) : null,
+        flowStepsView(job), stepOutputs(job)) : null,
       resultView);
     if (focusedId) document.getElementById(focusedId)?.focus();
   }

@@ -3,7 +3,7 @@
 // while a listed run is queued or running the table refreshes itself every second.
 import { api, ws, query } from '../api.js';
 import { h, clear, errorBox, field, pager, spinner } from '../dom.js';
-import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName } from '../format.js';
+import { timeAgo, dateTime, duration, jobStatus, shortId, triggerName, triggeredBy, createdByQuery } from '../format.js';
 import { scriptHref, flowHref } from '../job_view.js';
 
 const PER_PAGE = 25;
@@ -50,6 +50,11 @@ export default async function runsPage(ctx) {
   };
   const page = Math.max(1, parseInt(q.get('page') || '1', 10) || 1);
   const filtered = Boolean(filters.path || filters.created_by || filters.status);
+  // The user's token labels: the filter names them as the Settings page does.
+  const labels = filters.created_by
+    ? await api.get('/users/tokens/list').then((ts) => ts.map((t) => t.label).filter(Boolean)).catch(() => [])
+    : [];
+  if (!ctx.isCurrent()) return;
 
   const go = (changes) => {
     const next = { ...filters, page: undefined, ...changes };
@@ -98,7 +103,7 @@ export default async function runsPage(ctx) {
     // A flow's steps are reached from its run page.
     page, per_page: PER_PAGE, has_null_parent: true,
     ...(filters.path.endsWith('/') ? { script_path_start: filters.path } : { script_path_exact: filters.path }),
-    created_by: filters.created_by,
+    created_by: createdByQuery(filters.created_by, labels),
     ...STATUSES.find((s) => s.value === filters.status).filter,
   };
 
@@ -163,8 +168,8 @@ export default async function runsPage(ctx) {
           ? h('a', { href: j.job_kind === 'flow' ? flowHref(j.script_path) : scriptHref(j.script_path) }, breakable(j.script_path))
           : h('span', { class: 'muted' }, j.job_kind),
         // On a phone the columns of who and when are hidden: they are said here instead.
-        h('div', { class: 'phone-only small muted' }, `${j.created_by} · ${timeAgo(j.created_at, now)}`)),
-        h('td', { class: 'hide-phone' }, j.created_by),
+        h('div', { class: 'phone-only small muted' }, `${triggeredBy(j.created_by)} · ${timeAgo(j.created_at, now)}`)),
+        h('td', { class: 'hide-phone' }, triggeredBy(j.created_by)),
         h('td', { class: 'hide-phone' }, j.trigger_kind ? triggerName(j.trigger_kind) : h('span', { class: 'muted' }, '—')),
         h('td', { class: 'nowrap hide-phone' }, h('time', { datetime: j.created_at, title: dateTime(j.created_at) }, timeAgo(j.created_at, now))),
         durationCell,

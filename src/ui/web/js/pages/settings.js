@@ -15,13 +15,22 @@ export default async function settingsPage(ctx) {
     try {
       const tokens = await api.get('/users/tokens/list');
       if (!ctx.isCurrent()) return;
-      clear(listBox, tokenTable(tokens, refresh));
+      clear(listBox, tokenTable(tokens, refresh, forget));
     } catch (e) {
       if (ctx.isCurrent()) clear(listBox, errorBox(e));
     }
   };
 
+  // The token just created is shown until it is deleted: then its value goes too.
+  let shownToken = null;
+  const forget = (prefix) => {
+    if (shownToken && shownToken.startsWith(prefix)) {
+      shownToken = null;
+      clear(createdBox);
+    }
+  };
   const form = createForm(ctx, (token, label) => {
+    shownToken = token;
     const copy = copyButton(token, 'Copy', 'token');
     clear(createdBox, h('div', { class: 'notice', role: 'status' },
       h('p', {}, h('strong', {}, `Token “${label}” created.`), ' You will not see this token again.',
@@ -155,7 +164,7 @@ async function loadTargets(ctx, select, hint, errors) {
   clear(errors, problems.map((e) => errorBox(e)));
 }
 
-function tokenTable(tokens, refresh) {
+function tokenTable(tokens, refresh, forget) {
   if (!tokens.length) {
     return h('p', { class: 'empty' }, 'No tokens yet — create one above to call your webhooks from a script or CI.');
   }
@@ -169,10 +178,10 @@ function tokenTable(tokens, refresh) {
         h('th', { scope: 'col', class: 'hide-phone' }, 'Last used'),
         h('th', { scope: 'col' }, 'Expires'),
         h('th', { scope: 'col', class: 'actions-col' }, h('span', { class: 'sr-only' }, 'Actions')))),
-      h('tbody', {}, tokens.map((t) => tokenRow(t, refresh))))));
+      h('tbody', {}, tokens.map((t) => tokenRow(t, refresh, forget))))));
 }
 
-function tokenRow(t, refresh) {
+function tokenRow(t, refresh, forget) {
   const name = t.label || '(no label)';
   const shown = t.label === 'session' ? 'session (browser login)' : name;
   const actionCell = h('td', { class: 'token-actions' });
@@ -186,6 +195,7 @@ function tokenRow(t, refresh) {
     del.disabled = true;
     try {
       await api.del(`/users/tokens/delete/${encodeURIComponent(t.token_prefix)}`);
+      forget(t.token_prefix);
       await refresh();
       // The row (and the focused button) is gone: keyboard users continue from the list.
       document.getElementById('tokens-list')?.focus();
@@ -201,7 +211,10 @@ function tokenRow(t, refresh) {
     h('td', { class: 'token-prefix' }, h('code', {}, `${t.token_prefix}…`)),
     h('td', {}, scopesCell(t)),
     h('td', { class: 'hide-phone nowrap' }, dateTime(t.created_at)),
-    h('td', { class: 'hide-phone nowrap', title: dateTime(t.last_used_at) }, timeAgo(t.last_used_at)),
+    // Made and never used since: its last use is the moment it was made.
+    !t.last_used_at || t.last_used_at === t.created_at
+      ? h('td', { class: 'hide-phone nowrap muted' }, 'never')
+      : h('td', { class: 'hide-phone nowrap', title: dateTime(t.last_used_at) }, timeAgo(t.last_used_at)),
     h('td', { class: 'nowrap' }, t.expiration
       // On phones "in 3 days" alone says enough.
       ? [h('span', { class: 'hide-phone' }, dateTime(t.expiration), h('br')),
