@@ -175,6 +175,106 @@ void workspace_whoami(ApiContext& ctx, http::Request& req, http::ResponderPtr r)
   reply_json(r, 200, o.dump());
 }
 
+// The workspace's members, as Windmill's User objects. Any member may read who else is in.
+void list_members(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  auto members = ctx.users.members(ws);
+  if (!members) return reply_error(r, members.error());
+  json a = json::array();
+  for (const auto& m : *members) {
+    auto user = ctx.users.find_user(m.email);
+    const bool super_admin = user && *user && (*user)->super_admin;
+    json o = {{"email", m.email},
+              {"username", m.username},
+              {"is_admin", m.is_admin},
+              {"is_super_admin", super_admin},
+              {"created_at", format_rfc3339(m.created_at)},
+              {"operator", m.is_operator},
+              {"role", m.is_admin      ? "Admin"
+                       : m.is_operator ? "Operator"
+                                       : "Developer"},
+              {"disabled", false},
+              {"folders", json::array()},
+              {"folders_read", json::array()},
+              {"folders_owners", json::array()},
+              {"name", user && *user && (*user)->name ? json(*(*user)->name) : json(nullptr)}};
+    a.push_back(std::move(o));
+  }
+  reply_json(r, 200, a.dump());
+}
+
+// {is_admin?, operator?, disabled?} (Windmill's EditWorkspaceUser); admins only.
+void update_member(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  if (auto s = require_admin(*who); !s) return reply_error(r, s.error());
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object()) return reply_error(r, json_data_error("expected {is_admin?, operator?}"));
+  std::optional<bool> flags[2];
+  const char* names[2] = {"is_admin", "operator"};
+  for (int i = 0; i < 2; ++i) {
+    if (!b.contains(names[i]) || b[names[i]].is_null()) continue;
+    if (!b[names[i]].is_boolean()) {
+      return reply_error(r, json_data_error(std::string(names[i]) + ": expected a boolean"));
+    }
+    flags[i] = b[names[i]].get<bool>();
+  }
+  if (b.value("disabled", false) == true) {
+    return reply_error(r, Error::bad_request("members are not disabled here: remove them instead"));
+  }
+  const std::string username = req.params["username"];
+  if (Status s = ctx.users.update_member(*who, ws, username, flags[0], flags[1]); !s) {
+    return reply_error(r, s.error());
+  }
+  reply_text(r, 200, "user " + username + " updated");
+}
+
+void remove_member(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  const std::string ws = req.params["workspace"];
+  auto who = authorize(ctx, req, ws);
+  if (!who) return reply_error(r, who.error());
+  if (auto s = require_admin(*who); !s) return reply_error(r, s.error());
+  const std::string username = req.params["username"];
+  if (Status s = ctx.users.remove_member(*who, ws, username); !s) {
+    return reply_error(r, s.error());
+  }
+  reply_text(r, 200, "user " + username + " removed from " + ws);
+}
+
+// The caller's own password: {password}. Hashed on the password pool, as logins are checked.
+void set_password(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
+  auto who = authorize(ctx, req, std::nullopt);
+  if (!who) return reply_error(r, who.error());
+  if (who->job_id)
+    return reply_error(r, Error::permission_denied("a job's token sets no password"));
+  auto text = json_body_text(req);
+  if (!text) return reply_error(r, text.error());
+  json b = json::parse(*text);
+  if (!b.is_object() || !b.contains("password") || !b["password"].is_string()) {
+    return reply_error(r, json_data_error("expected {password}"));
+  }
+  std::string password = b["password"].get<std::string>();
+  if (password.size() < 8) {
+    return reply_error(r, Error::bad_request("the password is shorter than 8 characters"));
+  }
+  const auth::Identity caller = *who;
+  bool queued = ctx.passwords.hash(password, [&ctx, r, caller](std::optional<std::string> hash) {
+    if (!hash) return reply_error(r, Error::internal("cannot hash the password"));
+    if (Status s = ctx.users.set_password(caller, *hash); !s) return reply_error(r, s.error());
+    reply_text(r, 200, "password set");
+  });
+  if (!queued) {
+    reply_error(r, Error::of(ErrorKind::Unavailable,
+                             "Service Unavailable: too many passwords to hash at once; "
+                             "try again shortly"));
+  }
+}
+
 }  // namespace
 
 void add_user_routes(http::Router& router, ApiContext& ctx) {
@@ -185,6 +285,10 @@ void add_user_routes(http::Router& router, ApiContext& ctx) {
   router.add("POST", "/api/workspaces/create", bind(create_workspace));
   router.add("POST", "/api/workspaces/exists", bind(workspace_exists));
   router.add("GET", "/api/w/:workspace/users/whoami", bind(workspace_whoami));
+  router.add("GET", "/api/w/:workspace/users/list", bind(list_members));
+  router.add("POST", "/api/w/:workspace/users/update/:username", bind(update_member));
+  router.add("DELETE", "/api/w/:workspace/users/delete/:username", bind(remove_member));
+  router.add("POST", "/api/users/setpassword", bind(set_password));
 }
 
 }  // namespace millrace::api

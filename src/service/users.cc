@@ -84,6 +84,82 @@ Status Users::create_workspace(const auth::Identity& who, store::WorkspaceRecord
   return s;
 }
 
+Result<std::vector<store::MemberRecord>> Users::members(const std::string& ws) {
+  return db_.read([&](store::Connection& c) { return store::list_members(c, ws); });
+}
+
+namespace {
+
+// Whether the workspace keeps an admin once `leaving` (an admin now) is one no more.
+Result<bool> another_admin_stays(store::Connection& c, const std::string& ws,
+                                 const std::string& leaving) {
+  auto all = store::list_members(c, ws);
+  if (!all) return all.error();
+  for (const auto& m : *all) {
+    if (m.is_admin && m.email != leaving) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status Users::update_member(const auth::Identity& who, const std::string& ws,
+                            const std::string& username, std::optional<bool> is_admin,
+                            std::optional<bool> is_operator) {
+  std::string email;
+  Status s = db_.write_sync([&](store::Connection& c) -> Status {
+    auto found = store::find_member_by_username(c, ws, username);
+    if (!found) return found.error();
+    if (!*found) return Error::not_found("user " + username + " not found in " + ws);
+    store::MemberRecord m = **found;
+    email = m.email;
+    if (m.is_admin && is_admin == false) {
+      auto stays = another_admin_stays(c, ws, m.email);
+      if (!stays) return stays.error();
+      if (!*stays) return Error::bad_request(ws + " would have no admin left: make another first");
+    }
+    if (is_admin) m.is_admin = *is_admin;
+    if (is_operator) m.is_operator = *is_operator;
+    MR_TRY(store::update_member_roles(c, m));
+    const std::string roles = std::string("{\"is_admin\": ") + (m.is_admin ? "true" : "false") +
+                              ", \"operator\": " + (m.is_operator ? "true" : "false") + "}";
+    return store::insert_audit(
+        c, audit_row(clock_, who, ws, {"users.update", "Update", username, roles}));
+  });
+  if (s) auth_.forget_member(ws, email);
+  return s;
+}
+
+Status Users::remove_member(const auth::Identity& who, const std::string& ws,
+                            const std::string& username) {
+  std::string email;
+  Status s = db_.write_sync([&](store::Connection& c) -> Status {
+    auto found = store::find_member_by_username(c, ws, username);
+    if (!found) return found.error();
+    if (!*found) return Error::not_found("user " + username + " not found in " + ws);
+    email = (*found)->email;
+    if ((*found)->is_admin) {
+      auto stays = another_admin_stays(c, ws, email);
+      if (!stays) return stays.error();
+      if (!*stays) return Error::bad_request(ws + " would have no admin left: make another first");
+    }
+    MR_TRY(store::delete_member(c, ws, email));
+    return store::insert_audit(
+        c, audit_row(clock_, who, ws, {"users.delete", "Delete", username, std::nullopt}));
+  });
+  if (s) auth_.forget_member(ws, email);
+  return s;
+}
+
+Status Users::set_password(const auth::Identity& who, const std::string& hash) {
+  return db_.write_sync([&](store::Connection& c) -> Status {
+    MR_TRY(store::set_password_hash(c, who.email, hash));
+    return store::insert_audit(
+        c,
+        audit_row(clock_, who, "global", {"users.setpassword", "Update", who.email, std::nullopt}));
+  });
+}
+
 Result<std::optional<store::UserRecord>> Users::find_user(const std::string& email) {
   return db_.read([&](store::Connection& c) { return store::find_user(c, email); });
 }

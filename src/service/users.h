@@ -43,6 +43,17 @@ class Users {
   Status create_workspace(const auth::Identity& who, store::WorkspaceRecord& w,
                           const std::optional<std::string>& username);
 
+  // The workspace's members. Changing a member's roles or removing them takes effect at their
+  // next request; a workspace always keeps one admin (400 otherwise). 404 for no such member.
+  Result<std::vector<store::MemberRecord>> members(const std::string& ws);
+  Status update_member(const auth::Identity& who, const std::string& ws,
+                       const std::string& username, std::optional<bool> is_admin,
+                       std::optional<bool> is_operator);
+  Status remove_member(const auth::Identity& who, const std::string& ws,
+                       const std::string& username);
+  // `who`'s own password, already hashed.
+  Status set_password(const auth::Identity& who, const std::string& hash);
+
   Result<std::optional<store::UserRecord>> find_user(const std::string& email);
   Result<std::vector<store::WorkspaceRecord>> workspaces_of(const std::string& email);
   Result<std::optional<store::WorkspaceRecord>> find_workspace(const std::string& id);

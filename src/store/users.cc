@@ -108,6 +108,51 @@ Status insert_member(Connection& c, const MemberRecord& m) {
   return s.run();
 }
 
+namespace {
+constexpr const char* kMemberColumns =
+    "SELECT workspace_id, email, username, is_admin, operator, created_at FROM member ";
+MemberRecord read_member(Statement& r) {
+  return {r.text(0), r.text(1), r.text(2), r.int64(3) != 0, r.int64(4) != 0, r.int64(5)};
+}
+}  // namespace
+
+Result<std::vector<MemberRecord>> list_members(Connection& c, const std::string& workspace_id) {
+  auto s = c.prepare(std::string(kMemberColumns) + "WHERE workspace_id = ? ORDER BY username");
+  s.bind(1, workspace_id);
+  std::vector<MemberRecord> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out.push_back(read_member(r)); }));
+  return out;
+}
+
+Result<std::optional<MemberRecord>> find_member_by_username(Connection& c,
+                                                            const std::string& workspace_id,
+                                                            const std::string& username) {
+  auto s = c.prepare(std::string(kMemberColumns) + "WHERE workspace_id = ? AND username = ?");
+  s.bind(1, workspace_id).bind(2, username);
+  std::optional<MemberRecord> out;
+  MR_TRY(for_each_row(s, [&](Statement& r) { out = read_member(r); }));
+  return out;
+}
+
+Status update_member_roles(Connection& c, const MemberRecord& m) {
+  auto s = c.prepare(
+      "UPDATE member SET is_admin = ?, operator = ? WHERE workspace_id = ? AND email = ?");
+  s.bind(1, m.is_admin).bind(2, m.is_operator).bind(3, m.workspace_id).bind(4, m.email);
+  return s.run();
+}
+
+Status delete_member(Connection& c, const std::string& workspace_id, const std::string& email) {
+  auto s = c.prepare("DELETE FROM member WHERE workspace_id = ? AND email = ?");
+  s.bind(1, workspace_id).bind(2, email);
+  return s.run();
+}
+
+Status set_password_hash(Connection& c, const std::string& email, const std::string& hash) {
+  auto s = c.prepare("UPDATE \"user\" SET password_hash = ? WHERE email = ?");
+  s.bind(1, hash).bind(2, email);
+  return s.run();
+}
+
 Result<std::optional<std::string>> find_server_secret(Connection& c, const std::string& name) {
   auto s = c.prepare("SELECT value FROM server_secret WHERE name = ?");
   s.bind(1, name);

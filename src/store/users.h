@@ -53,6 +53,14 @@ Result<std::optional<MemberRecord>> find_member(Connection& c, const std::string
 Result<bool> member_username_taken(Connection& c, const std::string& workspace_id,
                                    const std::string& username);
 Status insert_member(Connection& c, const MemberRecord& m);
+// The members of a workspace, by username.
+Result<std::vector<MemberRecord>> list_members(Connection& c, const std::string& workspace_id);
+Result<std::optional<MemberRecord>> find_member_by_username(Connection& c,
+                                                            const std::string& workspace_id,
+                                                            const std::string& username);
+Status update_member_roles(Connection& c, const MemberRecord& m);
+Status delete_member(Connection& c, const std::string& workspace_id, const std::string& email);
+Status set_password_hash(Connection& c, const std::string& email, const std::string& hash);
 
 // A named server secret (e.g. the key that signs job tokens), created on first use.
 Result<std::optional<std::string>> find_server_secret(Connection& c, const std::string& name);

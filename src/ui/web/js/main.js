@@ -31,6 +31,7 @@ const routes = [
   { re: /^\/resources\/get\/(.+)$/, page: 'resource_details', nav: 'resources' },
   { re: /^\/audit_logs$/, page: 'audit_logs', nav: 'audit' },
   { re: /^\/user\/settings$/, page: 'settings', nav: 'settings' },
+  { re: /^\/user\/account$/, page: 'account', nav: 'account' },
 ];
 
 const navItems = [
@@ -136,7 +137,8 @@ function sidebar(activeNav) {
     h('div', { class: 'nav' }, navItems.map(link)),
     h('div', { class: 'bottom' },
       h('div', { class: 'whoami' }, session.member.username, h('br'), session.user.email),
-      h('div', { class: 'nav' }, link({ id: 'settings', href: '/user/settings', label: 'Settings' })),
+      h('div', { class: 'nav' }, link({ id: 'account', href: '/user/account', label: 'Account' }),
+        link({ id: 'settings', href: '/user/settings', label: 'Settings' })),
       h('button', { type: 'button', onclick: logout }, 'Log out')),
   ]);
 }
