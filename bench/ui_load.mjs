@@ -1,5 +1,6 @@
 // Web app figures: what a browser downloads and how long the script page takes to show its
-// webhooks, cold (fresh profile, no cache) and when navigating inside the app. Prints JSON.
+// webhooks, cold (fresh profile, no cache) and when navigating inside the app; what the editor
+// pages add (the bundled code editor, the flow builder's YAML), loaded only there. Prints JSON.
 // Run by bench/run; alone: node bench/ui_load.mjs (needs build/millrace, chromium, npm ci).
 import { readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -87,6 +88,32 @@ try {
       return (await shown) - t0;
     }));
   }
+  // A first visit in full (the other pages' modules are fetched once the first page is up),
+  // then what opening the script editor and the flow builder adds to it.
+  const visit = await chrome.newPage();
+  const bytesOf = [];
+  visit.on('response', (res) => {
+    if (!res.url().includes('/api/')) bytesOf.push(res.body().then((b) => [res.url(), b.length], () => [res.url(), 0]));
+  });
+  await login(visit, server);
+  await visit.goto(server.url + '/scripts/get/u/admin/hello');
+  await visit.getByRole('region', { name: 'Webhooks' }).waitFor();
+  await visit.waitForTimeout(1500);
+  const sum = async (from) => (await Promise.all(bytesOf.slice(from))).reduce((a, [, n]) => a + n, 0);
+  const firstVisit = await sum(0);
+  const beforeEditor = bytesOf.length;
+  await visit.getByRole('link', { name: 'Edit' }).click();
+  await visit.getByLabel('Code').waitFor();
+  await visit.waitForTimeout(500);
+  const editorExtra = await sum(beforeEditor);
+  const beforeFlow = bytesOf.length;
+  await visit.goto(server.url + '/flows/add');
+  await visit.getByRole('button', { name: 'Add an input' }).waitFor();
+  await visit.waitForTimeout(500);
+  const flowPage = (await Promise.all(bytesOf.slice(beforeFlow))).filter(([url]) => url.includes('/js/bundle/'));
+  await visit.context().close();
+  const bundles = folderBytes(join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'src', 'ui', 'bundle'));
+
   const served = [];
   for (let i = 0; i < 200; i++) {
     const t0 = performance.now();
@@ -97,6 +124,11 @@ try {
     ui_files: web.files,
     ui_bytes: web.bytes,
     ui_bytes_first_visit_login_then_script_page: transferred,
+    ui_bytes_first_visit_with_every_page_module: firstVisit,
+    bundled_editor_files: bundles.files,
+    bundled_editor_bytes: bundles.bytes,
+    ui_bytes_added_by_opening_the_script_editor: editorExtra,
+    ui_bytes_added_by_the_flow_builder_after_the_editor: flowPage.reduce((a, [, n]) => a + n, 0),
     script_page_cold_ms_median_from_navigation_start: round(median(cold)),
     script_page_in_app_ms_median_from_click: round(median(inApp)),
     index_html_fetch_ms_median: round(median(served)),

@@ -45,6 +45,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_flow_routes(router, ctx);
   add_job_run_routes(router, ctx);
   add_preview_routes(router, ctx);
+  add_workspace_export_routes(router, ctx);
   add_flow_resume_routes(router, ctx);
   add_lock_job_routes(router, ctx);
   add_job_routes(router, ctx);

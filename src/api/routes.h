@@ -32,5 +32,6 @@ void add_http_trigger_routes(http::Router& router, ApiContext& ctx);
 void add_http_route_calls(http::Router& router, ApiContext& ctx);
 void add_route_delivery_routes(http::Router& router, ApiContext& ctx);
 void add_preview_routes(http::Router& router, ApiContext& ctx);
+void add_workspace_export_routes(http::Router& router, ApiContext& ctx);
 
 }  // namespace millrace::api

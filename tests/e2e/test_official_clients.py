@@ -300,6 +300,100 @@ class OfficialClientsTest(ServerTestCase):
                                       token=self.token).json()
         self.assertEqual(len(history), 2, history)
 
+    # --- wmill sync pull, then flow push: a flow as the app's builder saves it ------------
+
+    BUILT_FLOW = {
+        "summary": "built in the app", "description": "loop and branch",
+        "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                   "properties": {"n": {"type": "integer", "description": "how many"}},
+                   "required": ["n"], "order": ["n"]},
+        "value": {
+            "modules": [
+                {"id": "a", "summary": "double", "retry": {"constant": {"attempts": 2, "seconds": 1}},
+                 "timeout": 30, "value": {
+                     "type": "rawscript", "language": "python3",
+                     "content": "def main(n: int):\n    return [n, n * 2]\n",
+                     "input_transforms": {"n": {"type": "javascript", "expr": "flow_input.n"}}}},
+                {"id": "b", "value": {
+                    "type": "forloopflow", "iterator": {"type": "javascript", "expr": "results.a"},
+                    "skip_failures": False, "parallel": False, "modules": [
+                        {"id": "c", "value": {
+                            "type": "rawscript", "language": "bun",
+                            "content": "export function main(x: number) {\n  return x + 1;\n}\n",
+                            "input_transforms": {"x": {"type": "javascript",
+                                                       "expr": "flow_input.iter.value"}}}}]}},
+                {"id": "d", "stop_after_if": {"expr": "result === 0", "skip_if_stopped": False},
+                 "value": {
+                     "type": "branchone",
+                     "branches": [{"summary": "several", "expr": "results.b.length > 1", "modules": [
+                         {"id": "e", "value": {
+                             "type": "rawscript", "language": "python3",
+                             "content": "def main(v: list):\n    return sum(v)\n",
+                             "input_transforms": {"v": {"type": "javascript",
+                                                        "expr": "results.b"}}}}]}],
+                     "default": [{"id": "f", "value": {
+                         "type": "rawscript", "language": "bash", "content": "echo 0\n",
+                         "input_transforms": {}}}]}},
+            ],
+            "failure_module": {"id": "failure", "value": {
+                "type": "rawscript", "language": "python3",
+                "content": "def main(message: str = \"\"):\n    return message\n",
+                "input_transforms": {"message": {"type": "javascript", "expr": "error.message"}}}},
+        },
+    }
+
+    def test_sync_pull_then_flow_push_round_trips_a_flow_shaped_as_the_builder_saves_it(self):
+        self.ensure_project()
+        body = dict(self.BUILT_FLOW, path="f/test/built_flow")
+        r = self.server.request("POST", f"/api/w/{WS}/flows/create", json_body=body,
+                                token=self.token)
+        self.assertEqual(r.status, 201, r)
+        self.assertWmillOk("sync", "pull", "--yes")
+        folder = os.path.join(self.project, "f", "test", "built_flow__flow")
+        self.assertTrue(os.path.isfile(os.path.join(folder, "flow.yaml")), os.listdir(self.project))
+        inline = sorted(f for f in os.listdir(folder) if f != "flow.yaml")
+        self.assertEqual(len(inline), 5, inline)  # one file per inline step, failure handler too
+        with open(os.path.join(folder, "flow.yaml")) as f:
+            self.assertIn("!inline", f.read())
+        # Pushed back unchanged: nothing is lost, so nothing new is saved.
+        self.assertWmillOk("flow", "push", "f/test/built_flow__flow", "f/test/built_flow")
+        flow = self.server.request("GET", f"/api/w/{WS}/flows/get/f/test/built_flow",
+                                   token=self.token).json()
+        self.assertEqual(flow["value"], self.BUILT_FLOW["value"])
+        self.assertEqual(flow["schema"], self.BUILT_FLOW["schema"])
+        self.assertEqual((flow["summary"], flow["description"]),
+                         ("built in the app", "loop and branch"))
+        history = self.server.request("GET", f"/api/w/{WS}/flows/history/p/f/test/built_flow",
+                                      token=self.token).json()
+        self.assertEqual(len(history), 1, history)
+        # A step changed on disk comes back as a new version with the change.
+        step = next(f for f in inline if f.endswith(".sh"))
+        with open(os.path.join(folder, step), "w") as f:
+            f.write("echo 1\n")
+        self.assertWmillOk("flow", "push", "f/test/built_flow__flow", "f/test/built_flow")
+        flow = self.server.request("GET", f"/api/w/{WS}/flows/get/f/test/built_flow",
+                                   token=self.token).json()
+        self.assertEqual(flow["value"]["modules"][2]["value"]["default"][0]["value"]["content"],
+                         "echo 1\n")
+
+    def test_the_tarball_is_refused_as_zip_and_holds_only_what_the_caller_reads(self):
+        r = self.server.request("GET", f"/api/w/{WS}/workspaces/tarball?archive_type=zip",
+                                token=self.token)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Invalid Archive Type", r.text)
+        self.server.create_script(self.token, "u/admin/private_export", "def main():\n    return 1\n")
+        mona = self.server.add_member(self.token, "mona.export@example.com", "mona-password-1")
+        self.server.create_script(mona, "u/mona_export/mine", "echo mine\n", language="bash")
+        import io
+        import tarfile
+        r = self.server.request("GET", f"/api/w/{WS}/workspaces/tarball?archive_type=tar",
+                                token=mona)
+        self.assertEqual(r.status, 200, r)
+        names = tarfile.open(fileobj=io.BytesIO(r.body)).getnames()
+        self.assertIn("u/mona_export/mine.sh", names)
+        self.assertIn("u/mona_export/mine.script.json", names)
+        self.assertFalse(any(n.startswith("u/admin/") for n in names), names)
+
     # --- wmill flow run -----------------------------------------------------------------
 
     def create_cli_flow(self, path, fail=False):
