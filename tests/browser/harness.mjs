@@ -75,7 +75,17 @@ export async function startServer({ env = {} } = {}) {
       const headers = {};
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       if (token) headers.Authorization = `Bearer ${token}`;
-      const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      let res;
+      try {
+        res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      } catch (e) {
+        // Unanswered: what the server was doing then is what the reader of the failure needs.
+        const jobs = await fetch(`${url}/api/w/${WORKSPACE}/jobs/list?per_page=10`, {
+          headers: { Authorization: `Bearer ${server.token || ''}` }, signal: AbortSignal.timeout(5000),
+        }).then((r) => r.text(), (why) => `(not read: ${why.message})`);
+        throw new Error(`${method} ${path}: ${e.message} (${e.cause?.code || 'no code'})\nlast jobs: ${jobs}\n` +
+          `server log, last lines:\n${stderr.slice(-6000)}`);
+      }
       const text = await res.text();
       return { status: res.status, text, json: () => JSON.parse(text) };
     },
