@@ -39,6 +39,26 @@ Status may_run_unsaved(const auth::Identity& who, const std::string& kind) {
   return Status::ok();
 }
 
+struct Code {
+  std::string language;
+  std::string content;
+};
+
+// The body's `language` (a known one) and `content` (within SCRIPT_SIZE_LIMIT).
+Result<Code> code_of(const Config& config, const json& b, const char* what) {
+  if (!b.is_object()) return json_data_error(std::string("expected ") + what);
+  for (const char* f : {"content", "language"}) {
+    if (!b.contains(f)) return json_data_error(std::string("missing field `") + f + "`");
+    if (!b[f].is_string()) return json_data_error(std::string(f) + ": expected a string");
+  }
+  Code c{b["language"].get<std::string>(), b["content"].get<std::string>()};
+  if (!is_known_language(c.language)) {
+    return json_data_error("language: unknown variant `" + c.language + "`");
+  }
+  MR_TRY(check_code_size(config, c.content));
+  return c;
+}
+
 // The body's `args` (an object; absent is none) and `path` (optional, must be a valid path).
 struct PreviewCommon {
   std::string args_json = "{}";
@@ -81,22 +101,11 @@ void run_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& 
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
   json b = json::parse(*text);
-  if (!b.is_object()) return reply_error(r, json_data_error("expected a Preview object"));
-  for (const char* f : {"content", "language"}) {
-    if (!b.contains(f))
-      return reply_error(r, json_data_error(std::string("missing field `") + f + "`"));
-    if (!b[f].is_string())
-      return reply_error(r, json_data_error(std::string(f) + ": expected a string"));
-  }
-  const std::string language = b["language"].get<std::string>();
-  if (!is_known_language(language)) {
-    return reply_error(r, json_data_error("language: unknown variant `" + language + "`"));
-  }
+  auto code = code_of(ctx.config, b, "a Preview object");
+  if (!code) return reply_error(r, code.error());
   if (b.contains("kind") && !b["kind"].is_null() && b["kind"] != "code") {
     return reply_error(r, Error::bad_request("only previews of kind `code` run here"));
   }
-  std::string content = b["content"].get<std::string>();
-  if (auto st = check_code_size(ctx.config, content); !st) return reply_error(r, st.error());
   auto common = common_fields(b);
   if (!common) return reply_error(r, common.error());
   if (auto st = service::References::check_scopes(who->scopes, common->args_json); !st) {
@@ -104,8 +113,8 @@ void run_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& 
   }
   queue::JobRequest request;
   request.args_json = std::move(common->args_json);
-  request.target =
-      queue::InlineCodeTarget{language, std::move(content), common->path.value_or(""), true};
+  request.target = queue::InlineCodeTarget{code->language, std::move(code->content),
+                                           common->path.value_or(""), true};
   answer(ctx, *who, ws, std::move(request), "jobs.run.preview", wait, r);
 }
 
@@ -149,23 +158,11 @@ void infer_schema(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
   if (!who) return reply_error(r, who.error());
   auto text = json_body_text(req);
   if (!text) return reply_error(r, text.error());
-  json b = json::parse(*text);
-  if (!b.is_object()) return reply_error(r, json_data_error("expected an object"));
-  for (const char* f : {"content", "language"}) {
-    if (!b.contains(f))
-      return reply_error(r, json_data_error(std::string("missing field `") + f + "`"));
-    if (!b[f].is_string())
-      return reply_error(r, json_data_error(std::string(f) + ": expected a string"));
-  }
-  const std::string language = b["language"].get<std::string>();
-  const std::string content = b["content"].get<std::string>();
-  if (!is_known_language(language)) {
-    return reply_error(r, json_data_error("language: unknown variant `" + language + "`"));
-  }
-  if (auto st = check_code_size(ctx.config, content); !st) return reply_error(r, st.error());
-  auto schema = runtime::infer_schema(language, content);
+  auto code = code_of(ctx.config, json::parse(*text), "an object");
+  if (!code) return reply_error(r, code.error());
+  auto schema = runtime::infer_schema(code->language, code->content);
   json out = {{"schema", schema ? json::parse(*schema) : json(nullptr)},
-              {"has_preprocessor", runtime::declares_preprocessor(language, content)}};
+              {"has_preprocessor", runtime::declares_preprocessor(code->language, code->content)}};
   reply_json(r, 200, out.dump());
 }
 

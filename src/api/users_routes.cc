@@ -16,6 +16,10 @@ using nlohmann::json;
 
 const Error kRequiresSuperadmin =
     Error::unauthorized("This endpoint requires the caller to be a super admin");
+// The password pool's queue is full: passwords are hashed a few at a time.
+const Error kHashingBusy =
+    Error::of(ErrorKind::Unavailable,
+              "Service Unavailable: too many passwords to hash at once; try again shortly");
 
 // A username usable as a path segment (u/<username>/...), derived from the email if not given.
 std::string base_username(const std::string& email) {
@@ -66,11 +70,7 @@ void create_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
         }
         reply_text(r, 201, u.email);
       });
-  if (!queued) {
-    reply_error(r, Error::of(ErrorKind::Unavailable,
-                             "Service Unavailable: too many passwords to hash at once; "
-                             "try again shortly"));
-  }
+  if (!queued) reply_error(r, kHashingBusy);
 }
 
 void add_user(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
@@ -268,11 +268,7 @@ void set_password(ApiContext& ctx, http::Request& req, http::ResponderPtr r) {
     if (Status s = ctx.users.set_password(caller, *hash); !s) return reply_error(r, s.error());
     reply_text(r, 200, "password set");
   });
-  if (!queued) {
-    reply_error(r, Error::of(ErrorKind::Unavailable,
-                             "Service Unavailable: too many passwords to hash at once; "
-                             "try again shortly"));
-  }
+  if (!queued) reply_error(r, kHashingBusy);
 }
 
 }  // namespace

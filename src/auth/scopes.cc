@@ -170,8 +170,13 @@ bool scopes_read_all_jobs(const std::vector<std::string>& scopes) {
   return false;
 }
 
-bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view kind,
-                      std::string_view path) {
+namespace {
+
+// Whether a run scope of `kind` grants it: one without resources, or one whose resource
+// `covers` says yes to.
+template <typename Covers>
+bool run_scope_grants(const std::vector<std::string>& scopes, std::string_view kind,
+                      Covers covers) {
   if (is_unscoped(scopes)) return true;
   for (const auto& text : scopes) {
     auto s = parse_scope(text);
@@ -181,26 +186,22 @@ bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view k
     if (!s->kind.empty() && s->kind != kind) continue;
     if (s->resources.empty()) return true;
     for (const auto& r : s->resources) {
-      if (resource_matches(r, path)) return true;
+      if (covers(r)) return true;
     }
   }
   return false;
 }
 
+}  // namespace
+
+bool scopes_allow_run(const std::vector<std::string>& scopes, std::string_view kind,
+                      std::string_view path) {
+  return run_scope_grants(scopes, kind,
+                          [&](const std::string& r) { return resource_matches(r, path); });
+}
+
 bool scopes_allow_any_run(const std::vector<std::string>& scopes, std::string_view kind) {
-  if (is_unscoped(scopes)) return true;
-  for (const auto& text : scopes) {
-    auto s = parse_scope(text);
-    if (!s) continue;
-    if (s->domain == "*") return true;
-    if (s->domain != "jobs" || (s->action != "run" && s->action != "*")) continue;
-    if (!s->kind.empty() && s->kind != kind) continue;
-    if (s->resources.empty()) return true;
-    for (const auto& r : s->resources) {
-      if (r == "*") return true;
-    }
-  }
-  return false;
+  return run_scope_grants(scopes, kind, [](const std::string& r) { return r == "*"; });
 }
 
 bool scopes_allow_path(const std::vector<std::string>& scopes, std::string_view domain,

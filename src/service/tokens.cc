@@ -28,6 +28,22 @@ bool within_caller(const auth::Identity& who, const std::vector<std::string>& wa
   return true;
 }
 
+// A login's or a logout's row in the instance's audit log.
+store::AuditRecord session_audit(const char* operation, const char* kind, const std::string& email,
+                                 const std::string& username, const std::string& prefix,
+                                 EpochMs now) {
+  store::AuditRecord audit;
+  audit.workspace_id = "global";
+  audit.timestamp = now;
+  audit.username = username;
+  audit.email = email;
+  audit.operation = operation;
+  audit.action_kind = kind;
+  audit.resource = email;
+  audit.token_prefix = prefix;
+  return audit;
+}
+
 }  // namespace
 
 Result<std::string> Tokens::create(const auth::Identity& who, const NewToken& wanted) {
@@ -101,15 +117,8 @@ Result<std::string> Tokens::open_session(const store::UserRecord& user, int64_t 
   t.created_at = now;
   t.last_used_at = now;
   // Logged in, not yet anyone in a workspace: the row names the user as the login found them.
-  store::AuditRecord audit;
-  audit.workspace_id = "global";
-  audit.timestamp = now;
-  audit.username = user.username;
-  audit.email = user.email;
-  audit.operation = "users.login";
-  audit.action_kind = "Create";
-  audit.resource = user.email;
-  audit.token_prefix = t.prefix;
+  store::AuditRecord audit =
+      session_audit("users.login", "Create", user.email, user.username, t.prefix, now);
   Status s = db_.write_sync([&](store::Connection& c) -> Status {
     MR_TRY(store::insert_token(c, t));
     return store::insert_audit(c, audit);
@@ -123,15 +132,8 @@ void Tokens::end_session(const std::string& token_hash) {
   if (!found || !*found || (*found)->label != std::string("session")) return;
   const store::TokenRecord& t = **found;
   // Logged out: the instance-wide audit says who, as the login did.
-  store::AuditRecord audit;
-  audit.workspace_id = "global";
-  audit.timestamp = clock_.now_ms();
-  audit.email = t.email;
-  audit.username = t.email;
-  audit.operation = "users.logout";
-  audit.action_kind = "Delete";
-  audit.resource = t.email;
-  audit.token_prefix = t.prefix;
+  store::AuditRecord audit =
+      session_audit("users.logout", "Delete", t.email, t.email, t.prefix, clock_.now_ms());
   Status deleted = db_.write_sync([&](store::Connection& c) -> Status {
     auto user = store::find_user(c, t.email);
     if (user && *user) audit.username = (*user)->username;

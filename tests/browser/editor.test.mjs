@@ -35,6 +35,36 @@ test('code is highlighted, its arguments follow it, and a test run shows logs an
   assert.notEqual(await colour('def'), plain);
   assert.notEqual(await colour('"step"'), plain);
   assert.notEqual(await colour('def'), await colour('"step"'));
+  // Line numbers; the bracket at the caret and its match are marked; Ctrl+F searches.
+  await page.locator('.code-editor .cm-lineNumbers').getByText('7', { exact: true }).waitFor();
+  await code.press('Control+Home');
+  await code.press('ArrowDown');
+  await code.press('ArrowDown');
+  await code.press('End');
+  await code.press('ArrowLeft'); // after the ")" that closes main's parameters
+  assert.equal(await page.locator('.code-editor .cm-matchingBracket').count(), 2);
+  await code.press('Control+f');
+  const find = page.getByRole('textbox', { name: 'Find' });
+  await find.fill('range');
+  await find.press('Enter');
+  assert.ok(await page.locator('.code-editor .cm-searchMatch').count() >= 1);
+  await find.press('Escape');
+  // Dark, as the app is when the system is: the editor's background is the app's surface.
+  const surface = () => page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.style.background = 'var(--surface)';
+    document.body.append(probe);
+    const c = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return c;
+  });
+  const editorBackground = () => page.locator('.code-editor .cm-editor').evaluate((el) => getComputedStyle(el).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.equal(await editorBackground(), await surface());
+  assert.equal(await editorBackground(), 'rgb(22, 26, 32)');
+  await screenshot(page, 'editor-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert.equal(await editorBackground(), 'rgb(255, 255, 255)');
 
   // The form is read from the code once typing pauses.
   const testArea = page.getByRole('region', { name: 'Test' });

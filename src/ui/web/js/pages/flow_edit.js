@@ -11,6 +11,7 @@ import { allModules, suggestionsFor } from '../flow_model.js';
 import { stepsList } from '../flow_step_editor.js';
 import { schemaEditor } from '../schema_editor.js';
 import { followFlowRun } from '../flow_run_view.js';
+import { sessionEndedBox, saveOnCtrlS } from '../save_error.js';
 
 const pathRule = /^(u\/[A-Za-z0-9_-]+|f\/[A-Za-z0-9_-]+)\/[A-Za-z0-9_\-/]*[A-Za-z0-9_-]$/;
 
@@ -251,8 +252,7 @@ export default async function flowEditPage(ctx) {
     } catch (err) {
       save.disabled = false;
       if (err.status === 401) {
-        saveError.append(h('div', { class: 'error', role: 'alert' }, 'Your session has ended, so nothing was saved. ',
-          h('a', { href: '/user/login', target: '_blank' }, 'Log in again in a new tab'), ', then press Save: the flow is still here.'));
+        saveError.append(sessionEndedBox('the flow'));
       } else if (!existing && /already exists/.test(err.message)) {
         path.setAttribute('aria-invalid', 'true');
         pathError.append(h('div', { class: 'error', role: 'alert' }, `A flow already exists at ${p} — `,
@@ -267,15 +267,9 @@ export default async function flowEditPage(ctx) {
       }
     }
   });
-  const onKey = (e) => {
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
-      e.preventDefault();
-      form.requestSubmit();
-    }
-  };
-  document.addEventListener('keydown', onKey);
+  const stopKeys = saveOnCtrlS(form);
   ctx.onLeave(() => {
-    document.removeEventListener('keydown', onKey);
+    stopKeys();
     for (const e of editors.splice(0)) e.destroy();
     if (textView) textView.editor.destroy();
   });

@@ -10,6 +10,7 @@ import { followJob } from '../job_follow.js';
 import { renderJobResult, logsView, scriptHref } from '../job_view.js';
 import { jobStatus, duration, shortId, timeAgo } from '../format.js';
 import { lineDiff } from '../line_diff.js';
+import { sessionEndedBox, saveOnCtrlS } from '../save_error.js';
 
 const templates = {
   python3: 'def main(name: str = "world", times: int = 1):\n    return {"greeting": " ".join(["hello " + name] * times)}\n',
@@ -172,9 +173,7 @@ export default async function scriptEditPage(ctx) {
     } catch (err) {
       save.disabled = false;
       if (err.status === 401) {
-        // An ended session must not throw the code away: log in elsewhere, then save again.
-        saveError.append(h('div', { class: 'error', role: 'alert' }, 'Your session has ended, so nothing was saved. ',
-          h('a', { href: '/user/login', target: '_blank' }, 'Log in again in a new tab'), ', then press Save: your code is still here.'));
+        saveError.append(sessionEndedBox('your code'));
       } else if (existing && savedMeanwhile(err)) {
         await showConflict(p);
       } else if (!existing && /^Bad request: Path conflict for /.test(err.message)) {
@@ -226,16 +225,9 @@ export default async function scriptEditPage(ctx) {
       h('div', { class: 'actions' }, show, overwrite), diffBox));
   }
 
-  // Ctrl/Cmd+S anywhere on the page saves (in the editor, CodeMirror's own key does).
-  const onKey = (e) => {
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
-      e.preventDefault();
-      form.requestSubmit();
-    }
-  };
-  document.addEventListener('keydown', onKey);
+  const stopKeys = saveOnCtrlS(form);
   ctx.onLeave(() => {
-    document.removeEventListener('keydown', onKey);
+    stopKeys();
     clearTimeout(schemaTimer);
     editor.destroy();
   });
