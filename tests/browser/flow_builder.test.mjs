@@ -6,9 +6,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer, openBrowser, login, screenshot, editorText, WORKSPACE, setCode } from './harness.mjs';
 
 const run = promisify(execFile);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let server;
 let chrome;
 before(async () => {
@@ -185,5 +190,51 @@ test('a flow page runs, edits and archives; its run page shows each step’s log
   page.expectApiError(/\/jobs\/run_wait_result\/f\//);
   const r = await server.fetch('POST', `/api/w/${WORKSPACE}/jobs/run_wait_result/f/u/admin/loop_and_branch`, { n: 1 }, await server.adminToken());
   assert.equal(r.status, 404);
+  chrome.assertNoProblems();
+});
+
+test('a flow built in the app round-trips through wmill sync pull and wmill flow push', async () => {
+  const page = await chrome.newPage();
+  await login(page, server);
+  await page.goto(server.url + '/flows/add');
+  await page.getByLabel('Path').fill('f/builder/pulled');
+  await page.getByRole('button', { name: 'Add an input' }).click();
+  await page.getByLabel('Input input1: name').fill('items');
+  await page.getByLabel('Input input1: name').press('Tab');
+  await page.getByLabel('Input items: type').selectOption('array');
+  await addStep(page, 'Steps of the flow', 'For-loop');
+  await step(page, 'a').getByLabel('a: iterate over').fill('flow_input.items');
+  await addStep(page, 'a: steps of each iteration', 'Inline script', 'Bash');
+  await setCode(step(page, 'b').getByLabel('Code of step b'), 'x="$1"\necho "item $x"\n');
+  await step(page, 'b').getByLabel('b: how x is given').waitFor();
+  await expression(page, 'b', 'x', 'flow_input.iter.value');
+  await step(page, 'b').getByText('Options: retries, timeout, conditions, approval').click();
+  await step(page, 'b').getByLabel('Step b: retries').fill('2');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/\/flows\/get\/f\/builder\/pulled$/);
+  const saved = (await server.api('GET', `/api/w/${WORKSPACE}/flows/get/f/builder/pulled`)).json();
+  assert.equal(saved.value.modules[0].value.modules[0].retry.constant.attempts, 2);
+
+  // The official CLI, with a home of its own: pull the workspace, push the flow back unchanged.
+  const home = mkdtempSync(join(tmpdir(), 'millrace-wmill-'));
+  const project = join(home, 'project');
+  mkdirSync(project);
+  const wmill = (...args) => run(join(repo, 'node_modules', '.bin', 'wmill'), args,
+    { cwd: project, env: { PATH: process.env.PATH, HOME: home, WMILL_CONFIG_DIR: join(home, '.config'), NO_COLOR: '1' } });
+  try {
+    await wmill('workspace', 'add', 'browser', WORKSPACE, server.url + '/', '--token', await server.adminToken());
+    await wmill('init');
+    await wmill('sync', 'pull', '--yes');
+    const folder = join(project, 'f', 'builder', 'pulled__flow');
+    assert.match(readFileSync(join(folder, 'flow.yaml'), 'utf8'), /type: forloopflow/);
+    await wmill('flow', 'push', 'f/builder/pulled__flow', 'f/builder/pulled');
+    const after = (await server.api('GET', `/api/w/${WORKSPACE}/flows/get/f/builder/pulled`)).json();
+    assert.deepEqual(after.value, saved.value);
+    assert.deepEqual(after.schema, saved.schema);
+    const history = (await server.api('GET', `/api/w/${WORKSPACE}/flows/history/p/f/builder/pulled`)).json();
+    assert.equal(history.length, 1, 'nothing was lost, so nothing new was saved');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
   chrome.assertNoProblems();
 });
