@@ -105,6 +105,10 @@ test('a failing script shows its error in words', async () => {
   const error = page.getByRole('region', { name: 'Error' });
   await error.getByText('ValueError: boom', { exact: true }).waitFor();
   await error.getByLabel('Stack trace').getByText('raise ValueError("boom")').waitFor();
+  // The trace starts at the user's code: none of the wrapper's frames.
+  const trace = await error.getByLabel('Stack trace').innerText();
+  assert.match(trace, /^Traceback \(most recent call last\):\n {2}File "main\.py", line 2, in main\n/);
+  assert.doesNotMatch(trace, /wrapper/);
   await screenshot(page, 'run-failure');
   chrome.assertNoProblems();
 });
