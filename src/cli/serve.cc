@@ -33,6 +33,7 @@
 #include "sandbox/isolation.h"
 #include "sandbox/root_template.h"
 #include "secrets/vault.h"
+#include "service/flow_step_access.h"
 #include "service/job_inputs.h"
 #include "store/database.h"
 #include "ui/static_site.h"
@@ -330,7 +331,8 @@ int serve(const Config& config) {
     log::warn("node not found: flow expressions other than property paths will fail");
   }
   flow::Expressions expressions(evaluator.get());
-  flow::FlowEngine flows(**db, expressions, Clock::system());
+  service::FlowStepAccess step_access(authenticator, ctx.folders);
+  flow::FlowEngine flows(**db, expressions, Clock::system(), &step_access);
   worker::ScriptCache scripts(**db);
   if (package_cache) job_packages.emplace(**db, *package_cache);
   // Worker names are unique among the nodes of a shared database.

@@ -6,14 +6,15 @@
 
 namespace millrace::flow {
 
-FlowEngine::FlowEngine(store::Database& db, const Expressions& expressions, const Clock& clock)
-    : db_(db), expressions_(expressions), clock_(clock) {}
+FlowEngine::FlowEngine(store::Database& db, const Expressions& expressions, const Clock& clock,
+                       StepAccess* access)
+    : db_(db), expressions_(expressions), clock_(clock), access_(access) {}
 
 Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
   const EpochMs now = clock_.now_ms();
   std::string why;
   try {
-    return FlowRun(db_, expressions_, now, flow).run();
+    return FlowRun(db_, expressions_, access_, now, flow).run();
   } catch (const StoreUnavailable& e) {
     // Nothing of this advance is kept: the flow, as stored, is advanced again in a second.
     log::warn("flow " + flow.job.id + " waits: " + e.what(), {{"job_id", flow.job.id}});
@@ -24,7 +25,7 @@ Advance FlowEngine::advance(const queue::ClaimedJob& flow) {
     why = e.what();
   }
   try {
-    return FlowRun(db_, expressions_, now, flow).abandon(why);
+    return FlowRun(db_, expressions_, access_, now, flow).abandon(why);
   } catch (const std::exception&) {
     Advance out;  // not even its state can be read: it ends with the reason alone
     out.finished = queue::JobOutcome{

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "flow/advance.h"
+#include "flow/step_access.h"
 #include "queue/job_queue.h"
 
 namespace millrace::store {
@@ -27,7 +28,9 @@ class Expressions;
 
 class FlowEngine {
  public:
-  FlowEngine(store::Database& db, const Expressions& expressions, const Clock& clock);
+  // `access`: who may run what a step names (absent: anyone, for the engine's own tests).
+  FlowEngine(store::Database& db, const Expressions& expressions, const Clock& clock,
+             StepAccess* access = nullptr);
   // Never throws: a flow whose store cannot be read waits a second and is advanced again; a
   // flow that cannot go on (its state or value broken) fails with the reason.
   Advance advance(const queue::ClaimedJob& flow);
@@ -42,6 +45,7 @@ class FlowEngine {
   store::Database& db_;
   const Expressions& expressions_;
   const Clock& clock_;
+  StepAccess* access_;
 };
 
 }  // namespace millrace::flow

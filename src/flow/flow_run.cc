@@ -8,9 +8,9 @@
 
 namespace millrace::flow {
 
-FlowRun::FlowRun(store::Database& db, const Expressions& expressions, EpochMs now,
-                 const queue::ClaimedJob& claimed)
-    : claimed_(claimed), ctx_(db, expressions, now, claimed.job, status_) {
+FlowRun::FlowRun(store::Database& db, const Expressions& expressions, StepAccess* access,
+                 EpochMs now, const queue::ClaimedJob& claimed)
+    : claimed_(claimed), ctx_(db, expressions, access, now, claimed.job, status_) {
   auto stored = FlowStatus::parse(parse_or_null(claimed.job.flow_status.value_or("{}")));
   status_ = stored ? std::move(*stored) : FlowStatus::initial(ctx_.modules());
   if (status_.modules.size() != ctx_.modules().size()) {

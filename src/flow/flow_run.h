@@ -18,7 +18,7 @@ namespace millrace::flow {
 class FlowRun {
  public:
   // Parses the flow's state (std::invalid_argument when it is not valid).
-  FlowRun(store::Database& db, const Expressions& expressions, EpochMs now,
+  FlowRun(store::Database& db, const Expressions& expressions, StepAccess* access, EpochMs now,
           const queue::ClaimedJob& claimed);
   Advance run();
   // The flow cannot go on (`why`): it fails with the reason, its state kept, and its unfinished

@@ -5,9 +5,9 @@
 
 namespace millrace::flow {
 
-StepContext::StepContext(store::Database& db, const Expressions& expressions, EpochMs now,
-                         const store::JobRecord& flow, FlowStatus& status)
-    : db_(db), expressions_(expressions), now_(now), flow_(flow), status_(status) {
+StepContext::StepContext(store::Database& db, const Expressions& expressions, StepAccess* access,
+                         EpochMs now, const store::JobRecord& flow, FlowStatus& status)
+    : db_(db), expressions_(expressions), access_(access), now_(now), flow_(flow), status_(status) {
   value_ = parse_or_null(flow.raw_flow.value_or("{}"));
   args_ = parse_or_null(flow.args_json);
   if (!args_.is_object()) args_ = ojson::object();

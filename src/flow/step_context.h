@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "flow/expressions.h"
 #include "flow/flow_status.h"
+#include "flow/step_access.h"
 #include "queue/job_queue.h"
 
 namespace millrace::store {
@@ -29,11 +30,12 @@ struct StoreUnavailable : std::runtime_error {
 class StepContext {
  public:
   // `flow` and `status` outlive the context; `status` is the state the modules change.
-  StepContext(store::Database& db, const Expressions& expressions, EpochMs now,
+  StepContext(store::Database& db, const Expressions& expressions, StepAccess* access, EpochMs now,
               const store::JobRecord& flow, FlowStatus& status);
   ~StepContext();
 
   store::Database& db() { return db_; }
+  StepAccess* access() { return access_; }  // null: no check
   EpochMs now() const { return now_; }
   const store::JobRecord& flow() const { return flow_; }
   const ojson& flow_value() const { return value_; }      // the OpenFlow value run
@@ -83,6 +85,7 @@ class StepContext {
 
   store::Database& db_;
   const Expressions& expressions_;
+  StepAccess* access_;
   EpochMs now_;
   const store::JobRecord& flow_;
   FlowStatus& status_;

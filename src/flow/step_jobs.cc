@@ -8,8 +8,9 @@
 
 namespace millrace::flow {
 
-Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& flow,
-                                 const std::string& step_id, const ojson& v, const ojson& args,
+Result<queue::NewJob> module_job(store::Database& db, StepAccess* access,
+                                 const store::JobRecord& flow, const std::string& step_id,
+                                 const ojson& v, const ojson& args,
                                  std::optional<int64_t> timeout_s, EpochMs now) {
   queue::JobRequest request;
   request.origin = queue::JobOrigin::step_of(flow, step_id);
@@ -34,6 +35,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
       return Error::not_found(hash.empty() ? "script not found at path " + path
                                            : "script not found with hash " + hash);
     }
+    if (access) MR_TRY(access->may_run(flow, "script", (*found)->path));
     request.target = queue::ScriptTarget{(*found)->hash, (*found)->path, (*found)->language,
                                          (*found)->timeout_s};
     return queue::make_job(std::move(request), now);
@@ -44,6 +46,7 @@ Result<queue::NewJob> module_job(store::Database& db, const store::JobRecord& fl
     if (!found) return found.error();
     // Archived flows still run, as by their webhook (and as archived scripts do).
     if (!*found) return Error::not_found("flow not found at path " + path);
+    if (access) MR_TRY(access->may_run(flow, "flow", path));
     request.target = queue::FlowTarget{path, (*found)->value_json, std::nullopt, false, {}, false};
     return queue::make_job(std::move(request), now);
   }

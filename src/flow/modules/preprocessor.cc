@@ -8,8 +8,8 @@ namespace millrace::flow {
 StepEnd run_preprocessor(StepContext& ctx, const ojson& module) {
   ModuleStatus& ps = ctx.status().preprocessor_module;
   if (ps.state == ModuleState::WaitingForPriorSteps) {
-    auto job = module_job(ctx.db(), ctx.flow(), "preprocessor", value_of(module), ctx.args(),
-                          std::nullopt, ctx.now());
+    auto job = module_job(ctx.db(), ctx.access(), ctx.flow(), "preprocessor", value_of(module),
+                          ctx.args(), std::nullopt, ctx.now());
     if (!job && job.error().server_side()) throw StoreUnavailable(job.error().message);
     if (!job) {
       ps.state = ModuleState::Failure;

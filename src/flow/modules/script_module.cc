@@ -47,7 +47,8 @@ StepEnd start_job(StepContext& ctx, const ojson& m, ModuleStatus& ms, const ojso
     }
     if (seconds.is_number()) timeout_s = std::max<int64_t>(1, seconds.get<int64_t>());
   }
-  auto job = module_job(ctx.db(), ctx.flow(), id, value_of(m), args, timeout_s, ctx.now());
+  auto job =
+      module_job(ctx.db(), ctx.access(), ctx.flow(), id, value_of(m), args, timeout_s, ctx.now());
   if (!job && job.error().server_side()) throw StoreUnavailable(job.error().message);
   if (!job) {
     return failed(error_result("ExecutionErr", "step `" + id + "`: " + job.error().message));
