@@ -45,7 +45,7 @@ Status TarArchive::add_file(std::string_view path, std::string_view content, int
   header[156] = '0';  // a regular file
   std::memcpy(header + 257, "ustar", 6);
   std::memcpy(header + 263, "00", 2);
-  std::memcpy(header + 345, prefix.data(), prefix.size());
+  if (!prefix.empty()) std::memcpy(header + 345, prefix.data(), prefix.size());
   // The checksum is taken with its own field as spaces.
   std::memset(header + 148, ' ', 8);
   unsigned sum = 0;
