@@ -93,51 +93,57 @@ void answer(ApiContext& ctx, const auth::Identity& who, const std::string& ws,
                      who.username, no_key, r);
 }
 
+// What both previews start from: the caller (who may run unsaved code of `kind`), the body (an
+// object, named `what` in the error), and its args (whose references the caller's scopes
+// allow) and path.
+struct PreviewRequest {
+  auth::Identity who;
+  json body;
+  PreviewCommon common;
+};
+
+Result<PreviewRequest> preview_request(ApiContext& ctx, http::Request& req, const std::string& ws,
+                                       const std::string& kind, const char* what) {
+  auto who = authorize(ctx, req, ws);
+  if (!who) return who.error();
+  MR_TRY(may_run_unsaved(*who, kind));
+  auto text = json_body_text(req);
+  if (!text) return text.error();
+  json b = json::parse(*text);
+  if (!b.is_object()) return json_data_error(std::string("expected ") + what);
+  auto common = common_fields(b);
+  if (!common) return common.error();
+  MR_TRY(service::References::check_scopes(who->scopes, common->args_json));
+  return PreviewRequest{std::move(*who), std::move(b), std::move(*common)};
+}
+
 void run_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& r, bool wait) {
   const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  if (auto st = may_run_unsaved(*who, "scripts"); !st) return reply_error(r, st.error());
-  auto text = json_body_text(req);
-  if (!text) return reply_error(r, text.error());
-  json b = json::parse(*text);
-  auto code = code_of(ctx.config, b, "a Preview object");
+  auto p = preview_request(ctx, req, ws, "scripts", "a Preview object");
+  if (!p) return reply_error(r, p.error());
+  auto code = code_of(ctx.config, p->body, "a Preview object");
   if (!code) return reply_error(r, code.error());
-  if (b.contains("kind") && !b["kind"].is_null() && b["kind"] != "code") {
+  const json& kind = p->body.contains("kind") ? p->body["kind"] : json();
+  if (!kind.is_null() && kind != "code") {
     return reply_error(r, Error::bad_request("only previews of kind `code` run here"));
   }
-  auto common = common_fields(b);
-  if (!common) return reply_error(r, common.error());
-  if (auto st = service::References::check_scopes(who->scopes, common->args_json); !st) {
-    return reply_error(r, st.error());
-  }
   queue::JobRequest request;
-  request.args_json = std::move(common->args_json);
+  request.args_json = std::move(p->common.args_json);
   request.target = queue::InlineCodeTarget{code->language, std::move(code->content),
-                                           common->path.value_or(""), true};
-  answer(ctx, *who, ws, std::move(request), "jobs.run.preview", wait, r);
+                                           p->common.path.value_or(""), true};
+  answer(ctx, p->who, ws, std::move(request), "jobs.run.preview", wait, r);
 }
 
 void run_flow_preview(ApiContext& ctx, http::Request& req, const http::ResponderPtr& r, bool wait) {
   const std::string ws = req.params["workspace"];
-  auto who = authorize(ctx, req, ws);
-  if (!who) return reply_error(r, who.error());
-  if (auto st = may_run_unsaved(*who, "flows"); !st) return reply_error(r, st.error());
-  auto text = json_body_text(req);
-  if (!text) return reply_error(r, text.error());
-  json b = json::parse(*text);
-  if (!b.is_object()) return reply_error(r, json_data_error("expected a FlowPreview object"));
-  if (!b.contains("value")) return reply_error(r, json_data_error("missing field `value`"));
-  if (auto st = check_flow_value(b["value"]); !st) return reply_error(r, st.error());
-  auto common = common_fields(b);
-  if (!common) return reply_error(r, common.error());
-  if (auto st = service::References::check_scopes(who->scopes, common->args_json); !st) {
-    return reply_error(r, st.error());
-  }
+  auto p = preview_request(ctx, req, ws, "flows", "a FlowPreview object");
+  if (!p) return reply_error(r, p.error());
+  if (!p->body.contains("value")) return reply_error(r, json_data_error("missing field `value`"));
+  if (auto st = check_flow_value(p->body["value"]); !st) return reply_error(r, st.error());
   queue::JobRequest request;
-  request.args_json = std::move(common->args_json);
-  request.target = flow_target(common->path, b["value"].dump(), true);
-  answer(ctx, *who, ws, std::move(request), "jobs.run.flow_preview", wait, r);
+  request.args_json = std::move(p->common.args_json);
+  request.target = flow_target(p->common.path, p->body["value"].dump(), true);
+  answer(ctx, p->who, ws, std::move(request), "jobs.run.flow_preview", wait, r);
 }
 
 template <bool Wait>
