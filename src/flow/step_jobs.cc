@@ -19,9 +19,13 @@ Result<queue::NewJob> module_job(store::Database& db, StepAccess* access,
   const std::string type = v.value("type", "");
   const std::string path = str(v, "path");
   if (type == "rawscript") {
-    request.target = queue::InlineCodeTarget{
-        v.value("language", ""), v.value("content", ""),
-        path.empty() ? flow.script_path.value_or("") + "/" + step_id : path, false};
+    request.target =
+        queue::InlineCodeTarget{v.value("language", ""), v.value("content", ""),
+                                // A step of a flow with no path (a preview) has none either.
+                                !path.empty()      ? path
+                                : flow.script_path ? *flow.script_path + "/" + step_id
+                                                   : "",
+                                false};
     return queue::make_job(std::move(request), now);
   }
   if (type == "script") {

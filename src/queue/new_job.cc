@@ -20,7 +20,7 @@ struct Apply {
   void operator()(InlineCodeTarget& t) const {
     j.kind = t.preview ? JobKind::Preview : JobKind::FlowScript;
     j.raw_code = std::move(t.code);
-    j.script_path = std::move(t.path);
+    if (!t.path.empty()) j.script_path = std::move(t.path);  // a preview may name no path
     j.language = t.language;
     j.tag = std::move(t.language);
   }

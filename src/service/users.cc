@@ -153,6 +153,10 @@ Status Users::remove_member(const auth::Identity& who, const std::string& ws,
 
 Status Users::set_password(const auth::Identity& who, const std::string& hash) {
   return db_.write_sync([&](store::Connection& c) -> Status {
+    // The superadmin secret's caller is no user: it has no password to set.
+    auto user = store::find_user(c, who.email);
+    if (!user) return user.error();
+    if (!*user) return Error::not_found("user not found at name " + who.email);
     MR_TRY(store::set_password_hash(c, who.email, hash));
     return store::insert_audit(
         c,

@@ -123,5 +123,15 @@ class MembersTest(ServerTestCase):
         self.assertEqual(r.status, 401, r)
 
 
+class SuperadminSecretPasswordTest(ServerTestCase):
+    server_env = {"SUPERADMIN_SECRET": "members-superadmin-secret"}
+
+    def test_the_superadmin_secret_has_no_password_to_set(self):
+        r = self.server.request("POST", "/api/users/setpassword", token="members-superadmin-secret",
+                                json_body={"password": "a-new-password"})
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("user not found", r.text)
+
+
 if __name__ == "__main__":
     unittest.main()

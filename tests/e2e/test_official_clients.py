@@ -393,6 +393,12 @@ class OfficialClientsTest(ServerTestCase):
         self.assertIn("u/mona_export/mine.sh", names)
         self.assertIn("u/mona_export/mine.script.json", names)
         self.assertFalse(any(n.startswith("u/admin/") for n in names), names)
+        # A token for one webhook exports nothing.
+        scoped = self.server.create_token(self.token, label="webhook-export",
+                                          scopes=["jobs:run:scripts:u/admin/private_export"])
+        r = self.server.request("GET", f"/api/w/{WS}/workspaces/tarball?archive_type=tar",
+                                token=scoped)
+        self.assertEqual(r.status, 403, r)
 
     # --- wmill flow run -----------------------------------------------------------------
 

@@ -72,6 +72,9 @@ class PreviewTest(ServerTestCase):
         r = self.preview({"value": value, "args": {"n": 5}, "path": "u/admin/draft_flow"},
                          wait=True, flow=True)
         self.assertEqual((r.status, r.json()), (200, [101, 102, 110]), r)
+        r = self.preview({"content": PY, "language": "python3", "args": {"name": "x"}})
+        self.assertIsNone(self.server.wait_job(self.token, r.text)["script_path"],
+                          "a preview without a path names none")
         r = self.preview({"value": value, "args": {"n": 1}}, flow=True)
         self.assertEqual(r.status, 201, r)
         job = self.server.wait_job(self.token, r.text)
